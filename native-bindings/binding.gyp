@@ -1,0 +1,23 @@
+{
+  "targets": [
+    {
+      "target_name": "strata_native",
+      "sources": [
+        "src/addon.c",
+        "src/napi-util.c",
+        "src/nodes.c",
+        "src/xattr.c",
+        "src/rename.c",
+        "src/attrs.c",
+        "src/openat2.c",
+        "src/copy.c",
+        "src/mount.c",
+        "src/fuse-dev.c",
+        "src/fuse-reader.c",
+        "src/peercred.c"
+      ],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
+      "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"]
+    }
+  ]
+}

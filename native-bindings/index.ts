@@ -1,0 +1,171 @@
+/**
+ * Typed wrapper of the strata addon (native-bindings/src): the syscalls Node lacks.
+ * Owns: argument shapes, time encoding (bigint nanoseconds), constants.
+ * Errors: every failed syscall throws (or rejects with) an Error shaped like Node's fs errors:
+ *   `code` ('ENOENT'), `errno` (negative), `syscall`, and `path` where a path was involved.
+ * Tests: test/unit/native/*.test.ts
+ */
+import { createRequire } from 'node:module'
+
+export interface NativeConstants {
+  AT_FDCWD: number
+  AT_SYMLINK_NOFOLLOW: number
+  AT_EMPTY_PATH: number
+  XATTR_CREATE: number
+  XATTR_REPLACE: number
+  RENAME_NOREPLACE: number
+  RENAME_EXCHANGE: number
+  RENAME_WHITEOUT: number
+  RESOLVE_BENEATH: number
+  RESOLVE_NO_MAGICLINKS: number
+  RESOLVE_NO_SYMLINKS: number
+  RESOLVE_NO_XDEV: number
+  RESOLVE_IN_ROOT: number
+  O_PATH: number
+  O_DIRECTORY: number
+  O_NOFOLLOW: number
+  O_CLOEXEC: number
+  MS_RDONLY: number
+  MS_NOSUID: number
+  MS_NODEV: number
+  MS_NOEXEC: number
+  MNT_FORCE: number
+  MNT_DETACH: number
+  UMOUNT_NOFOLLOW: number
+  S_IFCHR: number
+  S_IFBLK: number
+  S_IFIFO: number
+  S_IFREG: number
+  S_IFSOCK: number
+}
+
+export interface PeerCred {
+  pid: number
+  uid: number
+  gid: number
+}
+
+/** Why the readers stopped: an errno name ('ENODEV' after unmount) or 'EOF'. */
+export type ReaderEnd = string
+export type BatchHandler = (requests: Buffer[], end: ReaderEnd | null) => void
+
+interface Addon {
+  constants: NativeConstants
+  utimeConstants: { UTIME_NOW: number; UTIME_OMIT: number }
+  mknodat(dirfd: number, path: string, mode: number, major: number, minor: number): void
+  lgetxattr(path: string, name: string): Buffer
+  fgetxattr(fd: number, name: string): Buffer
+  lsetxattr(path: string, name: string, value: Buffer, flags: number): void
+  fsetxattr(fd: number, name: string, value: Buffer, flags: number): void
+  llistxattr(path: string): string[]
+  flistxattr(fd: number): string[]
+  lremovexattr(path: string, name: string): void
+  fremovexattr(fd: number, name: string): void
+  renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): void
+  utimensat(dirfd: number, path: string, as: number, an: number, ms: number, mn: number, flags: number): void
+  fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void
+  openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number
+  copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): Promise<number>
+  ficlone(destFd: number, srcFd: number): Promise<void>
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void
+  umount2(target: string, flags: number): void
+  fuseBackingOpen(fuseFd: number, backingFd: number): number
+  fuseBackingClose(fuseFd: number, backingId: number): void
+  startFuseReader(fd: number, threads: number, bufSize: number, onBatch: BatchHandler): void
+  peerCred(fd: number): PeerCred
+}
+
+// dist/native-bindings/index.js and native-bindings/index.ts both sit two levels below the build dir's parent.
+const addonPath = new URL('../../native-bindings/build/Release/strata_native.node', import.meta.url)
+const addon = createRequire(import.meta.url)(addonPath.pathname) as Addon
+
+export const constants: Readonly<NativeConstants> = Object.freeze({ ...addon.constants })
+
+/** A timestamp for utimensat: nanoseconds since the epoch, or leave ('omit') / set to now ('now'). */
+export type TimeSpec = bigint | 'now' | 'omit'
+
+const NS_PER_S = 1_000_000_000n
+
+function splitTime(t: TimeSpec): [number, number] {
+  if (t === 'now') return [0, addon.utimeConstants.UTIME_NOW]
+  if (t === 'omit') return [0, addon.utimeConstants.UTIME_OMIT]
+  let sec = t / NS_PER_S
+  let nsec = t % NS_PER_S
+  if (nsec < 0n) {
+    sec -= 1n
+    nsec += NS_PER_S
+  }
+  return [Number(sec), Number(nsec)]
+}
+
+export function mknodat(dirfd: number, path: string, mode: number, major = 0, minor = 0): void {
+  addon.mknodat(dirfd, path, mode, major, minor)
+}
+
+/** The whiteout of overlayfs: a character device 0/0. */
+export function mkwhiteout(dirfd: number, path: string): void {
+  addon.mknodat(dirfd, path, constants.S_IFCHR | 0o000, 0, 0)
+}
+
+export const lgetxattr = (path: string, name: string): Buffer => addon.lgetxattr(path, name)
+export const fgetxattr = (fd: number, name: string): Buffer => addon.fgetxattr(fd, name)
+export const llistxattr = (path: string): string[] => addon.llistxattr(path)
+export const flistxattr = (fd: number): string[] => addon.flistxattr(fd)
+export const lremovexattr = (path: string, name: string): void => addon.lremovexattr(path, name)
+export const fremovexattr = (fd: number, name: string): void => addon.fremovexattr(fd, name)
+
+/** flags: 0, XATTR_CREATE (EEXIST if present) or XATTR_REPLACE (ENODATA if absent). */
+export function lsetxattr(path: string, name: string, value: Buffer | string, flags = 0): void {
+  addon.lsetxattr(path, name, Buffer.from(value), flags)
+}
+export function fsetxattr(fd: number, name: string, value: Buffer | string, flags = 0): void {
+  addon.fsetxattr(fd, name, Buffer.from(value), flags)
+}
+
+export function renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+  addon.renameat2(olddirfd, oldpath, newdirfd, newpath, flags)
+}
+
+/** An empty path with dirfd an open fd sets the times of that fd (futimens). */
+export function utimensat(dirfd: number, path: string, atime: TimeSpec, mtime: TimeSpec, flags = 0): void {
+  const [as, an] = splitTime(atime)
+  const [ms, mn] = splitTime(mtime)
+  addon.utimensat(dirfd, path, as, an, ms, mn, flags)
+}
+
+/** uid or gid -1 leaves it unchanged. */
+export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags = 0): void {
+  addon.fchownat(dirfd, path, uid, gid, flags)
+}
+
+export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
+  return addon.openat2(dirfd, path, flags, mode, resolve)
+}
+
+/** Copies len bytes (fewer at the source's end) without passing them through JS; resolves to the count. */
+export const copyFileRange = (fdIn: number, offIn: number, fdOut: number, offOut: number, len: number) =>
+  addon.copyFileRange(fdIn, offIn, fdOut, offOut, len)
+
+/** Shares the source's blocks with dest (reflink); EOPNOTSUPP/EXDEV/EINVAL where the fs cannot. */
+export const ficlone = (destFd: number, srcFd: number): Promise<void> => addon.ficlone(destFd, srcFd)
+
+export function mount(source: string, target: string, fstype: string, flags: number, data: string): void {
+  addon.mount(source, target, fstype, flags, data)
+}
+export const umount2 = (target: string, flags = 0): void => addon.umount2(target, flags)
+
+export const fuseBackingOpen = (fuseFd: number, backingFd: number): number => addon.fuseBackingOpen(fuseFd, backingFd)
+export const fuseBackingClose = (fuseFd: number, id: number): void => addon.fuseBackingClose(fuseFd, id)
+
+/**
+ * Starts `threads` native threads reading `fd` (a /dev/fuse connection) with buffers of `bufSize`
+ * bytes; `onBatch` gets every request read since its last call, and `end` once when they stop.
+ * Start them after mount(2) has attached the fd: before that the kernel answers read(2) with EPERM,
+ * which ends the readers at once.
+ */
+export function startFuseReader(fd: number, threads: number, bufSize: number, onBatch: BatchHandler): void {
+  addon.startFuseReader(fd, threads, bufSize, onBatch)
+}
+
+/** The credentials of the process at the other end of a connected Unix socket fd. */
+export const peerCred = (fd: number): PeerCred => addon.peerCred(fd)

@@ -1,0 +1,102 @@
+/*
+ * Data copies off the JS thread: copy_file_range (a loop until len or EOF) and FICLONE (reflink).
+ * Both return promises; the work runs on libuv's thread pool.
+ */
+#include <errno.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "families.h"
+#include "napi-util.h"
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd_in, fd_out;
+  int64_t off_in, off_out, len;
+  bool is_clone;
+  int64_t copied;
+  int err;
+} copy_job;
+
+static void run_copy(copy_job *job) {
+  loff_t in = job->off_in, out = job->off_out;
+  while (job->copied < job->len) {
+    ssize_t n = copy_file_range(job->fd_in, &in, job->fd_out, &out, (size_t)(job->len - job->copied), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      job->err = errno;
+      return;
+    }
+    if (n == 0) return; /* end of the source file */
+    job->copied += n;
+  }
+}
+
+static void execute(napi_env env, void *data) {
+  copy_job *job = data;
+  if (!job->is_clone) return run_copy(job);
+  if (ioctl(job->fd_out, FICLONE, job->fd_in) != 0) job->err = errno;
+}
+
+static void complete(napi_env env, napi_status status, void *data) {
+  copy_job *job = data;
+  if (job->err)
+    napi_reject_deferred(env, job->deferred,
+                         strata_errno_error(env, job->err, job->is_clone ? "ioctl(FICLONE)" : "copy_file_range", NULL));
+  else
+    napi_resolve_deferred(env, job->deferred, job->is_clone ? strata_undefined(env) : strata_int64(env, job->copied));
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static napi_value queue_job(napi_env env, copy_job *job) {
+  napi_value promise, name;
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
+    free(job);
+    return strata_throw_type(env, "cannot create promise");
+  }
+  napi_create_string_utf8(env, job->is_clone ? "strata:ficlone" : "strata:copy_file_range", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
+/* copyFileRange(fdIn, offIn, fdOut, offOut, len) -> Promise<bytes copied> */
+static napi_value js_copy_file_range(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd_in, fd_out;
+  int64_t off_in, off_out, len;
+  if (!strata_arg_int32(env, argv, argc, 0, &fd_in) || !strata_arg_int64(env, argv, argc, 1, &off_in) ||
+      !strata_arg_int32(env, argv, argc, 2, &fd_out) || !strata_arg_int64(env, argv, argc, 3, &off_out) ||
+      !strata_arg_int64(env, argv, argc, 4, &len))
+    return NULL;
+  if (off_in < 0 || off_out < 0 || len < 0) return strata_throw_errno(env, EINVAL, "copy_file_range", NULL);
+  copy_job *job = calloc(1, sizeof *job);
+  if (!job) return strata_throw_errno(env, ENOMEM, "copy_file_range", NULL);
+  *job = (copy_job){.fd_in = fd_in, .fd_out = fd_out, .off_in = off_in, .off_out = off_out, .len = len};
+  return queue_job(env, job);
+}
+
+/* ficlone(destFd, srcFd) -> Promise<void>: the whole source shared into dest (reflink) */
+static napi_value js_ficlone(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd_out, fd_in;
+  if (!strata_arg_int32(env, argv, argc, 0, &fd_out) || !strata_arg_int32(env, argv, argc, 1, &fd_in)) return NULL;
+  copy_job *job = calloc(1, sizeof *job);
+  if (!job) return strata_throw_errno(env, ENOMEM, "ioctl(FICLONE)", NULL);
+  *job = (copy_job){.fd_in = fd_in, .fd_out = fd_out, .is_clone = true};
+  return queue_job(env, job);
+}
+
+void strata_init_copy(napi_env env, napi_value exports) {
+  static const strata_export list[] = {
+      {"copyFileRange", js_copy_file_range}, {"ficlone", js_ficlone}, {NULL, NULL}};
+  strata_define(env, exports, list);
+}

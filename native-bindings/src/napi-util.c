@@ -1,0 +1,137 @@
+/* Argument reading and Node-style errno errors for every family of the addon. */
+#include "napi-util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <uv.h>
+
+static void set_str(napi_env env, napi_value obj, const char *key, const char *value) {
+  napi_value v;
+  if (napi_create_string_utf8(env, value, NAPI_AUTO_LENGTH, &v) == napi_ok) napi_set_named_property(env, obj, key, v);
+}
+
+napi_value strata_errno_error(napi_env env, int err, const char *syscall, const char *path) {
+  const char *code = uv_err_name(-err);
+  char message[STRATA_PATH_BUF + 256];
+  if (path)
+    snprintf(message, sizeof message, "%s: %s, %s '%s'", code, strerror(err), syscall, path);
+  else
+    snprintf(message, sizeof message, "%s: %s, %s", code, strerror(err), syscall);
+  napi_value msg, error, errno_value;
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, NULL, msg, &error);
+  set_str(env, error, "code", code);
+  napi_create_int32(env, -err, &errno_value);
+  napi_set_named_property(env, error, "errno", errno_value);
+  set_str(env, error, "syscall", syscall);
+  if (path) set_str(env, error, "path", path);
+  return error;
+}
+
+napi_value strata_throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+  napi_throw(env, strata_errno_error(env, err, syscall, path));
+  return NULL;
+}
+
+napi_value strata_throw_type(napi_env env, const char *message) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+static bool arg_number(napi_env env, napi_value *argv, size_t argc, size_t i, double *out) {
+  napi_valuetype t;
+  if (i >= argc || napi_typeof(env, argv[i], &t) != napi_ok || t != napi_number) {
+    char m[64];
+    snprintf(m, sizeof m, "argument %zu must be a number", i);
+    strata_throw_type(env, m);
+    return false;
+  }
+  napi_get_value_double(env, argv[i], out);
+  return true;
+}
+
+bool strata_arg_int32(napi_env env, napi_value *argv, size_t argc, size_t i, int32_t *out) {
+  double d;
+  if (!arg_number(env, argv, argc, i, &d)) return false;
+  if (d < INT32_MIN || d > INT32_MAX || d != (double)(int32_t)d) {
+    strata_throw_type(env, "integer argument out of range");
+    return false;
+  }
+  *out = (int32_t)d;
+  return true;
+}
+
+bool strata_arg_uint32(napi_env env, napi_value *argv, size_t argc, size_t i, uint32_t *out) {
+  double d;
+  if (!arg_number(env, argv, argc, i, &d)) return false;
+  if (d < 0 || d > UINT32_MAX || d != (double)(uint32_t)d) {
+    strata_throw_type(env, "unsigned integer argument out of range");
+    return false;
+  }
+  *out = (uint32_t)d;
+  return true;
+}
+
+bool strata_arg_int64(napi_env env, napi_value *argv, size_t argc, size_t i, int64_t *out) {
+  double d;
+  if (!arg_number(env, argv, argc, i, &d)) return false;
+  if (d < -9007199254740991.0 || d > 9007199254740991.0 || d != (double)(int64_t)d) {
+    strata_throw_type(env, "integer argument out of safe range");
+    return false;
+  }
+  *out = (int64_t)d;
+  return true;
+}
+
+bool strata_arg_path(napi_env env, napi_value *argv, size_t argc, size_t i, char *buf, size_t size) {
+  napi_valuetype t;
+  size_t len = 0;
+  if (i >= argc || napi_typeof(env, argv[i], &t) != napi_ok || t != napi_string) {
+    strata_throw_type(env, "path argument must be a string");
+    return false;
+  }
+  napi_get_value_string_utf8(env, argv[i], NULL, 0, &len);
+  if (len >= size) {
+    strata_throw_errno(env, ENAMETOOLONG, "path", NULL);
+    return false;
+  }
+  napi_get_value_string_utf8(env, argv[i], buf, size, &len);
+  if (strlen(buf) != len) {
+    strata_throw_type(env, "path argument must not contain NUL bytes");
+    return false;
+  }
+  return true;
+}
+
+bool strata_arg_buffer(napi_env env, napi_value *argv, size_t argc, size_t i, void **data, size_t *len) {
+  bool is_buffer = false;
+  if (i >= argc || napi_is_buffer(env, argv[i], &is_buffer) != napi_ok || !is_buffer) {
+    strata_throw_type(env, "argument must be a Buffer");
+    return false;
+  }
+  napi_get_buffer_info(env, argv[i], data, len);
+  return true;
+}
+
+napi_value strata_undefined(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+napi_value strata_int64(napi_env env, int64_t v) {
+  napi_value out;
+  napi_create_int64(env, v, &out);
+  return out;
+}
+
+void strata_define(napi_env env, napi_value exports, const strata_export *list) {
+  for (; list->name; list++) {
+    napi_value fn;
+    napi_create_function(env, list->name, NAPI_AUTO_LENGTH, list->fn, NULL, &fn);
+    napi_set_named_property(env, exports, list->name, fn);
+  }
+}
