@@ -1,0 +1,133 @@
+/**
+ * Copy-up: make a lower entry writable by copying it into upper/.
+ * Owns: parents first; data (reflink, else copy_file_range, never through JS), mode, owner, ns times,
+ *   xattrs; built in work/, fsync'ed unless volatile, renamed into upper/ with RENAME_NOREPLACE (so
+ *   a name that appeared meanwhile is never overwritten); the upper parent keeps its times, as
+ *   overlayfs does.
+ * Never: follows a symlink in a backing path (lower files are opened O_NOFOLLOW).
+ * Errors: FsError / Node errno errors of the syscall that failed; the staged copy is removed.
+ * Concurrency: one copy-up per path at a time; a second caller waits for the first.
+ * Tests: test/unit/overlay/copy-up.test.ts and the union suite.
+ */
+import {
+  closeSync,
+  constants as fsc,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs'
+import type { BigIntStats } from 'node:fs'
+import { constants, copyFileRange, ficlone, mknodat, renameat2 } from '../../native-bindings/index.js'
+import { copyAttrs, setTimes } from './copy-attrs.js'
+import { hasCode } from './fs-error.js'
+import { isDir, lookup, lookupChild, rootNode, type Node } from './lookup.js'
+import { backing, splitParent } from './path.js'
+import type { Stack } from './stack.js'
+
+const inflight = new WeakMap<Stack, Map<string, Promise<Node>>>()
+
+/** The node again, now with an upper copy (data included unless `withData` is false: O_TRUNC opens). */
+export async function copyUp(stack: Stack, node: Node, withData = true): Promise<Node> {
+  if (node.upper !== null) return node
+  let pending = inflight.get(stack)
+  if (!pending) inflight.set(stack, (pending = new Map()))
+  const running = pending.get(node.path)
+  if (running) return running
+  const job = copyUpOnce(stack, node, withData).finally(() => pending.delete(node.path))
+  pending.set(node.path, job)
+  return job
+}
+
+/** Every directory of `path` (inclusive) present in upper/: the parents of a new or copied entry. */
+export function ensureUpperDir(stack: Stack, path: string): Node {
+  let node = rootNode(stack)
+  stack.writable('copyup', path)
+  if (path === '') return node
+  for (const name of path.split('/')) {
+    const child = lookupChild(stack, node, name)
+    if (child === null || !isDir(child)) throw new Error(`ensureUpperDir: ${path} is not a directory in the union`)
+    node = child.upper !== null ? child : copyUpDir(stack, node, child)
+  }
+  return node
+}
+
+async function copyUpOnce(stack: Stack, node: Node, withData: boolean): Promise<Node> {
+  const { parent } = splitParent(node.path)
+  const parentNode = ensureUpperDir(stack, parent)
+  if (isDir(node)) return copyUpDir(stack, parentNode, node)
+  const staged = stack.stagingPath()
+  try {
+    await stageEntry(stack, node, staged, withData)
+    return install(stack, parentNode, node, staged)
+  } catch (err) {
+    rmSync(staged, { force: true })
+    throw err
+  }
+}
+
+function copyUpDir(stack: Stack, parentNode: Node, node: Node): Node {
+  const staged = stack.stagingPath()
+  mkdirSync(staged, { mode: 0o700 })
+  try {
+    copyAttrs(node.lower as string, node.stat, staged, stack.ns)
+    return install(stack, parentNode, node, staged)
+  } catch (err) {
+    rmSync(staged, { recursive: true, force: true })
+    throw err
+  }
+}
+
+async function stageEntry(stack: Stack, node: Node, staged: string, withData: boolean): Promise<void> {
+  const from = node.lower as string
+  const st = node.stat
+  if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), staged)
+  else if (st.isFile()) await stageData(stack, from, st, staged, withData)
+  else mknodat(constants.AT_FDCWD, staged, Number(st.mode & 0o170000n) | 0o600, ...devNumbers(st.rdev))
+  copyAttrs(from, st, staged, stack.ns)
+}
+
+/** glibc's major()/minor() of a dev_t. */
+function devNumbers(rdev: bigint): [number, number] {
+  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)
+  const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)
+  return [Number(major), Number(minor)]
+}
+
+async function stageData(stack: Stack, from: string, st: BigIntStats, staged: string, withData: boolean) {
+  const src = openSync(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+  try {
+    const dst = openSync(staged, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600)
+    try {
+      if (withData && st.size > 0n) await copyData(src, dst, Number(st.size))
+      if (!stack.volatile) fsyncSync(dst)
+    } finally {
+      closeSync(dst)
+    }
+  } finally {
+    closeSync(src)
+  }
+}
+
+async function copyData(src: number, dst: number, size: number): Promise<void> {
+  try {
+    await ficlone(dst, src)
+    return
+  } catch (err) {
+    if (!hasCode(err, 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOTTY')) throw err
+  }
+  const copied = await copyFileRange(src, 0, dst, 0, size)
+  if (copied !== size) throw Object.assign(new Error(`copy-up: lower file changed size while copied`), { code: 'EIO' })
+}
+
+/** Renames the staged entry into place; the upper parent keeps its times (overlayfs does the same). */
+function install(stack: Stack, parentNode: Node, node: Node, staged: string): Node {
+  const upper = backing(stack.writable('copyup', node.path).upper, node.path)
+  const parentTimes = lstatSync(parentNode.upper as string, { bigint: true })
+  renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, upper, constants.RENAME_NOREPLACE)
+  setTimes(parentNode.upper as string, parentTimes)
+  return lookup(stack, node.path, 'copyup')
+}

@@ -1,0 +1,153 @@
+/**
+ * New entries: mkdir, create, mknod, symlink, link. Parents are copied up first. A new entry over
+ * an upper whiteout is built in work/ and renamed over it; a directory there is made opaque (the
+ * deleted one's lower entries must not show through), as overlayfs does.
+ * New entries belong to the caller; in a setgid directory they take its group, and directories
+ * inherit the setgid bit.
+ * Tests: test/unit/overlay/create.test.ts and the union suite.
+ */
+import {
+  chmodSync,
+  closeSync,
+  constants as fsc,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs'
+import { constants, fchownat, mknodat, renameat2 } from '../../native-bindings/index.js'
+import { copyUp, ensureUpperDir } from './copy-up.js'
+import { FsError, hasCode } from './fs-error.js'
+import { isDir, lookup, lookupChild, type Node } from './lookup.js'
+import { setOpaque } from './opaque.js'
+import { splitParent } from './path.js'
+import type { Caller, Stack } from './stack.js'
+import { isWhiteoutStat } from './whiteout.js'
+
+const S_ISGID = 0o2000
+const S_IFMT = 0o170000
+
+interface Slot {
+  /** where the entry goes in upper/ */
+  upper: string
+  /** an upper whiteout sits there now */
+  overWhiteout: boolean
+  /** the union's parent directory, for setgid inheritance */
+  parent: Node
+}
+
+/** Checks that `path` can be created (parent is a directory, name is free) and copies the parent up. */
+function reserve(stack: Stack, path: string, syscall: string): Slot {
+  stack.writable(syscall, path)
+  if (path === '') throw new FsError('EEXIST', syscall, path)
+  const { parent, name } = splitParent(path)
+  const dir = lookup(stack, parent, syscall)
+  if (!isDir(dir)) throw new FsError('ENOTDIR', syscall, path)
+  if (lookupChild(stack, dir, name) !== null) throw new FsError('EEXIST', syscall, path)
+  const parentNode = ensureUpperDir(stack, parent)
+  const upper = `${parentNode.upper}/${name}`
+  let overWhiteout = false
+  try {
+    overWhiteout = isWhiteoutStat(lstatSync(upper, { bigint: true }))
+  } catch (err) {
+    if (!hasCode(err, 'ENOENT')) throw err
+  }
+  return { upper, overWhiteout, parent: parentNode }
+}
+
+function ownerOf(slot: Slot, caller: Caller): { uid: number; gid: number; setgid: boolean } {
+  const setgid = (Number(slot.parent.stat.mode) & S_ISGID) !== 0
+  return { uid: caller.uid, gid: setgid ? Number(slot.parent.stat.gid) : caller.gid, setgid }
+}
+
+/** Makes the entry with `make(target)`, sets owner and mode, and puts it in place. */
+function place(stack: Stack, slot: Slot, make: (target: string) => void, own: (target: string) => void, dir = false) {
+  if (!slot.overWhiteout) {
+    make(slot.upper)
+    try {
+      own(slot.upper)
+    } catch (err) {
+      rmSync(slot.upper, { recursive: true, force: true })
+      throw err
+    }
+    return
+  }
+  const staged = stack.stagingPath()
+  try {
+    make(staged)
+    own(staged)
+    if (dir) {
+      setOpaque(staged, stack.ns)
+      renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, slot.upper, constants.RENAME_EXCHANGE)
+    } else {
+      renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, slot.upper, 0)
+    }
+  } finally {
+    rmSync(staged, { recursive: true, force: true })
+  }
+}
+
+function owner(uid: number, gid: number, mode: number | null) {
+  return (target: string) => {
+    fchownat(constants.AT_FDCWD, target, uid, gid, constants.AT_SYMLINK_NOFOLLOW)
+    if (mode !== null) chmodSync(target, mode)
+  }
+}
+
+export function mkdir(stack: Stack, path: string, mode: number, caller: Caller): Node {
+  const slot = reserve(stack, path, 'mkdir')
+  const o = ownerOf(slot, caller)
+  const perm = (mode & 0o7777) | (o.setgid ? S_ISGID : 0)
+  place(stack, slot, (p) => mkdirSync(p, { mode: 0o700 }), owner(o.uid, o.gid, perm), true)
+  return lookup(stack, path, 'mkdir')
+}
+
+export function create(stack: Stack, path: string, mode: number, caller: Caller): Node {
+  const slot = reserve(stack, path, 'create')
+  const o = ownerOf(slot, caller)
+  const make = (p: string) => closeSync(openSync(p, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600))
+  place(stack, slot, make, owner(o.uid, o.gid, mode & 0o7777))
+  return lookup(stack, path, 'create')
+}
+
+/** `mode` carries the type (S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, S_IFREG); a 0/0 char device is refused. */
+export function mknod(stack: Stack, path: string, mode: number, major: number, minor: number, caller: Caller): Node {
+  const type = mode & S_IFMT
+  if (type === constants.S_IFCHR && major === 0 && minor === 0) throw new FsError('EPERM', 'mknod', path)
+  if (
+    ![constants.S_IFCHR, constants.S_IFBLK, constants.S_IFIFO, constants.S_IFSOCK, constants.S_IFREG].includes(type)
+  ) {
+    throw new FsError('EINVAL', 'mknod', path)
+  }
+  const slot = reserve(stack, path, 'mknod')
+  const o = ownerOf(slot, caller)
+  const make = (p: string) => mknodat(constants.AT_FDCWD, p, type | 0o600, major, minor)
+  place(stack, slot, make, owner(o.uid, o.gid, mode & 0o7777))
+  return lookup(stack, path, 'mknod')
+}
+
+export function symlink(stack: Stack, target: string, path: string, caller: Caller): Node {
+  const slot = reserve(stack, path, 'symlink')
+  const o = ownerOf(slot, caller)
+  place(stack, slot, (p) => symlinkSync(target, p), owner(o.uid, o.gid, null))
+  return lookup(stack, path, 'symlink')
+}
+
+/** A hard link to an existing non-directory; the source is copied up first (links live in upper/). */
+export async function link(stack: Stack, existing: string, path: string): Promise<Node> {
+  stack.writable('link', path)
+  const src = lookup(stack, existing, 'link')
+  if (isDir(src)) throw new FsError('EPERM', 'link', existing)
+  reserve(stack, path, 'link')
+  const up = await copyUp(stack, src)
+  const slot = reserve(stack, path, 'link') // again: the copy-up awaited, the name may be taken now
+  place(
+    stack,
+    slot,
+    (p) => linkSync(up.upper as string, p),
+    () => undefined,
+  )
+  return lookup(stack, path, 'link')
+}

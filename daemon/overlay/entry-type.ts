@@ -1,0 +1,14 @@
+/** The type of a directory entry, as readdir reports it (d_type), from a Dirent or a stat. */
+import type { BigIntStats, Dirent, Stats } from 'node:fs'
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket'
+
+export function direntType(d: Dirent | Stats | BigIntStats): EntryType {
+  if (d.isDirectory()) return 'dir'
+  if (d.isSymbolicLink()) return 'symlink'
+  if (d.isCharacterDevice()) return 'char'
+  if (d.isBlockDevice()) return 'block'
+  if (d.isFIFO()) return 'fifo'
+  if (d.isSocket()) return 'socket'
+  return 'file'
+}

@@ -1,0 +1,167 @@
+/**
+ * Overlay: the union engine over directories, the API the FUSE adapter (daemon/fuse/) and tests use.
+ * Lifecycle:
+ *   const ov = new Overlay({ lowers: ['/l/top', '/l/base'], upper: '/c/upper', work: '/c/work' })
+ *   ov.getattr('etc/hosts'); ov.readdir('etc')            // reads: from the entry shown
+ *   const path = await ov.openForWrite('etc/hosts')        // copy-up; returns upper's backing path
+ *   await ov.rename('etc', 'etc.old')                      // works for lower directories too
+ * Owns: path checks (parsePath) and the mapping of each operation to its module.
+ * Never: imports FUSE types, LevelDB or RPC.
+ * Errors: FsError or Node's errno errors (code, syscall, path); nothing else escapes.
+ * Concurrency: metadata changes are synchronous (no interleaving between them); only copy-up
+ *   awaits, and it renames into place with RENAME_NOREPLACE so nothing done meanwhile is lost.
+ * Tests: test/unit/overlay/*.test.ts, test/integration/union-*.test.ts
+ */
+import { readlinkSync, statfsSync, type BigIntStats, type StatsFs } from 'node:fs'
+import type { TimeSpec } from '../../native-bindings/index.js'
+import { copyUp } from './copy-up.js'
+import { create, link, mkdir, mknod, symlink } from './create.js'
+import { FsError } from './fs-error.js'
+import { isMergedDir, lookup, type Node } from './lookup.js'
+import { parsePath } from './path.js'
+import { readdir, type DirEntry } from './readdir.js'
+import { rename } from './rename.js'
+import { rmdir, unlink } from './remove.js'
+import { setattr, type SetAttr } from './setattr.js'
+import { Stack, type Caller, type OverlayOptions } from './stack.js'
+import * as xattr from './xattr.js'
+
+export type { Caller, OverlayOptions, DirEntry, SetAttr, TimeSpec, Node }
+
+export interface Attr {
+  mode: number
+  uid: number
+  gid: number
+  nlink: number
+  rdev: number
+  size: bigint
+  blocks: bigint
+  atimeNs: bigint
+  mtimeNs: bigint
+  ctimeNs: bigint
+  /** the backing inode (dev, ino) of the entry shown; a stable number is the FUSE layer's job */
+  dev: bigint
+  ino: bigint
+}
+
+const ROOT: Caller = { uid: 0, gid: 0 }
+
+function attrOf(node: Node): Attr {
+  const st: BigIntStats = node.stat
+  return {
+    mode: Number(st.mode),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    nlink: isMergedDir(node) ? 1 : Number(st.nlink),
+    rdev: Number(st.rdev),
+    size: st.size,
+    blocks: st.blocks,
+    atimeNs: st.atimeNs,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+    dev: st.dev,
+    ino: st.ino,
+  }
+}
+
+export class Overlay {
+  readonly stack: Stack
+
+  constructor(opts: OverlayOptions) {
+    this.stack = new Stack(opts)
+  }
+
+  get readonly(): boolean {
+    return this.stack.upper === null
+  }
+
+  lookup(path: string): Node {
+    return lookup(this.stack, parsePath(path, 'lookup'))
+  }
+
+  getattr(path: string): Attr {
+    return attrOf(lookup(this.stack, parsePath(path, 'getattr'), 'getattr'))
+  }
+
+  readdir(path: string): DirEntry[] {
+    return readdir(lookup(this.stack, parsePath(path, 'readdir'), 'readdir'))
+  }
+
+  readlink(path: string): string {
+    const node = lookup(this.stack, parsePath(path, 'readlink'), 'readlink')
+    if (!node.stat.isSymbolicLink()) throw new FsError('EINVAL', 'readlink', path)
+    return readlinkSync((node.upper ?? node.lower) as string)
+  }
+
+  /** The backing path to read: upper's copy if there is one, else the lower's. */
+  openForRead(path: string): string {
+    const node = lookup(this.stack, parsePath(path, 'open'), 'open')
+    return (node.upper ?? node.lower) as string
+  }
+
+  /** Copies the entry up (without data when the open truncates) and returns upper's backing path. */
+  async openForWrite(path: string, truncate = false): Promise<string> {
+    const p = parsePath(path, 'open')
+    this.stack.writable('open', p)
+    const node = lookup(this.stack, p, 'open')
+    if (node.stat.isDirectory()) throw new FsError('EISDIR', 'open', path)
+    return (await copyUp(this.stack, node, !truncate)).upper as string
+  }
+
+  create(path: string, mode: number, caller: Caller = ROOT): Attr {
+    return attrOf(create(this.stack, parsePath(path, 'create'), mode, caller))
+  }
+
+  mkdir(path: string, mode: number, caller: Caller = ROOT): Attr {
+    return attrOf(mkdir(this.stack, parsePath(path, 'mkdir'), mode, caller))
+  }
+
+  mknod(path: string, mode: number, major: number, minor: number, caller: Caller = ROOT): Attr {
+    return attrOf(mknod(this.stack, parsePath(path, 'mknod'), mode, major, minor, caller))
+  }
+
+  symlink(target: string, path: string, caller: Caller = ROOT): Attr {
+    return attrOf(symlink(this.stack, target, parsePath(path, 'symlink'), caller))
+  }
+
+  async link(existing: string, path: string): Promise<Attr> {
+    return attrOf(await link(this.stack, parsePath(existing, 'link'), parsePath(path, 'link')))
+  }
+
+  unlink(path: string): void {
+    unlink(this.stack, parsePath(path, 'unlink'))
+  }
+
+  rmdir(path: string): void {
+    rmdir(this.stack, parsePath(path, 'rmdir'))
+  }
+
+  /** flags: 0, RENAME_NOREPLACE (1) or RENAME_EXCHANGE (2), as renameat2. */
+  async rename(from: string, to: string, flags = 0): Promise<void> {
+    await rename(this.stack, parsePath(from, 'rename'), parsePath(to, 'rename'), flags)
+  }
+
+  async setattr(path: string, attr: SetAttr): Promise<Attr> {
+    return attrOf(await setattr(this.stack, parsePath(path, 'setattr'), attr))
+  }
+
+  getxattr(path: string, name: string): Buffer {
+    return xattr.getxattr(this.stack, lookup(this.stack, parsePath(path, 'getxattr'), 'getxattr'), name)
+  }
+
+  listxattr(path: string): string[] {
+    return xattr.listxattr(this.stack, lookup(this.stack, parsePath(path, 'listxattr'), 'listxattr'))
+  }
+
+  async setxattr(path: string, name: string, value: Buffer, flags = 0): Promise<void> {
+    await xattr.setxattr(this.stack, parsePath(path, 'setxattr'), name, value, flags)
+  }
+
+  async removexattr(path: string, name: string): Promise<void> {
+    await xattr.removexattr(this.stack, parsePath(path, 'removexattr'), name)
+  }
+
+  statfs(): StatsFs {
+    return statfsSync(this.stack.upper ?? (this.stack.lowers[0] as string))
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * readdir of a union directory: upper's entries, then every lower entry not hidden by a name in
+ * upper (whiteouts included) or by an opaque upper; whiteouts never shown; sorted by name, so
+ * the order is stable across calls and mounts.
+ * Tests: test/unit/overlay/readdir.test.ts and the union suite.
+ */
+import { readdirSync } from 'node:fs'
+import { direntType, type EntryType } from './entry-type.js'
+import { FsError } from './fs-error.js'
+import { isDir, type Node } from './lookup.js'
+import { isWhiteoutDirent } from './whiteout.js'
+
+export interface DirEntry {
+  name: string
+  type: EntryType
+}
+
+export function readdir(node: Node): DirEntry[] {
+  if (!isDir(node)) throw new FsError('ENOTDIR', 'readdir', node.path)
+  const out = new Map<string, DirEntry | null>()
+  if (node.upper !== null) {
+    for (const d of readdirSync(node.upper, { withFileTypes: true })) {
+      out.set(d.name, isWhiteoutDirent(node.upper, d) ? null : { name: d.name, type: direntType(d) })
+    }
+  }
+  for (const [name, e] of node.lowerDir?.entries ?? []) {
+    if (!out.has(name) && e.kind !== 'whiteout') out.set(name, { name, type: e.type })
+  }
+  const list = [...out.values()].filter((e): e is DirEntry => e !== null)
+  return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+/** True when the union shows nothing in the directory (rmdir may proceed). */
+export function isEmptyDir(node: Node): boolean {
+  return readdir(node).length === 0
+}

@@ -1,0 +1,51 @@
+/**
+ * unlink and rmdir. Where the lowers have the name, the upper entry is replaced by a whiteout
+ * atomically (built in work/, renamed or exchanged into place); otherwise the upper entry just goes.
+ * rmdir of a merged directory works once the union shows nothing in it: its upper copy (holding
+ * only whiteouts) is exchanged for a whiteout and then removed from work/.
+ * Tests: test/unit/overlay/remove.test.ts and the union suite.
+ */
+import { readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs'
+import { constants, renameat2 } from '../../native-bindings/index.js'
+import { ensureUpperDir } from './copy-up.js'
+import { FsError } from './fs-error.js'
+import { isDir, lookup, type Node } from './lookup.js'
+import { splitParent } from './path.js'
+import { isEmptyDir } from './readdir.js'
+import type { Stack } from './stack.js'
+import { makeWhiteout } from './whiteout.js'
+
+export function unlink(stack: Stack, path: string): void {
+  stack.writable('unlink', path)
+  const node = lookup(stack, path, 'unlink')
+  if (isDir(node)) throw new FsError('EISDIR', 'unlink', path)
+  if (!node.lowerVisible) return unlinkSync(node.upper as string)
+  hideWithWhiteout(stack, node, 0)
+}
+
+export function rmdir(stack: Stack, path: string): void {
+  stack.writable('rmdir', path)
+  if (path === '') throw new FsError('EBUSY', 'rmdir', path)
+  const node = lookup(stack, path, 'rmdir')
+  if (!isDir(node)) throw new FsError('ENOTDIR', 'rmdir', path)
+  if (!isEmptyDir(node)) throw new FsError('ENOTEMPTY', 'rmdir', path)
+  if (node.lowerVisible) return hideWithWhiteout(stack, node, constants.RENAME_EXCHANGE)
+  const upper = node.upper as string
+  for (const name of readdirSync(upper)) unlinkSync(`${upper}/${name}`) // only whiteouts are left
+  rmdirSync(upper)
+}
+
+/** Puts a whiteout where `node` is: renamed over a non-directory, exchanged with a directory. */
+function hideWithWhiteout(stack: Stack, node: Node, flags: number): void {
+  if (node.upper === null) {
+    const parent = ensureUpperDir(stack, splitParent(node.path).parent)
+    return makeWhiteout(`${parent.upper}/${splitParent(node.path).name}`)
+  }
+  const staged = stack.stagingPath()
+  makeWhiteout(staged)
+  try {
+    renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, node.upper, flags)
+  } finally {
+    rmSync(staged, { recursive: true, force: true })
+  }
+}

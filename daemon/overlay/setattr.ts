@@ -1,0 +1,52 @@
+/**
+ * setattr: owner, mode, size and ns times, applied to the upper copy (copied up first; a
+ * truncation to zero skips the data). Symlinks have no mode of their own (EOPNOTSUPP, as lchmod).
+ * Tests: test/unit/overlay/setattr.test.ts and the union suite.
+ */
+import { chmodSync, closeSync, constants as fsc, ftruncateSync, openSync } from 'node:fs'
+import { constants, fchownat, utimensat, type TimeSpec } from '../../native-bindings/index.js'
+import { copyUp } from './copy-up.js'
+import { FsError } from './fs-error.js'
+import { isDir, lookup, type Node } from './lookup.js'
+import type { Stack } from './stack.js'
+
+export interface SetAttr {
+  mode?: number
+  uid?: number
+  gid?: number
+  size?: number
+  atime?: TimeSpec
+  mtime?: TimeSpec
+}
+
+export async function setattr(stack: Stack, path: string, attr: SetAttr): Promise<Node> {
+  stack.writable('setattr', path)
+  const node = lookup(stack, path, 'setattr')
+  if (attr.size !== undefined) checkTruncate(node, attr.size)
+  if (attr.mode !== undefined && node.stat.isSymbolicLink()) throw new FsError('EOPNOTSUPP', 'chmod', path)
+  const up = await copyUp(stack, node, attr.size !== 0)
+  const target = up.upper as string
+  if (attr.uid !== undefined || attr.gid !== undefined) {
+    fchownat(constants.AT_FDCWD, target, attr.uid ?? -1, attr.gid ?? -1, constants.AT_SYMLINK_NOFOLLOW)
+  }
+  if (attr.mode !== undefined) chmodSync(target, attr.mode & 0o7777)
+  if (attr.size !== undefined) truncate(target, attr.size)
+  if (attr.atime !== undefined || attr.mtime !== undefined) {
+    utimensat(constants.AT_FDCWD, target, attr.atime ?? 'omit', attr.mtime ?? 'omit', constants.AT_SYMLINK_NOFOLLOW)
+  }
+  return lookup(stack, path, 'setattr')
+}
+
+function checkTruncate(node: Node, size: number): void {
+  if (isDir(node)) throw new FsError('EISDIR', 'truncate', node.path)
+  if (!node.stat.isFile() || size < 0) throw new FsError('EINVAL', 'truncate', node.path)
+}
+
+function truncate(path: string, size: number): void {
+  const fd = openSync(path, fsc.O_WRONLY | fsc.O_NOFOLLOW)
+  try {
+    ftruncateSync(fd, size)
+  } finally {
+    closeSync(fd)
+  }
+}

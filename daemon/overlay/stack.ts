@@ -1,0 +1,62 @@
+/**
+ * A layer stack: lower directories (top first), an optional upper and work directory, and the
+ * choices that hold for the whole mount. Everything else in overlay/ takes a Stack.
+ */
+import { statSync } from 'node:fs'
+import { FsError } from './fs-error.js'
+import { LowerIndex } from './lower-index.js'
+import type { XattrNamespace } from './opaque.js'
+
+export interface OverlayOptions {
+  /** Lower layer directories, top first, as in lowerdir=. */
+  lowers: string[]
+  /** Without upper (and work) the union is read-only: every change answers EROFS. */
+  upper?: string
+  work?: string
+  /** 'trusted' when running as root (overlayfs's default), 'user' otherwise (its userxattr). */
+  xattrNamespace?: XattrNamespace
+  /** Skip fsync of copied-up files before they are renamed into upper/ (overlayfs's volatile). */
+  volatile?: boolean
+}
+
+/** The caller of an operation: new entries belong to it. */
+export interface Caller {
+  uid: number
+  gid: number
+}
+
+export class Stack {
+  readonly lowers: readonly string[]
+  readonly upper: string | null
+  readonly work: string | null
+  readonly ns: XattrNamespace
+  readonly volatile: boolean
+  readonly index: LowerIndex
+  private tmpSeq = 0
+
+  constructor(opts: OverlayOptions) {
+    if (!opts.lowers.length && !opts.upper) throw new TypeError('an overlay needs a lower or an upper directory')
+    if (Boolean(opts.upper) !== Boolean(opts.work)) throw new TypeError('upper and work go together')
+    for (const dir of [...opts.lowers, opts.upper, opts.work]) {
+      if (dir !== undefined && !statSync(dir).isDirectory()) throw new TypeError(`${dir} is not a directory`)
+    }
+    this.lowers = [...opts.lowers]
+    this.upper = opts.upper ?? null
+    this.work = opts.work ?? null
+    this.ns = opts.xattrNamespace ?? (process.getuid?.() === 0 ? 'trusted' : 'user')
+    this.volatile = opts.volatile ?? false
+    this.index = new LowerIndex(this.lowers, this.ns)
+  }
+
+  /** The upper directory, or EROFS for a read-only union. */
+  writable(syscall: string, path: string): { upper: string; work: string } {
+    if (this.upper === null || this.work === null) throw new FsError('EROFS', syscall, path)
+    return { upper: this.upper, work: this.work }
+  }
+
+  /** A fresh name in work/ for staging an entry before it is renamed into upper/. */
+  stagingPath(): string {
+    if (this.work === null) throw new TypeError('no work directory')
+    return `${this.work}/#strata-${process.pid}-${++this.tmpSeq}`
+  }
+}

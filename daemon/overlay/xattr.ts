@@ -1,0 +1,39 @@
+/**
+ * Extended attributes through the union: read from the entry shown, written to its upper copy.
+ * overlayfs's private attributes are never shown; names in its namespace are escaped as
+ * Linux 6.7+ does (opaque.ts: xattrNames).
+ * Tests: test/unit/overlay/xattr.test.ts and the union suite.
+ */
+import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
+import { copyUp } from './copy-up.js'
+import { lookup, type Node } from './lookup.js'
+import { xattrNames } from './opaque.js'
+import type { Stack } from './stack.js'
+
+const shownEntry = (n: Node): string => (n.upper ?? n.lower) as string
+
+export function getxattr(stack: Stack, node: Node, name: string): Buffer {
+  return lgetxattr(shownEntry(node), xattrNames(stack.ns).stored(name))
+}
+
+export function listxattr(stack: Stack, node: Node): string[] {
+  const names = xattrNames(stack.ns)
+  return llistxattr(shownEntry(node))
+    .map((n) => names.shown(n))
+    .filter((n): n is string => n !== null)
+}
+
+/** flags: 0, XATTR_CREATE or XATTR_REPLACE (native-bindings constants). */
+export async function setxattr(stack: Stack, path: string, name: string, value: Buffer, flags = 0): Promise<void> {
+  stack.writable('setxattr', path)
+  const up = await copyUp(stack, lookup(stack, path, 'setxattr'))
+  lsetxattr(up.upper as string, xattrNames(stack.ns).stored(name), value, flags)
+}
+
+export async function removexattr(stack: Stack, path: string, name: string): Promise<void> {
+  stack.writable('removexattr', path)
+  const node = lookup(stack, path, 'removexattr')
+  getxattr(stack, node, name) // ENODATA before any copy-up
+  const up = await copyUp(stack, node)
+  lremovexattr(up.upper as string, xattrNames(stack.ns).stored(name))
+}
