@@ -38,14 +38,20 @@ interface Slot {
   parent: Node
 }
 
-/** Checks that `path` can be created (parent is a directory, name is free) and copies the parent up. */
-function reserve(stack: Stack, path: string, syscall: string): Slot {
+/** Checks that `path` can be created: the parent is a directory and the name is free. No side effects. */
+function checkFree(stack: Stack, path: string, syscall: string): void {
   stack.writable(syscall, path)
   if (path === '') throw new FsError('EEXIST', syscall, path)
   const { parent, name } = splitParent(path)
   const dir = lookup(stack, parent, syscall)
   if (!isDir(dir)) throw new FsError('ENOTDIR', syscall, path)
   if (lookupChild(stack, dir, name) !== null) throw new FsError('EEXIST', syscall, path)
+}
+
+/** checkFree, then the parent copied up: where the new entry goes. */
+function reserve(stack: Stack, path: string, syscall: string): Slot {
+  checkFree(stack, path, syscall)
+  const { parent, name } = splitParent(path)
   const parentNode = ensureUpperDir(stack, parent)
   const upper = `${parentNode.upper}/${name}`
   let overWhiteout = false
@@ -139,8 +145,8 @@ export function symlink(stack: Stack, target: string, path: string, caller: Call
 export async function link(stack: Stack, existing: string, path: string): Promise<Node> {
   stack.writable('link', path)
   const src = lookup(stack, existing, 'link')
+  checkFree(stack, path, 'link') // the VFS checks the new name before the source's type
   if (isDir(src)) throw new FsError('EPERM', 'link', existing)
-  reserve(stack, path, 'link')
   const up = await copyUp(stack, src)
   const slot = reserve(stack, path, 'link') // again: the copy-up awaited, the name may be taken now
   place(

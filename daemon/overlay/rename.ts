@@ -22,90 +22,109 @@ export const RENAME_NOREPLACE = 1
 export const RENAME_EXCHANGE = 2
 
 interface Ends {
-  src: Node
+  src: Node | null
   dst: Node | null
 }
 
+/** Both parents first (ENOENT/ENOTDIR), then the two names, as the VFS resolves a rename. */
 function resolveEnds(stack: Stack, from: string, to: string): Ends {
-  const src = lookup(stack, from, 'rename')
-  const { parent, name } = splitParent(to)
-  const dstDir = lookup(stack, parent, 'rename')
-  if (!isDir(dstDir)) throw new FsError('ENOTDIR', 'rename', to)
-  return { src, dst: lookupChild(stack, dstDir, name) }
-}
-
-function check(from: string, to: string, { src, dst }: Ends, flags: number): void {
-  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE) || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
-    throw new FsError('EINVAL', 'rename', from)
+  const dirs = [from, to].map((p) => {
+    const dir = lookup(stack, splitParent(p).parent, 'rename')
+    if (!isDir(dir)) throw new FsError('ENOTDIR', 'rename', p)
+    return dir
+  })
+  return {
+    src: lookupChild(stack, dirs[0] as Node, splitParent(from).name),
+    dst: lookupChild(stack, dirs[1] as Node, splitParent(to).name),
   }
-  if (from === '' || to === '') throw new FsError('EBUSY', 'rename', from)
-  if (flags & RENAME_NOREPLACE && dst) throw new FsError('EEXIST', 'rename', to)
-  if (flags & RENAME_EXCHANGE) {
-    if (!dst) throw new FsError('ENOENT', 'rename', to)
-    if ((isDir(src) && isWithin(to, from)) || (isDir(dst) && isWithin(from, to))) {
-      throw new FsError('EINVAL', 'rename', from)
-    }
-    return
-  }
-  if (isDir(src) && isWithin(to, from)) throw new FsError('EINVAL', 'rename', from)
-  if (!dst) return
-  if (isDir(src) && !isDir(dst)) throw new FsError('ENOTDIR', 'rename', to)
-  if (!isDir(src) && isDir(dst)) throw new FsError('EISDIR', 'rename', to)
-  if (isDir(dst) && !isEmptyDir(dst)) throw new FsError('ENOTEMPTY', 'rename', to)
 }
 
 const sameInode = (a: Node, b: Node | null) => b !== null && a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino
 
+/**
+ * The checks of renameat2(2) in the kernel's order; true when the rename is a no-op
+ * (same name, or two links to one inode).
+ */
+function check(from: string, to: string, { src, dst }: Ends, flags: number): boolean {
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE) || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+    throw new FsError('EINVAL', 'rename', from)
+  }
+  if (from === '' || to === '') throw new FsError('EBUSY', 'rename', from)
+  if (!src) throw new FsError('ENOENT', 'rename', from)
+  if (flags & RENAME_NOREPLACE && dst) throw new FsError('EEXIST', 'rename', to)
+  if (flags & RENAME_EXCHANGE && !dst) throw new FsError('ENOENT', 'rename', to)
+  if (from === to) return true
+  if (isWithin(to, from)) throw new FsError('EINVAL', 'rename', from)
+  if (isWithin(from, to)) throw new FsError(flags & RENAME_EXCHANGE ? 'EINVAL' : 'ENOTEMPTY', 'rename', to)
+  if (!dst || flags & RENAME_EXCHANGE) return false
+  if (sameInode(src, dst)) return true
+  if (isDir(src) && !isDir(dst)) throw new FsError('ENOTDIR', 'rename', to)
+  if (!isDir(src) && isDir(dst)) throw new FsError('EISDIR', 'rename', to)
+  if (isDir(dst) && !isEmptyDir(dst)) throw new FsError('ENOTEMPTY', 'rename', to)
+  return false
+}
+
 export async function rename(stack: Stack, from: string, to: string, flags = 0): Promise<void> {
   stack.writable('rename', from)
   const ends = resolveEnds(stack, from, to)
-  check(from, to, ends, flags)
-  if (from === to || (!isDir(ends.src) && sameInode(ends.src, ends.dst))) return
-  const srcMaterialized = await makeMovable(stack, ends.src)
-  const dstMaterialized = flags & RENAME_EXCHANGE ? await makeMovable(stack, ends.dst as Node) : false
+  if (check(from, to, ends, flags)) return
+  const srcMerged = await makeMovable(stack, ends.src as Node)
+  const dstMerged = flags & RENAME_EXCHANGE ? await makeMovable(stack, ends.dst as Node) : []
   ensureUpperDir(stack, splitParent(to).parent)
   const now = resolveEnds(stack, from, to) // copy-ups awaited: look again
-  check(from, to, now, flags)
-  if (flags & RENAME_EXCHANGE) return exchange(stack, now, srcMaterialized, dstMaterialized)
-  move(stack, now, to, srcMaterialized)
+  if (check(from, to, now, flags)) return
+  if (flags & RENAME_EXCHANGE) return exchange(stack, now, srcMerged, dstMerged)
+  move(stack, now, to, srcMerged)
 }
 
-/** Copies up what a rename moves; for a directory with lowers, its whole visible subtree. */
-async function makeMovable(stack: Stack, node: Node): Promise<boolean> {
+/**
+ * Copies up what a rename moves; for a directory with lowers, its whole visible subtree. Returns
+ * the directories (relative to the moved one, '' for itself) that had lowers merged into them.
+ */
+async function makeMovable(stack: Stack, node: Node): Promise<string[]> {
   if (!isDir(node)) {
     await copyUp(stack, node)
-    return false
+    return []
   }
-  if (node.upper !== null && node.lowerDir === null) return false
-  await materialize(stack, node.path)
-  return true
+  if (node.upper !== null && node.lowerDir === null) return []
+  const merged: string[] = []
+  await materialize(stack, node.path, '', merged)
+  return merged
 }
 
-async function materialize(stack: Stack, path: string): Promise<void> {
+async function materialize(stack: Stack, path: string, rel: string, merged: string[]): Promise<void> {
   const node = await copyUp(stack, lookup(stack, path, 'rename'))
+  merged.push(rel)
   for (const e of readdir(node)) {
     const child = lookupChild(stack, node, e.name) as Node
     if (isDir(child)) {
-      if (child.upper === null || child.lowerDir !== null) await materialize(stack, child.path)
+      const childRel = rel === '' ? e.name : `${rel}/${e.name}`
+      if (child.upper === null || child.lowerDir !== null) await materialize(stack, child.path, childRel, merged)
     } else if (child.upper === null) {
       await copyUp(stack, child)
     }
   }
 }
 
-/** After a materialized directory moved, whiteouts and opaque marks inside it hide nothing: drop them. */
-function scrub(stack: Stack, dir: string): void {
-  clearOpaque(dir, stack.ns)
-  for (const d of readdirSync(dir, { withFileTypes: true })) {
-    if (d.isDirectory()) scrub(stack, `${dir}/${d.name}`)
-    else if (isWhiteoutDirent(dir, d)) unlinkSync(`${dir}/${d.name}`)
+/**
+ * After a materialized directory moved, its merged directories hold their whole content: their
+ * whiteouts and opaque marks hide nothing any more, so they go (what `mv` leaves on overlayfs,
+ * which recreates such directories; directories that were upper-only keep theirs, as its rename does).
+ */
+function scrub(stack: Stack, top: string, merged: string[]): void {
+  for (const rel of merged) {
+    const dir = rel === '' ? top : `${top}/${rel}`
+    clearOpaque(dir, stack.ns)
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      if (isWhiteoutDirent(dir, d)) unlinkSync(`${dir}/${d.name}`)
+    }
   }
 }
 
 /** A directory that arrives where lowers have the name must hide them. */
-function settle(stack: Stack, upper: string, lowersHere: boolean, materialized: boolean): void {
+function settle(stack: Stack, upper: string, lowersHere: boolean, merged: string[]): void {
   if (!lstatSync(upper).isDirectory()) return
-  if (materialized) scrub(stack, upper)
+  scrub(stack, upper, merged)
   if (lowersHere) setOpaque(upper, stack.ns)
 }
 
@@ -113,25 +132,27 @@ function upperOf(stack: Stack, path: string): string {
   return `${stack.writable('rename', path).upper}/${path}`
 }
 
-function move(stack: Stack, { src, dst }: Ends, to: string, materialized: boolean): void {
+function move(stack: Stack, ends: Ends, to: string, merged: string[]): void {
+  const src = ends.src as Node
   const target = upperOf(stack, to)
   let targetWasWhiteout = false
   try {
     const st = lstatSync(target, { bigint: true })
     targetWasWhiteout = isWhiteoutStat(st)
-    if (st.isDirectory()) scrub(stack, target) // merged-empty: only whiteouts inside; rename needs it empty
+    if (st.isDirectory()) scrub(stack, target, ['']) // merged-empty: only whiteouts inside; rename needs it empty
     if (targetWasWhiteout && isDir(src)) unlinkSync(target) // a directory cannot replace a device node
   } catch (err) {
     if (!hasCode(err, 'ENOENT')) throw err
   }
   const flags = src.lowerVisible ? constants.RENAME_WHITEOUT : 0
   renameat2(constants.AT_FDCWD, src.upper as string, constants.AT_FDCWD, target, flags)
-  settle(stack, target, targetWasWhiteout || (dst?.lowerVisible ?? false), materialized)
+  settle(stack, target, targetWasWhiteout || (ends.dst?.lowerVisible ?? false), merged)
 }
 
-function exchange(stack: Stack, { src, dst }: Ends, srcMaterialized: boolean, dstMaterialized: boolean): void {
-  const other = dst as Node
+function exchange(stack: Stack, ends: Ends, srcMerged: string[], dstMerged: string[]): void {
+  const src = ends.src as Node
+  const other = ends.dst as Node
   renameat2(constants.AT_FDCWD, src.upper as string, constants.AT_FDCWD, other.upper as string, RENAME_EXCHANGE)
-  settle(stack, other.upper as string, other.lowerVisible, srcMaterialized)
-  settle(stack, src.upper as string, src.lowerVisible, dstMaterialized)
+  settle(stack, other.upper as string, other.lowerVisible, srcMerged)
+  settle(stack, src.upper as string, src.lowerVisible, dstMerged)
 }

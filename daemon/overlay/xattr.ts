@@ -6,6 +6,7 @@
  */
 import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
 import { copyUp } from './copy-up.js'
+import { FsError } from './fs-error.js'
 import { lookup, type Node } from './lookup.js'
 import { xattrNames } from './opaque.js'
 import type { Stack } from './stack.js'
@@ -23,16 +24,26 @@ export function listxattr(stack: Stack, node: Node): string[] {
     .filter((n): n is string => n !== null)
 }
 
+/** The VFS allows user.* only on regular files and directories: EPERM before anything is copied up. */
+function checkWritable(node: Node, name: string, syscall: string): void {
+  if (name.startsWith('user.') && !node.stat.isFile() && !node.stat.isDirectory()) {
+    throw new FsError('EPERM', syscall, node.path)
+  }
+}
+
 /** flags: 0, XATTR_CREATE or XATTR_REPLACE (native-bindings constants). */
 export async function setxattr(stack: Stack, path: string, name: string, value: Buffer, flags = 0): Promise<void> {
   stack.writable('setxattr', path)
-  const up = await copyUp(stack, lookup(stack, path, 'setxattr'))
+  const node = lookup(stack, path, 'setxattr')
+  checkWritable(node, name, 'setxattr')
+  const up = await copyUp(stack, node)
   lsetxattr(up.upper as string, xattrNames(stack.ns).stored(name), value, flags)
 }
 
 export async function removexattr(stack: Stack, path: string, name: string): Promise<void> {
   stack.writable('removexattr', path)
   const node = lookup(stack, path, 'removexattr')
+  checkWritable(node, name, 'removexattr')
   getxattr(stack, node, name) // ENODATA before any copy-up
   const up = await copyUp(stack, node)
   lremovexattr(up.upper as string, xattrNames(stack.ns).stored(name))

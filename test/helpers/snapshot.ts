@@ -67,6 +67,24 @@ function xattrText(names: string[], get: (n: string) => Buffer, keep: (n: string
     .join(',')
 }
 
+/**
+ * Names kernel overlayfs listed in a directory but could not look up. It happens with a whiteout in
+ * a directory that sits above a non-directory of the same name in the next layer: overlayfs then
+ * iterates the directory as a plain one and lists the whiteout (a char device lookup hides).
+ * strata never lists whiteouts; the snapshot skips such names and counts them for the report.
+ */
+export const phantoms: string[] = []
+
+function lstatListed(abs: string, raw: boolean): BigIntStats | null {
+  try {
+    return lstatSync(abs, { bigint: true })
+  } catch (err) {
+    if (raw || (err as { code?: string }).code !== 'ENOENT') throw err
+    phantoms.push(abs)
+    return null
+  }
+}
+
 /** A real directory: a mount point (merged view) or a raw upper/ (whiteouts and opaque marks shown). */
 export function snapshotDir(root: string, raw: boolean): string[] {
   const out: string[] = []
@@ -77,7 +95,8 @@ export function snapshotDir(root: string, raw: boolean): string[] {
   const keep = (n: string) => (raw ? kept(n) : true)
   const walk = (rel: string) => {
     const abs = rel === '' ? root : `${root}/${rel}`
-    const st = lstatSync(abs, { bigint: true })
+    const st = lstatListed(abs, raw)
+    if (st === null) return
     const d = describe(st)
     const content = d.type === 'file' ? readFileSync(abs) : undefined
     const target = d.type === 'symlink' ? readlinkSync(abs) : undefined

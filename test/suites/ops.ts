@@ -74,6 +74,31 @@ function writeAt(path: string, data: string, flags: number, mode = 0o644): void 
   }
 }
 
+// overlayfs answers EXDEV before rename's other checks; mv then refuses for the real reason.
+const MV_REFUSALS: Array<[RegExp, string]> = [
+  [/Directory not empty/, 'ENOTEMPTY'],
+  [/cannot overwrite non-directory .* with directory|Not a directory/, 'ENOTDIR'],
+  [/cannot overwrite directory .* with non-directory|Is a directory/, 'EISDIR'],
+  [/cannot move .* to a subdirectory of itself/, 'EINVAL'],
+]
+
+/** The oracle's own answer could not be had: the sequence says nothing and is counted apart. */
+export const ORACLE_QUIRK = 'ORACLE_QUIRK'
+
+/** What `mv` does on EXDEV (copy, then delete), with its refusals turned back into errno names. */
+function mv(from: string, to: string): void {
+  try {
+    execFileSync('mv', ['-T', '--', from, to], { stdio: 'pipe' })
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr)
+    // mv tripped over a whiteout kernel overlayfs listed but cannot look up (see snapshot.ts phantoms)
+    if (/cannot stat .*: No such file or directory/.test(stderr))
+      throw Object.assign(new Error(stderr), { code: ORACLE_QUIRK })
+    const code = MV_REFUSALS.find(([re]) => re.test(stderr))?.[1]
+    throw code ? Object.assign(new Error(stderr), { code }) : err
+  }
+}
+
 /** Runs `o` through syscalls on a mounted union at `mnt`. EXDEV for a plain rename falls back to mv. */
 export async function runOnMount(mnt: string, o: Op): Promise<string> {
   const p = (rel: string) => `${mnt}/${rel}`
@@ -91,7 +116,7 @@ export async function runOnMount(mnt: string, o: Op): Promise<string> {
     case 'rename': {
       const r = await outcome(() => renameat2(CWD, p(o.from), CWD, p(o.to), o.flags ?? 0))
       if (r !== 'EXDEV' || (o.flags ?? 0) !== 0) return r
-      return outcome(() => execFileSync('mv', ['-T', '--', p(o.from), p(o.to)], { stdio: 'pipe' }))
+      return outcome(() => mv(p(o.from), p(o.to)))
     }
     case 'chmod':
       return outcome(() => chmodSync(p(o.path), o.mode))

@@ -72,18 +72,26 @@ export function compareViews(t: Tap, s: Sides, when: string): boolean {
   return merged && upper
 }
 
+export interface Outcomes {
+  engine: string
+  kernel: string
+}
+
 /** Runs one op on both sides; a flagged rename the kernel cannot do (EXDEV) is skipped on both. */
-export async function step(t: Tap, s: Sides, op: Op): Promise<boolean> {
+export async function step(s: Sides, op: Op): Promise<Outcomes> {
   const kernel = await runOnMount(s.mnt, op)
-  if (kernel === 'EXDEV' && op.op === 'rename' && (op.flags ?? 0) !== 0) return true
-  const engine = await runOnEngine(s.ov, op)
+  if (kernel === 'EXDEV' && op.op === 'rename' && (op.flags ?? 0) !== 0) return { engine: kernel, kernel }
+  return { engine: await runOnEngine(s.ov, op), kernel }
+}
+
+export function checkStep(t: Tap, op: Op, { engine, kernel }: Outcomes): boolean {
   return t.equal(engine, kernel, `${opText(op)}: got ${engine}, want ${kernel}`)
 }
 
 export async function runCase(t: Tap, c: UnionCase): Promise<void> {
   const s = setUp(t, c.layers)
   compareViews(t, s, 'before')
-  for (const op of c.ops) await step(t, s, op)
+  for (const op of c.ops) checkStep(t, op, await step(s, op))
   compareViews(t, s, 'after')
   s.unmount()
 }
