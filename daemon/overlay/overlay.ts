@@ -105,6 +105,7 @@ export class Overlay {
     this.stack.writable('open', p)
     const node = lookup(this.stack, p, 'open')
     if (node.stat.isDirectory()) throw new FsError('EISDIR', 'open', path)
+    if (node.stat.isSymbolicLink()) throw new FsError('ELOOP', 'open', path) // as O_NOFOLLOW: the kernel resolves links
     return (await copyUp(this.stack, node, !truncate)).upper as string
   }
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything strata and its tests need on a fresh Debian machine (run as root):
+# the Debian packages the tests use as oracles and tools, then the npm packages, which
+# builds the native addon (native-bindings/) from source through node-gyp.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(fuse3 fuse-overlayfs attr busybox-static docker-registry skopeo)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+modprobe overlay 2>/dev/null || true
+modprobe fuse 2>/dev/null || true
+[ -c /dev/fuse ] || { echo "setup: /dev/fuse is missing" >&2; exit 1; }
+
+# npm ci runs the root package's install script: node-gyp rebuild of native-bindings/.
+npm ci --no-audit --no-fund
+test -f native-bindings/build/Release/strata_native.node || { echo "setup: the native addon did not build" >&2; exit 1; }

@@ -1,0 +1,127 @@
+/**
+ * Engine behaviour no oracle mount shows: stacks beyond overlayfs's limits, callers and setgid,
+ * read-only stacks, path checks, concurrent copy-ups, and never following a lower symlink.
+ */
+import t from 'tap'
+import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { Overlay } from '../../../daemon/overlay/overlay.js'
+import { buildLayer, dir, file, symlink, whiteout } from '../../helpers/fixtures.js'
+import { tmpdir } from '../../helpers/tmpdir.js'
+
+process.umask(0)
+
+function stack(t: Parameters<typeof tmpdir>[0], layers: Parameters<typeof buildLayer>[1][], writable = true) {
+  const base = tmpdir(t, 'strata-engine-')
+  const lowers = layers.map((entries, i) => {
+    const d = `${base}/l${i}`
+    mkdirSync(d)
+    buildLayer(d, entries)
+    return d
+  })
+  if (!writable) return { ov: new Overlay({ lowers }), base }
+  mkdirSync(`${base}/upper`)
+  mkdirSync(`${base}/work`)
+  return { ov: new Overlay({ lowers, upper: `${base}/upper`, work: `${base}/work` }), base }
+}
+
+t.test('1,000 layers: every layer shows, whiteouts hide, lookups hit the index', async (t) => {
+  const layers = Array.from({ length: 1000 }, (_, i) => [file(`shared/f${i}`, String(i)), file('top', `layer ${i}`)])
+  layers[0]?.push(whiteout('shared/f999'))
+  const { ov } = stack(t, layers)
+  t.equal(readFileSync(ov.openForRead('top'), 'utf8'), 'layer 0')
+  t.equal(readFileSync(ov.openForRead('shared/f998'), 'utf8'), '998')
+  t.throws(() => ov.lookup('shared/f999'), { code: 'ENOENT' })
+  t.equal(ov.readdir('shared').length, 999)
+  t.equal(ov.getattr('shared').nlink, 1, 'a merged directory reports nlink 1, as overlayfs')
+  const indexed = ov.stack.index.size
+  for (let i = 0; i < 998; i++) ov.lookup(`shared/f${i}`)
+  t.equal(ov.stack.index.size, indexed, 'no directory was read again')
+  await ov.openForWrite('shared/f0')
+  t.equal(readFileSync(ov.openForRead('shared/f0'), 'utf8'), '0')
+})
+
+t.test('2,000 entries in one directory across layers and upper, sorted', async (t) => {
+  const low = Array.from({ length: 1000 }, (_, i) => file(`big/l${String(i).padStart(4, '0')}`))
+  const high = Array.from({ length: 500 }, (_, i) => file(`big/h${String(i).padStart(4, '0')}`))
+  const { ov } = stack(t, [high, low])
+  for (let i = 0; i < 500; i++) ov.create(`big/u${String(i).padStart(4, '0')}`, 0o644)
+  const names = ov.readdir('big').map((e) => e.name)
+  t.equal(names.length, 2000)
+  t.same(names, [...names].sort())
+})
+
+t.test('new entries belong to the caller; setgid directories pass on their group', async (t) => {
+  const { ov } = stack(t, [[dir('pub', { mode: 0o777 }), dir('sg', { mode: 0o2777, gid: 50 })]])
+  const caller = { uid: 1000, gid: 1000 }
+  t.match(ov.create('pub/f', 0o640, caller), { uid: 1000, gid: 1000, mode: 0o100640 })
+  t.match(ov.mkdir('pub/d', 0o750, caller), { uid: 1000, gid: 1000, mode: 0o40750 })
+  t.match(ov.symlink('f', 'pub/l', caller), { uid: 1000, gid: 1000 })
+  t.match(ov.mknod('pub/p', 0o10600, 0, 0, caller), { uid: 1000, gid: 1000, mode: 0o10600 })
+  t.match(ov.create('sg/f', 0o644, caller), { uid: 1000, gid: 50 })
+  t.match(ov.mkdir('sg/d', 0o755, caller), { uid: 1000, gid: 50, mode: 0o42755 })
+})
+
+t.test('a read-only stack answers EROFS to every change', async (t) => {
+  const { ov } = stack(t, [[file('f', 'x'), dir('d')]], false)
+  t.ok(ov.readonly)
+  t.throws(() => ov.create('g', 0o644), { code: 'EROFS' })
+  t.throws(() => ov.mkdir('e', 0o755), { code: 'EROFS' })
+  t.throws(() => ov.unlink('f'), { code: 'EROFS' })
+  t.throws(() => ov.rmdir('d'), { code: 'EROFS' })
+  await t.rejects(ov.openForWrite('f'), { code: 'EROFS' })
+  await t.rejects(ov.setattr('f', { mode: 0o600 }), { code: 'EROFS' })
+  await t.rejects(ov.rename('f', 'g'), { code: 'EROFS' })
+  await t.rejects(ov.setxattr('f', 'user.a', Buffer.from('b')), { code: 'EROFS' })
+  t.equal(readFileSync(ov.openForRead('f'), 'utf8'), 'x')
+})
+
+t.test('paths from outside are checked', async (t) => {
+  const { ov } = stack(t, [[file('f', 'x')]])
+  t.throws(() => ov.lookup('../etc/passwd'), { code: 'EINVAL', syscall: 'lookup' })
+  t.throws(() => ov.create('a/../../x', 0o644), { code: 'EINVAL' })
+  t.throws(() => ov.create('n'.repeat(256), 0o644), { code: 'ENAMETOOLONG' })
+  t.throws(() => ov.create('nul\0byte', 0o644), { code: 'EINVAL' })
+  t.equal(ov.lookup('./f/').path, 'f', 'empty and . components are dropped')
+  t.throws(() => ov.lookup('f/x'), { code: 'ENOTDIR', syscall: 'lookup' })
+  t.throws(() => ov.rmdir(''), { code: 'EBUSY' })
+})
+
+t.test('a lower symlink to / is never followed, wherever it sits', async (t) => {
+  const { ov } = stack(t, [[symlink('etc', '/')], [dir('etc'), file('etc/hosts', 'layer')]])
+  t.ok(ov.lookup('etc').stat.isSymbolicLink())
+  t.throws(() => ov.lookup('etc/passwd'), { code: 'ENOTDIR' })
+  t.throws(() => ov.create('etc/strata-canary', 0o644), { code: 'ENOTDIR' })
+  await t.rejects(ov.openForWrite('etc'), { code: 'ELOOP' })
+  t.equal(ov.readlink('etc'), '/')
+})
+
+t.test('concurrent copy-ups of one file make one copy and leave nothing in work/', async (t) => {
+  const data = Buffer.alloc(8 * 1024 * 1024, 7)
+  const { ov, base } = stack(t, [[file('big', data, { mode: 0o640, uid: 12, gid: 34 })]])
+  const paths = await Promise.all(Array.from({ length: 5 }, () => ov.openForWrite('big')))
+  t.same(new Set(paths).size, 1)
+  t.ok(readFileSync(paths[0] as string).equals(data))
+  t.match(lstatSync(paths[0] as string), { uid: 12, gid: 34, mode: 0o100640 })
+  t.same(readdirSync(`${base}/work`), [])
+})
+
+t.test('the opaque mark follows the xattr namespace', async (t) => {
+  const base = tmpdir(t, 'strata-engine-')
+  for (const d of ['l0', 'upper', 'work']) mkdirSync(`${base}/${d}`)
+  writeFileSync(`${base}/l0/f`, 'x')
+  mkdirSync(`${base}/l0/d`)
+  writeFileSync(`${base}/l0/d/x`, 'x')
+  const ov = new Overlay({
+    lowers: [`${base}/l0`],
+    upper: `${base}/upper`,
+    work: `${base}/work`,
+    xattrNamespace: 'user',
+  })
+  ov.unlink('d/x')
+  ov.rmdir('d')
+  ov.mkdir('d', 0o755)
+  const { lgetxattr } = await import('../../../native-bindings/index.js')
+  t.equal(lgetxattr(`${base}/upper/d`, 'user.overlay.opaque').toString(), 'y')
+  t.same(ov.readdir('d'), [])
+  t.same(ov.listxattr('d'), [], 'the mark is private')
+})
