@@ -286,6 +286,61 @@ export const cases: UnionCase[] = [
     ],
   },
   {
+    name: '2,000 entries in one directory, spread over two layers and upper',
+    layers: [
+      Array.from({ length: 700 }, (_, i) => file(`big/h${i}`, `h${i}`)),
+      Array.from({ length: 1000 }, (_, i) => file(`big/l${i}`, `l${i}`)),
+    ],
+    ops: Array.from({ length: 300 }, (_, i): Op => ({ op: 'write', path: `big/u${i}`, data: 'u' })).concat([
+      { op: 'unlink', path: 'big/l0' },
+      { op: 'append', path: 'big/l999', data: '+' },
+    ]),
+  },
+  // Regression cases found by the random sequences (test/suites/random.ts), named by what they pin.
+  {
+    name: 'regression: link of a directory onto a taken name is EEXIST and copies nothing up',
+    layers: [[dir('e/a'), file('e/d', 'd')]],
+    ops: [
+      { op: 'link', from: 'e/a', to: 'e/d' },
+      { op: 'link', from: 'e/a', to: 'e/new' },
+    ],
+  },
+  {
+    name: 'regression: rename resolves both parents before the source (ENOTDIR over ENOENT)',
+    layers: [[file('d', 'file'), dir('e')]],
+    ops: [
+      { op: 'rename', from: 'e/missing', to: 'd/x', flags: 1 },
+      { op: 'rename', from: 'e/missing', to: 'd/x' },
+    ],
+  },
+  {
+    name: 'regression: rename onto an ancestor is ENOTEMPTY before any type check',
+    layers: [[symlink('d/a', 'x'), file('d/b', 'b')]],
+    ops: [
+      { op: 'rename', from: 'd/a', to: 'd' },
+      { op: 'rename', from: 'd', to: 'd/b/c' },
+    ],
+  },
+  {
+    name: 'regression: user.* xattr changes on symlinks and fifos are EPERM without copy-up',
+    layers: [[symlink('l', 'x'), fifo('p')]],
+    ops: [
+      { op: 'removexattr', path: 'l', name: 'user.k' },
+      { op: 'setxattr', path: 'p', name: 'user.k', value: 'v' },
+    ],
+  },
+  {
+    name: 'regression: a renamed merged directory keeps the opaque mark of its upper-only subdirectory',
+    layers: [
+      [dir('d/f'), dir('e/d'), file('e/d/a', 'a')],
+      [dir('d/f/b'), dir('d/a', { mode: 0o700 })],
+    ],
+    ops: [
+      { op: 'rename', from: 'e/d', to: 'd/f/b' },
+      { op: 'rename', from: 'd/f', to: 'd/a' },
+    ],
+  },
+  {
     name: 'errors: missing parents, files as directories, non-empty rmdir',
     layers: [[file('f', 'f'), file('d/x', 'x')]],
     ops: [

@@ -125,3 +125,12 @@ t.test('the opaque mark follows the xattr namespace', async (t) => {
   t.same(ov.readdir('d'), [])
   t.same(ov.listxattr('d'), [], 'the mark is private')
 })
+
+t.test('statfs reports the upper filesystem, or the top lower when read-only', async (t) => {
+  const { ov, base } = stack(t, [[file('f')]])
+  const { statfsSync } = await import('node:fs')
+  t.equal(ov.statfs().bsize, statfsSync(`${base}/upper`).bsize)
+  t.equal(ov.statfs().type, statfsSync(`${base}/upper`).type)
+  const ro = stack(t, [[file('f')]], false)
+  t.equal(ro.ov.statfs().type, statfsSync(`${ro.base}/l0`).type)
+})
