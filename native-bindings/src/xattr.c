@@ -27,6 +27,11 @@ static bool read_target(napi_env env, napi_value *argv, size_t argc, bool by_pat
   return true;
 }
 
+/* Reads the target (argument 0) and the attribute name (argument 1). */
+static bool read_target_name(napi_env env, napi_value *argv, size_t argc, bool by_path, target *t, char *name) {
+  return read_target(env, argv, argc, by_path, t) && strata_arg_path(env, argv, argc, 1, name, XATTR_NAME_MAX + 1);
+}
+
 static const char *sys_name(const target *t, const char *base) {
   static const char *names[][3] = {{"getxattr", "lgetxattr", "fgetxattr"},
                                    {"setxattr", "lsetxattr", "fsetxattr"},
@@ -55,8 +60,7 @@ static napi_value get_impl(napi_env env, napi_callback_info info, bool by_path) 
   NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   target t;
   char name[XATTR_NAME_MAX + 1];
-  if (!read_target(env, argv, argc, by_path, &t) || !strata_arg_path(env, argv, argc, 1, name, sizeof name))
-    return NULL;
+  if (!read_target_name(env, argv, argc, by_path, &t, name)) return NULL;
   for (;;) {
     ssize_t size = do_get(&t, name, NULL, 0);
     if (size < 0) return fail(env, &t, "getxattr");
@@ -83,8 +87,8 @@ static napi_value set_impl(napi_env env, napi_callback_info info, bool by_path) 
   void *data;
   size_t len;
   int32_t flags;
-  if (!read_target(env, argv, argc, by_path, &t) || !strata_arg_path(env, argv, argc, 1, name, sizeof name) ||
-      !strata_arg_buffer(env, argv, argc, 2, &data, &len) || !strata_arg_int32(env, argv, argc, 3, &flags))
+  if (!read_target_name(env, argv, argc, by_path, &t, name) || !strata_arg_buffer(env, argv, argc, 2, &data, &len) ||
+      !strata_arg_int32(env, argv, argc, 3, &flags))
     return NULL;
   int rc = by_path ? lsetxattr(t.path, name, data, len, flags) : fsetxattr(t.fd, name, data, len, flags);
   if (rc != 0) return fail(env, &t, "setxattr");
@@ -137,8 +141,7 @@ static napi_value remove_impl(napi_env env, napi_callback_info info, bool by_pat
   NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   target t;
   char name[XATTR_NAME_MAX + 1];
-  if (!read_target(env, argv, argc, by_path, &t) || !strata_arg_path(env, argv, argc, 1, name, sizeof name))
-    return NULL;
+  if (!read_target_name(env, argv, argc, by_path, &t, name)) return NULL;
   int rc = by_path ? lremovexattr(t.path, name) : fremovexattr(t.fd, name);
   if (rc != 0) return fail(env, &t, "removexattr");
   return strata_undefined(env);
