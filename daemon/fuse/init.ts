@@ -1,0 +1,46 @@
+/**
+ * INIT negotiation: take only what the kernel offers, ask for 1 MiB requests, async reads, parallel
+ * directory ops, READDIRPLUS (auto), atomic O_TRUNC, cached symlinks and ns timestamps; the
+ * extended setxattr form when offered. Works with kernels that lack the newer flags.
+ */
+import { FUSE_KERNEL_MINOR, FUSE_KERNEL_VERSION, Init, INIT_OUT, MAX_PAGES, MAX_WRITE } from './abi.js'
+import { BadRequest, type Body } from './request.js'
+
+export interface Negotiated {
+  minor: number
+  flags: number
+  setxattrExt: boolean
+}
+
+const WANTED =
+  Init.ASYNC_READ |
+  Init.ATOMIC_O_TRUNC |
+  Init.BIG_WRITES |
+  Init.DO_READDIRPLUS |
+  Init.READDIRPLUS_AUTO |
+  Init.PARALLEL_DIROPS |
+  Init.MAX_PAGES |
+  Init.CACHE_SYMLINKS |
+  Init.SETXATTR_EXT |
+  Init.INIT_EXT
+
+export function negotiate(body: Body): { reply: Buffer; result: Negotiated } {
+  const major = body.u32()
+  const minor = body.u32()
+  body.skip(4) // max_readahead
+  const offered = body.u32()
+  if (major !== FUSE_KERNEL_VERSION) throw new BadRequest(`kernel speaks FUSE ${major}, not 7`)
+  const agreedMinor = Math.min(minor, FUSE_KERNEL_MINOR)
+  const flags = offered & WANTED
+  const reply = Buffer.alloc(INIT_OUT)
+  reply.writeUInt32LE(FUSE_KERNEL_VERSION, 0)
+  reply.writeUInt32LE(agreedMinor, 4)
+  reply.writeUInt32LE(1024 * 1024, 8) // max_readahead
+  reply.writeUInt32LE(flags >>> 0, 12)
+  reply.writeUInt16LE(64, 16) // max_background
+  reply.writeUInt16LE(48, 18) // congestion_threshold
+  reply.writeUInt32LE(MAX_WRITE, 20)
+  reply.writeUInt32LE(1, 24) // time_gran: nanoseconds
+  reply.writeUInt16LE(flags & Init.MAX_PAGES ? MAX_PAGES : 0, 28)
+  return { reply, result: { minor: agreedMinor, flags, setxattrExt: (flags & Init.SETXATTR_EXT) !== 0 } }
+}

@@ -1,0 +1,92 @@
+/**
+ * Attribute operations: GETATTR (from an open handle when given, so unlinked open files still
+ * answer), SETATTR (mode, owner, size, ns times, UTIME_NOW), READLINK, STATFS, ACCESS.
+ */
+import { fstatSync } from 'node:fs'
+import type { SetAttr } from '../../overlay/overlay.js'
+import { Fattr } from '../abi.js'
+import { attrOut, statfsOut } from '../reply.js'
+import { fuseAttr, inodeOf, type Context, type Handler } from './context.js'
+
+const GETATTR_FH = 1
+
+function attrFromFd(ino: bigint, fd: number) {
+  const st = fstatSync(fd, { bigint: true })
+  return {
+    ino,
+    size: st.size,
+    blocks: st.blocks,
+    atimeNs: st.atimeNs,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+    mode: Number(st.mode),
+    nlink: Number(st.nlink),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    rdev: Number(st.rdev),
+  }
+}
+
+export const getattr: Handler = (ctx, h, body) => {
+  const flags = body.u32()
+  body.skip(4)
+  const fh = body.u64()
+  const inode = inodeOf(ctx, h.nodeid)
+  const open = flags & GETATTR_FH ? ctx.files.get(fh) : undefined
+  const attr = open ? attrFromFd(inode.ino, open.fd) : fuseAttr(inode.ino, ctx.ov.getattr(inode.path))
+  return attrOut(attr, ctx.timeout.attr)
+}
+
+function decodeSetattr(body: Parameters<Handler>[2]): SetAttr {
+  const valid = body.u32()
+  body.skip(4 + 8) // padding, fh
+  const size = body.num64()
+  body.skip(8) // lock_owner
+  const atime = body.u64()
+  const mtime = body.u64()
+  body.skip(8) // ctime
+  const atimensec = body.u32()
+  const mtimensec = body.u32()
+  body.skip(4)
+  const mode = body.u32()
+  body.skip(4)
+  const uid = body.u32()
+  const gid = body.u32()
+  const a: SetAttr = {}
+  if (valid & Fattr.MODE) a.mode = mode
+  if (valid & Fattr.UID) a.uid = uid
+  if (valid & Fattr.GID) a.gid = gid
+  if (valid & Fattr.SIZE) a.size = size
+  if (valid & Fattr.ATIME)
+    a.atime = valid & Fattr.ATIME_NOW ? 'now' : BigInt.asIntN(64, atime) * 1_000_000_000n + BigInt(atimensec)
+  if (valid & Fattr.MTIME)
+    a.mtime = valid & Fattr.MTIME_NOW ? 'now' : BigInt.asIntN(64, mtime) * 1_000_000_000n + BigInt(mtimensec)
+  return a
+}
+
+export const setattr: Handler = async (ctx, h, body) => {
+  const inode = inodeOf(ctx, h.nodeid)
+  const attr = await ctx.ov.setattr(inode.path, decodeSetattr(body))
+  ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
+  return attrOut(fuseAttr(inode.ino, attr), ctx.timeout.attr)
+}
+
+export const readlink: Handler = (ctx, h) => Buffer.from(ctx.ov.readlink(inodeOf(ctx, h.nodeid).path))
+
+export const statfs: Handler = (ctx: Context) => {
+  const s = ctx.ov.statfs()
+  return statfsOut({
+    blocks: s.blocks,
+    bfree: s.bfree,
+    bavail: s.bavail,
+    files: s.files,
+    ffree: s.ffree,
+    bsize: s.bsize,
+  })
+}
+
+/** With default_permissions the kernel checks modes itself; ACCESS only asks whether the node exists. */
+export const access: Handler = (ctx, h) => {
+  ctx.ov.getattr(inodeOf(ctx, h.nodeid).path)
+  return Buffer.alloc(0)
+}

@@ -1,0 +1,54 @@
+/**
+ * What every FUSE op handler gets: the engine, the inode and handle tables, cache timeouts, and
+ * helpers from node ids to union paths and from engine attributes to FUSE attributes.
+ */
+import type { Attr, Overlay } from '../../overlay/overlay.js'
+import { joinPath } from '../../overlay/path.js'
+import { checkName } from '../../overlay/path.js'
+import type { DirHandle, FileHandle, Handles } from '../handles.js'
+import type { Inode, InodeTable } from '../inodes.js'
+import type { Logger } from '../errno.js'
+import { entryOut, type FuseAttr, type Timeout } from '../reply.js'
+import type { Body, Header } from '../request.js'
+
+export interface Context {
+  ov: Overlay
+  inodes: InodeTable
+  files: Handles<FileHandle>
+  dirs: Handles<DirHandle>
+  timeout: Timeout
+  log: Logger
+}
+
+/** null: the request gets no reply (FORGET, BATCH_FORGET, INTERRUPT). */
+export type Handler = (ctx: Context, h: Header, body: Body) => Promise<Buffer | null> | Buffer | null
+
+export class StaleNode extends Error {
+  readonly code = 'ESTALE'
+}
+
+export function inodeOf(ctx: Context, nodeid: bigint): Inode {
+  const node = ctx.inodes.get(nodeid)
+  if (!node) throw new StaleNode(`unknown node id ${nodeid}`)
+  return node
+}
+
+/** The union path of `name` in directory node `parent`; the name is checked first. */
+export function childPath(ctx: Context, parent: bigint, name: string, syscall: string): string {
+  checkName(name, syscall)
+  if (name === '' || name === '.' || name.includes('/')) throw Object.assign(new Error('bad name'), { code: 'EINVAL' })
+  return joinPath(inodeOf(ctx, parent).path, name)
+}
+
+export function fuseAttr(ino: bigint, a: Attr): FuseAttr {
+  return { ...a, ino }
+}
+
+/** Looks `path` up in the engine, counts a lookup, and encodes the entry (with attributes). */
+export function entryFor(ctx: Context, path: string): Buffer {
+  const node = ctx.ov.lookup(path)
+  const inode = ctx.inodes.remember(path, node.stat)
+  return entryOut(inode.nodeid, fuseAttr(inode.ino, ctx.ov.getattr(path)), ctx.timeout)
+}
+
+export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })

@@ -1,0 +1,101 @@
+/**
+ * Name operations: LOOKUP (negative entries for missing names), FORGET, BATCH_FORGET, MKDIR,
+ * MKNOD, SYMLINK, LINK, UNLINK, RMDIR, RENAME, RENAME2. Each new entry counts one lookup.
+ */
+import { entryOut } from '../reply.js'
+import { callerOf, childPath, entryFor, inodeOf, type Handler } from './context.js'
+
+export const lookup: Handler = (ctx, h, body) => {
+  const path = childPath(ctx, h.nodeid, body.name(), 'lookup')
+  try {
+    return entryFor(ctx, path)
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENOENT') throw err
+    return entryOut(0n, null, { entry: ctx.timeout.entry, attr: 0 }) // a negative entry
+  }
+}
+
+export const forget: Handler = (ctx, h, body) => {
+  ctx.inodes.forget(h.nodeid, body.num64())
+  return null
+}
+
+export const batchForget: Handler = (ctx, _h, body) => {
+  const count = body.u32()
+  body.skip(4)
+  for (let i = 0; i < count; i++) ctx.inodes.forget(body.u64(), body.num64())
+  return null
+}
+
+export const mkdir: Handler = (ctx, h, body) => {
+  const mode = body.u32()
+  body.skip(4) // umask: the kernel applied it already (no DONT_MASK)
+  const path = childPath(ctx, h.nodeid, body.name(), 'mkdir')
+  ctx.ov.mkdir(path, mode, callerOf(h))
+  return entryFor(ctx, path)
+}
+
+export const mknod: Handler = (ctx, h, body) => {
+  const mode = body.u32()
+  const rdev = body.u32()
+  body.skip(8)
+  const path = childPath(ctx, h.nodeid, body.name(), 'mknod')
+  const major = ((rdev >>> 8) & 0xfff) | 0
+  const minor = (rdev & 0xff) | ((rdev >>> 12) & 0xfff00)
+  ctx.ov.mknod(path, mode, major, minor, callerOf(h))
+  return entryFor(ctx, path)
+}
+
+export const symlink: Handler = (ctx, h, body) => {
+  const path = childPath(ctx, h.nodeid, body.name(), 'symlink')
+  const target = body.name()
+  ctx.ov.symlink(target, path, callerOf(h))
+  return entryFor(ctx, path)
+}
+
+export const link: Handler = async (ctx, h, body) => {
+  const existing = inodeOf(ctx, body.u64()).path
+  const path = childPath(ctx, h.nodeid, body.name(), 'link')
+  await ctx.ov.link(existing, path)
+  ctx.inodes.rebind(existing, ctx.ov.lookup(existing).stat) // the source was copied up
+  return entryFor(ctx, path)
+}
+
+export const unlink: Handler = (ctx, h, body) => {
+  const path = childPath(ctx, h.nodeid, body.name(), 'unlink')
+  ctx.ov.unlink(path)
+  ctx.inodes.unlinked(path)
+  return Buffer.alloc(0)
+}
+
+export const rmdir: Handler = (ctx, h, body) => {
+  const path = childPath(ctx, h.nodeid, body.name(), 'rmdir')
+  ctx.ov.rmdir(path)
+  ctx.inodes.unlinked(path)
+  return Buffer.alloc(0)
+}
+
+const RENAME_EXCHANGE = 2
+
+async function renameCommon(ctx: Parameters<Handler>[0], from: string, to: string, flags: number) {
+  await ctx.ov.rename(from, to, flags)
+  if (flags & RENAME_EXCHANGE) ctx.inodes.exchanged(from, to)
+  else ctx.inodes.renamed(from, to)
+  return Buffer.alloc(0)
+}
+
+export const rename: Handler = (ctx, h, body) => {
+  const newdir = body.u64()
+  const from = childPath(ctx, h.nodeid, body.name(), 'rename')
+  const to = childPath(ctx, newdir, body.name(), 'rename')
+  return renameCommon(ctx, from, to, 0)
+}
+
+export const rename2: Handler = (ctx, h, body) => {
+  const newdir = body.u64()
+  const flags = body.u32()
+  body.skip(4)
+  const from = childPath(ctx, h.nodeid, body.name(), 'rename')
+  const to = childPath(ctx, newdir, body.name(), 'rename')
+  return renameCommon(ctx, from, to, flags)
+}

@@ -1,0 +1,101 @@
+/**
+ * File handles: OPEN (copy-up when opened for writing), CREATE, READ, WRITE (1 MiB requests),
+ * FLUSH, FSYNC, RELEASE, FALLOCATE, LSEEK. Data goes through a backing fd, off the JS thread.
+ */
+import { closeSync, constants as fsc, fsync, openSync, read, write } from 'node:fs'
+import { promisify } from 'node:util'
+import { openOut, u32Out, u64Out } from '../reply.js'
+import { callerOf, childPath, entryFor, inodeOf, type Context, type Handler } from './context.js'
+import type { Inode } from '../inodes.js'
+
+const readAsync = promisify(read)
+const writeAsync = promisify(write)
+const fsyncAsync = promisify(fsync)
+
+const ACCMODE = fsc.O_RDONLY | fsc.O_WRONLY | fsc.O_RDWR
+/** Flags passed on to the backing open; creation is the engine's job, never the backing open's. */
+const PASSED = ACCMODE | fsc.O_APPEND | fsc.O_TRUNC | fsc.O_NOATIME
+
+async function openBacking(ctx: Context, inode: Inode, flags: number): Promise<bigint> {
+  const writable = (flags & ACCMODE) !== fsc.O_RDONLY || (flags & fsc.O_TRUNC) !== 0
+  const backing = writable
+    ? await ctx.ov.openForWrite(inode.path, (flags & fsc.O_TRUNC) !== 0)
+    : ctx.ov.openForRead(inode.path)
+  if (writable) ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
+  const fd = openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
+  return ctx.files.add({ fd, inode, writable })
+}
+
+export const open: Handler = async (ctx, h, body) => {
+  const flags = body.u32()
+  const fh = await openBacking(ctx, inodeOf(ctx, h.nodeid), flags)
+  return openOut(fh, 0)
+}
+
+export const create: Handler = async (ctx, h, body) => {
+  const flags = body.u32()
+  const mode = body.u32()
+  body.skip(8) // umask (applied by the kernel), open_flags
+  const path = childPath(ctx, h.nodeid, body.name(), 'create')
+  ctx.ov.create(path, mode, callerOf(h))
+  const entry = entryFor(ctx, path)
+  const inode = ctx.inodes.get(entry.readBigUInt64LE(0)) as Inode
+  const fh = await openBacking(ctx, inode, flags & ~fsc.O_TRUNC)
+  return Buffer.concat([entry, openOut(fh, 0)])
+}
+
+function handle(ctx: Context, fh: bigint) {
+  const f = ctx.files.get(fh)
+  if (!f) throw Object.assign(new Error(`bad file handle ${fh}`), { code: 'EBADF' })
+  return f
+}
+
+export const readData: Handler = async (ctx, _h, body) => {
+  const f = handle(ctx, body.u64())
+  const offset = body.num64()
+  const size = body.u32()
+  const buf = Buffer.allocUnsafe(size)
+  const { bytesRead } = await readAsync(f.fd, buf, 0, size, offset)
+  return buf.subarray(0, bytesRead)
+}
+
+export const writeData: Handler = async (ctx, _h, body) => {
+  const f = handle(ctx, body.u64())
+  const offset = body.num64()
+  const size = body.u32()
+  body.skip(4 + 8 + 4 + 4) // write_flags, lock_owner, flags, padding
+  const data = body.bytes(size)
+  const { bytesWritten } = await writeAsync(f.fd, data, 0, size, offset)
+  return u32Out(bytesWritten)
+}
+
+export const flush: Handler = () => Buffer.alloc(0)
+
+export const fsyncFile: Handler = async (ctx, _h, body) => {
+  await fsyncAsync(handle(ctx, body.u64()).fd)
+  return Buffer.alloc(0)
+}
+
+export const release: Handler = (ctx, _h, body) => {
+  const f = ctx.files.take(body.u64())
+  if (f) closeSync(f.fd)
+  return Buffer.alloc(0)
+}
+
+export const fallocate: Handler = () => {
+  throw Object.assign(new Error('fallocate'), { code: 'EOPNOTSUPP' })
+}
+
+const SEEK_DATA = 3
+const SEEK_HOLE = 4
+
+/** SEEK_DATA / SEEK_HOLE over a file without holes: data runs from 0 to the size. */
+export const lseek: Handler = (ctx, _h, body) => {
+  const f = handle(ctx, body.u64())
+  const offset = body.num64()
+  const whence = body.u32()
+  const { size } = ctx.ov.getattr(f.inode.path)
+  if (whence !== SEEK_DATA && whence !== SEEK_HOLE) throw Object.assign(new Error('whence'), { code: 'EINVAL' })
+  if (BigInt(offset) >= size) throw Object.assign(new Error('past the end'), { code: 'ENXIO' })
+  return u64Out(whence === SEEK_DATA ? BigInt(offset) : size)
+}

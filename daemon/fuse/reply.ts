@@ -1,0 +1,157 @@
+/**
+ * Encoding of FUSE replies: the out header plus fixed-layout bodies (attr, entry, open, statfs,
+ * dirents). Pure functions over Buffers; the session writes them to /dev/fuse.
+ */
+import { ATTR_OUT, ATTR_SIZE, DIRENT_BASE, ENTRY_OUT, OPEN_OUT, OUT_HEADER, STATFS_OUT } from './abi.js'
+
+export interface FuseAttr {
+  ino: bigint
+  size: bigint
+  blocks: bigint
+  atimeNs: bigint
+  mtimeNs: bigint
+  ctimeNs: bigint
+  mode: number
+  nlink: number
+  uid: number
+  gid: number
+  rdev: number
+}
+
+export interface Timeout {
+  /** seconds the kernel may cache the entry (name -> node) */
+  entry: number
+  /** seconds the kernel may cache the attributes */
+  attr: number
+}
+
+const NS = 1_000_000_000n
+
+export function withHeader(unique: bigint, body: Buffer | null, error = 0): Buffer {
+  const out = Buffer.alloc(OUT_HEADER + (body?.length ?? 0))
+  out.writeUInt32LE(out.length, 0)
+  out.writeInt32LE(error, 4)
+  out.writeBigUInt64LE(unique, 8)
+  body?.copy(out, OUT_HEADER)
+  return out
+}
+
+export const errorReply = (unique: bigint, negErrno: number): Buffer => withHeader(unique, null, negErrno)
+
+function splitNs(ns: bigint): [bigint, number] {
+  let sec = ns / NS
+  let nsec = ns % NS
+  if (nsec < 0n) {
+    sec -= 1n
+    nsec += NS
+  }
+  return [sec, Number(nsec)]
+}
+
+export function writeAttr(buf: Buffer, at: number, a: FuseAttr): void {
+  buf.writeBigUInt64LE(a.ino, at)
+  buf.writeBigUInt64LE(a.size, at + 8)
+  buf.writeBigUInt64LE(a.blocks, at + 16)
+  const times = [a.atimeNs, a.mtimeNs, a.ctimeNs].map(splitNs)
+  times.forEach(([sec, nsec], i) => {
+    buf.writeBigInt64LE(sec, at + 24 + i * 8)
+    buf.writeUInt32LE(nsec, at + 48 + i * 4)
+  })
+  buf.writeUInt32LE(a.mode, at + 60)
+  buf.writeUInt32LE(a.nlink, at + 64)
+  buf.writeUInt32LE(a.uid, at + 68)
+  buf.writeUInt32LE(a.gid, at + 72)
+  buf.writeUInt32LE(a.rdev, at + 76)
+  buf.writeUInt32LE(4096, at + 80) // blksize
+  buf.writeUInt32LE(0, at + 84) // flags
+}
+
+function putTimeout(buf: Buffer, at: number, seconds: number): void {
+  buf.writeBigUInt64LE(BigInt(Math.floor(seconds)), at)
+}
+
+/** fuse_entry_out; nodeid 0 with a timeout is a negative entry. */
+export function entryOut(nodeid: bigint, attr: FuseAttr | null, t: Timeout): Buffer {
+  const b = Buffer.alloc(ENTRY_OUT)
+  b.writeBigUInt64LE(nodeid, 0)
+  b.writeBigUInt64LE(0n, 8) // generation: node ids are never reused
+  putTimeout(b, 16, t.entry)
+  putTimeout(b, 24, t.attr)
+  if (attr) writeAttr(b, 40, attr)
+  return b
+}
+
+export function attrOut(attr: FuseAttr, seconds: number): Buffer {
+  const b = Buffer.alloc(ATTR_OUT)
+  putTimeout(b, 0, seconds)
+  writeAttr(b, 16, attr)
+  return b
+}
+
+export function openOut(fh: bigint, openFlags: number, backingId = 0): Buffer {
+  const b = Buffer.alloc(OPEN_OUT)
+  b.writeBigUInt64LE(fh, 0)
+  b.writeUInt32LE(openFlags, 8)
+  b.writeInt32LE(backingId, 12)
+  return b
+}
+
+export function u32Out(value: number): Buffer {
+  const b = Buffer.alloc(8)
+  b.writeUInt32LE(value, 0)
+  return b
+}
+
+export function u64Out(value: bigint): Buffer {
+  const b = Buffer.alloc(8)
+  b.writeBigUInt64LE(value, 0)
+  return b
+}
+
+export interface FsStats {
+  blocks: number
+  bfree: number
+  bavail: number
+  files: number
+  ffree: number
+  bsize: number
+}
+
+export function statfsOut(s: FsStats): Buffer {
+  const b = Buffer.alloc(STATFS_OUT)
+  ;[s.blocks, s.bfree, s.bavail, s.files, s.ffree].forEach((v, i) => b.writeBigUInt64LE(BigInt(v), i * 8))
+  b.writeUInt32LE(s.bsize, 40)
+  b.writeUInt32LE(255, 44) // namelen
+  b.writeUInt32LE(s.bsize, 48) // frsize
+  return b
+}
+
+const pad8 = (n: number) => (n + 7) & ~7
+
+/** Size of one fuse_dirent (plus = fuse_direntplus) for `name`. */
+export function direntSize(name: string, plus: boolean): number {
+  return (plus ? ENTRY_OUT : 0) + pad8(DIRENT_BASE + Buffer.byteLength(name))
+}
+
+/** Writes one dirent at `at`; `entry` (an encoded fuse_entry_out) makes it a direntplus. */
+export function writeDirent(
+  buf: Buffer,
+  at: number,
+  d: { ino: bigint; off: number; type: number; name: string },
+  entry: Buffer | null,
+): number {
+  let p = at
+  if (entry) {
+    entry.copy(buf, p)
+    p += ENTRY_OUT
+  }
+  const nameLen = Buffer.byteLength(d.name)
+  buf.writeBigUInt64LE(d.ino, p)
+  buf.writeBigUInt64LE(BigInt(d.off), p + 8)
+  buf.writeUInt32LE(nameLen, p + 16)
+  buf.writeUInt32LE(d.type, p + 20)
+  buf.write(d.name, p + DIRENT_BASE, 'utf8')
+  return p + pad8(DIRENT_BASE + nameLen) - at
+}
+
+export { ATTR_SIZE }

@@ -1,0 +1,94 @@
+/**
+ * Decoding of FUSE requests. A Request wraps one buffer read from /dev/fuse; every accessor checks
+ * bounds, so a truncated or malformed request throws BadRequest (answered EIO) and never reads
+ * past its end.
+ */
+import { IN_HEADER } from './abi.js'
+
+export class BadRequest extends Error {
+  readonly code = 'EIO'
+  constructor(message: string) {
+    super(`malformed FUSE request: ${message}`)
+  }
+}
+
+export interface Header {
+  len: number
+  opcode: number
+  unique: bigint
+  nodeid: bigint
+  uid: number
+  gid: number
+  pid: number
+}
+
+export function decodeHeader(buf: Buffer): Header {
+  if (buf.length < IN_HEADER) throw new BadRequest(`${buf.length} bytes, shorter than the header`)
+  const len = buf.readUInt32LE(0)
+  if (len !== buf.length) throw new BadRequest(`length field ${len}, but ${buf.length} bytes read`)
+  return {
+    len,
+    opcode: buf.readUInt32LE(4),
+    unique: buf.readBigUInt64LE(8),
+    nodeid: buf.readBigUInt64LE(16),
+    uid: buf.readUInt32LE(24),
+    gid: buf.readUInt32LE(28),
+    pid: buf.readUInt32LE(32),
+  }
+}
+
+/** A cursor over the body after the header. */
+export class Body {
+  private off = IN_HEADER
+
+  constructor(private readonly buf: Buffer) {}
+
+  private need(n: number): number {
+    if (this.off + n > this.buf.length) throw new BadRequest(`body needs ${n} more bytes at ${this.off}`)
+    const at = this.off
+    this.off += n
+    return at
+  }
+
+  u32(): number {
+    return this.buf.readUInt32LE(this.need(4))
+  }
+
+  i32(): number {
+    return this.buf.readInt32LE(this.need(4))
+  }
+
+  u64(): bigint {
+    return this.buf.readBigUInt64LE(this.need(8))
+  }
+
+  /** A u64 that must fit a JS number (offsets, sizes). */
+  num64(): number {
+    const v = this.u64()
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new BadRequest(`64-bit value ${v} out of range`)
+    return Number(v)
+  }
+
+  skip(n: number): void {
+    this.need(n)
+  }
+
+  /** A NUL-terminated name (no '/', not empty). */
+  name(): string {
+    const end = this.buf.indexOf(0, this.off)
+    if (end < 0) throw new BadRequest('name without NUL terminator')
+    const s = this.buf.toString('utf8', this.off, end)
+    this.off = end + 1
+    return s
+  }
+
+  /** The remaining bytes (WRITE data, SETXATTR value), exactly `n` of them. */
+  bytes(n: number): Buffer {
+    const at = this.need(n)
+    return this.buf.subarray(at, at + n)
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.off
+  }
+}

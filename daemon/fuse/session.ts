@@ -1,0 +1,145 @@
+/**
+ * A FUSE session: requests from the native reader threads, dispatched to the op handlers, replies
+ * written to /dev/fuse. Handlers may finish in any order (slow copy-ups never hold up others).
+ * Owns: INIT, the opcode table (anything unknown is ENOSYS), turning throws into errnos (a bug is
+ *   EIO plus a log line, never a crash), malformed requests (EIO), and the end of the session.
+ * Tests: test/unit/fuse/session.test.ts (codec, no kernel), test/integration/fuse-*.test.ts
+ */
+import { writeSync } from 'node:fs'
+import { startFuseReader } from '../../native-bindings/index.js'
+import type { Overlay } from '../overlay/overlay.js'
+import { Op, READ_BUFFER } from './abi.js'
+import { toErrno, type Logger } from './errno.js'
+import { Handles, type DirHandle, type FileHandle } from './handles.js'
+import { negotiate } from './init.js'
+import { InodeTable } from './inodes.js'
+import * as attr from './ops/attr.js'
+import type { Context, Handler } from './ops/context.js'
+import * as dir from './ops/dir.js'
+import * as entry from './ops/entry.js'
+import * as file from './ops/file.js'
+import * as xattr from './ops/xattr.js'
+import { errorReply, withHeader, type Timeout } from './reply.js'
+import { Body, decodeHeader, type Header } from './request.js'
+
+const ENOSYS = -38
+const EIO = -5
+
+function handlers(setxattrExt: boolean): Map<number, Handler> {
+  return new Map<number, Handler>([
+    [Op.LOOKUP, entry.lookup],
+    [Op.FORGET, entry.forget],
+    [Op.BATCH_FORGET, entry.batchForget],
+    [Op.GETATTR, attr.getattr],
+    [Op.SETATTR, attr.setattr],
+    [Op.READLINK, attr.readlink],
+    [Op.SYMLINK, entry.symlink],
+    [Op.MKNOD, entry.mknod],
+    [Op.MKDIR, entry.mkdir],
+    [Op.UNLINK, entry.unlink],
+    [Op.RMDIR, entry.rmdir],
+    [Op.RENAME, entry.rename],
+    [Op.RENAME2, entry.rename2],
+    [Op.LINK, entry.link],
+    [Op.OPEN, file.open],
+    [Op.CREATE, file.create],
+    [Op.READ, file.readData],
+    [Op.WRITE, file.writeData],
+    [Op.FLUSH, file.flush],
+    [Op.FSYNC, file.fsyncFile],
+    [Op.RELEASE, file.release],
+    [Op.FALLOCATE, file.fallocate],
+    [Op.LSEEK, file.lseek],
+    [Op.STATFS, attr.statfs],
+    [Op.ACCESS, attr.access],
+    [Op.OPENDIR, dir.opendir],
+    [Op.READDIR, dir.readdir],
+    [Op.READDIRPLUS, dir.readdirplus],
+    [Op.RELEASEDIR, dir.releasedir],
+    [Op.FSYNCDIR, dir.fsyncdir],
+    [Op.SETXATTR, xattr.setxattrHandler(setxattrExt)],
+    [Op.GETXATTR, xattr.getxattr],
+    [Op.LISTXATTR, xattr.listxattr],
+    [Op.REMOVEXATTR, xattr.removexattr],
+    [Op.INTERRUPT, () => null], // requests are short or cannot be undone: let them finish
+    [Op.DESTROY, () => Buffer.alloc(0)],
+  ])
+}
+
+export interface SessionOptions {
+  timeout?: Timeout
+  log?: Logger
+}
+
+export class Session {
+  private readonly ctx: Context
+  private table: Map<number, Handler> | null = null
+  private ended: (reason: string) => void = () => undefined
+  readonly done: Promise<string>
+
+  constructor(
+    private readonly fd: number,
+    ov: Overlay,
+    opts: SessionOptions = {},
+  ) {
+    const log = opts.log ?? ((m, f) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: m, ...f })}\n`))
+    this.ctx = {
+      ov,
+      inodes: new InodeTable(ov.lookup('').stat),
+      files: new Handles<FileHandle>(),
+      dirs: new Handles<DirHandle>(),
+      timeout: opts.timeout ?? { entry: 1, attr: 1 },
+      log,
+    }
+    this.done = new Promise((resolve) => (this.ended = resolve))
+  }
+
+  /** Starts the reader threads; call after mount(2). `done` resolves with why the session ended. */
+  start(threads = 2): void {
+    startFuseReader(this.fd, threads, READ_BUFFER, (batch, end) => {
+      for (const req of batch) void this.handle(req)
+      if (end !== null) this.ended(end)
+    })
+  }
+
+  /** Answers one request (exported for tests without a kernel: returns the reply it wrote). */
+  async handle(req: Buffer): Promise<Buffer | null> {
+    let header: Header
+    try {
+      header = decodeHeader(req)
+    } catch (err) {
+      this.ctx.log('dropped a request with a broken header', { err: String(err), bytes: req.length })
+      return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
+    }
+    return this.send(await this.answer(header, new Body(req)))
+  }
+
+  private async answer(h: Header, body: Body): Promise<Buffer | null> {
+    try {
+      if (h.opcode === Op.INIT) return this.init(h, body)
+      const handler = this.table?.get(h.opcode)
+      if (!handler) return errorReply(h.unique, ENOSYS)
+      const out = await handler(this.ctx, h, body)
+      return out === null ? null : withHeader(h.unique, out)
+    } catch (err) {
+      return errorReply(h.unique, toErrno(err, `opcode ${h.opcode}`, this.ctx.log))
+    }
+  }
+
+  private init(h: Header, body: Body): Buffer {
+    const { reply, result } = negotiate(body)
+    this.table = handlers(result.setxattrExt)
+    return withHeader(h.unique, reply)
+  }
+
+  private send(reply: Buffer | null): Buffer | null {
+    if (reply === null || this.fd < 0) return reply
+    try {
+      writeSync(this.fd, reply)
+    } catch (err) {
+      // ENOENT: the request was interrupted and is gone; anything else ends with the session.
+      if ((err as { code?: string }).code !== 'ENOENT') this.ctx.log('reply not delivered', { err: String(err) })
+    }
+    return reply
+  }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+/**
+ * strata-overlay: mounts one layer stack through FUSE and serves it until it is unmounted.
+ * Without -f it detaches (the parent exits once the mount is up, as fuse-overlayfs does).
+ * SIGTERM/SIGINT unmount (lazily) and exit; an unmount from outside (umount, umount -l) ends the
+ * session with ENODEV and the process exits. It never touches its own mount.
+ */
+import { spawn } from 'node:child_process'
+import { closeSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { constants, umount2 } from '../../native-bindings/index.js'
+import { Overlay } from '../overlay/overlay.js'
+import { mountFuse } from './mount.js'
+import { Session } from './session.js'
+import { parseWorkerArgs, UsageError, type WorkerOptions } from './worker-options.js'
+
+const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
+  process.stderr.write(`${JSON.stringify({ level, msg, component: 'strata-overlay', ...fields })}\n`)
+
+async function serve(o: WorkerOptions): Promise<void> {
+  const ov = new Overlay({ lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile })
+  const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: 'strata-overlay' })
+  const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f) })
+  session.start()
+  const stop = () => {
+    try {
+      umount2(o.mountpoint, constants.MNT_DETACH)
+    } catch (err) {
+      log('warn', 'unmount on signal failed', { err: String(err) })
+    }
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  process.send?.('ready')
+  process.disconnect?.()
+  log('info', 'mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
+  const reason = await session.done
+  closeSync(fd)
+  log('info', 'session ended', { reason })
+  process.exit(reason === 'ENODEV' ? 0 : 1)
+}
+
+/** Starts a detached copy in the foreground and waits until it has mounted. */
+function detach(argv: string[]): void {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '-f', ...argv], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  child.once('message', () => {
+    child.disconnect()
+    child.unref()
+    process.exit(0)
+  })
+  child.once('exit', (code) => process.exit(code ?? 1))
+}
+
+function main(argv: string[]): void {
+  let o: WorkerOptions
+  try {
+    o = parseWorkerArgs(argv)
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    process.stderr.write(`strata-overlay: ${err.message}\n`)
+    process.exit(2)
+  }
+  if (!o.foreground) return detach(argv) // the detached copy warns about options
+  for (const w of o.warnings) log('warn', w)
+  serve(o).catch((err: unknown) => {
+    log('error', 'cannot serve', { err: String((err as Error)?.message ?? err) })
+    process.exit(1)
+  })
+}
+
+main(process.argv.slice(2))
