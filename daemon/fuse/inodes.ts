@@ -1,6 +1,7 @@
 /**
  * The inode table: FUSE node ids for union paths, with the kernel's lookup counts.
- * Owns: one node per backing inode (hard links share it); a 64-bit inode number fixed when the node
+ * Owns: one node per upper backing inode (hard links there share it; lower hard links do not, since
+ *   copy-up breaks them name by name, as overlayfs without index does); a 64-bit inode number fixed when the node
  *   is made (the backing inode's), so it stays the same across copy-up; paths kept current across
  *   renames; exact lookup counting (every LOOKUP, CREATE, MKNOD, MKDIR, SYMLINK, LINK and READDIRPLUS
  *   entry adds one, FORGET takes n away; a node goes at zero, the root never).
@@ -48,22 +49,22 @@ export class InodeTable {
    * A known backing inode (a hard link, or the same file) or a known path (the same entry after a
    * copy-up changed its backing) keeps its node and inode number.
    */
-  remember(path: string, st: BigIntStats): Inode {
+  remember(path: string, st: BigIntStats, inUpper: boolean): Inode {
     const key = keyOf(st)
-    let node = this.byBacking.get(key) ?? this.byPath.get(path)
+    let node = (inUpper ? this.byBacking.get(key) : undefined) ?? this.byPath.get(path)
     if (!node) {
       node = { nodeid: this.nextId++, ino: st.ino, path, nlookup: 0 }
       this.byId.set(node.nodeid, node)
     }
     node.nlookup++
-    this.byBacking.set(key, node)
+    if (inUpper) this.byBacking.set(key, node)
     this.setPath(node, path) // for hard links: the name last looked up; any of them reaches the inode
     return node
   }
 
   /** The node id already known for the entry at `path`, without counting (readdir's inode numbers). */
   inoAt(path: string, st: BigIntStats): bigint {
-    return (this.byBacking.get(keyOf(st)) ?? this.byPath.get(path))?.ino ?? st.ino
+    return (this.byPath.get(path) ?? this.byBacking.get(keyOf(st)))?.ino ?? st.ino
   }
 
   /** Records that the entry at `path` now lives in another backing inode (after a copy-up). */

@@ -11,7 +11,9 @@ import { compareViews, setUp } from '../suites/union.js'
 process.umask(0)
 
 t.test('entries made by uid 1000 belong to it, in plain and setgid directories', async (t) => {
-  const s = setUp(t, [[dir('pub', { mode: 0o777 }), dir('sg', { mode: 0o2777, gid: 50 }), dir('own', { mode: 0o755 })]])
+  const s = await setUp(t, [
+    [dir('pub', { mode: 0o777 }), dir('sg', { mode: 0o2777, gid: 50 }), dir('own', { mode: 0o755 })],
+  ])
   const script =
     'umask 022; echo a > pub/f; mkdir pub/d; ln -s f pub/l; mkfifo pub/p; echo b > sg/f; mkdir sg/d; touch own/x 2>/dev/null || true'
   execFileSync('setpriv', ['--reuid=1000', '--regid=1000', '--clear-groups', 'sh', '-c', script], { cwd: s.mnt })
@@ -26,5 +28,5 @@ t.test('entries made by uid 1000 belong to it, in plain and setgid directories',
   writeFileSync(await s.ov.openForWrite('pub/f'), 'a\n')
   writeFileSync(await s.ov.openForWrite('sg/f'), 'b\n')
   compareViews(t, s, 'after uid 1000 made its entries')
-  s.unmount()
+  await s.unmount()
 })

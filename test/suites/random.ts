@@ -8,9 +8,9 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { Test } from 'tap'
 import type { Entry } from '../helpers/fixtures.js'
-import { phantoms, snapshotDir, snapshotOverlay } from '../helpers/snapshot.js'
+import { phantoms, snapshotDir } from '../helpers/snapshot.js'
 import { ORACLE_QUIRK, opText, type Op } from './ops.js'
-import { checkStep, setUp, step, type Sides } from './union.js'
+import { checkStep, setUp, step, type Sides, type SubjectKind } from './union.js'
 
 type Rng = () => number
 
@@ -152,7 +152,7 @@ export function sequence(seed: number): Sequence {
 
 function same(s: Sides): boolean {
   return (
-    isDeepStrictEqual(snapshotOverlay(s.ov), snapshotDir(s.mnt, false)) &&
+    isDeepStrictEqual(s.subject.view(), snapshotDir(s.mnt, false)) &&
     isDeepStrictEqual(snapshotDir(s.engineUpper, true), snapshotDir(s.kernelUpper, true))
   )
 }
@@ -160,8 +160,8 @@ function same(s: Sides): boolean {
 export const oracleQuirks: number[] = []
 
 /** Runs one sequence; quiet when it agrees, a full diff and the case text when it does not. */
-export async function runSequence(t: Test, seq: Sequence): Promise<boolean> {
-  const s = setUp(t, seq.layers)
+export async function runSequence(t: Test, seq: Sequence, kind: SubjectKind = 'engine'): Promise<boolean> {
+  const s = await setUp(t, seq.layers, kind)
   const done: Op[] = []
   let ok = same(s)
   for (const op of seq.ops) {
@@ -176,26 +176,26 @@ export async function runSequence(t: Test, seq: Sequence): Promise<boolean> {
     ok = (result.engine === result.kernel || checkStep(t, op, result)) && same(s)
   }
   if (!ok) {
-    t.same(snapshotOverlay(s.ov), snapshotDir(s.mnt, false), 'merged view')
+    t.same(s.subject.view(), snapshotDir(s.mnt, false), 'merged view')
     t.same(snapshotDir(s.engineUpper, true), snapshotDir(s.kernelUpper, true), 'upper/')
     t.comment(`seed ${seq.seed}\nlayers ${JSON.stringify(seq.layers)}\nops:\n${done.map(opText).join('\n')}`)
   }
-  s.unmount()
+  await s.unmount()
   return ok
 }
 
-export async function runSeeds(t: Test, first: number, count: number): Promise<void> {
+export async function runSeeds(t: Test, first: number, count: number, kind: SubjectKind = 'engine'): Promise<void> {
   let failed = 0
   for (let seed = first; seed < first + count && failed < 5; seed++) {
     const seq = sequence(seed)
     try {
-      if (!(await runSequence(t, seq))) failed++
+      if (!(await runSequence(t, seq, kind))) failed++
     } catch (err) {
       failed++
       t.error(err, `seed ${seed}: ${seq.ops.map(opText).join(' ')}`)
     }
   }
-  t.equal(failed, 0, `${count} random sequences from seed ${first} agree with kernel overlayfs`)
+  t.equal(failed, 0, `${count} random sequences (${kind}) from seed ${first} agree with kernel overlayfs`)
   if (oracleQuirks.length)
     t.comment(`${oracleQuirks.length} sequence(s) cut short: mv on overlayfs failed on such a whiteout`)
   if (phantoms.length) t.comment(`kernel overlayfs listed ${phantoms.length} whiteout(s) it cannot look up (skipped)`)

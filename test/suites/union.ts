@@ -22,6 +22,7 @@ import {
   type Entry,
 } from '../helpers/fixtures.js'
 import { mountKernelOverlay } from '../helpers/kernel-overlay.js'
+import { mountStrata } from '../helpers/strata-mount.js'
 import { snapshotDir, snapshotOverlay } from '../helpers/snapshot.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 import { opText, runOnEngine, runOnMount, type Op } from './ops.js'
@@ -35,16 +36,26 @@ export interface UnionCase {
 
 type Tap = Pick<Test, 'teardown' | 'same' | 'equal'>
 
+/** What is checked against the oracle: the engine called directly, or a strata-overlay mount. */
+export type SubjectKind = 'engine' | 'fuse'
+
+export interface Subject {
+  run(op: Op): Promise<string>
+  view(): string[]
+}
+
 export interface Sides {
+  subject: Subject
+  /** an engine over the subject's directories, for questions about its state (never for changes) */
   ov: Overlay
   mnt: string
   kernelUpper: string
   engineUpper: string
-  unmount(): void
+  unmount(): Promise<void>
 }
 
-/** Builds both copies of the layers, mounts the kernel side and opens the engine side. */
-export function setUp(t: Tap, layers: Entry[][]): Sides {
+/** Builds both copies of the layers, mounts the kernel side and sets up the subject. */
+export async function setUp(t: Tap, layers: Entry[][], kind: SubjectKind = 'engine'): Promise<Sides> {
   const base = tmpdir(t, 'strata-union-')
   const side = (name: string) => {
     const lowers = layers.map((entries, i) => {
@@ -61,13 +72,24 @@ export function setUp(t: Tap, layers: Entry[][]): Sides {
   }
   const k = side('kernel')
   const e = side('engine')
-  const { mnt, unmount } = mountKernelOverlay(t, k.lowers, k.upper, k.work, `${base}/mnt`)
+  const kernel = mountKernelOverlay(t, k.lowers, k.upper, k.work, `${base}/mnt`)
   const ov = new Overlay({ lowers: e.lowers, upper: e.upper, work: e.work })
-  return { ov, mnt, kernelUpper: k.upper, engineUpper: e.upper, unmount }
+  let subject: Subject = { run: (op) => runOnEngine(ov, op), view: () => snapshotOverlay(ov) }
+  let unmountSubject = async (): Promise<void> => undefined
+  if (kind === 'fuse') {
+    const strata = await mountStrata(t, { ...e, mnt: `${base}/strata` })
+    subject = { run: (op) => runOnMount(strata.mnt, op), view: () => snapshotDir(strata.mnt, false) }
+    unmountSubject = strata.unmount
+  }
+  const unmount = async () => {
+    kernel.unmount()
+    await unmountSubject()
+  }
+  return { subject, ov, mnt: kernel.mnt, kernelUpper: k.upper, engineUpper: e.upper, unmount }
 }
 
 export function compareViews(t: Tap, s: Sides, when: string): boolean {
-  const merged = t.same(snapshotOverlay(s.ov), snapshotDir(s.mnt, false), `merged view ${when}`)
+  const merged = t.same(s.subject.view(), snapshotDir(s.mnt, false), `merged view ${when}`)
   const upper = t.same(snapshotDir(s.engineUpper, true), snapshotDir(s.kernelUpper, true), `upper/ ${when}`)
   return merged && upper
 }
@@ -81,19 +103,19 @@ export interface Outcomes {
 export async function step(s: Sides, op: Op): Promise<Outcomes> {
   const kernel = await runOnMount(s.mnt, op)
   if (kernel === 'EXDEV' && op.op === 'rename' && (op.flags ?? 0) !== 0) return { engine: kernel, kernel }
-  return { engine: await runOnEngine(s.ov, op), kernel }
+  return { engine: await s.subject.run(op), kernel }
 }
 
 export function checkStep(t: Tap, op: Op, { engine, kernel }: Outcomes): boolean {
   return t.equal(engine, kernel, `${opText(op)}: got ${engine}, want ${kernel}`)
 }
 
-export async function runCase(t: Tap, c: UnionCase): Promise<void> {
-  const s = setUp(t, c.layers)
+export async function runCase(t: Tap, c: UnionCase, kind: SubjectKind = 'engine'): Promise<void> {
+  const s = await setUp(t, c.layers, kind)
   compareViews(t, s, 'before')
   for (const op of c.ops) checkStep(t, op, await step(s, op))
   compareViews(t, s, 'after')
-  s.unmount()
+  await s.unmount()
 }
 
 const T = 1_234_567_890_987_654_321n

@@ -47,7 +47,7 @@ export function fuseAttr(ino: bigint, a: Attr): FuseAttr {
 /** Looks `path` up in the engine, counts a lookup, and encodes the entry (with attributes). */
 export function entryFor(ctx: Context, path: string): Buffer {
   const node = ctx.ov.lookup(path)
-  const inode = ctx.inodes.remember(path, node.stat)
+  const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
   return entryOut(inode.nodeid, fuseAttr(inode.ino, ctx.ov.getattr(path)), ctx.timeout)
 }
 

@@ -43,7 +43,7 @@ function readdirCommon(ctx: Context, body: Parameters<Handler>[2], plus: boolean
     if (!dot) {
       const node = ctx.ov.lookup(path)
       if (plus) {
-        const inode = ctx.inodes.remember(path, node.stat)
+        const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
         ino = inode.ino
         entry = entryOut(inode.nodeid, fuseAttr(inode.ino, ctx.ov.getattr(path)), ctx.timeout)
       } else {

@@ -1,0 +1,63 @@
+/**
+ * mountStrata: runs a strata-overlay worker (-f) over a layer stack and waits until it is mounted.
+ * The teardown is registered before mounting: it unmounts (lazily) if still mounted and waits for
+ * the worker to exit, killing it after 5 s, so no test leaves a mount or a process behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { constants, umount2 } from '../../native-bindings/index.js'
+import { isMounted } from './kernel-overlay.js'
+
+interface Teardown {
+  teardown(fn: () => void | Promise<void>): void
+}
+
+export interface StrataSpec {
+  lowers: string[]
+  upper?: string
+  work?: string
+  mnt: string
+  /** more -o options, e.g. 'nopassthrough' */
+  options?: string[]
+}
+
+export interface StrataMount {
+  mnt: string
+  worker: ChildProcess
+  unmount(): Promise<void>
+}
+
+const WORKER = fileURLToPath(new URL('../../daemon/fuse/worker.js', import.meta.url))
+
+function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    child.once('exit', () => (clearTimeout(timer), resolve(true)))
+  })
+}
+
+export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<StrataMount> {
+  mkdirSync(spec.mnt, { recursive: true })
+  const opts = [`lowerdir=${spec.lowers.join(':')}`]
+  if (spec.upper) opts.push(`upperdir=${spec.upper}`, `workdir=${spec.work}`)
+  opts.push(...(spec.options ?? []))
+  const worker = spawn(process.execPath, [WORKER, '-f', '-o', opts.join(','), spec.mnt], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const unmount = async () => {
+    if (isMounted(spec.mnt)) umount2(spec.mnt, constants.MNT_DETACH)
+    if (!(await exited(worker, 5000))) {
+      worker.kill('SIGKILL')
+      await exited(worker, 5000)
+      throw new Error(`strata-overlay for ${spec.mnt} did not exit after unmount`)
+    }
+  }
+  t.teardown(unmount)
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve())
+    worker.once('exit', (code) => reject(new Error(`strata-overlay exited with ${code} before mounting`)))
+  })
+  return { mnt: spec.mnt, worker, unmount }
+}
