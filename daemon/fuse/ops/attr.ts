@@ -33,8 +33,15 @@ export const getattr: Handler = (ctx, h, body) => {
   const fh = body.u64()
   const inode = inodeOf(ctx, h.nodeid)
   const open = flags & GETATTR_FH ? ctx.files.get(fh) : undefined
-  const attr = open ? attrFromFd(inode.ino, open.fd) : fuseAttr(inode.ino, ctx.ov.getattr(inode.path))
-  return attrOut(attr, ctx.timeout.attr)
+  if (open) return attrOut(attrFromFd(inode.ino, open.fd), ctx.timeout.attr)
+  try {
+    return attrOut(fuseAttr(inode.ino, ctx.ov.getattr(inode.path)), ctx.timeout.attr)
+  } catch (err) {
+    // Renamed away or unlinked while open: the kernel may still ask, without a handle.
+    const any = [...ctx.files.values()].find((f) => f.inode === inode)
+    if (!any || (err as { code?: string }).code !== 'ENOENT') throw err
+    return attrOut(attrFromFd(inode.ino, any.fd), ctx.timeout.attr)
+  }
 }
 
 function decodeSetattr(body: Parameters<Handler>[2]): SetAttr {
