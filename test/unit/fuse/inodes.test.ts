@@ -1,0 +1,62 @@
+/** The inode table: lookup counting, forgetting, hard links, copy-up and renames. */
+import t from 'tap'
+import { lstatSync, mkdirSync, writeFileSync, linkSync } from 'node:fs'
+import { InodeTable, ROOT_ID } from '../../../daemon/fuse/inodes.js'
+import { tmpdir } from '../../helpers/tmpdir.js'
+
+function files(t: Parameters<typeof tmpdir>[0]) {
+  const d = tmpdir(t)
+  mkdirSync(`${d}/dir`)
+  writeFileSync(`${d}/a`, 'a')
+  linkSync(`${d}/a`, `${d}/b`)
+  writeFileSync(`${d}/c`, 'c')
+  const st = (p: string) => lstatSync(`${d}/${p}`, { bigint: true })
+  return { table: new InodeTable(lstatSync(d, { bigint: true })), st }
+}
+
+t.test('every lookup counts and FORGET releases exactly', async (t) => {
+  const { table, st } = files(t)
+  const n = table.remember('c', st('c'), true)
+  table.remember('c', st('c'), true)
+  t.equal(n.nlookup, 2)
+  table.forget(n.nodeid, 1)
+  t.ok(table.get(n.nodeid))
+  table.forget(n.nodeid, 1)
+  t.notOk(table.get(n.nodeid), 'gone at zero')
+  const again = table.remember('c', st('c'), true)
+  t.not(again.nodeid, n.nodeid, 'node ids are never reused')
+  table.forget(ROOT_ID, 100)
+  t.ok(table.get(ROOT_ID), 'the root is never forgotten')
+})
+
+t.test('upper hard links share a node; lower ones do not', async (t) => {
+  const { table, st } = files(t)
+  const a = table.remember('a', st('a'), true)
+  const b = table.remember('b', st('b'), true)
+  t.equal(a, b)
+  t.equal(a.nlookup, 2)
+  const { table: lower, st: st2 } = files(t)
+  t.not(lower.remember('a', st2('a'), false), lower.remember('b', st2('b'), false))
+})
+
+t.test('the inode number stays when the backing changes (copy-up)', async (t) => {
+  const { table, st } = files(t)
+  const n = table.remember('a', st('a'), false)
+  const moved = table.remember('a', st('c'), true) // same path, another backing inode
+  t.equal(moved, n)
+  t.equal(moved.ino, st('a').ino)
+})
+
+t.test('renames move whole subtrees; exchange swaps them', async (t) => {
+  const { table, st } = files(t)
+  const d = table.remember('dir', st('dir'), true)
+  const inner = table.remember('dir/x', st('c'), true)
+  table.renamed('dir', 'moved')
+  t.equal(d.path, 'moved')
+  t.equal(inner.path, 'moved/x')
+  const other = table.remember('a', st('a'), true)
+  table.exchanged('moved', 'a')
+  t.equal(d.path, 'a')
+  t.equal(inner.path, 'a/x')
+  t.equal(other.path, 'moved')
+})
