@@ -7,8 +7,12 @@ import type { Inode } from './inodes.js'
 
 export interface FileHandle {
   fd: number
+  /** the backing file the fd is open on */
+  path: string
   inode: Inode
   writable: boolean
+  /** the open holds a share of the inode's passthrough backing */
+  passthrough: boolean
 }
 
 export interface DirHandle {

@@ -3,13 +3,14 @@
  * directory ops, READDIRPLUS (auto), atomic O_TRUNC, cached symlinks and ns timestamps; the
  * extended setxattr form when offered. Works with kernels that lack the newer flags.
  */
-import { FUSE_KERNEL_MINOR, FUSE_KERNEL_VERSION, Init, INIT_OUT, MAX_PAGES, MAX_WRITE } from './abi.js'
+import { FUSE_KERNEL_MINOR, FUSE_KERNEL_VERSION, Init, Init2, INIT_OUT, MAX_PAGES, MAX_WRITE } from './abi.js'
 import { BadRequest, type Body } from './request.js'
 
 export interface Negotiated {
   minor: number
   flags: number
   setxattrExt: boolean
+  passthrough: boolean
 }
 
 const WANTED =
@@ -24,11 +25,13 @@ const WANTED =
   Init.SETXATTR_EXT |
   Init.INIT_EXT
 
-export function negotiate(body: Body): { reply: Buffer; result: Negotiated } {
+/** `wantPassthrough`: asked for (root, not switched off); granted only if the kernel offers it. */
+export function negotiate(body: Body, wantPassthrough: boolean): { reply: Buffer; result: Negotiated } {
   const major = body.u32()
   const minor = body.u32()
   body.skip(4) // max_readahead
   const offered = body.u32()
+  const offered2 = offered & Init.INIT_EXT && body.remaining >= 4 ? body.u32() : 0
   if (major !== FUSE_KERNEL_VERSION) throw new BadRequest(`kernel speaks FUSE ${major}, not 7`)
   const agreedMinor = Math.min(minor, FUSE_KERNEL_MINOR)
   const flags = offered & WANTED
@@ -42,5 +45,8 @@ export function negotiate(body: Body): { reply: Buffer; result: Negotiated } {
   reply.writeUInt32LE(MAX_WRITE, 20)
   reply.writeUInt32LE(1, 24) // time_gran: nanoseconds
   reply.writeUInt16LE(flags & Init.MAX_PAGES ? MAX_PAGES : 0, 28)
-  return { reply, result: { minor: agreedMinor, flags, setxattrExt: (flags & Init.SETXATTR_EXT) !== 0 } }
+  const passthrough = wantPassthrough && (flags & Init.INIT_EXT) !== 0 && (offered2 & Init2.PASSTHROUGH) !== 0
+  reply.writeUInt32LE(passthrough ? Init2.PASSTHROUGH : 0, 32) // flags2
+  reply.writeUInt32LE(passthrough ? 1 : 0, 36) // max_stack_depth: backing files on a non-stacked fs
+  return { reply, result: { minor: agreedMinor, flags, setxattrExt: (flags & Init.SETXATTR_EXT) !== 0, passthrough } }
 }

@@ -27,6 +27,8 @@ export class InodeTable {
   private readonly byId = new Map<bigint, Inode>()
   private readonly byBacking = new Map<string, Inode>()
   private readonly byPath = new Map<string, Inode>()
+  /** inode numbers promised to the next node of a path (see replace) */
+  private readonly inoOfPath = new Map<string, bigint>()
   private nextId = ROOT_ID + 1n
 
   constructor(rootStat: BigIntStats) {
@@ -53,7 +55,8 @@ export class InodeTable {
     const key = keyOf(st)
     let node = (inUpper ? this.byBacking.get(key) : undefined) ?? this.byPath.get(path)
     if (!node) {
-      node = { nodeid: this.nextId++, ino: st.ino, path, nlookup: 0 }
+      node = { nodeid: this.nextId++, ino: this.inoOfPath.get(path) ?? st.ino, path, nlookup: 0 }
+      this.inoOfPath.delete(path)
       this.byId.set(node.nodeid, node)
     }
     node.nlookup++
@@ -97,6 +100,16 @@ export class InodeTable {
     for (const n of [...atA, ...atB]) this.byPath.delete(n.path)
     for (const n of atA) this.setPath(n, b + n.path.slice(a.length))
     for (const n of atB) this.setPath(n, a + n.path.slice(b.length))
+  }
+
+  /**
+   * The node keeps serving its open handles but the path gets a fresh node (with the same inode
+   * number) at its next lookup: passthrough's answer to a copy-up under open files.
+   */
+  replace(node: Inode): void {
+    if (this.byPath.get(node.path) === node) this.byPath.delete(node.path)
+    for (const [k, v] of this.byBacking) if (v === node) this.byBacking.delete(k)
+    this.inoOfPath.set(node.path, node.ino)
   }
 
   /** The name is gone: its node keeps serving open handles but is no longer found by path. */

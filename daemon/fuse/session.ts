@@ -11,7 +11,8 @@ import type { Overlay } from '../overlay/overlay.js'
 import { Op, READ_BUFFER } from './abi.js'
 import { toErrno, type Logger } from './errno.js'
 import { Handles, type DirHandle, type FileHandle } from './handles.js'
-import { negotiate } from './init.js'
+import { negotiate, type Negotiated } from './init.js'
+import { Passthrough } from './passthrough.js'
 import { InodeTable } from './inodes.js'
 import * as attr from './ops/attr.js'
 import type { Context, Handler } from './ops/context.js'
@@ -69,6 +70,8 @@ function handlers(setxattrExt: boolean): Map<number, Handler> {
 export interface SessionOptions {
   timeout?: Timeout
   log?: Logger
+  /** ask for passthrough (granted when the kernel offers it; needs CAP_SYS_ADMIN) */
+  passthrough?: boolean
 }
 
 export class Session {
@@ -76,11 +79,14 @@ export class Session {
   private table: Map<number, Handler> | null = null
   private ended: (reason: string) => void = () => undefined
   readonly done: Promise<string>
+  /** requests answered, by opcode: what reached the daemon (tests check READ/WRITE under passthrough) */
+  readonly counts = new Map<number, number>()
+  negotiated: Negotiated | null = null
 
   constructor(
     private readonly fd: number,
     ov: Overlay,
-    opts: SessionOptions = {},
+    private readonly opts: SessionOptions = {},
   ) {
     const log = opts.log ?? ((m, f) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: m, ...f })}\n`))
     this.ctx = {
@@ -90,6 +96,7 @@ export class Session {
       dirs: new Handles<DirHandle>(),
       timeout: opts.timeout ?? { entry: 1, attr: 1 },
       log,
+      passthrough: null,
     }
     this.done = new Promise((resolve) => (this.ended = resolve))
   }
@@ -115,6 +122,7 @@ export class Session {
   }
 
   private async answer(h: Header, body: Body): Promise<Buffer | null> {
+    this.counts.set(h.opcode, (this.counts.get(h.opcode) ?? 0) + 1)
     try {
       if (h.opcode === Op.INIT) return this.init(h, body)
       const handler = this.table?.get(h.opcode)
@@ -127,8 +135,10 @@ export class Session {
   }
 
   private init(h: Header, body: Body): Buffer {
-    const { reply, result } = negotiate(body)
+    const { reply, result } = negotiate(body, (this.opts.passthrough ?? false) && this.fd >= 0)
     this.table = handlers(result.setxattrExt)
+    this.ctx.passthrough = result.passthrough ? new Passthrough(this.fd) : null
+    this.negotiated = result
     return withHeader(h.unique, reply)
   }
 

@@ -20,7 +20,8 @@ const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =
 async function serve(o: WorkerOptions): Promise<void> {
   const ov = new Overlay({ lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile })
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: 'strata-overlay' })
-  const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f) })
+  const passthrough = o.passthrough && process.getuid?.() === 0
+  const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f), passthrough })
   session.start()
   const stop = () => {
     try {
@@ -36,7 +37,8 @@ async function serve(o: WorkerOptions): Promise<void> {
   log('info', 'mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done
   closeSync(fd)
-  log('info', 'session ended', { reason })
+  const requests = Object.fromEntries([...session.counts].map(([op, n]) => [String(op), n]))
+  log('info', 'session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests })
   process.exit(reason === 'ENODEV' ? 0 : 1)
 }
 

@@ -25,6 +25,8 @@ export interface StrataSpec {
 export interface StrataMount {
   mnt: string
   worker: ChildProcess
+  /** the worker's log lines (JSON) so far */
+  log: string[]
   unmount(): Promise<void>
 }
 
@@ -44,7 +46,17 @@ export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<Strata
   if (spec.upper) opts.push(`upperdir=${spec.upper}`, `workdir=${spec.work}`)
   opts.push(...(spec.options ?? []))
   const worker = spawn(process.execPath, [WORKER, '-f', '-o', opts.join(','), spec.mnt], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  })
+  const log: string[] = []
+  let partial = ''
+  worker.stderr?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n')
+    partial = lines.pop() ?? ''
+    for (const l of lines) {
+      log.push(l)
+      if (!l.includes('"level":"info"')) process.stderr.write(`${l}\n`)
+    }
   })
   const unmount = async () => {
     if (isMounted(spec.mnt)) umount2(spec.mnt, constants.MNT_DETACH)
@@ -59,5 +71,5 @@ export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<Strata
     worker.once('message', () => resolve())
     worker.once('exit', (code) => reject(new Error(`strata-overlay exited with ${code} before mounting`)))
   })
-  return { mnt: spec.mnt, worker, unmount }
+  return { mnt: spec.mnt, worker, log, unmount }
 }

@@ -8,6 +8,7 @@ import { checkName } from '../../overlay/path.js'
 import type { DirHandle, FileHandle, Handles } from '../handles.js'
 import type { Inode, InodeTable } from '../inodes.js'
 import type { Logger } from '../errno.js'
+import type { Passthrough } from '../passthrough.js'
 import { entryOut, type FuseAttr, type Timeout } from '../reply.js'
 import type { Body, Header } from '../request.js'
 
@@ -18,6 +19,8 @@ export interface Context {
   dirs: Handles<DirHandle>
   timeout: Timeout
   log: Logger
+  /** set once INIT negotiated passthrough */
+  passthrough: Passthrough | null
 }
 
 /** null: the request gets no reply (FORGET, BATCH_FORGET, INTERRUPT). */

@@ -4,6 +4,8 @@
  */
 import { closeSync, constants as fsc, fsync, openSync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
+import { Fopen } from '../abi.js'
+import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
 import { callerOf, childPath, entryFor, inodeOf, type Context, type Handler } from './context.js'
 import type { Inode } from '../inodes.js'
@@ -16,20 +18,49 @@ const ACCMODE = fsc.O_RDONLY | fsc.O_WRONLY | fsc.O_RDWR
 /** Flags passed on to the backing open; creation is the engine's job, never the backing open's. */
 const PASSED = ACCMODE | fsc.O_APPEND | fsc.O_TRUNC | fsc.O_NOATIME
 
-async function openBacking(ctx: Context, inode: Inode, flags: number): Promise<bigint> {
+/**
+ * Without passthrough, readers opened before a copy-up move to the copy, so every read sees one
+ * file (overlayfs since 4.19 does the same); passthrough opens keep their registered lower file.
+ */
+function followCopyUp(ctx: Context, inode: Inode, backing: string): void {
+  for (const f of ctx.files.values()) {
+    if (f.inode !== inode || f.passthrough || f.path === backing) continue
+    const fd = openSync(backing, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+    closeSync(f.fd)
+    f.fd = fd
+    f.path = backing
+  }
+}
+
+/** Opens the backing file (copied up first when written) and, with passthrough, registers it. */
+async function openBacking(ctx: Context, inode: Inode, flags: number): Promise<Buffer> {
   const writable = (flags & ACCMODE) !== fsc.O_RDONLY || (flags & fsc.O_TRUNC) !== 0
   const backing = writable
     ? await ctx.ov.openForWrite(inode.path, (flags & fsc.O_TRUNC) !== 0)
     : ctx.ov.openForRead(inode.path)
-  if (writable) ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
+  if (writable) {
+    ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
+    followCopyUp(ctx, inode, backing)
+  }
+  if (ctx.passthrough?.isStale(inode, backing)) {
+    ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node
+    throw new StaleBacking(`${inode.path} was copied up while open`)
+  }
   const fd = openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
-  return ctx.files.add({ fd, inode, writable })
+  let backingId = 0
+  try {
+    if (ctx.passthrough) backingId = ctx.passthrough.acquire(inode, backing, fd)
+  } catch (err) {
+    closeSync(fd)
+    throw err
+  }
+  const fh = ctx.files.add({ fd, path: backing, inode, writable, passthrough: backingId > 0 })
+  return openOut(fh, backingId > 0 ? Fopen.PASSTHROUGH : 0, backingId)
 }
 
 export const open: Handler = async (ctx, h, body) => {
   const flags = body.u32()
-  const fh = await openBacking(ctx, inodeOf(ctx, h.nodeid), flags)
-  return openOut(fh, 0)
+  return openBacking(ctx, inodeOf(ctx, h.nodeid), flags)
 }
 
 export const create: Handler = async (ctx, h, body) => {
@@ -40,8 +71,7 @@ export const create: Handler = async (ctx, h, body) => {
   ctx.ov.create(path, mode, callerOf(h))
   const entry = entryFor(ctx, path)
   const inode = ctx.inodes.get(entry.readBigUInt64LE(0)) as Inode
-  const fh = await openBacking(ctx, inode, flags & ~fsc.O_TRUNC)
-  return Buffer.concat([entry, openOut(fh, 0)])
+  return Buffer.concat([entry, await openBacking(ctx, inode, flags & ~fsc.O_TRUNC)])
 }
 
 function handle(ctx: Context, fh: bigint) {
@@ -78,7 +108,9 @@ export const fsyncFile: Handler = async (ctx, _h, body) => {
 
 export const release: Handler = (ctx, _h, body) => {
   const f = ctx.files.take(body.u64())
-  if (f) closeSync(f.fd)
+  if (!f) return Buffer.alloc(0)
+  closeSync(f.fd)
+  if (f.passthrough) ctx.passthrough?.release(f.inode)
   return Buffer.alloc(0)
 }
 
