@@ -23,6 +23,9 @@ import * as xattr from './ops/xattr.js'
 import { errorReply, withHeader, type Timeout } from './reply.js'
 import { Body, decodeHeader, type Header } from './request.js'
 
+/** entry: names and lower-only attributes (only this mount changes them); attr: upper attributes */
+const DEFAULT_TIMEOUT: Timeout = { entry: 3600, attr: 1 }
+
 const ENOSYS = -38
 const EIO = -5
 
@@ -94,7 +97,7 @@ export class Session {
       inodes: new InodeTable(ov.lookup('').stat),
       files: new Handles<FileHandle>(),
       dirs: new Handles<DirHandle>(),
-      timeout: opts.timeout ?? { entry: 1, attr: 1 },
+      timeout: opts.timeout ?? DEFAULT_TIMEOUT,
       log,
       passthrough: null,
     }

@@ -4,7 +4,7 @@
  */
 import { DType } from '../abi.js'
 import { direntSize, entryOut, openOut, writeDirent } from '../reply.js'
-import { fuseAttr, inodeOf, type Context, type Handler } from './context.js'
+import { fuseAttr, inodeOf, timeoutFor, type Context, type Handler } from './context.js'
 import { joinPath } from '../../overlay/path.js'
 
 export const opendir: Handler = (ctx, h) => {
@@ -45,7 +45,7 @@ function readdirCommon(ctx: Context, body: Parameters<Handler>[2], plus: boolean
       if (plus) {
         const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
         ino = inode.ino
-        entry = entryOut(inode.nodeid, fuseAttr(inode.ino, ctx.ov.getattr(path)), ctx.timeout)
+        entry = entryOut(inode.nodeid, fuseAttr(inode.ino, ctx.ov.getattr(path)), timeoutFor(ctx, node.upper !== null))
       } else {
         ino = ctx.inodes.inoAt(path, node.stat)
       }
