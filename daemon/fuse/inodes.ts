@@ -118,6 +118,18 @@ export class InodeTable {
     if (node && node.path === path) this.byPath.delete(path)
   }
 
+  /** Known nodes on the way to `path` (root included, `path` itself too), and with `subtree` all below it. */
+  affected(path: string, subtree: boolean): Inode[] {
+    const out: Inode[] = []
+    const parts = path === '' ? [] : path.split('/')
+    for (let i = 0; i <= parts.length; i++) {
+      const n = this.byPath.get(parts.slice(0, i).join('/'))
+      if (n) out.push(n)
+    }
+    if (subtree) for (const n of this.byPath.values()) if (n.path !== path && isWithin(n.path, path)) out.push(n)
+    return out
+  }
+
   private setPath(node: Inode, path: string): void {
     if (this.byPath.get(node.path) === node) this.byPath.delete(node.path)
     node.path = path

@@ -155,3 +155,17 @@ export function writeDirent(
 }
 
 export { ATTR_SIZE }
+
+const FUSE_NOTIFY_INVAL_INODE = 2
+
+/** A notification that drops the kernel's cached attributes of `nodeid` (offset -1: no page data). */
+export function invalInodeNotify(nodeid: bigint): Buffer {
+  const out = Buffer.alloc(OUT_HEADER + 24)
+  out.writeUInt32LE(out.length, 0)
+  out.writeInt32LE(FUSE_NOTIFY_INVAL_INODE, 4)
+  out.writeBigUInt64LE(0n, 8) // unique 0: a notification, not a reply
+  out.writeBigUInt64LE(nodeid, 16)
+  out.writeBigInt64LE(-1n, 24)
+  out.writeBigInt64LE(0n, 32)
+  return out
+}

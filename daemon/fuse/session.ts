@@ -20,7 +20,7 @@ import * as dir from './ops/dir.js'
 import * as entry from './ops/entry.js'
 import * as file from './ops/file.js'
 import * as xattr from './ops/xattr.js'
-import { errorReply, withHeader, type Timeout } from './reply.js'
+import { errorReply, invalInodeNotify, withHeader, type Timeout } from './reply.js'
 import { Body, decodeHeader, type Header } from './request.js'
 
 /** entry: names and lower-only attributes (only this mount changes them); attr: upper attributes */
@@ -85,6 +85,7 @@ export class Session {
   /** requests answered, by opcode: what reached the daemon (tests check READ/WRITE under passthrough) */
   readonly counts = new Map<number, number>()
   negotiated: Negotiated | null = null
+  private touched: Array<[string, boolean]> = []
 
   constructor(
     private readonly fd: number,
@@ -100,6 +101,7 @@ export class Session {
       timeout: opts.timeout ?? DEFAULT_TIMEOUT,
       log,
       passthrough: null,
+      touched: (path, subtree = false) => this.touched.push([path, subtree]),
     }
     this.done = new Promise((resolve) => (this.ended = resolve))
   }
@@ -121,7 +123,23 @@ export class Session {
       this.ctx.log('dropped a request with a broken header', { err: String(err), bytes: req.length })
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
-    return this.send(await this.answer(header, new Body(req)))
+    const reply = await this.answer(header, new Body(req))
+    this.invalidate()
+    return this.send(reply)
+  }
+
+  /**
+   * Drops the kernel's cached attributes of what the last operations changed behind its back
+   * (ancestors copied up, subtrees rewritten by a rename), before their replies go out, so no
+   * caller can read a stale nlink in between. Attribute-only invalidation (offset -1) takes no
+   * inode lock in the kernel, so it cannot deadlock against the request in flight; entry
+   * invalidation could (fuse-notes.md) and is not sent from here.
+   */
+  private invalidate(): void {
+    if (!this.touched.length || this.fd < 0) return
+    const nodes = new Set(this.touched.flatMap(([p, sub]) => this.ctx.inodes.affected(p, sub)))
+    this.touched = []
+    for (const n of nodes) this.send(invalInodeNotify(n.nodeid))
   }
 
   private async answer(h: Header, body: Body): Promise<Buffer | null> {

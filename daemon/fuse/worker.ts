@@ -32,8 +32,7 @@ async function serve(o: WorkerOptions): Promise<void> {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
-  process.send?.('ready')
-  process.disconnect?.()
+  process.send?.('ready', () => process.disconnect?.())
   log('info', 'mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done
   closeSync(fd)
@@ -42,16 +41,22 @@ async function serve(o: WorkerOptions): Promise<void> {
   process.exit(reason === 'ENODEV' ? 0 : 1)
 }
 
-/** Starts a detached copy in the foreground and waits until it has mounted. */
+/**
+ * Starts a detached copy in the foreground and waits until it has mounted. The copy keeps none of
+ * the caller's stdio (a caller waiting for our output to end must not wait for the mount's life);
+ * it reports success or its startup error over the IPC channel instead.
+ */
 function detach(argv: string[]): void {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '-f', ...argv], {
     detached: true,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   })
-  child.once('message', () => {
+  child.once('message', (m: unknown) => {
+    const failed = typeof m === 'object' && m !== null && 'error' in m
+    if (failed) process.stderr.write(`strata-overlay: ${String((m as { error: unknown }).error)}\n`)
     child.disconnect()
     child.unref()
-    process.exit(0)
+    process.exit(failed ? 1 : 0)
   })
   child.once('exit', (code) => process.exit(code ?? 1))
 }
@@ -68,8 +73,10 @@ function main(argv: string[]): void {
   if (!o.foreground) return detach(argv) // the detached copy warns about options
   for (const w of o.warnings) log('warn', w)
   serve(o).catch((err: unknown) => {
-    log('error', 'cannot serve', { err: String((err as Error)?.message ?? err) })
-    process.exit(1)
+    const message = String((err as Error)?.message ?? err)
+    log('error', 'cannot serve', { err: message })
+    if (process.send) process.send({ error: message }, () => process.exit(1))
+    else process.exit(1)
   })
 }
 

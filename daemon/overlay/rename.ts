@@ -39,7 +39,12 @@ function resolveEnds(stack: Stack, from: string, to: string): Ends {
   }
 }
 
-const sameInode = (a: Node, b: Node | null) => b !== null && a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino
+/**
+ * Two names of one inode: rename does nothing (POSIX). Only upper hard links are one inode in the
+ * union: lower ones are copied up separately, so overlayfs (without index) renames them.
+ */
+const sameInode = (a: Node, b: Node | null) =>
+  b !== null && a.upper !== null && b.upper !== null && a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino
 
 /**
  * The checks of renameat2(2) in the kernel's order; true when the rename is a no-op

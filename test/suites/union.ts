@@ -352,6 +352,15 @@ export const cases: UnionCase[] = [
     ],
   },
   {
+    name: 'regression: renaming one lower hard link onto another renames (no same-inode no-op)',
+    layers: [[file('b', 'data'), hardlink('d/a', 'b'), file('c', 'c'), hardlink('e', 'c')]],
+    ops: [
+      { op: 'rename', from: 'd/a', to: 'b' },
+      { op: 'link', from: 'c', to: 'c2' },
+      { op: 'rename', from: 'c2', to: 'c' },
+    ],
+  },
+  {
     name: 'regression: a renamed merged directory keeps the opaque mark of its upper-only subdirectory',
     layers: [
       [dir('d/f'), dir('e/d'), file('e/d/a', 'a')],

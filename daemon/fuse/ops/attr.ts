@@ -75,6 +75,7 @@ export const setattr: Handler = async (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   const attr = await ctx.ov.setattr(inode.path, decodeSetattr(body))
   ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
+  ctx.touched(inode.path)
   return attrOut(fuseAttr(inode.ino, attr), ctx.timeout.attr)
 }
 

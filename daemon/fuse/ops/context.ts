@@ -21,6 +21,11 @@ export interface Context {
   log: Logger
   /** set once INIT negotiated passthrough */
   passthrough: Passthrough | null
+  /**
+   * A change at `path` may have copied up its ancestors (or, with `subtree`, rewritten everything
+   * below it): the kernel's cached attributes of those nodes are dropped after the reply is sent.
+   */
+  touched(path: string, subtree?: boolean): void
 }
 
 /** null: the request gets no reply (FORGET, BATCH_FORGET, INTERRUPT). */

@@ -1,8 +1,9 @@
 /**
- * Directory handles: OPENDIR (entries snapshot, so offsets stay stable), READDIR, READDIRPLUS
+ * Directory handles: OPENDIR (entries snapshot, so offsets stay stable; the kernel may cache the
+ * listing), READDIR, READDIRPLUS
  * (each entry returned counts a lookup), RELEASEDIR, FSYNCDIR.
  */
-import { DType } from '../abi.js'
+import { DType, Fopen } from '../abi.js'
 import { direntSize, entryOut, openOut, writeDirent } from '../reply.js'
 import { fuseAttr, inodeOf, timeoutFor, type Context, type Handler } from './context.js'
 import { joinPath } from '../../overlay/path.js'
@@ -11,7 +12,9 @@ export const opendir: Handler = (ctx, h) => {
   const inode = inodeOf(ctx, h.nodeid)
   ctx.ov.readdir(inode.path) // ENOTDIR/ENOENT now rather than at the first READDIR
   const fh = ctx.dirs.add({ inode, entries: null })
-  return openOut(fh, 0)
+  // The kernel may keep the listing across opens: it drops it itself whenever the directory changes
+  // through this mount, and nothing else changes the layers.
+  return openOut(fh, Fopen.CACHE_DIR | Fopen.KEEP_CACHE)
 }
 
 function listing(ctx: Context, fh: bigint) {

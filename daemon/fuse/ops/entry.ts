@@ -32,6 +32,7 @@ export const mkdir: Handler = (ctx, h, body) => {
   body.skip(4) // umask: the kernel applied it already (no DONT_MASK)
   const path = childPath(ctx, h.nodeid, body.name(), 'mkdir')
   ctx.ov.mkdir(path, mode, callerOf(h))
+  ctx.touched(path)
   return entryFor(ctx, path)
 }
 
@@ -43,6 +44,7 @@ export const mknod: Handler = (ctx, h, body) => {
   const major = ((rdev >>> 8) & 0xfff) | 0
   const minor = (rdev & 0xff) | ((rdev >>> 12) & 0xfff00)
   ctx.ov.mknod(path, mode, major, minor, callerOf(h))
+  ctx.touched(path)
   return entryFor(ctx, path)
 }
 
@@ -50,6 +52,7 @@ export const symlink: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'symlink')
   const target = body.name()
   ctx.ov.symlink(target, path, callerOf(h))
+  ctx.touched(path)
   return entryFor(ctx, path)
 }
 
@@ -58,6 +61,8 @@ export const link: Handler = async (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'link')
   await ctx.ov.link(existing, path)
   ctx.inodes.rebind(existing, ctx.ov.lookup(existing).stat) // the source was copied up
+  ctx.touched(existing)
+  ctx.touched(path)
   return entryFor(ctx, path)
 }
 
@@ -65,6 +70,7 @@ export const unlink: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'unlink')
   ctx.ov.unlink(path)
   ctx.inodes.unlinked(path)
+  ctx.touched(path)
   return Buffer.alloc(0)
 }
 
@@ -72,6 +78,7 @@ export const rmdir: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'rmdir')
   ctx.ov.rmdir(path)
   ctx.inodes.unlinked(path)
+  ctx.touched(path)
   return Buffer.alloc(0)
 }
 
@@ -81,6 +88,8 @@ async function renameCommon(ctx: Parameters<Handler>[0], from: string, to: strin
   await ctx.ov.rename(from, to, flags)
   if (flags & RENAME_EXCHANGE) ctx.inodes.exchanged(from, to)
   else ctx.inodes.renamed(from, to)
+  ctx.touched(from, true)
+  ctx.touched(to, true)
   return Buffer.alloc(0)
 }
 

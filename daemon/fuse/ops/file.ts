@@ -41,6 +41,7 @@ async function openBacking(ctx: Context, inode: Inode, flags: number): Promise<B
   if (writable) {
     ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
     followCopyUp(ctx, inode, backing)
+    ctx.touched(inode.path)
   }
   if (ctx.passthrough?.isStale(inode, backing)) {
     ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node
@@ -69,6 +70,7 @@ export const create: Handler = async (ctx, h, body) => {
   body.skip(8) // umask (applied by the kernel), open_flags
   const path = childPath(ctx, h.nodeid, body.name(), 'create')
   ctx.ov.create(path, mode, callerOf(h))
+  ctx.touched(path)
   const entry = entryFor(ctx, path)
   const inode = ctx.inodes.get(entry.readBigUInt64LE(0)) as Inode
   return Buffer.concat([entry, await openBacking(ctx, inode, flags & ~fsc.O_TRUNC)])

@@ -35,6 +35,7 @@ export function setxattrHandler(extended: boolean): Handler {
     const inode = inodeOf(ctx, h.nodeid)
     await ctx.ov.setxattr(inode.path, name, value, flags)
     ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
+    ctx.touched(inode.path)
     return Buffer.alloc(0)
   }
 }
@@ -43,5 +44,6 @@ export const removexattr: Handler = async (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   await ctx.ov.removexattr(inode.path, body.name())
   ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
+  ctx.touched(inode.path)
   return Buffer.alloc(0)
 }
