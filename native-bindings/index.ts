@@ -67,6 +67,7 @@ interface Addon {
   openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number
   copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): Promise<number>
   ficlone(destFd: number, srcFd: number): Promise<void>
+  fallocate(fd: number, mode: number, offset: number, len: number): Promise<void>
   mount(source: string, target: string, fstype: string, flags: number, data: string): void
   umount2(target: string, flags: number): void
   fuseBackingOpen(fuseFd: number, backingFd: number): number
@@ -148,6 +149,10 @@ export const copyFileRange = (fdIn: number, offIn: number, fdOut: number, offOut
 
 /** Shares the source's blocks with dest (reflink); EOPNOTSUPP/EXDEV/EINVAL where the fs cannot. */
 export const ficlone = (destFd: number, srcFd: number): Promise<void> => addon.ficlone(destFd, srcFd)
+
+/** fallocate(2): mode 0 allocates (and extends), FALLOC_FL_* flags punch holes, zero ranges, ... */
+export const fallocate = (fd: number, mode: number, offset: number, len: number): Promise<void> =>
+  addon.fallocate(fd, mode, offset, len)
 
 export function mount(source: string, target: string, fstype: string, flags: number, data: string): void {
   addon.mount(source, target, fstype, flags, data)

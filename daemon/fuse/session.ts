@@ -52,7 +52,7 @@ function handlers(setxattrExt: boolean): Map<number, Handler> {
     [Op.FLUSH, file.flush],
     [Op.FSYNC, file.fsyncFile],
     [Op.RELEASE, file.release],
-    [Op.FALLOCATE, file.fallocate],
+    [Op.FALLOCATE, file.fallocateData],
     [Op.LSEEK, file.lseek],
     [Op.STATFS, attr.statfs],
     [Op.ACCESS, attr.access],

@@ -92,6 +92,15 @@ t.test('open files survive rename and unlink', async (t) => {
   t.notOk(existsSync(`${m.mnt}/f`))
 })
 
+t.test('fallocate through the mount allocates on the upper copy', async (t) => {
+  const m = await strata(t, [[file('f', 'abc')]])
+  sh(m.mnt, 'fallocate -l 1048576 f && fallocate -l 4096 -o 2097152 new')
+  t.equal(statSync(`${m.mnt}/f`).size, 1048576)
+  t.equal(statSync(`${m.upper}/f`).size, 1048576)
+  t.equal(readFileSync(`${m.mnt}/f`).subarray(0, 3).toString(), 'abc')
+  t.equal(statSync(`${m.mnt}/new`).size, 2097152 + 4096)
+})
+
 t.test('mmap reads and writes', async (t) => {
   const m = await strata(t, [[file('map', Buffer.alloc(8192, 'a'))]])
   const py = `

@@ -66,21 +66,18 @@ export const link: Handler = async (ctx, h, body) => {
   return entryFor(ctx, path)
 }
 
-export const unlink: Handler = (ctx, h, body) => {
-  const path = childPath(ctx, h.nodeid, body.name(), 'unlink')
-  ctx.ov.unlink(path)
-  ctx.inodes.unlinked(path)
-  ctx.touched(path)
-  return Buffer.alloc(0)
+function removal(syscall: 'unlink' | 'rmdir'): Handler {
+  return (ctx, h, body) => {
+    const path = childPath(ctx, h.nodeid, body.name(), syscall)
+    ctx.ov[syscall](path)
+    ctx.inodes.unlinked(path)
+    ctx.touched(path)
+    return Buffer.alloc(0)
+  }
 }
 
-export const rmdir: Handler = (ctx, h, body) => {
-  const path = childPath(ctx, h.nodeid, body.name(), 'rmdir')
-  ctx.ov.rmdir(path)
-  ctx.inodes.unlinked(path)
-  ctx.touched(path)
-  return Buffer.alloc(0)
-}
+export const unlink = removal('unlink')
+export const rmdir = removal('rmdir')
 
 const RENAME_EXCHANGE = 2
 

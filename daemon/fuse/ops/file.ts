@@ -4,6 +4,7 @@
  */
 import { closeSync, constants as fsc, fsync, openSync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
+import { fallocate } from '../../../native-bindings/index.js'
 import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
@@ -116,8 +117,15 @@ export const release: Handler = (ctx, _h, body) => {
   return Buffer.alloc(0)
 }
 
-export const fallocate: Handler = () => {
-  throw Object.assign(new Error('fallocate'), { code: 'EOPNOTSUPP' })
+/** fallocate on the backing file (the open was for writing, so it is the upper copy). */
+export const fallocateData: Handler = async (ctx, _h, body) => {
+  const f = handle(ctx, body.u64())
+  const offset = body.num64()
+  const length = body.num64()
+  const mode = body.u32()
+  if (!f.writable) throw Object.assign(new Error('fallocate on a read-only handle'), { code: 'EBADF' })
+  await fallocate(f.fd, mode, offset, length)
+  return Buffer.alloc(0)
 }
 
 const SEEK_DATA = 3

@@ -49,3 +49,18 @@ t.test('ficlone shares blocks where the filesystem can, and says so where not', 
   }
   await t.rejects(ficlone(-1, src), { code: 'EBADF' })
 })
+
+t.test('fallocate extends a file, punches holes, and reports errors', async (t) => {
+  const { fallocate } = await import('../../../native-bindings/index.js')
+  const { fstatSync } = await import('node:fs')
+  const dir = tmpdir(t)
+  const fd = openSync(join(dir, 'f'), 'w+')
+  t.teardown(() => closeSync(fd))
+  await fallocate(fd, 0, 0, 1 << 20)
+  t.equal(fstatSync(fd).size, 1 << 20)
+  const FALLOC_FL_KEEP_SIZE = 1
+  const FALLOC_FL_PUNCH_HOLE = 2
+  await fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1 << 19)
+  t.equal(fstatSync(fd).size, 1 << 20)
+  await t.rejects(fallocate(-1, 0, 0, 1), { code: 'EBADF', syscall: 'fallocate' })
+})
