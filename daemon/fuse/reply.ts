@@ -2,7 +2,7 @@
  * Encoding of FUSE replies: the out header plus fixed-layout bodies (attr, entry, open, statfs,
  * dirents). Pure functions over Buffers; the session writes them to /dev/fuse.
  */
-import { ATTR_OUT, ATTR_SIZE, DIRENT_BASE, ENTRY_OUT, OPEN_OUT, OUT_HEADER, STATFS_OUT } from './abi.js'
+import { ATTR_OUT, DIRENT_BASE, ENTRY_OUT, OPEN_OUT, OUT_HEADER, STATFS_OUT } from './abi.js'
 
 export interface FuseAttr {
   ino: bigint
@@ -153,8 +153,6 @@ export function writeDirent(
   buf.write(d.name, p + DIRENT_BASE, 'utf8')
   return p + pad8(DIRENT_BASE + nameLen) - at
 }
-
-export { ATTR_SIZE }
 
 const FUSE_NOTIFY_INVAL_INODE = 2
 

@@ -10,7 +10,7 @@ import { lstatSync, type BigIntStats } from 'node:fs'
 import { FsError, hasCode } from './fs-error.js'
 import type { DirIndex } from './lower-index.js'
 import { isOpaque } from './opaque.js'
-import { backing, joinPath } from './path.js'
+import { joinPath } from './path.js'
 import type { Stack } from './stack.js'
 import { isWhiteoutStat } from './whiteout.js'
 
@@ -91,18 +91,4 @@ export function lookup(stack: Stack, path: string, syscall = 'lookup'): Node {
     node = next
   }
   return node
-}
-
-/** Like lookup, but null instead of ENOENT for the last component (ENOTDIR and others still throw). */
-export function lookupOrNull(stack: Stack, path: string, syscall = 'lookup'): Node | null {
-  try {
-    return lookup(stack, path, syscall)
-  } catch (err) {
-    if (err instanceof FsError && err.code === 'ENOENT') return null
-    throw err
-  }
-}
-
-export function upperPathOf(stack: Stack, path: string): string {
-  return backing(stack.writable('copyup', path).upper, path)
 }
