@@ -54,6 +54,7 @@ interface Addon {
   utimeConstants: { UTIME_NOW: number; UTIME_OMIT: number }
   mknodat(dirfd: number, path: string, mode: number, major: number, minor: number): void
   lgetxattr(path: string, name: string): Buffer
+  lgetxattrIfAny(path: string, name: string): Buffer | null
   fgetxattr(fd: number, name: string): Buffer
   lsetxattr(path: string, name: string, value: Buffer, flags: number): void
   fsetxattr(fd: number, name: string, value: Buffer, flags: number): void
@@ -109,6 +110,8 @@ export function mkwhiteout(dirfd: number, path: string): void {
 }
 
 export const lgetxattr = (path: string, name: string): Buffer => addon.lgetxattr(path, name)
+/** Like lgetxattr, but null (no Error built) when the attribute is absent or unsupported. */
+export const lgetxattrIfAny = (path: string, name: string): Buffer | null => addon.lgetxattrIfAny(path, name)
 export const fgetxattr = (fd: number, name: string): Buffer => addon.fgetxattr(fd, name)
 export const llistxattr = (path: string): string[] => addon.llistxattr(path)
 export const flistxattr = (fd: number): string[] => addon.flistxattr(fd)

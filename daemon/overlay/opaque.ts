@@ -3,7 +3,7 @@
  * stops the merge: nothing below it shows. `<ns>` is 'trusted' as root, 'user' otherwise, as
  * overlayfs's userxattr option. Private xattrs are never shown to or set by users.
  */
-import { lgetxattr, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
+import { lgetxattrIfAny, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
 import { hasCode } from './fs-error.js'
 
 export type XattrNamespace = 'trusted' | 'user'
@@ -11,12 +11,7 @@ export type XattrNamespace = 'trusted' | 'user'
 export const opaqueXattr = (ns: XattrNamespace): string => `${ns}.overlay.opaque`
 
 export function isOpaque(path: string, ns: XattrNamespace): boolean {
-  try {
-    return lgetxattr(path, opaqueXattr(ns)).toString() === 'y'
-  } catch (err) {
-    if (hasCode(err, 'ENODATA', 'ENOTSUP', 'EOPNOTSUPP')) return false
-    throw err
-  }
+  return lgetxattrIfAny(path, opaqueXattr(ns))?.toString() === 'y'
 }
 
 export function setOpaque(path: string, ns: XattrNamespace): void {

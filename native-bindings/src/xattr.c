@@ -78,6 +78,29 @@ static napi_value get_impl(napi_env env, napi_callback_info info, bool by_path) 
   }
 }
 
+/* lgetxattrIfAny(path, name) -> Buffer | null: null when absent (ENODATA) or unsupported, without
+ * building an Error: absence is the normal answer for overlay's opaque probe on every walk. */
+static napi_value js_lgetxattr_if_any(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  target t;
+  char name[XATTR_NAME_MAX + 1];
+  if (!read_target_name(env, argv, argc, true, &t, name)) return NULL;
+  char small[256];
+  ssize_t got = lgetxattr(t.path, name, small, sizeof small);
+  if (got < 0 && (errno == ENODATA || errno == ENOTSUP)) {
+    napi_value none;
+    napi_get_null(env, &none);
+    return none;
+  }
+  if (got < 0 && errno != ERANGE) return fail(env, &t, "getxattr");
+  if (got < 0) return get_impl(env, info, true); /* larger than 256 bytes: the general path */
+  napi_value out;
+  NAPI_OK(env, napi_create_buffer_copy(env, (size_t)got, small, NULL, &out));
+  return out;
+}
+
 static napi_value set_impl(napi_env env, napi_callback_info info, bool by_path) {
   size_t argc = 4;
   napi_value argv[4];
@@ -159,6 +182,7 @@ static napi_value js_fremovexattr(napi_env env, napi_callback_info info) { retur
 void strata_init_xattr(napi_env env, napi_value exports) {
   static const strata_export list[] = {
       {"lgetxattr", js_lgetxattr},       {"fgetxattr", js_fgetxattr},     {"lsetxattr", js_lsetxattr},
+      {"lgetxattrIfAny", js_lgetxattr_if_any},
       {"fsetxattr", js_fsetxattr},       {"llistxattr", js_llistxattr},   {"flistxattr", js_flistxattr},
       {"lremovexattr", js_lremovexattr}, {"fremovexattr", js_fremovexattr}, {NULL, NULL}};
   strata_define(env, exports, list);

@@ -72,3 +72,16 @@ t.test('fd variants', async (t) => {
   t.throws(() => fgetxattr(fd, 'security.capability'), { code: 'ENODATA', syscall: 'fgetxattr' })
   t.throws(() => flistxattr(-1), { code: 'EBADF', syscall: 'flistxattr' })
 })
+
+t.test('lgetxattrIfAny: null when absent, the value when present, errors otherwise', async (t) => {
+  const { lgetxattrIfAny } = await import('../../../native-bindings/index.js')
+  const f = join(tmpdir(t), 'f')
+  writeFileSync(f, 'x')
+  t.equal(lgetxattrIfAny(f, 'user.none'), null)
+  lsetxattr(f, 'user.small', 'v')
+  t.equal(lgetxattrIfAny(f, 'user.small')?.toString(), 'v')
+  const big = Buffer.alloc(3000, 1)
+  lsetxattr(f, 'user.big', big)
+  t.same(lgetxattrIfAny(f, 'user.big'), big, 'larger than the first probe')
+  t.throws(() => lgetxattrIfAny(`${f}.missing`, 'user.x'), { code: 'ENOENT', syscall: 'lgetxattr' })
+})
