@@ -46,7 +46,8 @@ export interface Attr {
 
 const ROOT: Caller = { uid: 0, gid: 0 }
 
-function attrOf(node: Node): Attr {
+/** The attributes the union shows for a node (merged directories report nlink 1, as overlayfs). */
+export function attrOf(node: Node): Attr {
   const st: BigIntStats = node.stat
   return {
     mode: Number(st.mode),

@@ -2,9 +2,8 @@
  * What every FUSE op handler gets: the engine, the inode and handle tables, cache timeouts, and
  * helpers from node ids to union paths and from engine attributes to FUSE attributes.
  */
-import type { Attr, Overlay } from '../../overlay/overlay.js'
-import { joinPath } from '../../overlay/path.js'
-import { checkName } from '../../overlay/path.js'
+import { attrOf, type Attr, type Overlay } from '../../overlay/overlay.js'
+import { checkName, joinPath } from '../../overlay/path.js'
 import type { DirHandle, FileHandle, Handles } from '../handles.js'
 import type { Inode, InodeTable } from '../inodes.js'
 import type { Logger } from '../errno.js'
@@ -65,7 +64,7 @@ export function timeoutFor(ctx: Context, inUpper: boolean): Timeout {
 export function entryFor(ctx: Context, path: string): Buffer {
   const node = ctx.ov.lookup(path)
   const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
-  return entryOut(inode.nodeid, fuseAttr(inode.ino, ctx.ov.getattr(path)), timeoutFor(ctx, node.upper !== null))
+  return entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), timeoutFor(ctx, node.upper !== null))
 }
 
 export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })
