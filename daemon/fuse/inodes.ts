@@ -26,6 +26,8 @@ const keyOf = (st: BigIntStats) => `${st.dev}:${st.ino}`
 export class InodeTable {
   private readonly byId = new Map<bigint, Inode>()
   private readonly byBacking = new Map<string, Inode>()
+  /** the byBacking keys of each node, so forgetting one costs its own keys, not a scan */
+  private readonly keysOf = new Map<Inode, Set<string>>()
   private readonly byPath = new Map<string, Inode>()
   /** inode numbers promised to the next node of a path (see replace) */
   private readonly inoOfPath = new Map<string, bigint>()
@@ -35,7 +37,7 @@ export class InodeTable {
     const root: Inode = { nodeid: ROOT_ID, ino: rootStat.ino, path: '', nlookup: 1 }
     this.byId.set(ROOT_ID, root)
     this.byPath.set('', root)
-    this.byBacking.set(keyOf(rootStat), root)
+    this.bindKey(keyOf(rootStat), root)
   }
 
   get(nodeid: bigint): Inode | undefined {
@@ -60,7 +62,7 @@ export class InodeTable {
       this.byId.set(node.nodeid, node)
     }
     node.nlookup++
-    if (inUpper) this.byBacking.set(key, node)
+    if (inUpper) this.bindKey(key, node)
     this.setPath(node, path) // for hard links: the name last looked up; any of them reaches the inode
     return node
   }
@@ -73,7 +75,7 @@ export class InodeTable {
   /** Records that the entry at `path` now lives in another backing inode (after a copy-up). */
   rebind(path: string, st: BigIntStats): void {
     const node = this.byPath.get(path)
-    if (node) this.byBacking.set(keyOf(st), node)
+    if (node) this.bindKey(keyOf(st), node)
   }
 
   forget(nodeid: bigint, n: number): void {
@@ -83,7 +85,7 @@ export class InodeTable {
     if (node.nlookup > 0) return
     this.byId.delete(nodeid)
     if (this.byPath.get(node.path) === node) this.byPath.delete(node.path)
-    for (const [k, v] of this.byBacking) if (v === node) this.byBacking.delete(k)
+    this.unbindKeys(node)
   }
 
   /** After a rename: every node at or below `from` moves below `to`; a node replaced at `to` is unlinked. */
@@ -108,7 +110,7 @@ export class InodeTable {
    */
   replace(node: Inode): void {
     if (this.byPath.get(node.path) === node) this.byPath.delete(node.path)
-    for (const [k, v] of this.byBacking) if (v === node) this.byBacking.delete(k)
+    this.unbindKeys(node)
     this.inoOfPath.set(node.path, node.ino)
   }
 
@@ -128,6 +130,20 @@ export class InodeTable {
     }
     if (subtree) for (const n of this.byPath.values()) if (n.path !== path && isWithin(n.path, path)) out.push(n)
     return out
+  }
+
+  private bindKey(key: string, node: Inode): void {
+    const previous = this.byBacking.get(key)
+    if (previous && previous !== node) this.keysOf.get(previous)?.delete(key)
+    this.byBacking.set(key, node)
+    let keys = this.keysOf.get(node)
+    if (!keys) this.keysOf.set(node, (keys = new Set()))
+    keys.add(key)
+  }
+
+  private unbindKeys(node: Inode): void {
+    for (const key of this.keysOf.get(node) ?? []) if (this.byBacking.get(key) === node) this.byBacking.delete(key)
+    this.keysOf.delete(node)
   }
 
   private setPath(node: Inode, path: string): void {

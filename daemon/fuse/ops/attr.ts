@@ -6,7 +6,7 @@ import { fstatSync } from 'node:fs'
 import type { SetAttr } from '../../overlay/overlay.js'
 import { Fattr } from '../abi.js'
 import { attrOut, statfsOut } from '../reply.js'
-import { fuseAttr, inodeOf, type Context, type Handler } from './context.js'
+import { changed, type Context, fuseAttr, type Handler, inodeOf } from './context.js'
 
 const GETATTR_FH = 1
 
@@ -74,8 +74,7 @@ function decodeSetattr(body: Parameters<Handler>[2]): SetAttr {
 export const setattr: Handler = async (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   const attr = await ctx.ov.setattr(inode.path, decodeSetattr(body))
-  ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
-  ctx.touched(inode.path)
+  changed(ctx, inode.path)
   return attrOut(fuseAttr(inode.ino, attr), ctx.timeout.attr)
 }
 

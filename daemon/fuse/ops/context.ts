@@ -68,3 +68,12 @@ export function entryFor(ctx: Context, path: string): Buffer {
 }
 
 export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })
+
+/**
+ * After an operation that may have copied `path` (and its ancestors) up: the node keeps its identity
+ * under its new backing inode, and the kernel's cached attributes along the path are dropped.
+ */
+export function changed(ctx: Context, path: string): void {
+  ctx.inodes.rebind(path, ctx.ov.lookup(path).stat)
+  ctx.touched(path)
+}

@@ -3,7 +3,7 @@
  * MKNOD, SYMLINK, LINK, UNLINK, RMDIR, RENAME, RENAME2. Each new entry counts one lookup.
  */
 import { entryOut } from '../reply.js'
-import { callerOf, childPath, entryFor, inodeOf, type Handler } from './context.js'
+import { callerOf, changed, childPath, entryFor, type Handler, inodeOf } from './context.js'
 
 export const lookup: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'lookup')
@@ -60,8 +60,7 @@ export const link: Handler = async (ctx, h, body) => {
   const existing = inodeOf(ctx, body.u64()).path
   const path = childPath(ctx, h.nodeid, body.name(), 'link')
   await ctx.ov.link(existing, path)
-  ctx.inodes.rebind(existing, ctx.ov.lookup(existing).stat) // the source was copied up
-  ctx.touched(existing)
+  changed(ctx, existing) // the source was copied up
   ctx.touched(path)
   return entryFor(ctx, path)
 }

@@ -8,7 +8,7 @@ import { fallocate } from '../../../native-bindings/index.js'
 import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
-import { callerOf, childPath, entryFor, inodeOf, type Context, type Handler } from './context.js'
+import { callerOf, changed, childPath, entryFor, inodeOf, type Context, type Handler } from './context.js'
 import type { Inode } from '../inodes.js'
 
 const readAsync = promisify(read)
@@ -40,9 +40,8 @@ async function openBacking(ctx: Context, inode: Inode, flags: number): Promise<B
     ? await ctx.ov.openForWrite(inode.path, (flags & fsc.O_TRUNC) !== 0)
     : ctx.ov.openForRead(inode.path)
   if (writable) {
-    ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
     followCopyUp(ctx, inode, backing)
-    ctx.touched(inode.path)
+    changed(ctx, inode.path)
   }
   if (ctx.passthrough?.isStale(inode, backing)) {
     ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node

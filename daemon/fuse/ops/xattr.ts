@@ -3,7 +3,7 @@
  * a too-small buffer is ERANGE), SETXATTR (flags; the extended form when negotiated), REMOVEXATTR.
  */
 import { u32Out } from '../reply.js'
-import { inodeOf, type Handler } from './context.js'
+import { changed, type Handler, inodeOf } from './context.js'
 
 const sized = (data: Buffer, size: number): Buffer => {
   if (size === 0) return u32Out(data.length)
@@ -34,8 +34,7 @@ export function setxattrHandler(extended: boolean): Handler {
     const value = Buffer.from(body.bytes(size))
     const inode = inodeOf(ctx, h.nodeid)
     await ctx.ov.setxattr(inode.path, name, value, flags)
-    ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
-    ctx.touched(inode.path)
+    changed(ctx, inode.path)
     return Buffer.alloc(0)
   }
 }
@@ -43,7 +42,6 @@ export function setxattrHandler(extended: boolean): Handler {
 export const removexattr: Handler = async (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   await ctx.ov.removexattr(inode.path, body.name())
-  ctx.inodes.rebind(inode.path, ctx.ov.lookup(inode.path).stat)
-  ctx.touched(inode.path)
+  changed(ctx, inode.path)
   return Buffer.alloc(0)
 }
