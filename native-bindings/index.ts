@@ -104,6 +104,13 @@ export function mknodat(dirfd: number, path: string, mode: number, major = 0, mi
   addon.mknodat(dirfd, path, mode, major, minor)
 }
 
+/** glibc's major()/minor() of a dev_t (st_rdev, or FUSE's 32-bit encoding, which agrees with it). */
+export function splitDev(rdev: bigint): [major: number, minor: number] {
+  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & 0xfffff000n)
+  const minor = (rdev & 0xffn) | ((rdev >> 12n) & 0xffffff00n)
+  return [Number(major), Number(minor)]
+}
+
 /** The whiteout of overlayfs: a character device 0/0. */
 export function mkwhiteout(dirfd: number, path: string): void {
   addon.mknodat(dirfd, path, constants.S_IFCHR | 0o000, 0, 0)

@@ -21,7 +21,7 @@ import {
   symlinkSync,
 } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
-import { constants, copyFileRange, ficlone, mknodat, renameat2 } from '../../native-bindings/index.js'
+import { constants, copyFileRange, ficlone, mknodat, renameat2, splitDev } from '../../native-bindings/index.js'
 import { copyAttrs, setTimes } from './copy-attrs.js'
 import { hasCode } from './fs-error.js'
 import { isDir, lookup, lookupChild, rootNode, type Node } from './lookup.js'
@@ -86,15 +86,8 @@ async function stageEntry(stack: Stack, node: Node, staged: string, withData: bo
   const st = node.stat
   if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), staged)
   else if (st.isFile()) await stageData(stack, from, st, staged, withData)
-  else mknodat(constants.AT_FDCWD, staged, Number(st.mode & 0o170000n) | 0o600, ...devNumbers(st.rdev))
+  else mknodat(constants.AT_FDCWD, staged, Number(st.mode & 0o170000n) | 0o600, ...splitDev(st.rdev))
   copyAttrs(from, st, staged, stack.ns)
-}
-
-/** glibc's major()/minor() of a dev_t. */
-function devNumbers(rdev: bigint): [number, number] {
-  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)
-  const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)
-  return [Number(major), Number(minor)]
 }
 
 async function stageData(stack: Stack, from: string, st: BigIntStats, staged: string, withData: boolean) {

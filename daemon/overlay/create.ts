@@ -6,21 +6,11 @@
  * inherit the setgid bit.
  * Tests: test/unit/overlay/create.test.ts and the union suite.
  */
-import {
-  chmodSync,
-  closeSync,
-  constants as fsc,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs'
+import { chmodSync, closeSync, constants as fsc, linkSync, mkdirSync, openSync, rmSync, symlinkSync } from 'node:fs'
 import { constants, fchownat, mknodat, renameat2 } from '../../native-bindings/index.js'
 import { copyUp, ensureUpperDir } from './copy-up.js'
-import { FsError, hasCode } from './fs-error.js'
-import { isDir, lookup, lookupChild, type Node } from './lookup.js'
+import { FsError } from './fs-error.js'
+import { isDir, lookup, lookupChild, lstatOrNull, type Node } from './lookup.js'
 import { setOpaque } from './opaque.js'
 import { splitParent } from './path.js'
 import type { Caller, Stack } from './stack.js'
@@ -54,13 +44,8 @@ function reserve(stack: Stack, path: string, syscall: string): Slot {
   const { parent, name } = splitParent(path)
   const parentNode = ensureUpperDir(stack, parent)
   const upper = `${parentNode.upper}/${name}`
-  let overWhiteout = false
-  try {
-    overWhiteout = isWhiteoutStat(lstatSync(upper, { bigint: true }))
-  } catch (err) {
-    if (!hasCode(err, 'ENOENT')) throw err
-  }
-  return { upper, overWhiteout, parent: parentNode }
+  const st = lstatOrNull(upper)
+  return { upper, overWhiteout: st !== null && isWhiteoutStat(st), parent: parentNode }
 }
 
 function ownerOf(slot: Slot, caller: Caller): { uid: number; gid: number; setgid: boolean } {

@@ -31,11 +31,15 @@ export interface Node {
 
 export const isDir = (n: Node): boolean => n.stat.isDirectory()
 
+/** The backing path of the entry shown: upper's copy if there is one, else the topmost lower's. */
+export const shownPath = (n: Node): string => (n.upper ?? n.lower) as string
+
 /** A directory shown from more than one place; overlayfs reports nlink 1 for these. */
 export const isMergedDir = (n: Node): boolean =>
   isDir(n) && n.lowerDir !== null && (n.upper !== null || n.lowerDir.layers.length > 1)
 
-function lstatOrNull(path: string): BigIntStats | null {
+/** lstat, or null when nothing is there. */
+export function lstatOrNull(path: string): BigIntStats | null {
   try {
     return lstatSync(path, { bigint: true })
   } catch (err) {

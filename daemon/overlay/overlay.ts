@@ -17,7 +17,7 @@ import type { TimeSpec } from '../../native-bindings/index.js'
 import { copyUp } from './copy-up.js'
 import { create, link, mkdir, mknod, symlink } from './create.js'
 import { FsError } from './fs-error.js'
-import { isMergedDir, lookup, type Node } from './lookup.js'
+import { isMergedDir, lookup, shownPath, type Node } from './lookup.js'
 import { parsePath } from './path.js'
 import { readdir, type DirEntry } from './readdir.js'
 import { rename } from './rename.js'
@@ -91,13 +91,12 @@ export class Overlay {
   readlink(path: string): string {
     const node = lookup(this.stack, parsePath(path, 'readlink'), 'readlink')
     if (!node.stat.isSymbolicLink()) throw new FsError('EINVAL', 'readlink', path)
-    return readlinkSync((node.upper ?? node.lower) as string)
+    return readlinkSync(shownPath(node))
   }
 
   /** The backing path to read: upper's copy if there is one, else the lower's. */
   openForRead(path: string): string {
-    const node = lookup(this.stack, parsePath(path, 'open'), 'open')
-    return (node.upper ?? node.lower) as string
+    return shownPath(lookup(this.stack, parsePath(path, 'open'), 'open'))
   }
 
   /** Copies the entry up (without data when the open truncates) and returns upper's backing path. */

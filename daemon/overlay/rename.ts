@@ -10,8 +10,8 @@
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs'
 import { constants, renameat2 } from '../../native-bindings/index.js'
 import { copyUp, ensureUpperDir } from './copy-up.js'
-import { FsError, hasCode } from './fs-error.js'
-import { isDir, lookup, lookupChild, type Node } from './lookup.js'
+import { FsError } from './fs-error.js'
+import { isDir, lookup, lookupChild, lstatOrNull, type Node } from './lookup.js'
 import { clearOpaque, setOpaque } from './opaque.js'
 import { isWithin, splitParent } from './path.js'
 import { isEmptyDir, readdir } from './readdir.js'
@@ -140,15 +140,10 @@ function upperOf(stack: Stack, path: string): string {
 function move(stack: Stack, ends: Ends, to: string, merged: string[]): void {
   const src = ends.src as Node
   const target = upperOf(stack, to)
-  let targetWasWhiteout = false
-  try {
-    const st = lstatSync(target, { bigint: true })
-    targetWasWhiteout = isWhiteoutStat(st)
-    if (st.isDirectory()) scrub(stack, target, ['']) // merged-empty: only whiteouts inside; rename needs it empty
-    if (targetWasWhiteout && isDir(src)) unlinkSync(target) // a directory cannot replace a device node
-  } catch (err) {
-    if (!hasCode(err, 'ENOENT')) throw err
-  }
+  const st = lstatOrNull(target)
+  const targetWasWhiteout = st !== null && isWhiteoutStat(st)
+  if (st?.isDirectory()) scrub(stack, target, ['']) // merged-empty: only whiteouts inside; rename needs it empty
+  if (targetWasWhiteout && isDir(src)) unlinkSync(target) // a directory cannot replace a device node
   const flags = src.lowerVisible ? constants.RENAME_WHITEOUT : 0
   renameat2(constants.AT_FDCWD, src.upper as string, constants.AT_FDCWD, target, flags)
   settle(stack, target, targetWasWhiteout || (ends.dst?.lowerVisible ?? false), merged)

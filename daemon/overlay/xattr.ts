@@ -7,19 +7,17 @@
 import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
 import { copyUp } from './copy-up.js'
 import { FsError } from './fs-error.js'
-import { lookup, type Node } from './lookup.js'
+import { lookup, shownPath, type Node } from './lookup.js'
 import { xattrNames } from './opaque.js'
 import type { Stack } from './stack.js'
 
-const shownEntry = (n: Node): string => (n.upper ?? n.lower) as string
-
 export function getxattr(stack: Stack, node: Node, name: string): Buffer {
-  return lgetxattr(shownEntry(node), xattrNames(stack.ns).stored(name))
+  return lgetxattr(shownPath(node), xattrNames(stack.ns).stored(name))
 }
 
 export function listxattr(stack: Stack, node: Node): string[] {
   const names = xattrNames(stack.ns)
-  return llistxattr(shownEntry(node))
+  return llistxattr(shownPath(node))
     .map((n) => names.shown(n))
     .filter((n): n is string => n !== null)
 }

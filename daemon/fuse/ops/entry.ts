@@ -2,6 +2,7 @@
  * Name operations: LOOKUP (negative entries for missing names), FORGET, BATCH_FORGET, MKDIR,
  * MKNOD, SYMLINK, LINK, UNLINK, RMDIR, RENAME, RENAME2. Each new entry counts one lookup.
  */
+import { splitDev } from '../../../native-bindings/index.js'
 import { entryOut } from '../reply.js'
 import { callerOf, changed, childPath, entryFor, type Handler, inodeOf } from './context.js'
 
@@ -41,8 +42,7 @@ export const mknod: Handler = (ctx, h, body) => {
   const rdev = body.u32()
   body.skip(8)
   const path = childPath(ctx, h.nodeid, body.name(), 'mknod')
-  const major = ((rdev >>> 8) & 0xfff) | 0
-  const minor = (rdev & 0xff) | ((rdev >>> 12) & 0xfff00)
+  const [major, minor] = splitDev(BigInt(rdev))
   ctx.ov.mknod(path, mode, major, minor, callerOf(h))
   ctx.touched(path)
   return entryFor(ctx, path)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { lstatSync } from 'node:fs'
 import { join } from 'node:path'
-import { constants, mknodat, mkwhiteout } from '../../../native-bindings/index.js'
+import { constants, mknodat, mkwhiteout, splitDev } from '../../../native-bindings/index.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 t.test('mkwhiteout makes a character device 0/0', async (t) => {
@@ -24,6 +24,8 @@ t.test('mknodat makes fifos and devices with the given numbers', async (t) => {
   t.ok(st.isBlockDevice())
   // glibc's makedev: minor's low 8 bits, major's 12 bits, then minor's high bits above bit 20.
   t.equal(st.rdev, (70000 & 0xff) | (259 << 8) | ((70000 & ~0xff) << 12))
+  t.same(splitDev(BigInt(st.rdev)), [259, 70000], 'splitDev undoes it')
+  t.same(splitDev(0x1_0000_0000_0305n), [0x10003, 5], 'major bits above 32 stay out of the minor')
 })
 
 t.test('mknodat errors carry code, errno, syscall and path', async (t) => {
