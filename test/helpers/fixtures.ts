@@ -112,3 +112,22 @@ export function buildLayer(root: string, entries: Entry[]): void {
     utimensat(constants.AT_FDCWD, p, FIXTURE_TIME, FIXTURE_TIME, constants.AT_SYMLINK_NOFOLLOW)
   }
 }
+
+export interface StackDirs {
+  /** top first, as lowerdir= */
+  lowers: string[]
+  upper: string
+  work: string
+}
+
+/** Builds `layers` (top first) as `dir`/l0, l1, ... and makes empty `dir`/upper and `dir`/work. */
+export function buildStack(dir: string, layers: Entry[][]): StackDirs {
+  const lowers = layers.map((entries, i) => {
+    const d = `${dir}/l${i}`
+    mkdirSync(d, { recursive: true })
+    buildLayer(d, entries)
+    return d
+  })
+  for (const d of ['upper', 'work']) mkdirSync(`${dir}/${d}`, { recursive: true })
+  return { lowers, upper: `${dir}/upper`, work: `${dir}/work` }
+}

@@ -6,9 +6,9 @@
  */
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { Op } from '../../daemon/fuse/abi.js'
-import { buildLayer, file } from '../helpers/fixtures.js'
+import { buildStack, file } from '../helpers/fixtures.js'
 import { mountStrata, type StrataMount } from '../helpers/strata-mount.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
@@ -16,15 +16,8 @@ const DATA = Buffer.alloc(32 * 1024 * 1024, 'p')
 
 async function mounted(t: Parameters<typeof tmpdir>[0], options: string[]) {
   const base = tmpdir(t, 'strata-pt-')
-  for (const d of ['l0', 'upper', 'work']) mkdirSync(`${base}/${d}`)
-  buildLayer(`${base}/l0`, [file('lower.bin', DATA), file('note', 'lower\n')])
-  const m = await mountStrata(t, {
-    lowers: [`${base}/l0`],
-    upper: `${base}/upper`,
-    work: `${base}/work`,
-    mnt: `${base}/mnt`,
-    options,
-  })
+  const dirs = buildStack(base, [[file('lower.bin', DATA), file('note', 'lower\n')]])
+  const m = await mountStrata(t, { ...dirs, mnt: `${base}/mnt`, options })
   return { m, base }
 }
 

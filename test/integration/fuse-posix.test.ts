@@ -6,7 +6,7 @@
 import t from 'tap'
 import { execFileSync, spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs'
-import { buildLayer, dir, file, type Entry } from '../helpers/fixtures.js'
+import { buildStack, dir, file, type Entry } from '../helpers/fixtures.js'
 import { isMounted } from '../helpers/kernel-overlay.js'
 import { mountStrata, type StrataMount } from '../helpers/strata-mount.js'
 import { tmpdir } from '../helpers/tmpdir.js'
@@ -19,15 +19,9 @@ async function strata(
   options: string[] = [],
 ): Promise<StrataMount & { upper: string }> {
   const base = tmpdir(t, 'strata-posix-')
-  const lowers = layers.map((entries, i) => {
-    const d = `${base}/l${i}`
-    mkdirSync(d)
-    buildLayer(d, entries)
-    return d
-  })
-  for (const d of ['upper', 'work']) mkdirSync(`${base}/${d}`)
-  const m = await mountStrata(t, { lowers, upper: `${base}/upper`, work: `${base}/work`, mnt: `${base}/mnt`, options })
-  return { ...m, upper: `${base}/upper` }
+  const dirs = buildStack(base, layers)
+  const m = await mountStrata(t, { ...dirs, mnt: `${base}/mnt`, options })
+  return { ...m, upper: dirs.upper }
 }
 
 const sh = (cwd: string, script: string, user?: number): string =>

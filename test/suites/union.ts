@@ -6,11 +6,10 @@
  * entries: overlayfs answers EXDEV), the mount side does what `mv` does on EXDEV (copy, then
  * delete) and the two must still agree.
  */
-import { mkdirSync } from 'node:fs'
 import type { Test } from 'tap'
 import { Overlay } from '../../daemon/overlay/overlay.js'
 import {
-  buildLayer,
+  buildStack,
   chardev,
   dir,
   fifo,
@@ -57,21 +56,8 @@ export interface Sides {
 /** Builds both copies of the layers, mounts the kernel side and sets up the subject. */
 export async function setUp(t: Tap, layers: Entry[][], kind: SubjectKind = 'engine'): Promise<Sides> {
   const base = tmpdir(t, 'strata-union-')
-  const side = (name: string) => {
-    const lowers = layers.map((entries, i) => {
-      const d = `${base}/${name}/l${i}`
-      mkdirSync(d, { recursive: true })
-      buildLayer(d, entries)
-      return d
-    })
-    const upper = `${base}/${name}/upper`
-    const work = `${base}/${name}/work`
-    mkdirSync(upper)
-    mkdirSync(work)
-    return { lowers, upper, work }
-  }
-  const k = side('kernel')
-  const e = side('engine')
+  const k = buildStack(`${base}/kernel`, layers)
+  const e = buildStack(`${base}/engine`, layers)
   const kernel = mountKernelOverlay(t, k.lowers, k.upper, k.work, `${base}/mnt`)
   const ov = new Overlay({ lowers: e.lowers, upper: e.upper, work: e.work })
   let subject: Subject = { run: (op) => runOnEngine(ov, op), view: () => snapshotOverlay(ov) }

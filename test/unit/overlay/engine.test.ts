@@ -5,23 +5,15 @@
 import t from 'tap'
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { Overlay } from '../../../daemon/overlay/overlay.js'
-import { buildLayer, dir, file, symlink, whiteout } from '../../helpers/fixtures.js'
+import { buildStack, dir, file, symlink, whiteout, type Entry } from '../../helpers/fixtures.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 process.umask(0)
 
-function stack(t: Parameters<typeof tmpdir>[0], layers: Parameters<typeof buildLayer>[1][], writable = true) {
+function stack(t: Parameters<typeof tmpdir>[0], layers: Entry[][], writable = true) {
   const base = tmpdir(t, 'strata-engine-')
-  const lowers = layers.map((entries, i) => {
-    const d = `${base}/l${i}`
-    mkdirSync(d)
-    buildLayer(d, entries)
-    return d
-  })
-  if (!writable) return { ov: new Overlay({ lowers }), base }
-  mkdirSync(`${base}/upper`)
-  mkdirSync(`${base}/work`)
-  return { ov: new Overlay({ lowers, upper: `${base}/upper`, work: `${base}/work` }), base }
+  const dirs = buildStack(base, layers)
+  return { ov: new Overlay(writable ? dirs : { lowers: dirs.lowers }), base }
 }
 
 t.test('1,000 layers: every layer shows, whiteouts hide, lookups hit the index', async (t) => {
