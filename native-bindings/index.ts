@@ -43,6 +43,8 @@ export interface PeerCred {
   pid: number
   uid: number
   gid: number
+  /** Supplementary groups (SO_PEERGROUPS). */
+  groups: number[]
 }
 
 /** Why the readers stopped: an errno name ('ENODEV' after unmount) or 'EOF'. */

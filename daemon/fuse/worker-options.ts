@@ -2,7 +2,8 @@
  * strata-overlay's command line, which is fuse-overlayfs's:
  *   strata-overlay [-f] -o lowerdir=A:B,upperdir=U,workdir=W[,volatile][,...] MOUNTPOINT
  * Read-only when there is no upperdir. Options it does not know are ignored with a warning, so
- * tools that pass fuse-overlayfs options keep working. `nopassthrough` is strata's own.
+ * tools that pass fuse-overlayfs options keep working. `nopassthrough` is strata's own; `fsname=`
+ * sets the mount's source, as for any FUSE filesystem.
  */
 import { resolve } from 'node:path'
 
@@ -14,6 +15,8 @@ export interface WorkerOptions {
   foreground: boolean
   volatile: boolean
   passthrough: boolean
+  /** The mount's source in /proc/mounts (fsname=); stratad puts the mount's id there. */
+  fsname: string
   warnings: string[]
 }
 
@@ -39,6 +42,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions {
     foreground: false,
     volatile: false,
     passthrough: true,
+    fsname: 'strata-overlay',
     warnings: [],
   }
   const positional: string[] = []
@@ -72,6 +76,7 @@ function applyOptions(o: WorkerOptions, list: string): void {
     else if (key === 'workdir') o.work = resolve(value)
     else if (key === 'volatile') o.volatile = true
     else if (key === 'nopassthrough') o.passthrough = false
+    else if (key === 'fsname' && value) o.fsname = value
     else if (!ACCEPTED.has(key)) o.warnings.push(`ignoring unknown option ${opt}`)
   }
 }

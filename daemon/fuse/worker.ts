@@ -19,7 +19,7 @@ const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =
 
 async function serve(o: WorkerOptions): Promise<void> {
   const ov = new Overlay({ lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile })
-  const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: 'strata-overlay' })
+  const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
   const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f), passthrough })
   session.start()

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { createServer, connect, type Socket } from 'node:net'
 import { join } from 'node:path'
@@ -22,7 +23,10 @@ t.test('peerCred names the process at the other end', async (t) => {
   t.teardown(() => client.destroy())
   const serverSide = await accepted
   t.teardown(() => serverSide.destroy())
-  t.same(peerCred(fdOf(serverSide)), { pid: process.pid, uid: 0, gid: 0 })
+  const cred = peerCred(fdOf(serverSide))
+  const status = readFileSync('/proc/self/status', 'utf8')
+  const groups = (/^Groups:(.*)$/m.exec(status)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number)
+  t.same(cred, { pid: process.pid, uid: 0, gid: 0, groups })
 })
 
 t.test('peerCred on a bad fd throws EBADF', async (t) => {

@@ -1,0 +1,53 @@
+/**
+ * What every command gets: a way to reach the daemon (honouring -H/--host and STRATA_SOCKET)
+ * and to print. `action` runs a command's body and turns failures into Docker's exit codes:
+ * 1 with "Error response from daemon: …" for the daemon's errors, 1 with "Error: …" when it
+ * cannot be reached, 125 for a bad command line.
+ */
+import type { Command } from 'commander'
+import { StrataClient, DaemonError } from '../client.js'
+import { StrataError } from '../protocol.js'
+import { FormatError } from './template.js'
+
+export interface Cli {
+  connect(): Promise<StrataClient>
+  out(s: string): void
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export function createCli(program: Command): Cli {
+  return {
+    connect: () =>
+      StrataClient.connect({ socket: (program.opts() as { host?: string }).host, clientName: 'strata-cli' }),
+    out: (s) => void process.stdout.write(s),
+  }
+}
+
+/** Wraps a command body: one connection, closed afterwards, errors printed once. */
+export function action<A extends unknown[]>(cli: Cli, body: (client: StrataClient, ...args: A) => Promise<void>) {
+  return async (...args: A): Promise<void> => {
+    let client: StrataClient | undefined
+    try {
+      client = await cli.connect()
+      await body(client, ...args)
+    } catch (err) {
+      process.exitCode = report(err)
+    } finally {
+      client?.close()
+    }
+  }
+}
+
+export function report(err: unknown): number {
+  if (err instanceof DaemonError) process.stderr.write(`Error response from daemon: ${err.message}\n`)
+  else if (err instanceof StrataError) process.stderr.write(`Error: ${err.message}\n`)
+  else if (err instanceof FormatError) process.stderr.write(`template: ${err.message}\n`)
+  else if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n`)
+    return 125
+  } else throw err
+  return 1
+}

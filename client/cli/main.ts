@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * strata: the command line for stratad. Verbs, flags and output follow Docker's CLI; the socket
+ * comes from -H/--host, STRATA_SOCKET, or /run/strata/strata.sock.
+ */
+import { Command, CommanderError } from 'commander'
+import { createCli, report } from './context.js'
+import { registerOverlayLs } from './commands/overlay/ls.js'
+import { registerOverlayMount } from './commands/overlay/mount.js'
+import { registerOverlayRm } from './commands/overlay/rm.js'
+import { registerInfo } from './commands/system/info.js'
+import { registerVersion } from './commands/system/version.js'
+import { CLI_VERSION } from './version.js'
+
+function buildProgram(): Command {
+  const program = new Command('strata')
+    .description('Layers, images and root filesystems over FUSE, served by stratad')
+    .option('-H, --host <socket>', 'Daemon socket to connect to (PATH or unix://PATH)')
+    .version(`strata version ${CLI_VERSION}`, '--version', 'Print version information and quit')
+    .exitOverride()
+    .showSuggestionAfterError()
+  const cli = createCli(program)
+  registerVersion(program, cli)
+  registerInfo(program, cli)
+  const system = program.command('system').description('Manage strata')
+  registerInfo(system, cli)
+  const overlay = program.command('overlay').description('Mount directories in overlayfs format (root only)')
+  registerOverlayMount(overlay, cli)
+  registerOverlayLs(overlay, cli)
+  registerOverlayRm(overlay, cli)
+  return program
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(process.argv)
+  } catch (err) {
+    if (!(err instanceof CommanderError)) {
+      process.exitCode = report(err)
+      return
+    }
+    const shown = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code)
+    if (shown) return
+    process.stderr.write(`See 'strata --help'.\n`)
+    process.exitCode = 125
+  }
+}
+
+await main()

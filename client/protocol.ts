@@ -1,0 +1,241 @@
+/**
+ * The RPC contract between stratad and its clients: wire format, frames, methods with their
+ * parameter and result types, error codes. The daemon imports this file; nothing else is shared.
+ *
+ * Wire: each frame is a 4-byte big-endian length, then that many bytes of msgpack. The client
+ * opens with `{id: 0, method: 'hello', params: {version}}`; the daemon answers `{id: 0, result}`
+ * or `{id: 0, error}` and closes. Then any number of calls run at once on the connection:
+ *   request  {id, method, params}          reply {id, result} | {id, error: {code, message}}
+ *   stream   {id, chunk} … {id, end: true}  (upload: client -> daemon; download: daemon -> client)
+ *            {id, ack: bytes}               the receiver consumed that many chunk bytes
+ *            {id, event}                    progress, daemon -> client
+ *            {id, cancel: true}             client -> daemon: stop this call
+ * A sender keeps at most STREAM_WINDOW chunk bytes unacknowledged per call (backpressure).
+ * An error frame with id 0 outside the handshake says why the daemon is closing the connection.
+ */
+import { Packr } from 'msgpackr'
+
+export const PROTOCOL_VERSION = 1
+/** Frames larger than this are refused (the connection is closed); configurable on the daemon. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024
+/** Largest chunk a stream sender puts in one frame. */
+export const STREAM_CHUNK_BYTES = 256 * 1024
+/** Unacknowledged chunk bytes a stream sender may have in flight. */
+export const STREAM_WINDOW = 4 * 1024 * 1024
+
+export const ERROR_CODES = [
+  'NOT_FOUND',
+  'CONFLICT',
+  'IN_USE',
+  'INVALID_ARGUMENT',
+  'PERMISSION_DENIED',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** The one error type of the RPC boundary; `code` never changes meaning, `message` names the object. */
+export class StrataError extends Error {
+  override name = 'StrataError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
+
+export const isErrorCode = (v: unknown): v is ErrorCode => ERROR_CODES.includes(v as ErrorCode)
+
+// ---- frames ----
+
+export interface WireError {
+  code: ErrorCode
+  message: string
+}
+export type Frame =
+  | { id: number; method: string; params: unknown }
+  | { id: number; result: unknown }
+  | { id: number; error: WireError }
+  | { id: number; chunk: Uint8Array }
+  | { id: number; end: true }
+  | { id: number; ack: number }
+  | { id: number; event: unknown }
+  | { id: number; cancel: true }
+
+export interface Hello {
+  version: number
+  client?: string
+}
+export interface Welcome {
+  version: number
+  daemon: string
+}
+
+/** msgpack without records or extensions: frames are plain maps, arrays, strings, numbers, bytes. */
+const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true })
+
+export function encodeFrame(frame: Frame): Buffer {
+  const body = packr.pack(frame)
+  const out = Buffer.allocUnsafe(4 + body.length)
+  out.writeUInt32BE(body.length, 0)
+  body.copy(out, 4)
+  return out
+}
+
+export class FrameError extends Error {
+  override name = 'FrameError'
+}
+
+/**
+ * Splits a byte stream into frames. Throws FrameError for a frame over the limit (checked from
+ * its length prefix, before its body is buffered), one that does not decode, or one that is not
+ * a map with a safe integer id; the caller then closes the connection.
+ */
+export class FrameDecoder {
+  private buf: Buffer = Buffer.alloc(0)
+  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+
+  push(data: Buffer): Frame[] {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, data]) : data
+    const frames: Frame[] = []
+    while (this.buf.length >= 4) {
+      const len = this.buf.readUInt32BE(0)
+      if (len > this.maxFrameBytes)
+        throw new FrameError(`frame of ${len} bytes is over the limit of ${this.maxFrameBytes}`)
+      if (this.buf.length < 4 + len) break
+      frames.push(decodeBody(this.buf.subarray(4, 4 + len)))
+      this.buf = this.buf.subarray(4 + len)
+    }
+    return frames
+  }
+
+  /** Bytes of a frame begun but not finished (a truncated stream ends with this non-zero). */
+  get pending(): number {
+    return this.buf.length
+  }
+}
+
+function decodeBody(body: Buffer): Frame {
+  let v: unknown
+  try {
+    v = packr.unpack(body)
+  } catch (err) {
+    throw new FrameError(`frame does not decode as msgpack: ${(err as Error).message}`)
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new FrameError('frame is not a map')
+  const id = (v as { id?: unknown }).id
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw new FrameError('frame has no valid id')
+  return v as Frame
+}
+
+// ---- methods ----
+
+export interface VersionInfo {
+  version: string
+  protocol: number
+  node: string
+  os: string
+  arch: string
+  kernel: string
+}
+
+export interface SystemInfo {
+  version: string
+  pid: number
+  root: string
+  socket: string
+  startedAt: string
+  storage: { driver: 'strata-fuse'; backingFs: string; passthrough: boolean }
+  counts: { layers: number; images: number; containers: number; mounts: number; mountsServing: number }
+  connections: number
+  callsInFlight: number
+}
+
+/** A supervised FUSE mount of a layer stack (top layer first, as in lowerdir=). */
+export interface MountSpec {
+  lowerdirs: string[]
+  upperdir?: string
+  workdir?: string
+  readonly: boolean
+}
+export type MountState = 'starting' | 'serving' | 'failed' | 'removing'
+export interface MountInfo {
+  id: string
+  target: string
+  spec: MountSpec
+  volatile: boolean
+  state: MountState
+  pid: number | null
+  createdAt: string
+  /** Set while `state` is 'failed': why the last start did not work. */
+  error?: string
+  /** How many times the daemon re-started its worker. */
+  restarts: number
+}
+
+export interface MountCreateParams {
+  target: string
+  spec: MountSpec
+  volatile?: boolean
+}
+export interface MountRemoveParams {
+  /** A mount's ID (or a unique prefix of it) or its target path. */
+  mount: string
+  /** Detach even when busy (umount -l). */
+  force?: boolean
+}
+
+/** Every method: its parameters, its result, and which streams it uses. */
+export interface Methods {
+  'system.ping': { params: Record<string, never>; result: { pong: true } }
+  'system.version': { params: Record<string, never>; result: VersionInfo }
+  'system.info': { params: Record<string, never>; result: SystemInfo }
+  'mount.create': { params: MountCreateParams; result: MountInfo }
+  'mount.remove': { params: MountRemoveParams; result: { id: string } }
+  'mount.list': { params: Record<string, never>; result: MountInfo[] }
+}
+export type MethodName = keyof Methods
+export type ParamsOf<M extends MethodName> = Methods[M]['params']
+export type ResultOf<M extends MethodName> = Methods[M]['result']
+
+// ---- flow control ----
+
+/**
+ * The sender's side of the stream rule: at most STREAM_WINDOW chunk bytes unacknowledged.
+ * `reserve(n)` waits until n more bytes fit; `ack(n)` is called for each ack frame; `fail`
+ * wakes every waiter with the error (the call ended or the connection closed).
+ */
+export class CreditWindow {
+  private unacked = 0
+  private waiters: Array<{ n: number; resolve: () => void; reject: (e: Error) => void }> = []
+  private failure: Error | undefined
+
+  constructor(private readonly size = STREAM_WINDOW) {}
+
+  reserve(n: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    if (this.unacked + n <= this.size || this.unacked === 0) {
+      this.unacked += n
+      return Promise.resolve()
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ n, resolve, reject }))
+  }
+
+  ack(n: number): void {
+    this.unacked = Math.max(0, this.unacked - n)
+    while (this.waiters.length) {
+      const w = this.waiters[0] as (typeof this.waiters)[number]
+      if (this.unacked + w.n > this.size && this.unacked !== 0) break
+      this.waiters.shift()
+      this.unacked += w.n
+      w.resolve()
+    }
+  }
+
+  fail(err: Error): void {
+    this.failure ??= err
+    for (const w of this.waiters.splice(0)) w.reject(err)
+  }
+}

@@ -1,0 +1,37 @@
+/** system.info: the daemon's state (`strata info`): paths, storage, object counts, load. */
+import type { SystemInfo } from '../../client/protocol.js'
+import { readMountinfo } from '../fuse/mountinfo.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import type { Services } from './services.js'
+
+export const systemInfo = (s: Services): MethodDef => ({
+  handler: async (): Promise<SystemInfo> => {
+    const mounts = await s.mounts.list()
+    return {
+      version: s.version,
+      pid: process.pid,
+      root: s.config.root,
+      socket: s.config.socket,
+      startedAt: s.startedAt.toISOString(),
+      storage: { driver: 'strata-fuse', backingFs: backingFs(s.config.root), passthrough: process.getuid?.() === 0 },
+      counts: {
+        layers: 0,
+        images: 0,
+        containers: 0,
+        mounts: mounts.length,
+        mountsServing: mounts.filter((m) => m.state === 'serving').length,
+      },
+      ...s.rpcStats(),
+    }
+  },
+})
+
+/** The filesystem type the data root lives on: the longest mount target that contains it. */
+function backingFs(root: string): string {
+  let best = { target: '', fstype: 'unknown' }
+  for (const m of readMountinfo()) {
+    const contains = root === m.target || root.startsWith(m.target.endsWith('/') ? m.target : `${m.target}/`)
+    if (contains && m.target.length >= best.target.length) best = m
+  }
+  return best.fstype
+}

@@ -1,0 +1,269 @@
+/**
+ * Mount supervision: one strata-overlay worker per mount, recorded before it starts, watched
+ * while it runs, restarted when it dies, and found again after the daemon restarts.
+ * Owns: the mount record's shape and states (starting -> serving -> removing; failed when a
+ *   start did not work), the mount source `strata:<id>@<root>` that ties a kernel mount to a
+ *   record, recovery (adopt live workers, remount dead ones, unmount mounts nobody owns).
+ * Never: touches a layer's contents; stops workers when the daemon stops (they keep serving).
+ * Concurrency: a KeyedQueue per mount id serialises create, remove and restarts of one mount.
+ * Tests: test/integration/daemon-mounts.test.ts
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, rmSync, statSync } from 'node:fs'
+import { isAbsolute, join, normalize } from 'node:path'
+import type { MountCreateParams, MountInfo, MountSpec } from '../../client/protocol.js'
+import { constants, umount2 } from '../../native-bindings/index.js'
+import { conflict, inUse, internal, invalidArgument, notFound } from '../errors.js'
+import { KeyedQueue } from '../keyed-queue.js'
+import type { Logger } from '../log.js'
+import { readMountinfo, type MountEntry } from './mountinfo.js'
+import { isWorkerAlive, startTimeOf, startWorker, WorkerStartError } from './worker-process.js'
+
+export interface MountRecord extends MountInfo {
+  /** The worker's start time (/proc/PID/stat field 22): a pid alone can be reused. */
+  pidStart: number | null
+}
+
+export interface MountStore {
+  get(id: string): Promise<MountRecord | undefined>
+  put(r: MountRecord): Promise<void>
+  delete(id: string): Promise<void>
+  list(): Promise<MountRecord[]>
+}
+
+/** Restarts allowed per minute before a mount whose worker keeps dying is marked failed. */
+const MAX_RESTARTS_PER_MINUTE = 5
+const WATCH_INTERVAL_MS = 1000
+
+export class MountSupervisor {
+  private readonly queue = new KeyedQueue<string>()
+  private readonly restartTimes = new Map<string, number[]>()
+  private watcher: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly store: MountStore,
+    private readonly root: string,
+    private readonly log: Logger,
+  ) {}
+
+  async list(): Promise<MountInfo[]> {
+    return (await this.store.list()).map(toInfo)
+  }
+
+  async create(p: MountCreateParams): Promise<MountInfo> {
+    const { target, spec } = validate(p)
+    const taken = (await this.store.list()).find((r) => r.target === target)
+    if (taken) throw conflict(`${target} is already mount ${taken.id.slice(0, 12)}`)
+    if (readMountinfo().some((m) => m.target === target)) throw conflict(`${target} is already a mountpoint`)
+    const id = randomBytes(32).toString('hex')
+    return this.queue.run(id, async () => {
+      const record: MountRecord = {
+        ...{ id, target, spec, volatile: p.volatile === true, state: 'starting', pid: null, pidStart: null },
+        ...{ createdAt: new Date().toISOString(), restarts: 0 },
+      }
+      mkdirSync(this.stateDir(id), { recursive: true, mode: 0o700 })
+      await this.store.put(record)
+      try {
+        await this.start(record)
+      } catch (err) {
+        await this.store.delete(id)
+        rmSync(this.stateDir(id), { recursive: true, force: true })
+        throw err
+      }
+      return toInfo(record)
+    })
+  }
+
+  /** Unmounts and forgets a mount, found by id, unique id prefix or target. IN_USE when busy, unless forced. */
+  async remove(ref: string, force: boolean): Promise<string> {
+    const r = await this.find(ref)
+    return this.queue.run(r.id, async () => {
+      const current = await this.store.get(r.id)
+      if (!current) throw notFound(`no mount ${ref}`)
+      await this.store.put({ ...current, state: 'removing' })
+      try {
+        unmount(current.target, force)
+      } catch (err) {
+        await this.store.put(current)
+        if ((err as NodeJS.ErrnoException).code === 'EBUSY')
+          throw inUse(`${current.target} is busy: close what uses it, or force a lazy unmount`)
+        throw err
+      }
+      await this.finishRemoval(current)
+      return current.id
+    })
+  }
+
+  /** Called once at daemon start: make every record true again and drop mounts nobody owns. */
+  async recover(): Promise<void> {
+    const records = await this.store.list()
+    const table = readMountinfo()
+    for (const r of records) await this.queue.run(r.id, () => this.recoverOne(r, table))
+    const known = new Set(records.map((r) => r.id))
+    for (const m of table) {
+      const id = this.ownedId(m)
+      if (id === undefined || known.has(id)) continue
+      this.log.warn('unmounting a mount nobody owns', { target: m.target, id })
+      unmount(m.target, true)
+    }
+    this.watch()
+  }
+
+  /** Stops watching; the workers keep serving. */
+  stop(): void {
+    clearInterval(this.watcher)
+  }
+
+  private async recoverOne(r: MountRecord, table: MountEntry[]): Promise<void> {
+    const mounted = table.some((m) => m.target === r.target && this.ownedId(m) === r.id)
+    if (r.state === 'removing') {
+      if (mounted) unmount(r.target, true)
+      return this.finishRemoval(r)
+    }
+    if (r.state === 'failed') return
+    if (mounted && isWorkerAlive(r.pid, r.pidStart)) {
+      this.log.info('adopted mount', { id: r.id, target: r.target, pid: r.pid })
+      if (r.state !== 'serving') await this.store.put({ ...r, state: 'serving' })
+      return
+    }
+    await this.restart(r, mounted ? 'the mount is stale (its worker is gone)' : 'the mount is gone')
+  }
+
+  private async restart(r: MountRecord, why: string): Promise<void> {
+    this.log.warn('restarting mount worker', { id: r.id, target: r.target, why })
+    if (isWorkerAlive(r.pid, r.pidStart)) process.kill(r.pid as number, 'SIGKILL')
+    if (readMountinfo().some((m) => m.target === r.target && this.ownedId(m) === r.id)) unmount(r.target, true)
+    const recent = (this.restartTimes.get(r.id) ?? []).filter((t) => Date.now() - t < 60_000)
+    this.restartTimes.set(r.id, [...recent, Date.now()])
+    const next: MountRecord = { ...r, restarts: r.restarts + 1, pid: null, pidStart: null }
+    if (recent.length >= MAX_RESTARTS_PER_MINUTE) {
+      return this.store.put({ ...next, state: 'failed', error: `worker died ${recent.length + 1} times in a minute` })
+    }
+    try {
+      await this.start(next)
+    } catch (err) {
+      this.log.error('cannot restart mount', { id: r.id, target: r.target, err })
+      await this.store.put({ ...next, state: 'failed', error: (err as Error).message })
+    }
+  }
+
+  private async start(r: MountRecord): Promise<void> {
+    const options = workerOptions(r, `strata:${r.id}@${this.root}`)
+    let handle
+    try {
+      handle = await startWorker({ options, target: r.target, logFile: join(this.stateDir(r.id), 'worker.log') })
+    } catch (err) {
+      if (err instanceof WorkerStartError) throw internal(`cannot mount ${r.target}: ${err.message}`, { cause: err })
+      throw err
+    }
+    Object.assign(r, { state: 'serving', pid: handle.pid, pidStart: handle.pidStart, error: undefined })
+    await this.store.put(r)
+    this.log.info('mounted', { id: r.id, target: r.target, pid: handle.pid })
+    void handle.exited.then(() => this.onWorkerExit(r.id, handle.pid))
+  }
+
+  private onWorkerExit(id: string, pid: number): void {
+    this.queue
+      .run(id, async () => {
+        const r = await this.store.get(id)
+        if (r?.state === 'serving' && r.pid === pid) await this.restart(r, 'its worker exited')
+      })
+      .catch((err: unknown) => this.log.error('mount supervision failed', { id, err }))
+  }
+
+  /** Workers this daemon did not start (adopted ones) are polled; its own children also report exit. */
+  private watch(): void {
+    this.watcher = setInterval(() => {
+      this.store
+        .list()
+        .then((records) => {
+          for (const r of records) {
+            if (r.state === 'serving' && r.pid !== null && startTimeOf(r.pid) !== r.pidStart)
+              this.onWorkerExit(r.id, r.pid)
+          }
+        })
+        .catch((err: unknown) => this.log.error('mount watch failed', { err }))
+    }, WATCH_INTERVAL_MS).unref()
+  }
+
+  private async finishRemoval(r: MountRecord): Promise<void> {
+    if (isWorkerAlive(r.pid, r.pidStart)) await waitForExit(r.pid as number, r.pidStart as number)
+    await this.store.delete(r.id)
+    rmSync(this.stateDir(r.id), { recursive: true, force: true })
+    this.log.info('unmounted', { id: r.id, target: r.target })
+  }
+
+  private async find(ref: string): Promise<MountRecord> {
+    const all = await this.store.list()
+    const exact = all.find((r) => r.id === ref || r.target === ref)
+    if (exact) return exact
+    const byPrefix = ref.length >= 1 && /^[0-9a-f]+$/.test(ref) ? all.filter((r) => r.id.startsWith(ref)) : []
+    if (byPrefix.length === 1) return byPrefix[0] as MountRecord
+    if (byPrefix.length > 1) throw invalidArgument(`mount id prefix ${ref} is ambiguous`)
+    throw notFound(`no mount ${ref}`)
+  }
+
+  private ownedId(m: MountEntry): string | undefined {
+    const match = /^strata:([0-9a-f]{64})@(.*)$/.exec(m.source)
+    return match && match[2] === this.root && m.fstype.startsWith('fuse') ? match[1] : undefined
+  }
+
+  private stateDir(id: string): string {
+    return join(this.root, 'mounts', id)
+  }
+}
+
+const toInfo = ({ pidStart: _pidStart, ...info }: MountRecord): MountInfo => info
+
+/** Characters the worker's -o syntax cannot carry in a path. */
+const UNSAFE = /[,:\\\n]/
+
+function validate(p: MountCreateParams): { target: string; spec: MountSpec } {
+  if (typeof p !== 'object' || p === null || typeof p.spec !== 'object' || p.spec === null)
+    throw invalidArgument('mount.create needs target and spec')
+  const target = checkDir(p.target, 'target')
+  const lowerdirs = Array.isArray(p.spec.lowerdirs) ? p.spec.lowerdirs.map((d) => checkDir(d, 'lowerdir')) : []
+  const upperdir = p.spec.upperdir === undefined ? undefined : checkDir(p.spec.upperdir, 'upperdir')
+  const workdir = p.spec.workdir === undefined ? undefined : checkDir(p.spec.workdir, 'workdir')
+  if (!lowerdirs.length) throw invalidArgument('at least one lowerdir is required')
+  if (Boolean(upperdir) !== Boolean(workdir)) throw invalidArgument('upperdir and workdir go together')
+  return { target, spec: { lowerdirs, upperdir, workdir, readonly: !upperdir } }
+}
+
+function checkDir(v: unknown, what: string): string {
+  if (typeof v !== 'string' || !isAbsolute(v)) throw invalidArgument(`${what} must be an absolute path`)
+  if (UNSAFE.test(v)) throw invalidArgument(`${what} ${v}: paths with , : \\ or newlines are not supported`)
+  const path = normalize(v)
+  let isDir = false
+  try {
+    isDir = statSync(path).isDirectory()
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  if (!isDir) throw invalidArgument(`${what} ${path} is not a directory`)
+  return path
+}
+
+function workerOptions(r: MountRecord, fsname: string): string {
+  const o = [`lowerdir=${r.spec.lowerdirs.join(':')}`]
+  if (r.spec.upperdir) o.push(`upperdir=${r.spec.upperdir}`, `workdir=${r.spec.workdir}`)
+  if (r.volatile) o.push('volatile')
+  o.push(`fsname=${fsname}`)
+  return o.join(',')
+}
+
+/** umount2; a target that is not mounted (EINVAL) or gone (ENOENT) counts as unmounted. */
+function unmount(target: string, lazy: boolean): void {
+  try {
+    umount2(target, lazy ? constants.MNT_DETACH : 0)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EINVAL' && code !== 'ENOENT') throw err
+  }
+}
+
+/** A worker ends by itself once its mount is gone (ENODEV); after 5 s it is killed. */
+async function waitForExit(pid: number, pidStart: number): Promise<void> {
+  for (let i = 0; i < 50 && startTimeOf(pid) === pidStart; i++) await new Promise((r) => setTimeout(r, 100))
+  if (startTimeOf(pid) === pidStart) process.kill(pid, 'SIGKILL')
+}
