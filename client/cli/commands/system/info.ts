@@ -13,9 +13,29 @@ export function registerInfo(parent: Command, cli: Cli): void {
     .action(
       action(cli, async (client, opts: { format?: string }) => {
         const info = await client.call('system.info', {})
-        cli.out(renderObject(info, opts.format, () => text(info)))
+        cli.out(renderObject(templateView(info), opts.format, () => text(info)))
       }),
     )
+}
+
+/** Field names for --format, in Docker's style ({{.ServerVersion}}, {{.Images}}, …). */
+function templateView(i: SystemInfo) {
+  return {
+    ServerVersion: i.version,
+    Driver: i.storage.driver,
+    BackingFilesystem: i.storage.backingFs,
+    Passthrough: i.storage.passthrough,
+    RootDir: i.root,
+    Socket: i.socket,
+    Pid: i.pid,
+    StartedAt: i.startedAt,
+    Images: i.counts.images,
+    Layers: i.counts.layers,
+    Containers: i.counts.containers,
+    Mounts: i.counts.mounts,
+    MountsServing: i.counts.mountsServing,
+    Connections: i.connections,
+  }
 }
 
 function text(i: SystemInfo): string {
