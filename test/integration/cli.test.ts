@@ -1,0 +1,101 @@
+/**
+ * The strata CLI as users run it, against a real stratad: output formats, flags, the socket
+ * chosen by --host or STRATA_SOCKET, and Docker's exit codes.
+ */
+import { execFile } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { tmpdir } from '../helpers/tmpdir.js'
+
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+async function strata(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [STRATA_CLI, ...args], { env: { ...process.env, ...env } })
+    return { code: 0, stdout: r.stdout, stderr: r.stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+const on = (d: Daemon) => ({ STRATA_SOCKET: d.socket })
+
+t.test('version and info, as text and through --format', async (t) => {
+  const d = await startDaemon(t)
+  const v = await strata(['version'], on(d))
+  t.equal(v.code, 0)
+  t.match(v.stdout, /^Client:\n Version: +0\.1\.0\n[\s\S]*\nServer:\n Version: +0\.1\.0\n[\s\S]* Kernel: /)
+  t.equal((await strata(['version', '--format', '{{.Server.Protocol}}'], on(d))).stdout, '1\n')
+  t.match(JSON.parse((await strata(['version', '--format', 'json'], on(d))).stdout), { Client: { Version: '0.1.0' } })
+  const info = await strata(['info'], on(d))
+  t.match(info.stdout, new RegExp(`Data Root: ${d.root}\n`))
+  t.match(info.stdout, /Storage Driver: strata-fuse\n/)
+  t.equal((await strata(['system', 'info', '--format', '{{.RootDir}} {{.Mounts}}'], on(d))).stdout, `${d.root} 0\n`)
+  t.equal(
+    (await strata(['-H', `unix://${d.socket}`, 'info', '-f', '{{.Pid}}'])).stdout,
+    `${d.proc.pid}\n`,
+    '--host wins',
+  )
+})
+
+t.test('overlay mount, ls (-q, --no-trunc, --format, table) and rm', async (t) => {
+  const dir = tmpdir(t)
+  for (const sub of ['l', 'u', 'w', 'mnt']) mkdirSync(join(dir, sub))
+  writeFileSync(join(dir, 'l', 'f'), 'x')
+  const d = await startDaemon(t)
+  const m = await strata(
+    ['overlay', 'mount', '-o', `lowerdir=${dir}/l,upperdir=${dir}/u,workdir=${dir}/w`, `${dir}/mnt`],
+    on(d),
+  )
+  t.equal(m.code, 0, m.stderr)
+  const id = m.stdout.trim()
+  t.match(id, /^[0-9a-f]{64}$/)
+  t.equal((await strata(['overlay', 'ls', '-q'], on(d))).stdout, `${id.slice(0, 12)}\n`)
+  t.equal((await strata(['overlay', 'ls', '-q', '--no-trunc'], on(d))).stdout, `${id}\n`)
+  t.equal(
+    (await strata(['overlay', 'ls', '--format', '{{.ID}} {{.State}} {{.Layers}}'], on(d))).stdout,
+    `${id.slice(0, 12)} serving 2\n`,
+  )
+  const table = (await strata(['overlay', 'ls'], on(d))).stdout.split('\n')
+  t.match(table[0], /^MOUNT ID {7}STATE {5}PID {7}LAYERS {4}CREATED {4,}TARGET$/)
+  t.match(table[1], new RegExp(`^${id.slice(0, 12)} {3}serving {3}[0-9]+ +2 +.* ago +${dir}/mnt$`))
+  const again = await strata(['overlay', 'mount', '-o', `lowerdir=${dir}/l`, `${dir}/mnt`], on(d))
+  t.equal(again.code, 1)
+  t.match(again.stderr, /^Error response from daemon: .* is already mount/)
+  const rm = await strata(['overlay', 'rm', id.slice(0, 5), 'nosuchmount'], on(d))
+  t.equal(rm.code, 1, 'one of two failed')
+  t.equal(rm.stdout, `${id.slice(0, 5)}\n`)
+  t.match(rm.stderr, /no mount nosuchmount/)
+  t.equal((await strata(['overlay', 'ls', '-q'], on(d))).stdout, '')
+})
+
+t.test('exit codes: 125 for a bad command line, 1 for errors, 0 for help', async (t) => {
+  const d = await startDaemon(t)
+  const bad = await strata(['overlay', 'ls', '--bogus'], on(d))
+  t.equal(bad.code, 125)
+  t.match(bad.stderr, /unknown option '--bogus'[\s\S]*See 'strata --help'/)
+  t.equal((await strata(['nosuchverb'], on(d))).code, 125)
+  const badOpt = await strata(['overlay', 'mount', '-o', 'lowerdir=/x,colour=blue', '/mnt'], on(d))
+  t.equal(badOpt.code, 125)
+  t.match(badOpt.stderr, /unknown mount option colour=blue/)
+  const tpl = await strata(['info', '--format', '{{.NoSuchField}}'], on(d))
+  t.equal(tpl.code, 1)
+  t.match(tpl.stderr, /can't evaluate field NoSuchField/)
+  const help = await strata(['--help'], on(d))
+  t.equal(help.code, 0)
+  t.match(help.stdout, /Usage: strata/)
+  const down = await strata(['info'], { STRATA_SOCKET: join(tmpdir(t), 'none.sock') })
+  t.equal(down.code, 1)
+  t.match(down.stderr, /^Error: cannot connect to stratad at .*none\.sock .*is the daemon running\?/)
+  const versionDown = await strata(['version'], { STRATA_SOCKET: join(tmpdir(t), 'none.sock') })
+  t.equal(versionDown.code, 1, 'version fails without a daemon')
+  t.match(versionDown.stdout, /^Client:/, 'but still prints the client part')
+})
