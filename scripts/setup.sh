@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything strata and its tests need on a fresh Debian machine (run as root):
-# the Debian packages the tests use as oracles and tools, then the npm packages, which
-# builds the native addon (native-bindings/) from source through node-gyp.
+# the Debian packages the tests use as oracles and tools, the npm packages (whose install
+# script builds the native addon with node-gyp), the TypeScript build, the group `strata`
+# whose members may use the daemon, and the commands strata, stratad and strata-overlay in
+# /usr/local/bin (links into this checkout). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fuse3 fuse-overlayfs attr busybox-static docker-registry skopeo)
+APT_PACKAGES=(fuse3 fuse-overlayfs attr busybox-static docker-registry skopeo systemd python3 procps util-linux)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -24,3 +26,12 @@ modprobe fuse 2>/dev/null || true
 # npm ci runs the root package's install script: node-gyp rebuild of native-bindings/.
 npm ci --no-audit --no-fund
 test -f native-bindings/build/Release/strata_native.node || { echo "setup: the native addon did not build" >&2; exit 1; }
+npm run build
+
+getent group strata >/dev/null || groupadd --system strata
+for cmd in strata stratad strata-overlay; do
+  target=$(node -p "require('./package.json').bin['$cmd']")
+  ln -sfn "$PWD/$target" "/usr/local/bin/$cmd"
+done
+mkdir -p /usr/local/share/doc/strata
+ln -sfn "$PWD/README.md" /usr/local/share/doc/strata/README.md

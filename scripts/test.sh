@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
-npm run build
+bash scripts/setup.sh   # installs, builds
 npm run lint
+systemd-analyze verify systemd/stratad.service systemd/stratad.socket
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
