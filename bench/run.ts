@@ -11,7 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { BACKENDS, mountBackend, type BackendName } from './backends.js'
 
 const ROOT = '/tmp/strata-bench'
-const ROUNDS = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 3)
+const ROUNDS = process.argv.includes('--rounds') ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) : 3
 const sh = (script: string, cwd?: string) => execSync(script, { cwd, stdio: 'pipe', shell: '/bin/bash' })
 const dropCaches = () => writeFileSync('/proc/sys/vm/drop_caches', '3')
 
