@@ -53,14 +53,19 @@ async function run(name: string, socket: string, clients: number, perClient: num
   return { name, calls: latenciesUs.length, seconds, latenciesUs }
 }
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-rpc-'))
   const socket = join(dir, 's.sock')
-  const daemon = spawn(process.execPath, [STRATAD, '--root', join(dir, 'root'), '--socket', socket, '--log-level', 'warn'], {
-    stdio: 'inherit',
-  })
+  const daemon = spawn(
+    process.execPath,
+    [STRATAD, '--root', join(dir, 'root'), '--socket', socket, '--log-level', 'warn'],
+    {
+      stdio: 'inherit',
+    },
+  )
   try {
     ;(await connectWhenUp(socket)).close()
     await run('warm-up', socket, 1, 2000)
