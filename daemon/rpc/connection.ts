@@ -194,9 +194,8 @@ export class Connection {
   /** Closes this connection because of a protocol violation, telling the peer why first. */
   private refuse(reason: string, code: WireError['code'] = 'INVALID_ARGUMENT'): void {
     this.o.log.warn('closing connection', { reason, pid: this.peer.pid, uid: this.peer.uid })
-    this.write({ id: 0, error: { code, message: reason } })
     this.closed = true
-    this.socket.destroySoon()
+    sayWhyAndClose(this.socket, { code, message: reason })
     this.abortAll(unavailable(`connection closed: ${reason}`))
   }
 
@@ -211,4 +210,15 @@ export class Connection {
       this.o.log.debug('connection closed mid-frame', { pid: this.peer.pid, bytes: this.decoder.pending })
     this.abortAll(unavailable('the client went away'))
   }
+}
+
+/**
+ * Sends a last `{id: 0, error}` frame and closes: the write side at once, the socket when the peer
+ * closes or after 5 s. Reading on meanwhile matters: destroying at once could fail the peer's own
+ * writes with EPIPE before it reads why, and a socket nobody reads never sees its EOF.
+ */
+export function sayWhyAndClose(socket: Socket, error: WireError): void {
+  if (!socket.writableEnded) socket.end(encodeFrame({ id: 0, error }))
+  socket.resume()
+  setTimeout(() => socket.destroy(), 5000).unref()
 }

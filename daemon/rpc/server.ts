@@ -6,10 +6,10 @@
 import { chmodSync, chownSync, mkdirSync, unlinkSync } from 'node:fs'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { dirname } from 'node:path'
-import { encodeFrame, StrataError } from '../../client/protocol.js'
+import { StrataError } from '../../client/protocol.js'
 import { unavailable } from '../errors.js'
 import type { Logger } from '../log.js'
-import { Connection } from './connection.js'
+import { Connection, sayWhyAndClose } from './connection.js'
 import type { MethodTable } from './dispatch.js'
 import { checkPeer, type PeerPolicy } from './peer-cred.js'
 
@@ -86,7 +86,7 @@ export class RpcServer {
       if (!(err instanceof StrataError)) throw err
       this.o.log.warn('refused a peer', { reason: err.message })
       socket.on('error', (e) => this.o.log.debug('refused peer socket error', { err: e }))
-      socket.end(encodeFrame({ id: 0, error: { code: err.code, message: err.message } }))
+      sayWhyAndClose(socket, { code: err.code, message: err.message })
       return
     }
     const conn = new Connection(socket, peer, {
