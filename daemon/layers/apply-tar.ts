@@ -1,0 +1,241 @@
+/**
+ * Applies a layer tar (a changeset) into an empty staging directory, in overlayfs's on-disk
+ * format: `.wh.NAME` becomes a 0/0 character device, `.wh..wh..opq` marks its directory opaque.
+ * Owns: entry creation with mode, owner, ns mtime and xattrs; implicit parents (0755, root);
+ *   directory metadata applied after every entry (a directory's entries need not be contiguous);
+ *   later entries replacing earlier ones, as Docker's applier does; the tar-split record.
+ * Never: writes outside the staging dir: names are normalized (tar-path.ts), and every parent is
+ *   checked to be a real directory made by this tar, so a symlink in the tar is never followed.
+ * Errors: TarError for a hostile or broken tar; the caller removes the staging dir.
+ * Tests: test/unit/layers/apply-tar.test.ts
+ */
+import {
+  linkSync,
+  lstatSync,
+  lchownSync,
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  type Stats,
+} from 'node:fs'
+import { open } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { constants, lsetxattr, mknodat, mkwhiteout, utimensat } from '../../native-bindings/index.js'
+import { opaqueXattr, setOpaque } from '../overlay/opaque.js'
+import { TarError } from './tar-header.js'
+import { normalizeName } from './tar-path.js'
+import { readTar, type TarEntry, type TarLimits, type TarSummary } from './tar-reader.js'
+import type { SplitRecorder } from './tar-split.js'
+
+const WHITEOUT_PREFIX = '.wh.'
+const OPAQUE_MARKER = '.wh..wh..opq'
+const AT_FDCWD = -100
+
+export async function applyTar(
+  staging: string,
+  source: AsyncIterable<Uint8Array>,
+  limits: TarLimits,
+  split: SplitRecorder,
+): Promise<TarSummary> {
+  const a = new Applier(staging, split)
+  const summary = await readTar(source, (e, body) => a.entry(e, body), limits, split)
+  a.finish()
+  return summary
+}
+
+class Applier {
+  /** Directory metadata, applied at the end, deepest first. */
+  private readonly dirs = new Map<string, TarEntry>()
+  private readonly opaque = new Set<string>()
+
+  constructor(
+    private readonly root: string,
+    private readonly split: SplitRecorder,
+  ) {}
+
+  /** Returns the body's bytes when the layer does not keep them (see EntryVisitor). */
+  async entry(e: TarEntry, body: AsyncIterable<Buffer>): Promise<Buffer | undefined> {
+    if (e.path === '') {
+      if (e.type !== 'dir') throw new TarError('the archive root is not a directory')
+      this.dirs.set('', e)
+      return undefined
+    }
+    const parent = dirname(e.path) === '.' ? '' : dirname(e.path)
+    const base = e.path.slice(parent ? parent.length + 1 : 0)
+    this.makeParents(parent)
+    if (base.startsWith(WHITEOUT_PREFIX)) return this.whiteout(e, parent, base, body)
+    const whitedOut = this.clear(e.path, e.type === 'dir')
+    const path = join(this.root, e.path)
+    if (e.type === 'dir') {
+      if (!this.isDir(e.path)) mkdirSync(path, 0o755)
+      if (whitedOut) this.opaque.add(e.path) // a directory replacing a deleted one hides what was below
+      this.dirs.set(e.path, e)
+      return undefined
+    }
+    await this.create(e, path, body)
+    if (e.type !== 'link') this.setMetadata(path, e)
+    return undefined
+  }
+
+  finish(): void {
+    const byDepth = [...this.dirs.entries()].sort((x, y) => depth(y[0]) - depth(x[0]))
+    for (const [rel, e] of byDepth) this.setMetadata(join(this.root, rel), e)
+    for (const rel of this.opaque) setOpaque(join(this.root, rel), 'trusted')
+  }
+
+  private async create(e: TarEntry, path: string, body: AsyncIterable<Buffer>): Promise<void> {
+    switch (e.type) {
+      case 'file':
+        return writeBody(path, body)
+      case 'symlink':
+        return symlinkSync(e.linkname, path)
+      case 'link':
+        return this.hardlink(e, path)
+      case 'char':
+      case 'block':
+        if (e.type === 'char' && e.devmajor === 0 && e.devminor === 0)
+          throw new TarError(`${e.path}: a 0/0 character device means a whiteout in overlay format`)
+        return mknodat(
+          AT_FDCWD,
+          path,
+          (e.type === 'char' ? constants.S_IFCHR : constants.S_IFBLK) | 0o600,
+          e.devmajor,
+          e.devminor,
+        )
+      case 'fifo':
+        return mknodat(AT_FDCWD, path, constants.S_IFIFO | 0o600)
+      default:
+        throw new TarError(`${e.path}: unsupported entry type ${e.type}`)
+    }
+  }
+
+  private hardlink(e: TarEntry, path: string): void {
+    const target = normalizeName(e.linkname, `hard link target of ${e.path}`)
+    if (!target) throw new TarError(`${e.path}: hard link to the archive root`)
+    const parent = dirname(target) === '.' ? '' : dirname(target)
+    if (!this.isRealDirChain(parent))
+      throw new TarError(`${e.path}: hard link target ${target} is outside the layer or missing`)
+    const st = lstatOrNull(join(this.root, target))
+    if (!st) throw new TarError(`${e.path}: hard link to missing target ${target}`)
+    if (st.isDirectory()) throw new TarError(`${e.path}: hard link to a directory (${target})`)
+    if (isWhiteout(st)) throw new TarError(`${e.path}: hard link to a whiteout (${target})`)
+    linkSync(join(this.root, target), path)
+  }
+
+  /** A whiteout marker: its body (normally empty) is not kept in the layer, so it is returned. */
+  private async whiteout(
+    e: TarEntry,
+    parent: string,
+    base: string,
+    body: AsyncIterable<Buffer>,
+  ): Promise<Buffer | undefined> {
+    const bytes = e.type === 'file' && e.size > 0 ? await collect(body) : undefined
+    if (base === OPAQUE_MARKER) {
+      this.opaque.add(parent)
+      return bytes
+    }
+    if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return bytes // other aufs metadata: ignored, as Docker does
+    const name = base.slice(WHITEOUT_PREFIX.length)
+    if (name === '' || name === '.' || name === '..') throw new TarError(`${e.path}: a whiteout must name an entry`)
+    const rel = parent ? `${parent}/${name}` : name
+    this.clear(rel, false)
+    mkwhiteout(AT_FDCWD, join(this.root, rel))
+    return bytes
+  }
+
+  /**
+   * Makes room for a new entry at `rel`: an earlier entry there is removed (its bytes move into the
+   * tar-split first), except a directory that a directory replaces. Says whether it was a whiteout.
+   */
+  private clear(rel: string, keepDir: boolean): boolean {
+    const path = join(this.root, rel)
+    const st = lstatOrNull(path)
+    if (!st) return false
+    if (st.isDirectory()) {
+      if (keepDir) return false
+      this.inlineTree(rel)
+      this.dirs.delete(rel)
+      for (const d of [...this.dirs.keys()]) if (d.startsWith(`${rel}/`)) this.dirs.delete(d)
+    } else if (st.isFile()) this.split.inline(rel, readFileSync(path))
+    rmSync(path, { recursive: true, force: true })
+    return isWhiteout(st)
+  }
+
+  private inlineTree(rel: string): void {
+    for (const seg of this.split.segments) {
+      if ('file' in seg && seg.file.startsWith(`${rel}/`))
+        this.split.inline(seg.file, readFileSync(join(this.root, seg.file)))
+    }
+  }
+
+  /** Parents the tar did not list are made 0755 root:root; an existing one must be a real directory. */
+  private makeParents(rel: string): void {
+    if (!rel) return
+    let cur = ''
+    for (const part of rel.split('/')) {
+      cur = cur ? `${cur}/${part}` : part
+      const st = lstatOrNull(join(this.root, cur))
+      if (!st) mkdirSync(join(this.root, cur), 0o755)
+      else if (!st.isDirectory())
+        throw new TarError(`${rel}: goes through ${cur}, which is not a directory in this layer`)
+    }
+  }
+
+  private isRealDirChain(rel: string): boolean {
+    let cur = ''
+    for (const part of rel ? rel.split('/') : []) {
+      cur = cur ? `${cur}/${part}` : part
+      if (!lstatOrNull(join(this.root, cur))?.isDirectory()) return false
+    }
+    return true
+  }
+
+  private isDir(rel: string): boolean {
+    return lstatOrNull(join(this.root, rel))?.isDirectory() === true
+  }
+
+  private setMetadata(path: string, e: TarEntry): void {
+    lchownSync(path, e.uid, e.gid)
+    if (e.type !== 'symlink') chmodSync(path, e.mode)
+    for (const [name, value] of e.xattrs) lsetxattr(path, storedXattrName(name, e.path), value)
+    utimensat(AT_FDCWD, path, e.mtimeNs, e.mtimeNs, constants.AT_SYMLINK_NOFOLLOW)
+  }
+}
+
+/** trusted.overlay.* from a tar is data, not overlay metadata: stored escaped, as Linux 6.7+ does. */
+function storedXattrName(name: string, path: string): string {
+  if (!/^(user|trusted|security)\./.test(name)) throw new TarError(`${path}: unsupported xattr namespace in ${name}`)
+  const overlay = opaqueXattr('trusted').replace(/opaque$/, '')
+  return name.startsWith(overlay) ? `${overlay}overlay.${name.slice(overlay.length)}` : name
+}
+
+async function writeBody(path: string, body: AsyncIterable<Buffer>): Promise<void> {
+  const fh = await open(path, 'wx', 0o600)
+  try {
+    for await (const chunk of body) {
+      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off)).bytesWritten
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const chunk of body) parts.push(chunk)
+  return Buffer.concat(parts)
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+}
+
+const isWhiteout = (st: Stats): boolean => st.isCharacterDevice() && st.rdev === 0
+const depth = (rel: string): number => (rel ? rel.split('/').length : 0)

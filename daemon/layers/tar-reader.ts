@@ -1,0 +1,146 @@
+/**
+ * Reads a tar stream entry by entry, folding PAX (`x`, `g`) and GNU long-name records into the
+ * entry they describe, and hands each entry with its body to a visitor. Every byte that is not a
+ * file body goes to the SplitRecorder, so the exact stream can be rebuilt. Limits on bytes and
+ * entries stop decompression bombs; a stream that ends early is a TarError.
+ */
+import { ByteReader } from './byte-reader.js'
+import { BLOCK, isZeroBlock, parseHeader, parsePax, TarError, type RawHeader } from './tar-header.js'
+import { normalizeName } from './tar-path.js'
+import type { SplitRecorder } from './tar-split.js'
+
+export interface TarEntry {
+  /** Normalized (tar-path.ts): relative, no `..`; '' is the root directory. */
+  path: string
+  type: 'file' | 'link' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo'
+  mode: number
+  uid: number
+  gid: number
+  size: number
+  mtimeNs: bigint
+  linkname: string
+  devmajor: number
+  devminor: number
+  xattrs: Map<string, Buffer>
+}
+
+export interface TarLimits {
+  maxBytes: number
+  maxEntries: number
+}
+
+/**
+ * Called for each entry with its body (which it may leave unread). It returns the body's bytes
+ * when they are not kept in the layer (a whiteout marker's content), so the tar-split holds them.
+ */
+export type EntryVisitor = (e: TarEntry, body: AsyncIterable<Buffer>) => Promise<Buffer | undefined>
+
+export interface TarSummary {
+  diffId: string
+  bytes: number
+  entries: number
+}
+
+const pad = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK
+
+export async function readTar(
+  source: AsyncIterable<Uint8Array>,
+  visit: EntryVisitor,
+  limits: TarLimits,
+  split: SplitRecorder,
+): Promise<TarSummary> {
+  const r = new ByteReader(source, limits.maxBytes)
+  let global = new Map<string, Buffer>()
+  let local = new Map<string, Buffer>()
+  let longName: string | undefined
+  let longLink: string | undefined
+  let entries = 0
+  for (;;) {
+    const block = await r.read(BLOCK, 'a header (no end-of-archive marker)')
+    split.raw(block)
+    if (isZeroBlock(block)) break
+    const h = parseHeader(block)
+    if (h.type === 'pax' || h.type === 'paxGlobal' || h.type === 'longName' || h.type === 'longLink') {
+      if (h.size > 1024 * 1024) throw new TarError(`tar extension record of ${h.size} bytes is too large`)
+      const data = await r.read(h.size + pad(h.size), 'an extension record')
+      split.raw(data)
+      const body = data.subarray(0, h.size)
+      if (h.type === 'pax') local = new Map([...local, ...parsePax(body)])
+      else if (h.type === 'paxGlobal') global = new Map([...global, ...parsePax(body)])
+      else if (h.type === 'longName') longName = cString(body)
+      else longLink = cString(body)
+      continue
+    }
+    if (h.type === 'sparse') throw new TarError(`sparse tar entries are not supported yet (${h.name})`)
+    if (++entries > limits.maxEntries) throw new TarError(`archive has more than ${limits.maxEntries} entries`)
+    const e = toEntry(h, new Map([...global, ...local]), longName, longLink)
+    local = new Map()
+    longName = longLink = undefined
+    const bodySize = e.type === 'file' ? e.size : 0
+    let consumed = 0
+    const body = (async function* () {
+      for await (const piece of r.stream(bodySize, `the body of ${e.path}`)) {
+        consumed += piece.length
+        yield piece
+      }
+    })()
+    const inline = await visit(e, body)
+    if (consumed < bodySize) for await (const _piece of r.stream(bodySize - consumed, `the body of ${e.path}`));
+    // Recorded after the visit: an earlier body at the same path is moved inline during it.
+    if (bodySize > 0) {
+      if (inline) split.raw(inline)
+      else split.file(e.path, bodySize)
+    }
+    split.raw(await r.read(pad(bodySize), `the padding of ${e.path}`))
+  }
+  split.raw(await r.rest())
+  return { diffId: r.digest(), bytes: r.total, entries }
+}
+
+function cString(b: Buffer): string {
+  const end = b.indexOf(0)
+  return b.toString('utf8', 0, end < 0 ? b.length : end)
+}
+
+function toEntry(h: RawHeader, pax: Map<string, Buffer>, longName?: string, longLink?: string): TarEntry {
+  const text = (k: string) => pax.get(k)?.toString('utf8')
+  const int = (k: string, fallback: number) => {
+    const v = text(k)
+    if (v === undefined) return fallback
+    if (!/^[0-9]+$/.test(v)) throw new TarError(`bad PAX ${k} "${v}"`)
+    return Number(v)
+  }
+  const xattrs = new Map<string, Buffer>()
+  for (const [k, v] of pax) if (k.startsWith('SCHILY.xattr.')) xattrs.set(k.slice('SCHILY.xattr.'.length), v)
+  if (
+    h.type === 'pax' ||
+    h.type === 'paxGlobal' ||
+    h.type === 'longName' ||
+    h.type === 'longLink' ||
+    h.type === 'sparse'
+  )
+    throw new TypeError('extension records are not entries')
+  return {
+    path: normalizeName(text('path') ?? longName ?? h.name),
+    type: h.type,
+    mode: h.mode & 0o7777,
+    uid: int('uid', h.uid),
+    gid: int('gid', h.gid),
+    size: int('size', h.size),
+    mtimeNs: paxTime(text('mtime')) ?? BigInt(h.mtime) * 1_000_000_000n,
+    linkname: text('linkpath') ?? longLink ?? h.linkname,
+    devmajor: h.devmajor,
+    devminor: h.devminor,
+    xattrs,
+  }
+}
+
+/** PAX times are decimal seconds with an optional fraction ("1700000000.123456789"). */
+function paxTime(v: string | undefined): bigint | undefined {
+  if (v === undefined) return undefined
+  const m = /^(-?[0-9]+)(?:\.([0-9]+))?$/.exec(v)
+  if (!m) throw new TarError(`bad PAX mtime "${v}"`)
+  const frac = ((m[2] ?? '') + '000000000').slice(0, 9)
+  const sign = (m[1] as string).startsWith('-') ? -1n : 1n
+  return BigInt(m[1] as string) * 1_000_000_000n + sign * BigInt(frac)
+}

@@ -1,0 +1,57 @@
+/**
+ * tar-split: what it takes to give back the exact tar a layer was imported from. The layer
+ * directory holds the file contents; this holds everything else, in order: header blocks,
+ * extension records, padding and the trailer as raw bytes, and for each file body a reference to
+ * the layer path it was written to (or the bytes themselves when that path was later overwritten
+ * in the same tar, or was a whiteout marker). Stored gzip'd msgpack next to the layer's diff/.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { Packr } from 'msgpackr'
+
+export type Segment = { raw: Buffer } | { file: string; size: number }
+
+const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true })
+const VERSION = 1
+
+export class SplitRecorder {
+  readonly segments: Segment[] = []
+  private pending: Buffer[] = []
+
+  raw(b: Buffer): void {
+    if (b.length) this.pending.push(Buffer.from(b))
+  }
+
+  file(path: string, size: number): void {
+    this.flush()
+    this.segments.push({ file: path, size })
+  }
+
+  /** The body written to `path` earlier is about to be overwritten: keep its bytes here instead. */
+  inline(path: string, bytes: Buffer): void {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const s = this.segments[i] as Segment
+      if ('file' in s && s.file === path) {
+        this.segments[i] = { raw: bytes }
+        return
+      }
+    }
+  }
+
+  finish(): Buffer {
+    this.flush()
+    return gzipSync(packr.pack({ version: VERSION, segments: this.segments }))
+  }
+
+  private flush(): void {
+    if (!this.pending.length) return
+    this.segments.push({ raw: Buffer.concat(this.pending) })
+    this.pending = []
+  }
+}
+
+export function readSplit(data: Buffer): Segment[] {
+  const v = packr.unpack(gunzipSync(data)) as { version?: number; segments?: Segment[] }
+  if (v.version !== VERSION || !Array.isArray(v.segments))
+    throw new Error(`unsupported tar-split version ${String(v.version)}`)
+  return v.segments
+}
