@@ -1,0 +1,119 @@
+/**
+ * The layer store over a real LevelDB and data root: stage, record in one batch, export the same
+ * bytes, dedupe by chainID, compressed input, refusals that change nothing, and reconcile.
+ */
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import t, { type Test } from 'tap'
+import { chainIdOf, hexOf, sha256, type ChainId, type DiffId } from '../../../daemon/layers/digests.js'
+import { LayerStore } from '../../../daemon/layers/layer-store.js'
+import { createLogger } from '../../../daemon/log.js'
+import { Db } from '../../../daemon/store/db.js'
+import { chunks, tar } from '../../helpers/tar-builder.js'
+import { tmpdir } from '../../helpers/tmpdir.js'
+
+async function store(t: Test, limits?: { maxBytes: number; maxEntries: number }) {
+  const root = tmpdir(t, 'strata-layers-')
+  mkdirSync(join(root, 'tmp'))
+  const db = await Db.open(root)
+  t.teardown(() => db.close())
+  const logs: string[] = []
+  return {
+    root,
+    db,
+    logs,
+    layers: new LayerStore(
+      root,
+      db,
+      createLogger('debug', 'test', (l) => void logs.push(l)),
+      limits,
+    ),
+  }
+}
+
+const collect = async (it: AsyncIterable<Buffer>) => {
+  const parts: Buffer[] = []
+  for await (const b of it) parts.push(b)
+  return Buffer.concat(parts)
+}
+
+const base = tar([{ dir: 'etc/' }, { file: 'etc/os-release', body: 'ID=strata\n' }])
+const top = tar([{ file: 'etc/.wh.os-release' }, { file: 'etc/motd', body: 'hello\n' }])
+
+t.test('stage, record, export; the chain of a child layer', async (t) => {
+  const { root, db, layers } = await store(t)
+  const a = await layers.stage(null, chunks(base))
+  t.equal(a.layer.diffId, sha256(base))
+  t.equal(a.layer.chainId, a.layer.diffId, 'the chainID of a base layer is its diffID')
+  t.equal(a.existed, false)
+  await t.rejects(layers.stat(a.layer.chainId), { code: 'NOT_FOUND' }, 'not recorded before the batch')
+  await db.batch(a.ops)
+  const b = await layers.stage(a.layer.chainId, chunks(top))
+  await db.batch(b.ops)
+  t.equal(b.layer.chainId, chainIdOf(a.layer.chainId, sha256(top) as DiffId))
+  t.same(
+    (await layers.chain(b.layer.chainId)).map((l) => l.chainId),
+    [b.layer.chainId, a.layer.chainId],
+  )
+  t.ok((await collect(layers.export(a.layer.chainId))).equals(base))
+  t.ok((await collect(layers.export(b.layer.chainId))).equals(top))
+  t.same(readdirSync(join(root, 'tmp')), [], 'staging is cleaned up')
+  t.ok(existsSync(join(layers.diffDir(b.layer.chainId), 'etc/motd')))
+})
+
+t.test('a layer already stored is not stored twice; gzip input gives the same layer', async (t) => {
+  const { root, db, layers } = await store(t)
+  const first = await layers.stage(null, chunks(base))
+  await db.batch(first.ops)
+  const again = await layers.stage(null, chunks(gzipSync(base)))
+  t.equal(again.existed, true)
+  t.same(again.ops, [])
+  t.equal(again.layer.chainId, first.layer.chainId, 'the diffID is of the uncompressed tar')
+  t.same(readdirSync(join(root, 'layers')), [hexOf(first.layer.chainId)])
+  t.same(readdirSync(join(root, 'tmp')), [])
+})
+
+t.test('refusals change nothing: mismatching diffID, hostile tar, bad compression, unknown parent', async (t) => {
+  const { root, db, layers } = await store(t, { maxBytes: 1_000_000, maxEntries: 100 })
+  await db.batch((await layers.stage(null, chunks(base))).ops)
+  const before = readdirSync(join(root, 'layers'))
+  const wrong = sha256('something else') as DiffId
+  await t.rejects(layers.stage(null, chunks(top), { expectDiffId: wrong }), {
+    code: 'INVALID_ARGUMENT',
+    message: /diffID mismatch/,
+  })
+  await t.rejects(layers.stage(null, chunks(tar([{ file: '../x', body: 'x' }]))), {
+    code: 'INVALID_ARGUMENT',
+    message: /contains \.\./,
+  })
+  await t.rejects(layers.stage(null, chunks(gzipSync(base).subarray(0, 40))), {
+    code: 'INVALID_ARGUMENT',
+    message: /corrupt gzip|truncated/,
+  })
+  await t.rejects(layers.stage(null, chunks(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]))), {
+    code: 'INVALID_ARGUMENT',
+    message: /zstd/,
+  })
+  await t.rejects(layers.stage(null, chunks(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 1, 2]))), {
+    code: 'INVALID_ARGUMENT',
+    message: /xz-compressed/,
+  })
+  await t.rejects(
+    layers.stage(null, chunks(gzipSync(Buffer.alloc(2_000_000)))),
+    { code: 'INVALID_ARGUMENT', message: /limit/ },
+    'a gzip bomb',
+  )
+  await t.rejects(layers.stage(sha256('no such parent') as ChainId, chunks(top)), { code: 'NOT_FOUND' })
+  t.same(readdirSync(join(root, 'layers')), before)
+  t.same(readdirSync(join(root, 'tmp')), [])
+})
+
+t.test('reconcile removes layer directories without a record', async (t) => {
+  const { root, layers, logs } = await store(t)
+  const staged = await layers.stage(null, chunks(base)) // renamed into place, never recorded: a crash
+  t.ok(existsSync(join(root, 'layers', hexOf(staged.layer.chainId))))
+  await layers.reconcile()
+  t.same(readdirSync(join(root, 'layers')), [])
+  t.ok(logs.some((l) => l.includes('without a record')))
+})
