@@ -187,6 +187,40 @@ export interface MountRemoveParams {
   force?: boolean
 }
 
+export interface ImageImportParams {
+  /** REPO[:TAG] to tag the new image with. */
+  ref?: string
+  /** Dockerfile instructions for the config (CMD, ENV, …). */
+  changes?: string[]
+  message?: string
+  /** Where the tarball came from, for the history comment ("-" for stdin). */
+  source?: string
+}
+export interface ImageSummary {
+  id: string
+  repoTags: string[]
+  repoDigests: string[]
+  parent: string | null
+  created: string
+  size: number
+  labels: Record<string, string>
+  dangling: boolean
+}
+export interface ImageListParams {
+  all?: boolean
+  /** dangling=true|false, reference=GLOB, label=K or K=V, before=IMAGE, since=IMAGE */
+  filters?: Record<string, string[]>
+}
+export interface ImageHistoryItem {
+  id: string
+  created: string
+  createdBy: string
+  size: number
+  comment: string
+  tags: string[]
+}
+export type ImageRemoveEvent = { Untagged: string } | { Deleted: string }
+
 /** Every method: its parameters, its result, and which streams it uses. */
 export interface Methods {
   'system.ping': { params: Record<string, never>; result: { pong: true } }
@@ -195,6 +229,13 @@ export interface Methods {
   'mount.create': { params: MountCreateParams; result: MountInfo }
   'mount.remove': { params: MountRemoveParams; result: { id: string } }
   'mount.list': { params: Record<string, never>; result: MountInfo[] }
+  /** Upload: a rootfs tarball (plain or gzip). */
+  'image.import': { params: ImageImportParams; result: { id: string } }
+  'image.list': { params: ImageListParams; result: ImageSummary[] }
+  'image.tag': { params: { source: string; target: string }; result: { id: string } }
+  'image.remove': { params: { image: string; force?: boolean; noPrune?: boolean }; result: ImageRemoveEvent[] }
+  'image.inspect': { params: { image: string }; result: Record<string, unknown> }
+  'image.history': { params: { image: string }; result: ImageHistoryItem[] }
 }
 export type MethodName = keyof Methods
 export type ParamsOf<M extends MethodName> = Methods[M]['params']

@@ -14,7 +14,10 @@ import { MountSupervisor, type MountRecord } from './fuse/supervisor.js'
 import { createLogger, type Logger } from './log.js'
 import { groupId } from './rpc/group.js'
 import { RpcServer, SocketInUseError, type Listen } from './rpc/server.js'
+import PQueue from 'p-queue'
+import { LayerStore } from './layers/layer-store.js'
 import { DataRootInUseError, Db } from './store/db.js'
+import { ImageStore } from './store/images.js'
 import { MountRecords } from './store/mounts.js'
 
 const VERSION = (
@@ -48,10 +51,15 @@ async function run(config: Config, log: Logger): Promise<void> {
   writeFileSync(join(config.root, 'stratad.pid'), `${process.pid}\n`)
   const mounts = new MountSupervisor(new MountRecords<MountRecord>(db), config.root, log.child('mounts'))
   await mounts.recover()
+  const layers = new LayerStore(config.root, db, log.child('layers'))
+  await layers.reconcile()
   const services: Services = {
     config,
     db,
     mounts,
+    layers,
+    images: new ImageStore(db, layers),
+    metadata: new PQueue({ concurrency: 1 }),
     version: VERSION,
     startedAt: new Date(),
     rpcStats: () => ({ connections: server.connectionCount, callsInFlight: server.callsInFlight }),

@@ -8,6 +8,12 @@ import { createCli, report } from './context.js'
 import { registerOverlayLs } from './commands/overlay/ls.js'
 import { registerOverlayMount } from './commands/overlay/mount.js'
 import { registerOverlayRm } from './commands/overlay/rm.js'
+import { registerHistory } from './commands/image/history.js'
+import { registerImport } from './commands/image/import.js'
+import { registerImageInspect } from './commands/image/inspect.js'
+import { registerImageLs } from './commands/image/ls.js'
+import { registerImageRm } from './commands/image/rm.js'
+import { registerTag } from './commands/image/tag.js'
 import { registerInfo } from './commands/system/info.js'
 import { registerVersion } from './commands/system/version.js'
 import { CLI_VERSION } from './version.js'
@@ -22,6 +28,19 @@ function buildProgram(): Command {
   const cli = createCli(program)
   registerVersion(program, cli)
   registerInfo(program, cli)
+  registerImageLs(program, cli, 'images')
+  registerImport(program, cli)
+  registerTag(program, cli)
+  registerImageRm(program, cli, 'rmi')
+  registerHistory(program, cli)
+  registerImageInspect(program, cli)
+  const image = program.command('image').description('Manage images')
+  registerImageLs(image, cli, 'ls')
+  registerImport(image, cli)
+  registerTag(image, cli)
+  registerImageRm(image, cli, 'rm')
+  registerHistory(image, cli)
+  registerImageInspect(image, cli)
   const system = program.command('system').description('Manage strata')
   registerInfo(system, cli)
   const overlay = program.command('overlay').description('Mount directories in overlayfs format (root only)')

@@ -1,6 +1,12 @@
 /** The daemon's method table: every RPC method of client/protocol.ts and the file that serves it. */
 import type { MethodName } from '../../client/protocol.js'
 import type { MethodDef } from '../rpc/dispatch.js'
+import { imageHistory } from './image-history.js'
+import { imageImport } from './image-import.js'
+import { imageInspect } from './image-inspect.js'
+import { imageList } from './image-list.js'
+import { imageRemove } from './image-remove.js'
+import { imageTag } from './image-tag.js'
 import { mountCreate } from './mount-create.js'
 import { mountList } from './mount-list.js'
 import { mountRemove } from './mount-remove.js'
@@ -17,5 +23,11 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'mount.create': mountCreate(s),
     'mount.remove': mountRemove(s),
     'mount.list': mountList(s),
+    'image.import': imageImport(s),
+    'image.list': imageList(s),
+    'image.tag': imageTag(s),
+    'image.remove': imageRemove(s),
+    'image.inspect': imageInspect(s),
+    'image.history': imageHistory(s),
   }
 }

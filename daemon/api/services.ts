@@ -1,12 +1,19 @@
 /** What the API handlers are given: the daemon's parts, wired in main.ts. */
 import type { Config } from '../config.js'
 import type { MountSupervisor } from '../fuse/supervisor.js'
+import type PQueue from 'p-queue'
+import type { LayerStore } from '../layers/layer-store.js'
 import type { Db } from '../store/db.js'
+import type { ImageStore } from '../store/images.js'
 
 export interface Services {
   config: Config
   db: Db
   mounts: MountSupervisor
+  layers: LayerStore
+  images: ImageStore
+  /** Read-modify-write metadata changes (tags, images, refcounts), one at a time. */
+  metadata: PQueue
   version: string
   startedAt: Date
   /** Live numbers from the RPC server, for `info`. */

@@ -7,6 +7,8 @@ import type { Services } from './services.js'
 export const systemInfo = (s: Services): MethodDef => ({
   handler: async (): Promise<SystemInfo> => {
     const mounts = await s.mounts.list()
+    let layers = 0
+    for await (const _l of s.layers.walk()) layers++
     return {
       version: s.version,
       pid: process.pid,
@@ -15,8 +17,8 @@ export const systemInfo = (s: Services): MethodDef => ({
       startedAt: s.startedAt.toISOString(),
       storage: { driver: 'strata-fuse', backingFs: backingFs(s.config.root), passthrough: process.getuid?.() === 0 },
       counts: {
-        layers: 0,
-        images: 0,
+        layers,
+        images: (await s.images.list()).length,
         containers: 0,
         mounts: mounts.length,
         mountsServing: mounts.filter((m) => m.state === 'serving').length,

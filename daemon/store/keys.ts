@@ -5,7 +5,14 @@
 export const PREFIX = {
   mount: 'mount/',
   layer: 'layer/',
+  image: 'image/',
+  tag: 'tag/',
+  refcount: 'refcount/',
 } as const
 
 export const mountKey = (id: string): string => `${PREFIX.mount}${id}`
 export const layerKey = (chainId: string): string => `${PREFIX.layer}${chainId}`
+export const imageKey = (imageId: string): string => `${PREFIX.image}${imageId}`
+/** Tags are keyed by their canonical reference (docker.io/library/busybox:latest). */
+export const tagKey = (canonicalRef: string): string => `${PREFIX.tag}${canonicalRef}`
+export const refcountKey = (chainId: string): string => `${PREFIX.refcount}${chainId}`

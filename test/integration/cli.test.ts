@@ -99,3 +99,44 @@ t.test('exit codes: 125 for a bad command line, 1 for errors, 0 for help', async
   t.equal(versionDown.code, 1, 'version fails without a daemon')
   t.match(versionDown.stdout, /^Client:/, 'but still prints the client part')
 })
+
+t.test('import from stdin, images, tag, history, inspect, rmi', async (t) => {
+  const d = await startDaemon(t)
+  const dir = tmpdir(t)
+  mkdirSync(join(dir, 'root/etc'), { recursive: true })
+  writeFileSync(join(dir, 'root/etc/hello'), 'hi')
+  const tarball = join(dir, 'root.tar')
+  const { execFileSync } = await import('node:child_process')
+  execFileSync('tar', ['-C', join(dir, 'root'), '-cf', tarball, '.'])
+  const imported = await promisify(execFile)(
+    'sh',
+    ['-c', `"${process.execPath}" "${STRATA_CLI}" import -m hello -c 'CMD ["/bin/true"]' - demo:1 < "${tarball}"`],
+    {
+      env: { ...process.env, STRATA_SOCKET: d.socket },
+    },
+  )
+  const id = imported.stdout.trim()
+  t.match(id, /^sha256:[0-9a-f]{64}$/)
+  t.equal((await strata(['tag', 'demo:1', 'demo:latest'], on(d))).code, 0)
+  const table = (await strata(['images'], on(d))).stdout.split('\n')
+  t.match(table[0], /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/)
+  t.match(table[1], new RegExp(`^demo +1 +${id.slice(7, 19)} +.* ago +[0-9.]+kB$`))
+  t.equal((await strata(['images', '-q'], on(d))).stdout, `${id.slice(7, 19)}\n`, '-q prints each image once')
+  t.equal(
+    (await strata(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', 'demo:lat*'], on(d))).stdout,
+    'demo:latest\n',
+  )
+  t.match(
+    (await strata(['history', 'demo:1'], on(d))).stdout,
+    /^IMAGE +CREATED +CREATED BY +SIZE +COMMENT\n[0-9a-f]{12} .* hello\n$/,
+  )
+  t.equal(
+    (await strata(['image', 'inspect', '-f', '{{.Comment}} {{json .Config.Cmd}}', 'demo:1'], on(d))).stdout,
+    'hello ["/bin/true"]\n',
+  )
+  t.equal((await strata(['rmi', 'demo:1'], on(d))).stdout, 'Untagged: demo:1\n')
+  const last = await strata(['rmi', 'demo', 'nosuch'], on(d))
+  t.equal(last.code, 1)
+  t.match(last.stdout, new RegExp(`^Untagged: demo:latest\nDeleted: ${id}\nDeleted: sha256:[0-9a-f]{64}\n$`))
+  t.match(last.stderr, /Error response from daemon: No such image: nosuch/)
+})

@@ -1,0 +1,70 @@
+/** strata images / strata image ls: REPOSITORY, TAG, IMAGE ID, CREATED, SIZE, as `docker images`. */
+import type { Command } from 'commander'
+import type { ImageSummary } from '../../../protocol.js'
+import { action, UsageError, type Cli } from '../../context.js'
+import { humanAgo, humanSize, shortId } from '../../human.js'
+import { renderList } from '../../output.js'
+
+const HEADERS = {
+  Repository: 'REPOSITORY',
+  Tag: 'TAG',
+  Digest: 'DIGEST',
+  ID: 'IMAGE ID',
+  CreatedSince: 'CREATED',
+  Size: 'SIZE',
+}
+const collect = (v: string, prev: string[]) => [...prev, v]
+
+export function registerImageLs(parent: Command, cli: Cli, name: 'images' | 'ls'): void {
+  const cmd = parent.command(name).description('List images')
+  if (name === 'ls') cmd.alias('list')
+  cmd
+    .argument('[reference]', 'only images matching this reference glob')
+    .option('-a, --all', 'Show all images (default hides intermediate images)')
+    .option('-q, --quiet', 'Only show image IDs')
+    .option('--digests', 'Show digests')
+    .option('--no-trunc', "Don't truncate output")
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
+    .option('--format <string>', 'Format output using a Go template ("json" for JSON)')
+    .action(
+      action(
+        cli,
+        async (
+          client,
+          ref: string | undefined,
+          o: { all?: boolean; quiet?: boolean; digests?: boolean; trunc: boolean; filter: string[]; format?: string },
+        ) => {
+          const filters: Record<string, string[]> = {}
+          for (const f of [...o.filter, ...(ref ? [`reference=${ref}`] : [])]) {
+            const [k, v] = f.split(/=(.*)/s)
+            if (!k || v === undefined) throw new UsageError(`bad format of filter (expected name=value): ${f}`)
+            ;(filters[k] ??= []).push(v)
+          }
+          const images = await client.call('image.list', { all: o.all, filters })
+          const rows = images.flatMap((i) => rowsOf(i, !o.trunc))
+          const ids = o.quiet ? [...new Set(rows.map((r) => r.ID))] : []
+          const base = `table {{.Repository}}\t{{.Tag}}${o.digests ? '\t{{.Digest}}' : ''}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
+          if (o.quiet) return cli.out(ids.length ? `${ids.join('\n')}\n` : '')
+          cli.out(renderList({ rows, defaultFormat: base, headers: HEADERS, id: (r) => r.ID, format: o.format }))
+        },
+      ),
+    )
+}
+
+function rowsOf(i: ImageSummary, noTrunc: boolean) {
+  const common = {
+    ID: noTrunc ? i.id : shortId(i.id),
+    CreatedAt: i.created,
+    CreatedSince: humanAgo(i.created),
+    Size: humanSize(i.size),
+    Containers: 'N/A',
+  }
+  if (!i.repoTags.length)
+    return [{ Repository: '<none>', Tag: '<none>', Digest: i.repoDigests[0]?.split('@')[1] ?? '<none>', ...common }]
+  return i.repoTags.map((t) => {
+    const colon = t.lastIndexOf(':')
+    const repo = t.slice(0, colon)
+    const digest = i.repoDigests.find((d) => d.startsWith(`${repo}@`))?.split('@')[1] ?? '<none>'
+    return { Repository: repo, Tag: t.slice(colon + 1), Digest: digest, ...common }
+  })
+}

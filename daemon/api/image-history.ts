@@ -1,0 +1,35 @@
+/**
+ * image.history: the config's history, newest first. Entries that made a layer get its size;
+ * the newest is this image's ID and older ones are `<missing>` unless a local parent image is
+ * the one they end at (as Docker shows).
+ */
+import type { ImageHistoryItem } from '../../client/protocol.js'
+import { parseConfig } from '../store/image-config.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import { objectParams, stringParam } from './params.js'
+import type { Services } from './services.js'
+
+export const imageHistory = (s: Services): MethodDef => ({
+  handler: async (params): Promise<ImageHistoryItem[]> => {
+    const { image } = await s.images.resolve(
+      stringParam(objectParams(params, 'image.history'), 'image', 'image.history'),
+    )
+    const c = parseConfig(Buffer.from(image.config))
+    const layers = image.topLayer ? (await s.layers.chain(image.topLayer)).reverse() : []
+    let layer = 0
+    const items = c.history.map((h) => {
+      const size = h.empty_layer ? 0 : (layers[layer++]?.size ?? 0)
+      return {
+        id: '<missing>',
+        created: h.created ?? '',
+        createdBy: h.created_by ?? '',
+        size,
+        comment: h.comment ?? '',
+        tags: [] as string[],
+      }
+    })
+    items.reverse()
+    if (items[0]) Object.assign(items[0], { id: image.id, tags: await s.images.tagsOf(image.id) })
+    return items
+  },
+})

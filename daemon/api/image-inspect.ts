@@ -1,0 +1,36 @@
+/** image.inspect: `docker image inspect` JSON (Id, RepoTags, RepoDigests, Parent, Config, RootFS, …). */
+import { familiar, parseReference } from '../registry/reference.js'
+import { parseConfig } from '../store/image-config.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import { objectParams, stringParam } from './params.js'
+import type { Services } from './services.js'
+
+export const imageInspect = (s: Services): MethodDef => ({
+  handler: async (params) => {
+    const { image } = await s.images.resolve(
+      stringParam(objectParams(params, 'image.inspect'), 'image', 'image.inspect'),
+    )
+    const c = parseConfig(Buffer.from(image.config))
+    const tags = (await s.images.tags())
+      .filter((t) => t.imageId === image.id)
+      .map((t) => familiar(parseReference(t.ref)))
+    const chain = image.topLayer ? await s.layers.chain(image.topLayer) : []
+    return {
+      Id: image.id,
+      RepoTags: tags,
+      RepoDigests: image.digests,
+      Parent: image.parent ?? '',
+      Comment: c.comment ?? '',
+      Created: c.created,
+      Author: c.author ?? '',
+      Config: c.config,
+      Architecture: c.architecture,
+      ...(c.variant ? { Variant: c.variant } : {}),
+      Os: c.os,
+      Size: image.size,
+      GraphDriver: { Name: 'strata-fuse', Data: { LowerDir: chain.map((l) => s.layers.diffDir(l.chainId)).join(':') } },
+      RootFS: { Type: 'layers', Layers: c.rootfs.diff_ids },
+      Metadata: { LastTagTime: image.addedAt },
+    }
+  },
+})

@@ -1,0 +1,85 @@
+/**
+ * image.list: `docker images` — tagged and dangling images; with `all`, intermediate ones
+ * (untagged images with children) too. Filters: dangling, reference (globs), label, before, since.
+ */
+import type { ImageSummary } from '../../client/protocol.js'
+import { invalidArgument } from '../errors.js'
+import { familiar, familiarName, parseReference } from '../registry/reference.js'
+import { parseConfig } from '../store/image-config.js'
+import type { ImageRecord } from '../store/images.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import { objectParams } from './params.js'
+import type { Services } from './services.js'
+
+const FILTERS = ['dangling', 'reference', 'label', 'before', 'since']
+
+export const imageList = (s: Services): MethodDef => ({
+  handler: async (params) => {
+    const p = objectParams(params, 'image.list')
+    const filters = (p.filters ?? {}) as Record<string, string[]>
+    for (const k of Object.keys(filters)) if (!FILTERS.includes(k)) throw invalidArgument(`invalid filter '${k}'`)
+    const images = await s.images.list()
+    const tags = await s.images.tags()
+    const parents = new Set(images.map((i) => i.parent).filter(Boolean))
+    const summaries = images.map((i) =>
+      summary(
+        i,
+        tags.filter((t) => t.imageId === i.id).map((t) => familiar(parseReference(t.ref))),
+      ),
+    )
+    const before = filters.before?.[0] ? (await s.images.resolve(filters.before[0])).image.created : undefined
+    const since = filters.since?.[0] ? (await s.images.resolve(filters.since[0])).image.created : undefined
+    return summaries
+      .filter((i) => p.all === true || i.repoTags.length > 0 || !parents.has(i.id))
+      .filter((i) => matches(i, filters, before, since))
+      .map((i) =>
+        filters.reference?.length
+          ? { ...i, repoTags: i.repoTags.filter((t) => matchesReference(t, filters.reference ?? [])) }
+          : i,
+      )
+      .sort((a, b) => b.created.localeCompare(a.created))
+  },
+})
+
+function summary(i: ImageRecord, repoTags: string[]): ImageSummary {
+  const labels = parseConfig(Buffer.from(i.config)).config.Labels ?? {}
+  return {
+    id: i.id,
+    repoTags,
+    repoDigests: i.digests,
+    parent: i.parent,
+    created: i.created,
+    size: i.size,
+    labels,
+    dangling: repoTags.length === 0,
+  }
+}
+
+function matches(i: ImageSummary, f: Record<string, string[]>, before?: string, since?: string): boolean {
+  const dangling = f.dangling?.[0]
+  if (dangling !== undefined) {
+    if (dangling !== 'true' && dangling !== 'false') throw invalidArgument(`invalid filter 'dangling=${dangling}'`)
+    if (i.dangling !== (dangling === 'true')) return false
+  }
+  if (f.reference?.length && !i.repoTags.some((t) => matchesReference(t, f.reference ?? []))) return false
+  for (const l of f.label ?? []) {
+    const [k, v] = l.split(/=(.*)/s)
+    if (!(k! in i.labels) || (v !== undefined && i.labels[k!] !== v)) return false
+  }
+  if (before && i.created >= before) return false
+  if (since && i.created <= since) return false
+  return true
+}
+
+/** A tag (busybox:latest) matches a pattern given with or without its tag, as Docker's filter does. */
+const matchesReference = (tag: string, patterns: string[]): boolean =>
+  patterns.some((g) => glob(g).test(tag) || glob(g).test(familiarName(parseReference(tag))))
+
+/** Docker's reference filter: path.Match globs, where * does not cross a /. */
+function glob(pattern: string): RegExp {
+  const re = pattern
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]')
+  return new RegExp(`^${re}$`)
+}

@@ -1,0 +1,170 @@
+/**
+ * Images and tags in LevelDB. An image is its config (kept byte for byte: its ID is their
+ * digest) and its top layer; a tag maps a canonical reference to an image ID. Every change is one
+ * batch that also carries the refcount changes (refs.ts).
+ * Errors: NOT_FOUND ("No such image"), CONFLICT for deletions Docker refuses, INVALID_ARGUMENT.
+ * Concurrency: callers hold the metadata queue (api/queues.ts): reads of counts and records and
+ * the batch that changes them must not interleave with another change.
+ * Tests: test/unit/store/images.test.ts
+ */
+import { conflict, notFound } from '../errors.js'
+import type { ChainId } from '../layers/digests.js'
+import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
+import { canonical, familiar, parseReference, withDefaultTag, type Reference } from '../registry/reference.js'
+import type { BatchOp, Db } from './db.js'
+import { imageKey, PREFIX, tagKey } from './keys.js'
+import { refcountOps } from './refs.js'
+
+export interface ImageRecord {
+  id: string
+  config: Buffer
+  topLayer: ChainId | null
+  /** Sum of the uncompressed sizes of its layers. */
+  size: number
+  created: string
+  parent: string | null
+  /** repo@sha256:… digests it was pulled or pushed as. */
+  digests: string[]
+  addedAt: string
+}
+
+export interface TagRecord {
+  ref: string
+  imageId: string
+}
+
+export type RemoveEvent = { Untagged: string } | { Deleted: string }
+
+export class ImageStore {
+  constructor(
+    private readonly db: Db,
+    private readonly layers: LayerStore,
+  ) {}
+
+  get(id: string): Promise<ImageRecord | undefined> {
+    return this.db.get<ImageRecord>(imageKey(id))
+  }
+
+  async list(): Promise<ImageRecord[]> {
+    const out: ImageRecord[] = []
+    for await (const [, r] of this.db.scan<ImageRecord>(PREFIX.image)) out.push(r)
+    return out
+  }
+
+  async tags(): Promise<TagRecord[]> {
+    const out: TagRecord[] = []
+    for await (const [, r] of this.db.scan<TagRecord>(PREFIX.tag)) out.push(r)
+    return out
+  }
+
+  /** Familiar names of an image's tags (busybox:latest). */
+  async tagsOf(id: string): Promise<string[]> {
+    return (await this.tags()).filter((t) => t.imageId === id).map((t) => familiar(parseReference(t.ref)))
+  }
+
+  /** An image by full ID, `sha256:` ID, unique ID prefix, or reference (default tag latest). */
+  async resolve(input: string): Promise<{ image: ImageRecord; ref?: Reference }> {
+    const hex = input.replace(/^sha256:/, '')
+    if (/^[0-9a-f]{64}$/.test(hex)) {
+      const image = await this.get(`sha256:${hex}`)
+      if (image) return { image }
+    }
+    let ref: Reference | undefined
+    try {
+      ref = withDefaultTag(parseReference(input))
+    } catch (err) {
+      if (!/^[0-9a-f]{1,64}$/.test(hex)) throw err
+    }
+    if (ref) {
+      const tag = await this.db.get<TagRecord>(tagKey(canonical(ref)))
+      const image = tag && (await this.get(tag.imageId))
+      if (image) return { image, ref }
+    }
+    if (/^[0-9a-f]{1,63}$/.test(hex)) {
+      const matches = (await this.list()).filter((i) => i.id.startsWith(`sha256:${hex}`))
+      if (matches.length === 1) return { image: matches[0] as ImageRecord }
+      if (matches.length > 1) throw conflict(`image ID prefix ${input} is ambiguous`)
+    }
+    throw notFound(`No such image: ${input}`)
+  }
+
+  async children(id: string): Promise<ImageRecord[]> {
+    return (await this.list()).filter((i) => i.parent === id)
+  }
+
+  /** Records a new image (with the ops that recorded its layers) and tags it, in one batch. */
+  async add(image: ImageRecord, layerOps: BatchOp[], ref?: Reference): Promise<void> {
+    const exists = await this.get(image.id)
+    const ops: BatchOp[] = [...layerOps]
+    if (!exists) {
+      ops.push({ type: 'put', key: imageKey(image.id), value: image })
+      const layerRecords = layerOps
+        .filter((o) => o.type === 'put')
+        .map((o) => ({ kind: 'layer' as const, record: (o as { value: LayerRecord }).value }))
+      ops.push(...(await refcountOps(this.db, [...layerRecords, { kind: 'image', record: image }], [], () => [])).ops)
+    }
+    if (ref) ops.push(...(await this.tagOps(image.id, ref)))
+    await this.db.batch(ops)
+  }
+
+  /** Points `ref` at the image; the image it named before keeps its other tags. */
+  async tag(imageId: string, ref: Reference): Promise<void> {
+    await this.db.batch(await this.tagOps(imageId, ref))
+  }
+
+  private async tagOps(imageId: string, ref: Reference): Promise<BatchOp[]> {
+    const r = withDefaultTag(ref)
+    if (r.digest) throw conflict(`refusing to create a tag with a digest reference: ${familiar(r)}`)
+    return [{ type: 'put', key: tagKey(canonical(r)), value: { ref: canonical(r), imageId } satisfies TagRecord }]
+  }
+
+  /**
+   * `rmi`: a reference untags; the image goes when its last tag does (or when named by ID), unless
+   * it has child images. Parents left untagged and childless go too, unless `noPrune`.
+   */
+  async remove(input: string, force: boolean, noPrune: boolean): Promise<RemoveEvent[]> {
+    const { image, ref } = await this.resolve(input)
+    const tags = (await this.tags()).filter((t) => t.imageId === image.id)
+    const byRef = ref !== undefined && tags.some((t) => t.ref === canonical(ref))
+    if (byRef && tags.length > 1) {
+      await this.db.batch([{ type: 'del', key: tagKey(canonical(ref)) }])
+      return [{ Untagged: familiar(ref) }]
+    }
+    if (!byRef && tags.length > 1 && !force)
+      throw conflict(
+        `unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
+      )
+    if ((await this.children(image.id)).length)
+      throw conflict(`unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`)
+    const events: RemoveEvent[] = tags.map((t) => ({ Untagged: familiar(parseReference(t.ref)) }))
+    const ops: BatchOp[] = tags.map((t) => ({ type: 'del', key: tagKey(t.ref) }))
+    const removed = [image]
+    if (!noPrune) removed.push(...(await this.prunableParents(image)))
+    ops.push(...removed.map((i): BatchOp => ({ type: 'del', key: imageKey(i.id) })))
+    const refs = await refcountOps(
+      this.db,
+      [],
+      removed.map((record) => ({ kind: 'image', record })),
+      (l) => this.layers.deleteOps(l.chainId),
+    )
+    ops.push(...refs.ops)
+    await this.db.batch(ops)
+    for (const l of refs.released) this.layers.removeDir(l.chainId)
+    events.push(...removed.map((i) => ({ Deleted: i.id })), ...refs.released.map((l) => ({ Deleted: l.chainId })))
+    return events
+  }
+
+  /** Untagged parents with no other children, walking up. */
+  private async prunableParents(image: ImageRecord): Promise<ImageRecord[]> {
+    const out: ImageRecord[] = []
+    const tags = await this.tags()
+    for (let cur = image; cur.parent;) {
+      const parent = await this.get(cur.parent)
+      if (!parent || tags.some((t) => t.imageId === parent.id)) break
+      if ((await this.children(parent.id)).some((c) => c.id !== cur.id)) break
+      out.push(parent)
+      cur = parent
+    }
+    return out
+  }
+}
