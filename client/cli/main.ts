@@ -4,7 +4,7 @@
  * comes from -H/--host, STRATA_SOCKET, or /run/strata/strata.sock.
  */
 import { Command, CommanderError } from 'commander'
-import { createCli, report } from './context.js'
+import { createCli, report, type Cli } from './context.js'
 import { registerOverlayLs } from './commands/overlay/ls.js'
 import { registerOverlayMount } from './commands/overlay/mount.js'
 import { registerOverlayRm } from './commands/overlay/rm.js'
@@ -28,19 +28,8 @@ function buildProgram(): Command {
   const cli = createCli(program)
   registerVersion(program, cli)
   registerInfo(program, cli)
-  registerImageLs(program, cli, 'images')
-  registerImport(program, cli)
-  registerTag(program, cli)
-  registerImageRm(program, cli, 'rmi')
-  registerHistory(program, cli)
-  registerImageInspect(program, cli)
-  const image = program.command('image').description('Manage images')
-  registerImageLs(image, cli, 'ls')
-  registerImport(image, cli)
-  registerTag(image, cli)
-  registerImageRm(image, cli, 'rm')
-  registerHistory(image, cli)
-  registerImageInspect(image, cli)
+  registerImageVerbs(program, cli, 'top')
+  registerImageVerbs(program.command('image').description('Manage images'), cli, 'group')
   const system = program.command('system').description('Manage strata')
   registerInfo(system, cli)
   const overlay = program.command('overlay').description('Mount directories in overlayfs format (root only)')
@@ -48,6 +37,16 @@ function buildProgram(): Command {
   registerOverlayLs(overlay, cli)
   registerOverlayRm(overlay, cli)
   return program
+}
+
+/** Docker's image verbs, both at the top (`strata images`, `strata rmi`) and under `strata image` (`ls`, `rm`). */
+function registerImageVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): void {
+  registerImageLs(parent, cli, where === 'top' ? 'images' : 'ls')
+  registerImport(parent, cli)
+  registerTag(parent, cli)
+  registerImageRm(parent, cli, where === 'top' ? 'rmi' : 'rm')
+  registerHistory(parent, cli)
+  registerImageInspect(parent, cli)
 }
 
 async function main(): Promise<void> {

@@ -57,12 +57,6 @@ export class Db {
     }
   }
 
-  async count(prefix: string): Promise<number> {
-    let n = 0
-    for await (const _key of this.level.keys({ gte: prefix, lt: `${prefix}\xff` })) n++
-    return n
-  }
-
   close(): Promise<void> {
     return this.level.close()
   }
