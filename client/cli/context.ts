@@ -45,6 +45,8 @@ export function report(err: unknown): number {
   if (err instanceof DaemonError) process.stderr.write(`Error response from daemon: ${err.message}\n`)
   else if (err instanceof StrataError) process.stderr.write(`Error: ${err.message}\n`)
   else if (err instanceof FormatError) process.stderr.write(`template: ${err.message}\n`)
+  else if (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string')
+    process.stderr.write(`Error: ${err.message}\n`) // a local file the command was given, e.g. import's tarball
   else if (err instanceof UsageError) {
     process.stderr.write(`${err.message}\n`)
     return 125
