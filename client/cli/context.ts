@@ -14,6 +14,9 @@ export interface Cli {
   out(s: string): void
 }
 
+/** For commander options that may repeat (`-c A -c B`, `--filter X --filter Y`). */
+export const repeatable = (value: string, previous: string[]): string[] => [...previous, value]
+
 export class UsageError extends Error {
   override name = 'UsageError'
 }

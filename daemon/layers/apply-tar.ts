@@ -9,21 +9,13 @@
  * Errors: TarError for a hostile or broken tar; the caller removes the staging dir.
  * Tests: test/unit/layers/apply-tar.test.ts
  */
-import {
-  linkSync,
-  lstatSync,
-  lchownSync,
-  chmodSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  type Stats,
-} from 'node:fs'
+import { linkSync, lchownSync, chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { constants, lsetxattr, mknodat, mkwhiteout, utimensat } from '../../native-bindings/index.js'
+import { constants, lsetxattr, mknodat, utimensat } from '../../native-bindings/index.js'
+import { lstatOrNull } from '../overlay/lookup.js'
 import { opaqueXattr, setOpaque } from '../overlay/opaque.js'
+import { isWhiteoutStat, makeWhiteout } from '../overlay/whiteout.js'
 import { TarError } from './tar-header.js'
 import { normalizeName } from './tar-path.js'
 import { readTar, type TarEntry, type TarLimits, type TarSummary } from './tar-reader.js'
@@ -31,7 +23,6 @@ import type { SplitRecorder } from './tar-split.js'
 
 const WHITEOUT_PREFIX = '.wh.'
 const OPAQUE_MARKER = '.wh..wh..opq'
-const AT_FDCWD = -100
 
 export async function applyTar(
   staging: string,
@@ -98,14 +89,14 @@ class Applier {
         if (e.type === 'char' && e.devmajor === 0 && e.devminor === 0)
           throw new TarError(`${e.path}: a 0/0 character device means a whiteout in overlay format`)
         return mknodat(
-          AT_FDCWD,
+          constants.AT_FDCWD,
           path,
           (e.type === 'char' ? constants.S_IFCHR : constants.S_IFBLK) | 0o600,
           e.devmajor,
           e.devminor,
         )
       case 'fifo':
-        return mknodat(AT_FDCWD, path, constants.S_IFIFO | 0o600)
+        return mknodat(constants.AT_FDCWD, path, constants.S_IFIFO | 0o600)
       default:
         throw new TarError(`${e.path}: unsupported entry type ${e.type}`)
     }
@@ -120,7 +111,7 @@ class Applier {
     const st = lstatOrNull(join(this.root, target))
     if (!st) throw new TarError(`${e.path}: hard link to missing target ${target}`)
     if (st.isDirectory()) throw new TarError(`${e.path}: hard link to a directory (${target})`)
-    if (isWhiteout(st)) throw new TarError(`${e.path}: hard link to a whiteout (${target})`)
+    if (isWhiteoutStat(st)) throw new TarError(`${e.path}: hard link to a whiteout (${target})`)
     linkSync(join(this.root, target), path)
   }
 
@@ -141,7 +132,7 @@ class Applier {
     if (name === '' || name === '.' || name === '..') throw new TarError(`${e.path}: a whiteout must name an entry`)
     const rel = parent ? `${parent}/${name}` : name
     this.clear(rel, false)
-    mkwhiteout(AT_FDCWD, join(this.root, rel))
+    makeWhiteout(join(this.root, rel))
     return bytes
   }
 
@@ -160,7 +151,7 @@ class Applier {
       for (const d of [...this.dirs.keys()]) if (d.startsWith(`${rel}/`)) this.dirs.delete(d)
     } else if (st.isFile()) this.split.inline(rel, readFileSync(path))
     rmSync(path, { recursive: true, force: true })
-    return isWhiteout(st)
+    return isWhiteoutStat(st)
   }
 
   private inlineTree(rel: string): void {
@@ -200,7 +191,7 @@ class Applier {
     lchownSync(path, e.uid, e.gid)
     if (e.type !== 'symlink') chmodSync(path, e.mode)
     for (const [name, value] of e.xattrs) lsetxattr(path, storedXattrName(name, e.path), value)
-    utimensat(AT_FDCWD, path, e.mtimeNs, e.mtimeNs, constants.AT_SYMLINK_NOFOLLOW)
+    utimensat(constants.AT_FDCWD, path, e.mtimeNs, e.mtimeNs, constants.AT_SYMLINK_NOFOLLOW)
   }
 }
 
@@ -228,14 +219,4 @@ async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts)
 }
 
-function lstatOrNull(path: string): Stats | null {
-  try {
-    return lstatSync(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
-}
-
-const isWhiteout = (st: Stats): boolean => st.isCharacterDevice() && st.rdev === 0
 const depth = (rel: string): number => (rel ? rel.split('/').length : 0)

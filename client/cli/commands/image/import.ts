@@ -1,9 +1,7 @@
 /** strata import FILE|- [REPO[:TAG]]: a rootfs tarball becomes a one-layer image (`docker import`). */
 import { createReadStream } from 'node:fs'
 import type { Command } from 'commander'
-import { action, type Cli } from '../../context.js'
-
-const collect = (v: string, prev: string[]) => [...prev, v]
+import { action, repeatable, type Cli } from '../../context.js'
 
 export function registerImport(parent: Command, cli: Cli): void {
   parent
@@ -11,7 +9,7 @@ export function registerImport(parent: Command, cli: Cli): void {
     .description('Import the contents from a tarball to create a filesystem image')
     .argument('<file>', 'a tar file (plain or gzip), or - for stdin')
     .argument('[reference]', 'REPOSITORY[:TAG] for the new image')
-    .option('-c, --change <instruction>', 'Apply a Dockerfile instruction to the created image', collect, [])
+    .option('-c, --change <instruction>', 'Apply a Dockerfile instruction to the created image', repeatable, [])
     .option('-m, --message <string>', 'Set commit message for imported image')
     .action(
       action(

@@ -1,7 +1,7 @@
 /** strata images / strata image ls: REPOSITORY, TAG, IMAGE ID, CREATED, SIZE, as `docker images`. */
 import type { Command } from 'commander'
 import type { ImageSummary } from '../../../protocol.js'
-import { action, UsageError, type Cli } from '../../context.js'
+import { action, repeatable, UsageError, type Cli } from '../../context.js'
 import { humanAgo, humanSize, shortId } from '../../human.js'
 import { renderList } from '../../output.js'
 
@@ -13,7 +13,6 @@ const HEADERS = {
   CreatedSince: 'CREATED',
   Size: 'SIZE',
 }
-const collect = (v: string, prev: string[]) => [...prev, v]
 
 export function registerImageLs(parent: Command, cli: Cli, name: 'images' | 'ls'): void {
   const cmd = parent.command(name).description('List images')
@@ -24,7 +23,7 @@ export function registerImageLs(parent: Command, cli: Cli, name: 'images' | 'ls'
     .option('-q, --quiet', 'Only show image IDs')
     .option('--digests', 'Show digests')
     .option('--no-trunc', "Don't truncate output")
-    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', repeatable, [])
     .option('--format <string>', 'Format output using a Go template ("json" for JSON)')
     .action(
       action(
