@@ -219,6 +219,10 @@ export interface ImageHistoryItem {
   comment: string
   tags: string[]
 }
+export interface ImageLoadResult {
+  /** Each image in the archive, with the tags it was given (familiar form). */
+  images: Array<{ id: string; tags: string[] }>
+}
 export type ImageRemoveEvent = { Untagged: string } | { Deleted: string }
 
 /** Every method: its parameters, its result, and which streams it uses. */
@@ -236,6 +240,10 @@ export interface Methods {
   'image.remove': { params: { image: string; force?: boolean; noPrune?: boolean }; result: ImageRemoveEvent[] }
   'image.inspect': { params: { image: string }; result: Record<string, unknown> }
   'image.history': { params: { image: string }; result: ImageHistoryItem[] }
+  /** Upload: a docker-archive or OCI layout tar (plain or gzip'd blobs inside). */
+  'image.load': { params: Record<string, never>; result: ImageLoadResult }
+  /** Download: one tar that is both a docker-archive and an OCI layout. */
+  'image.save': { params: { images: string[] }; result: { bytes: number } }
 }
 export type MethodName = keyof Methods
 export type ParamsOf<M extends MethodName> = Methods[M]['params']

@@ -13,6 +13,8 @@ import { registerImport } from './commands/image/import.js'
 import { registerImageInspect } from './commands/image/inspect.js'
 import { registerImageLs } from './commands/image/ls.js'
 import { registerImageRm } from './commands/image/rm.js'
+import { registerLoad } from './commands/image/load.js'
+import { registerSave } from './commands/image/save.js'
 import { registerTag } from './commands/image/tag.js'
 import { registerInfo } from './commands/system/info.js'
 import { registerVersion } from './commands/system/version.js'
@@ -47,6 +49,8 @@ function registerImageVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): 
   registerImageRm(parent, cli, where === 'top' ? 'rmi' : 'rm')
   registerHistory(parent, cli)
   registerImageInspect(parent, cli)
+  registerLoad(parent, cli)
+  registerSave(parent, cli)
 }
 
 async function main(): Promise<void> {

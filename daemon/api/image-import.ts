@@ -1,7 +1,8 @@
 /**
  * image.import: a rootfs tarball (upload) becomes a one-layer image, like `docker import`:
  * `changes` set its config, `message` its comment; tagged with `ref` when given. The layer is
- * unpacked outside the metadata queue; recording layer, image and tag is one batch inside it.
+ * unpacked outside the metadata queue; recording layer, image and tag is one batch inside it
+ * (layer-store.ts `record`).
  */
 import { parseReference } from '../registry/reference.js'
 import { applyChanges } from '../store/dockerfile-change.js'
@@ -11,6 +12,7 @@ import type { MethodDef } from '../rpc/dispatch.js'
 import { objectParams } from './params.js'
 import type { Services } from './services.js'
 import { invalidArgument } from '../errors.js'
+import type { ImageRecord } from '../store/images.js'
 
 export const imageImport = (s: Services): MethodDef => ({
   upload: true,
@@ -22,26 +24,30 @@ export const imageImport = (s: Services): MethodDef => ({
       throw invalidArgument('image.import: changes must be a list')
     const config = applyChanges({}, changes) // checked before the upload is read
     const staged = await s.layers.stage(null, ctx.upload(), { signal: ctx.signal })
-    ctx.signal.throwIfAborted()
-    const message = typeof p.message === 'string' ? p.message : undefined
-    const cfg = importConfig(staged.layer.diffId, config, message, typeof p.source === 'string' ? p.source : '-')
-    const bytes = encodeConfig(cfg)
-    const id = sha256(bytes)
-    await s.metadata.add(async () => {
-      try {
-        ctx.signal.throwIfAborted()
-        const image = { id, config: bytes, topLayer: staged.layer.chainId, size: staged.layer.size }
-        await s.images.add(
-          { ...image, created: cfg.created, parent: null, digests: [], addedAt: new Date().toISOString() },
-          staged.ops,
-          ref,
-        )
-      } catch (err) {
-        // A new layer nobody recorded goes with the failed call (the queue keeps others off it).
-        if (!staged.existed && !(await s.layers.has(staged.layer.chainId))) s.layers.removeDir(staged.layer.chainId)
-        throw err
+    try {
+      const message = typeof p.message === 'string' ? p.message : undefined
+      const source = typeof p.source === 'string' ? p.source : '-'
+      const cfg = importConfig(staged.layer.diffId, config, message, source)
+      const bytes = encodeConfig(cfg)
+      const image: ImageRecord = {
+        id: sha256(bytes),
+        config: bytes,
+        topLayer: staged.layer.chainId,
+        size: staged.layer.size,
+        created: cfg.created,
+        parent: null,
+        digests: [],
+        addedAt: new Date().toISOString(),
       }
-    })
-    return { id }
+      await s.metadata.add(() =>
+        s.layers.record([staged], async (ops) => {
+          ctx.signal.throwIfAborted()
+          await s.images.add(image, ops, ref ? [ref] : [])
+        }),
+      )
+      return { id: image.id }
+    } finally {
+      s.layers.discard([staged])
+    }
   },
 })

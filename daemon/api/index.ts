@@ -5,7 +5,9 @@ import { imageHistory } from './image-history.js'
 import { imageImport } from './image-import.js'
 import { imageInspect } from './image-inspect.js'
 import { imageList } from './image-list.js'
+import { imageLoad } from './image-load.js'
 import { imageRemove } from './image-remove.js'
+import { imageSave } from './image-save.js'
 import { imageTag } from './image-tag.js'
 import { mountCreate } from './mount-create.js'
 import { mountList } from './mount-list.js'
@@ -29,5 +31,7 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'image.remove': imageRemove(s),
     'image.inspect': imageInspect(s),
     'image.history': imageHistory(s),
+    'image.load': imageLoad(s),
+    'image.save': imageSave(s),
   }
 }

@@ -2,29 +2,23 @@
  * The layer store: layers/<chainID hex>/{diff/, tar-split.gz} on disk, a record per layer in
  * LevelDB. A layer is committed and never changes; it is stored once per chainID.
  *
- * Lifecycle: `stage(parent, tar)` unpacks into tmp/, checks the diffID, and renames the result
- * into layers/ (or finds the layer already there); it returns the record and the batch ops that
- * record it, for the caller to write in the same batch as whatever references the layer (an
- * image). A crash between the rename and that batch leaves a directory without a record, which
- * `reconcile` (at daemon start) removes; it also empties tmp/.
+ * Lifecycle: `stage(parent, tar)` unpacks into tmp/ and checks the diffID, outside any queue.
+ * `record(staged, write)` runs under the metadata queue: layers not recorded by then (also one
+ * a concurrent rmi or prune just deleted) are renamed into layers/ and their record ops handed
+ * to `write`, which puts them in the same batch as whatever references them (an image); if that
+ * batch fails, the renamed directories go again. Whatever is left in tmp/ is removed at the end.
+ * So an ingest never races a deletion: what exists is decided where the batch is written. A
+ * crash between the rename and the batch leaves a directory without a record, which `reconcile`
+ * (at daemon start) removes; it also empties tmp/.
  *
  *   const staged = await layers.stage(null, tarStream, { expectDiffId })
- *   await db.batch([...staged.ops, { type: 'put', key: imageKey(id), value: image }])
+ *   await metadata.add(() => layers.record([staged], (ops) => images.add(image, ops)))
  *
  * Errors: INVALID_ARGUMENT for a hostile, broken or mismatching tar (nothing stored changes),
  * NOT_FOUND for an unknown parent or layer.
  * Tests: test/unit/layers/layer-store.test.ts
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { invalidArgument, notFound } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -32,6 +26,7 @@ import type { BatchOp, Db } from '../store/db.js'
 import { layerKey, PREFIX } from '../store/keys.js'
 import { applyTar } from './apply-tar.js'
 import { decompress } from './decompress.js'
+import { diskUsage } from './disk-usage.js'
 import { chainIdOf, hexOf, parseDiffId, type ChainId, type DiffId } from './digests.js'
 import { exportTar } from './export-tar.js'
 import { TarError } from './tar-header.js'
@@ -44,15 +39,16 @@ export interface LayerRecord {
   parent: ChainId | null
   /** Bytes of the uncompressed tar. */
   size: number
+  /** Bytes its directory takes on disk (disk-usage.ts), tar-split included. */
+  diskBytes: number
   entries: number
   createdAt: string
 }
 
 export interface StagedLayer {
   layer: LayerRecord
-  /** Put the layer record; empty when the layer was already recorded. */
-  ops: BatchOp[]
-  existed: boolean
+  /** tmp/layer-…: the unpacked layer until `record` moves it into place or drops it. */
+  dir: string
 }
 
 export interface StageOptions {
@@ -98,17 +94,18 @@ export class LayerStore {
     return out
   }
 
+  /** Unpacks a layer tar into tmp/; on failure nothing is left. The parent is checked by `record`. */
   async stage(
     parent: ChainId | null,
     source: AsyncIterable<Uint8Array>,
     opts: StageOptions = {},
   ): Promise<StagedLayer> {
-    if (parent !== null) await this.stat(parent)
     const staging = mkdtempSync(join(this.root, 'tmp', 'layer-'))
     try {
-      return await this.unpack(parent, staging, source, opts)
-    } finally {
+      return { layer: await this.unpack(parent, staging, source, opts), dir: staging }
+    } catch (err) {
       rmSync(staging, { recursive: true, force: true })
+      throw err
     }
   }
 
@@ -117,7 +114,7 @@ export class LayerStore {
     staging: string,
     source: AsyncIterable<Uint8Array>,
     opts: StageOptions,
-  ): Promise<StagedLayer> {
+  ): Promise<LayerRecord> {
     mkdirSync(join(staging, 'diff'), { mode: 0o755 })
     const split = new SplitRecorder()
     let summary
@@ -131,22 +128,76 @@ export class LayerStore {
     const diffId = parseDiffId(summary.diffId)
     if (opts.expectDiffId && opts.expectDiffId !== diffId)
       throw invalidArgument(`layer diffID mismatch: got ${diffId}, want ${opts.expectDiffId}`)
-    const chainId = chainIdOf(parent, diffId)
-    const known = await this.db.get<LayerRecord>(layerKey(chainId))
-    if (known) return { layer: known, ops: [], existed: true }
-    const layer: LayerRecord = {
-      chainId,
+    writeFileSync(join(staging, 'tar-split.gz'), split.finish())
+    return {
+      chainId: chainIdOf(parent, diffId),
       diffId,
       parent,
       size: summary.bytes,
+      diskBytes: diskUsage(staging),
       entries: summary.entries,
       createdAt: new Date().toISOString(),
     }
-    writeFileSync(join(staging, 'tar-split.gz'), split.finish())
-    const final = join(this.root, 'layers', hexOf(chainId))
-    if (!existsSync(final)) renameSync(staging, final)
-    // else: a concurrent stage of the same content won the rename; its content is the same.
-    return { layer, ops: [{ type: 'put', key: layerKey(chainId), value: layer }], existed: false }
+  }
+
+  /**
+   * Under the metadata queue: moves the staged layers that have no record into place and calls
+   * `write` with their record ops (empty for layers already recorded), to be written in the
+   * caller's batch. Parents must be recorded or staged before their children in `staged`.
+   * Returns the records as stored. Staging directories are gone afterwards, whatever happened.
+   */
+  async record(staged: StagedLayer[], write: (ops: BatchOp[]) => Promise<void>): Promise<LayerRecord[]> {
+    const placed: ChainId[] = []
+    try {
+      const { ops, records } = await this.place(staged, placed)
+      await write(ops)
+      return records
+    } catch (err) {
+      for (const id of placed) this.removeDir(id)
+      throw err
+    } finally {
+      this.discard(staged)
+    }
+  }
+
+  /**
+   * The staged layer on `parent`: the same directory when it is not used on another parent yet,
+   * else staged again from its own exact tar (a blob that two chains share).
+   */
+  async onParent(staged: StagedLayer, parent: ChainId | null, copy: boolean): Promise<StagedLayer> {
+    if (!copy)
+      return { dir: staged.dir, layer: { ...staged.layer, parent, chainId: chainIdOf(parent, staged.layer.diffId) } }
+    const split = readSplit(readFileSync(join(staged.dir, 'tar-split.gz')))
+    return this.stage(parent, exportTar(join(staged.dir, 'diff'), split))
+  }
+
+  /** Drops staging directories (those `record` moved are gone already). */
+  discard(staged: StagedLayer[]): void {
+    for (const s of staged) rmSync(s.dir, { recursive: true, force: true })
+  }
+
+  private async place(staged: StagedLayer[], placed: ChainId[]) {
+    const ops: BatchOp[] = []
+    const records: LayerRecord[] = []
+    const now = new Map<ChainId, LayerRecord>()
+    for (const { layer, dir } of staged) {
+      const { parent, chainId } = layer
+      if (parent !== null && !now.has(parent) && !(await this.has(parent)))
+        throw notFound(`parent layer ${parent} of ${chainId} is not stored`)
+      const known = now.get(chainId) ?? (await this.db.get<LayerRecord>(layerKey(chainId)))
+      if (known) {
+        records.push(known)
+        continue
+      }
+      const final = join(this.root, 'layers', hexOf(chainId))
+      rmSync(final, { recursive: true, force: true }) // a leftover without a record
+      renameSync(dir, final)
+      placed.push(chainId)
+      now.set(chainId, layer)
+      records.push(layer)
+      ops.push({ type: 'put', key: layerKey(chainId), value: layer })
+    }
+    return { ops, records }
   }
 
   /** The exact tar the layer was imported from. */

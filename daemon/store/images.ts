@@ -93,7 +93,7 @@ export class ImageStore {
   }
 
   /** Records a new image (with the ops that recorded its layers) and tags it, in one batch. */
-  async add(image: ImageRecord, layerOps: BatchOp[], ref?: Reference): Promise<void> {
+  async add(image: ImageRecord, layerOps: BatchOp[], refs: Reference[] = []): Promise<void> {
     const exists = await this.get(image.id)
     const ops: BatchOp[] = [...layerOps]
     if (!exists) {
@@ -103,7 +103,7 @@ export class ImageStore {
         .map((o) => ({ kind: 'layer' as const, record: (o as { value: LayerRecord }).value }))
       ops.push(...(await refcountOps(this.db, [...layerRecords, { kind: 'image', record: image }], [], () => [])).ops)
     }
-    if (ref) ops.push(...(await this.tagOps(image.id, ref)))
+    for (const ref of refs) ops.push(...(await this.tagOps(image.id, ref)))
     await this.db.batch(ops)
   }
 

@@ -2,7 +2,7 @@
  * The layer store over a real LevelDB and data root: stage, record in one batch, export the same
  * bytes, dedupe by chainID, compressed input, refusals that change nothing, and reconcile.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import t, { type Test } from 'tap'
@@ -46,11 +46,10 @@ t.test('stage, record, export; the chain of a child layer', async (t) => {
   const a = await layers.stage(null, chunks(base))
   t.equal(a.layer.diffId, sha256(base))
   t.equal(a.layer.chainId, a.layer.diffId, 'the chainID of a base layer is its diffID')
-  t.equal(a.existed, false)
   await t.rejects(layers.stat(a.layer.chainId), { code: 'NOT_FOUND' }, 'not recorded before the batch')
-  await db.batch(a.ops)
+  await layers.record([a], (ops) => db.batch(ops))
   const b = await layers.stage(a.layer.chainId, chunks(top))
-  await db.batch(b.ops)
+  await layers.record([b], (ops) => db.batch(ops))
   t.equal(b.layer.chainId, chainIdOf(a.layer.chainId, sha256(top) as DiffId))
   t.same(
     (await layers.chain(b.layer.chainId)).map((l) => l.chainId),
@@ -65,10 +64,12 @@ t.test('stage, record, export; the chain of a child layer', async (t) => {
 t.test('a layer already stored is not stored twice; gzip input gives the same layer', async (t) => {
   const { root, db, layers } = await store(t)
   const first = await layers.stage(null, chunks(base))
-  await db.batch(first.ops)
+  await layers.record([first], (ops) => db.batch(ops))
   const again = await layers.stage(null, chunks(gzipSync(base)))
-  t.equal(again.existed, true)
-  t.same(again.ops, [])
+  let ops: unknown[] = ['not called']
+  const [stored] = await layers.record([again], async (o) => void (ops = o))
+  t.same(ops, [], 'nothing to record')
+  t.same(stored, first.layer, 'the stored record is given back')
   t.equal(again.layer.chainId, first.layer.chainId, 'the diffID is of the uncompressed tar')
   t.same(readdirSync(join(root, 'layers')), [hexOf(first.layer.chainId)])
   t.same(readdirSync(join(root, 'tmp')), [])
@@ -76,7 +77,7 @@ t.test('a layer already stored is not stored twice; gzip input gives the same la
 
 t.test('refusals change nothing: mismatching diffID, hostile tar, bad compression, unknown parent', async (t) => {
   const { root, db, layers } = await store(t, { maxBytes: 1_000_000, maxEntries: 100 })
-  await db.batch((await layers.stage(null, chunks(base))).ops)
+  await layers.record([await layers.stage(null, chunks(base))], (ops) => db.batch(ops))
   const before = readdirSync(join(root, 'layers'))
   const wrong = sha256('something else') as DiffId
   await t.rejects(layers.stage(null, chunks(top), { expectDiffId: wrong }), {
@@ -104,15 +105,26 @@ t.test('refusals change nothing: mismatching diffID, hostile tar, bad compressio
     { code: 'INVALID_ARGUMENT', message: /limit/ },
     'a gzip bomb',
   )
-  await t.rejects(layers.stage(sha256('no such parent') as ChainId, chunks(top)), { code: 'NOT_FOUND' })
+  const orphan = await layers.stage(sha256('no such parent') as ChainId, chunks(top))
+  await t.rejects(
+    layers.record([orphan], (ops) => db.batch(ops)),
+    { code: 'NOT_FOUND' },
+  )
+  const failing = await layers.stage(null, chunks(top))
+  await t.rejects(
+    layers.record([failing], () => Promise.reject(new Error('the batch failed'))),
+    /the batch failed/,
+  )
+  t.notOk(await layers.has(failing.layer.chainId))
   t.same(readdirSync(join(root, 'layers')), before)
   t.same(readdirSync(join(root, 'tmp')), [])
 })
 
 t.test('reconcile removes layer directories without a record', async (t) => {
   const { root, layers, logs } = await store(t)
-  const staged = await layers.stage(null, chunks(base)) // renamed into place, never recorded: a crash
-  t.ok(existsSync(join(root, 'layers', hexOf(staged.layer.chainId))))
+  // Renamed into place, then the batch never happened: a crash.
+  const staged = await layers.stage(null, chunks(base))
+  renameSync(staged.dir, join(root, 'layers', hexOf(staged.layer.chainId)))
   await layers.reconcile()
   t.same(readdirSync(join(root, 'layers')), [])
   t.ok(logs.some((l) => l.includes('without a record')))

@@ -1,0 +1,50 @@
+/**
+ * image.save: images as one docker-archive + OCI layout tar (download), like `docker save`.
+ * A reference with a tag saves that tag; a repository without a tag saves all its tags; an ID
+ * saves the image without tags. Naming an image twice saves it once, with the tags of both.
+ */
+import { invalidArgument } from '../errors.js'
+import { saveArchive, type SaveItem } from '../registry/archive-save.js'
+import { canonical, parseReference, type Reference } from '../registry/reference.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import { sendStream } from '../rpc/send-stream.js'
+import { objectParams } from './params.js'
+import type { Services } from './services.js'
+
+export const imageSave = (s: Services): MethodDef => ({
+  download: true,
+  handler: async (params, ctx) => {
+    const p = objectParams(params, 'image.save')
+    if (!Array.isArray(p.images) || !p.images.length || !p.images.every((i) => typeof i === 'string'))
+      throw invalidArgument('image.save: images must be a non-empty list of names or IDs')
+    const items = await itemsOf(s, p.images as string[])
+    const bytes = await sendStream(ctx, saveArchive(items, s.layers))
+    return { bytes }
+  },
+})
+
+async function itemsOf(s: Services, inputs: string[]): Promise<SaveItem[]> {
+  const byId = new Map<string, SaveItem>()
+  const allTags = (await s.images.tags()).map((t) => t.ref)
+  for (const input of inputs.flatMap((i) => expand(i, allTags))) {
+    const { image, ref } = await s.images.resolve(input)
+    const item = byId.get(image.id) ?? { image, tags: [] }
+    byId.set(image.id, item)
+    if (ref && !item.tags.some((x) => canonical(x) === canonical(ref))) item.tags.push(ref)
+  }
+  return [...byId.values()]
+}
+
+/** A repository named without a tag or digest stands for all its tags (when it has any). */
+function expand(input: string, allTags: string[]): string[] {
+  let ref: Reference
+  try {
+    ref = parseReference(input)
+  } catch {
+    return [input] // an ID or ID prefix; resolve says what it is
+  }
+  if (ref.tag || ref.digest) return [input]
+  const repo = `${canonical(ref)}:`
+  const tags = allTags.filter((t) => t.startsWith(repo))
+  return tags.length ? tags : [input]
+}

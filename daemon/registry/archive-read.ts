@@ -1,0 +1,113 @@
+/**
+ * Reads a `load` archive in one pass, whatever order its entries come in: every file that is not
+ * JSON (blobs/…, a legacy `…/layer.tar`, skopeo's `<hex>.tar`) is unpacked into staging as a
+ * layer as it streams by, with its
+ * diffID and the digest of its raw bytes; small JSON files (manifests, configs, index) are kept
+ * in memory; symlinks and hard links (legacy archives link duplicate layers) become aliases.
+ * Which file is which is only known at the end (archive-plan.ts). A file that failed to unpack
+ * as a layer is an error only if a manifest uses it as one.
+ */
+import { createHash } from 'node:crypto'
+import { posix } from 'node:path'
+import { StrataError } from '../../client/protocol.js'
+import { invalidArgument } from '../errors.js'
+import type { LayerStore, StagedLayer } from '../layers/layer-store.js'
+import { TarError } from '../layers/tar-header.js'
+import { normalizeName } from '../layers/tar-path.js'
+import { readTar, type TarEntry } from '../layers/tar-reader.js'
+import { SplitRecorder } from '../layers/tar-split.js'
+
+export interface StagedBlob {
+  staged?: StagedLayer
+  /** sha256 of the file's bytes as stored in the archive (compressed or not); '' after an error. */
+  digest: string
+  error?: Error
+}
+
+export interface ArchiveFiles {
+  json: Map<string, Buffer>
+  layers: Map<string, StagedBlob>
+  aliases: Map<string, string>
+}
+
+const MAX_JSON = 16 * 1024 * 1024
+/** Small files of the formats that are not layers, whatever their first byte. */
+const TEXT_FILES = new Set(['VERSION', 'repositories', 'oci-layout', 'index.json', 'manifest.json'])
+/** `{`, `[` or whitespace: a JSON document, never a tar (whose first byte is a name's). */
+const looksLikeJson = (b: number | undefined): boolean =>
+  b !== undefined && [0x7b, 0x5b, 0x20, 0x0a, 0x09, 0x0d].includes(b)
+const LIMITS = { maxBytes: 1024 ** 5, maxEntries: 200_000 }
+
+export async function readArchive(
+  source: AsyncIterable<Uint8Array>,
+  layers: LayerStore,
+  signal: AbortSignal,
+): Promise<ArchiveFiles> {
+  const files: ArchiveFiles = { json: new Map(), layers: new Map(), aliases: new Map() }
+  try {
+    await readTar(source, (e, body) => visit(files, e, body, layers, signal), LIMITS, new SplitRecorder())
+  } catch (err) {
+    discardAll(files, layers)
+    if (err instanceof TarError) throw invalidArgument(`bad image archive: ${err.message}`, { cause: err })
+    throw err
+  }
+  return files
+}
+
+export function discardAll(files: ArchiveFiles, layers: LayerStore): void {
+  layers.discard([...files.layers.values()].flatMap((b) => (b.staged ? [b.staged] : [])))
+}
+
+async function visit(
+  files: ArchiveFiles,
+  e: TarEntry,
+  body: AsyncIterable<Buffer>,
+  layers: LayerStore,
+  signal: AbortSignal,
+): Promise<undefined> {
+  signal.throwIfAborted()
+  if (e.type === 'dir') return
+  if (e.type === 'symlink' || e.type === 'link') {
+    const target = e.type === 'symlink' ? posix.join(posix.dirname(e.path), e.linkname) : e.linkname
+    files.aliases.set(e.path, normalizeName(target, 'link target'))
+    return
+  }
+  if (e.type !== 'file') throw new TarError(`unexpected ${e.type} ${e.path} in an image archive`)
+  const { first, rest } = await peek(body)
+  if (e.size === 0 || looksLikeJson(first) || TEXT_FILES.has(posix.basename(e.path)) || e.path.endsWith('.json')) {
+    if (e.size <= MAX_JSON) files.json.set(e.path, await collect(rest))
+    return
+  }
+  const hash = createHash('sha256')
+  const hashed = (async function* () {
+    for await (const b of rest) {
+      hash.update(b)
+      yield b
+    }
+  })()
+  try {
+    const staged = await layers.stage(null, hashed, { signal })
+    files.layers.set(e.path, { staged, digest: `sha256:${hash.digest('hex')}` })
+  } catch (err) {
+    // Not a layer tar: an error only if a manifest names it as a layer. Anything else stops.
+    if (!(err instanceof StrataError && err.code === 'INVALID_ARGUMENT')) throw err
+    files.layers.set(e.path, { digest: '', error: err })
+  }
+}
+
+async function peek(body: AsyncIterable<Buffer>): Promise<{ first?: number; rest: AsyncIterable<Buffer> }> {
+  const it = body[Symbol.asyncIterator]()
+  const head = await it.next()
+  const rest = (async function* () {
+    if (head.done) return
+    yield head.value
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value
+  })()
+  return { first: head.done ? undefined : head.value[0], rest }
+}
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const b of body) parts.push(b)
+  return Buffer.concat(parts)
+}
