@@ -223,6 +223,53 @@ export interface ImageLoadResult {
   /** Each image in the archive, with the tags it was given (familiar form). */
   images: Array<{ id: string; tags: string[] }>
 }
+export interface ImagePruneResult {
+  deleted: ImageRemoveEvent[]
+  /** Bytes on disk of the layers deleted. */
+  reclaimed: number
+}
+export interface UsageRow {
+  total: number
+  active: number
+  /** Bytes on disk, each layer counted once. */
+  size: number
+  /** Bytes that removing everything not in use would free. */
+  reclaimable: number
+}
+export interface SystemDf {
+  images: UsageRow
+  containers: UsageRow
+  layers: UsageRow
+  imageDetails: Array<{
+    id: string
+    repoTags: string[]
+    created: string
+    size: number
+    sharedSize: number
+    uniqueSize: number
+    containers: number
+  }>
+}
+export interface FsckProblem {
+  /** What kind of record or directory: layer, layer-dir, image, tag, refcount. */
+  kind: string
+  /** Its ID, path or key. */
+  subject: string
+  message: string
+  repaired: boolean
+}
+export interface FsckResult {
+  checked: { layers: number; images: number; tags: number }
+  problems: FsckProblem[]
+}
+export interface LayerWhy {
+  layer: { chainId: string; diffId: string; parent: string | null; size: number; diskBytes: number }
+  refcount: number
+  /** What references it directly: its child layers, images whose top layer it is (and containers). */
+  referrers: Array<{ kind: 'layer' | 'image' | 'container'; id: string; names: string[] }>
+  /** Every image whose chain contains it. */
+  images: Array<{ id: string; names: string[] }>
+}
 export type ImageRemoveEvent = { Untagged: string } | { Deleted: string }
 
 /** Every method: its parameters, its result, and which streams it uses. */
@@ -244,6 +291,11 @@ export interface Methods {
   'image.load': { params: Record<string, never>; result: ImageLoadResult }
   /** Download: one tar that is both a docker-archive and an OCI layout. */
   'image.save': { params: { images: string[] }; result: { bytes: number } }
+  'image.prune': { params: { all?: boolean; filters?: Record<string, string[]> }; result: ImagePruneResult }
+  'system.df': { params: Record<string, never>; result: SystemDf }
+  /** Root only with `repair`. */
+  'system.fsck': { params: { repair?: boolean }; result: FsckResult }
+  'layer.why': { params: { layer: string }; result: LayerWhy }
 }
 export type MethodName = keyof Methods
 export type ParamsOf<M extends MethodName> = Methods[M]['params']

@@ -17,6 +17,35 @@ export interface Cli {
 /** For commander options that may repeat (`-c A -c B`, `--filter X --filter Y`). */
 export const repeatable = (value: string, previous: string[]): string[] => [...previous, value]
 
+/** `--filter k=v` options as the RPC's filter map (`label!=x` is key `label!`). */
+export function parseFilters(list: string[]): Record<string, string[]> {
+  const filters: Record<string, string[]> = {}
+  for (const f of list) {
+    const [k, v] = f.split(/=(.*)/s)
+    if (!k || v === undefined) throw new UsageError(`bad format of filter (expected name=value): ${f}`)
+    ;(filters[k] ??= []).push(v)
+  }
+  return filters
+}
+
+/** Docker's "[y/N]" question on stderr; anything but y/Y (or no answer at all) is no. */
+export async function confirm(question: string): Promise<boolean> {
+  process.stderr.write(`${question} [y/N] `)
+  const answer = await new Promise<string>((resolve) => {
+    let text = ''
+    const onData = (b: Buffer) => {
+      text += b.toString()
+      if (text.includes('\n')) done()
+    }
+    const done = () => {
+      process.stdin.off('data', onData).off('end', done).pause()
+      resolve(text.split('\n')[0] ?? '')
+    }
+    process.stdin.on('data', onData).once('end', done)
+  })
+  return /^y(es)?$/i.test(answer.trim())
+}
+
 export class UsageError extends Error {
   override name = 'UsageError'
 }

@@ -12,7 +12,11 @@ import { registerHistory } from './commands/image/history.js'
 import { registerImport } from './commands/image/import.js'
 import { registerImageInspect } from './commands/image/inspect.js'
 import { registerImageLs } from './commands/image/ls.js'
+import { registerImagePrune } from './commands/image/prune.js'
 import { registerImageRm } from './commands/image/rm.js'
+import { registerLayerWhy } from './commands/layer/why.js'
+import { registerDf } from './commands/system/df.js'
+import { registerFsck } from './commands/system/fsck.js'
 import { registerLoad } from './commands/image/load.js'
 import { registerSave } from './commands/image/save.js'
 import { registerTag } from './commands/image/tag.js'
@@ -31,9 +35,14 @@ function buildProgram(): Command {
   registerVersion(program, cli)
   registerInfo(program, cli)
   registerImageVerbs(program, cli, 'top')
-  registerImageVerbs(program.command('image').description('Manage images'), cli, 'group')
+  const image = program.command('image').description('Manage images')
+  registerImageVerbs(image, cli, 'group')
+  registerImagePrune(image, cli)
+  registerFsck(program, cli)
   const system = program.command('system').description('Manage strata')
   registerInfo(system, cli)
+  registerDf(system, cli)
+  registerLayerWhy(program.command('layer').description('Inspect layers'), cli)
   const overlay = program.command('overlay').description('Mount directories in overlayfs format (root only)')
   registerOverlayMount(overlay, cli)
   registerOverlayLs(overlay, cli)

@@ -1,6 +1,7 @@
 /**
  * image.list: `docker images` — tagged and dangling images; with `all`, intermediate ones
- * (untagged images with children) too. Filters: dangling, reference (globs), label, before, since.
+ * (untagged images with children) too. Filters: dangling, reference (globs), label, label!,
+ * before, since, until.
  */
 import type { ImageSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
@@ -8,10 +9,11 @@ import { familiar, familiarName, parseReference } from '../registry/reference.js
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { MethodDef } from '../rpc/dispatch.js'
+import { labelsMatch, untilCutoff } from './image-filters.js'
 import { objectParams } from './params.js'
 import type { Services } from './services.js'
 
-const FILTERS = ['dangling', 'reference', 'label', 'before', 'since']
+const FILTERS = ['dangling', 'reference', 'label', 'label!', 'before', 'since', 'until']
 
 export const imageList = (s: Services): MethodDef => ({
   handler: async (params) => {
@@ -62,12 +64,10 @@ function matches(i: ImageSummary, f: Record<string, string[]>, before?: string, 
     if (i.dangling !== (dangling === 'true')) return false
   }
   if (f.reference?.length && !i.repoTags.some((t) => matchesReference(t, f.reference ?? []))) return false
-  for (const l of f.label ?? []) {
-    const [k, v] = l.split(/=(.*)/s)
-    if (!(k! in i.labels) || (v !== undefined && i.labels[k!] !== v)) return false
-  }
+  if (!labelsMatch(i.labels, f)) return false
   if (before && i.created >= before) return false
   if (since && i.created <= since) return false
+  if (f.until?.[0] && i.created >= untilCutoff(f.until[0])) return false
   return true
 }
 

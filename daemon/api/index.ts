@@ -6,6 +6,7 @@ import { imageImport } from './image-import.js'
 import { imageInspect } from './image-inspect.js'
 import { imageList } from './image-list.js'
 import { imageLoad } from './image-load.js'
+import { imagePrune } from './image-prune.js'
 import { imageRemove } from './image-remove.js'
 import { imageSave } from './image-save.js'
 import { imageTag } from './image-tag.js'
@@ -13,6 +14,9 @@ import { mountCreate } from './mount-create.js'
 import { mountList } from './mount-list.js'
 import { mountRemove } from './mount-remove.js'
 import type { Services } from './services.js'
+import { layerWhy } from './layer-why.js'
+import { systemDf } from './system-df.js'
+import { systemFsck } from './system-fsck.js'
 import { systemInfo } from './system-info.js'
 import { systemPing } from './system-ping.js'
 import { systemVersion } from './system-version.js'
@@ -33,5 +37,9 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'image.history': imageHistory(s),
     'image.load': imageLoad(s),
     'image.save': imageSave(s),
+    'image.prune': imagePrune(s),
+    'system.df': systemDf(s),
+    'system.fsck': systemFsck(s),
+    'layer.why': layerWhy(s),
   }
 }

@@ -78,9 +78,19 @@ export class LayerStore {
     return (await this.db.get<LayerRecord>(layerKey(id))) !== undefined
   }
 
+  /** layers/<hex>: the layer's diff/ and tar-split.gz. */
+  dirOf(id: ChainId): string {
+    return join(this.root, 'layers', hexOf(id))
+  }
+
+  /** The chainIDs of the layer directories present, recorded or not. */
+  directories(): ChainId[] {
+    return readdirSync(join(this.root, 'layers')).map((hex) => `sha256:${hex}` as ChainId)
+  }
+
   /** The layer's directory in overlay format (a lowerdir). */
   diffDir(id: ChainId): string {
-    return join(this.root, 'layers', hexOf(id), 'diff')
+    return join(this.dirOf(id), 'diff')
   }
 
   /** The chain from this layer down to the base, top first (the order of lowerdir=). */
@@ -189,7 +199,7 @@ export class LayerStore {
         records.push(known)
         continue
       }
-      const final = join(this.root, 'layers', hexOf(chainId))
+      const final = this.dirOf(chainId)
       rmSync(final, { recursive: true, force: true }) // a leftover without a record
       renameSync(dir, final)
       placed.push(chainId)
@@ -203,7 +213,7 @@ export class LayerStore {
   /** The exact tar the layer was imported from. */
   async *export(id: ChainId): AsyncGenerator<Buffer> {
     await this.stat(id)
-    const dir = join(this.root, 'layers', hexOf(id))
+    const dir = this.dirOf(id)
     yield* exportTar(join(dir, 'diff'), readSplit(readFileSync(join(dir, 'tar-split.gz'))))
   }
 
@@ -214,11 +224,11 @@ export class LayerStore {
   /** At start: remove staging leftovers and layer directories no record names. */
   async reconcile(): Promise<void> {
     const known = new Set<string>()
-    for await (const r of this.walk()) known.add(hexOf(r.chainId))
-    for (const name of readdirSync(join(this.root, 'layers'))) {
-      if (known.has(name)) continue
-      this.log.warn('removing a layer directory without a record', { dir: name })
-      rmSync(join(this.root, 'layers', name), { recursive: true, force: true })
+    for await (const r of this.walk()) known.add(r.chainId)
+    for (const id of this.directories()) {
+      if (known.has(id)) continue
+      this.log.warn('removing a layer directory without a record', { dir: hexOf(id) })
+      this.removeDir(id)
     }
   }
 
@@ -228,6 +238,6 @@ export class LayerStore {
   }
 
   removeDir(id: ChainId): void {
-    rmSync(join(this.root, 'layers', hexOf(id)), { recursive: true, force: true })
+    rmSync(this.dirOf(id), { recursive: true, force: true })
   }
 }

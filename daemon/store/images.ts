@@ -35,6 +35,12 @@ export interface TagRecord {
 
 export type RemoveEvent = { Untagged: string } | { Deleted: string }
 
+export interface RemoveResult {
+  events: RemoveEvent[]
+  /** Bytes on disk of the layers deleted. */
+  reclaimed: number
+}
+
 export class ImageStore {
   constructor(
     private readonly db: Db,
@@ -122,13 +128,13 @@ export class ImageStore {
    * `rmi`: a reference untags; the image goes when its last tag does (or when named by ID), unless
    * it has child images. Parents left untagged and childless go too, unless `noPrune`.
    */
-  async remove(input: string, force: boolean, noPrune: boolean): Promise<RemoveEvent[]> {
+  async remove(input: string, force: boolean, noPrune: boolean): Promise<RemoveResult> {
     const { image, ref } = await this.resolve(input)
     const tags = (await this.tags()).filter((t) => t.imageId === image.id)
     const byRef = ref !== undefined && tags.some((t) => t.ref === canonical(ref))
     if (byRef && tags.length > 1) {
       await this.db.batch([{ type: 'del', key: tagKey(canonical(ref)) }])
-      return [{ Untagged: familiar(ref) }]
+      return { events: [{ Untagged: familiar(ref) }], reclaimed: 0 }
     }
     if (!byRef && tags.length > 1 && !force)
       throw conflict(
@@ -151,7 +157,7 @@ export class ImageStore {
     await this.db.batch(ops)
     for (const l of refs.released) this.layers.removeDir(l.chainId)
     events.push(...removed.map((i) => ({ Deleted: i.id })), ...refs.released.map((l) => ({ Deleted: l.chainId })))
-    return events
+    return { events, reclaimed: refs.released.reduce((n, l) => n + l.diskBytes, 0) }
   }
 
   /** Untagged parents with no other children, walking up. */

@@ -1,7 +1,7 @@
 /** strata images / strata image ls: REPOSITORY, TAG, IMAGE ID, CREATED, SIZE, as `docker images`. */
 import type { Command } from 'commander'
 import type { ImageSummary } from '../../../protocol.js'
-import { action, repeatable, UsageError, type Cli } from '../../context.js'
+import { action, parseFilters, repeatable, type Cli } from '../../context.js'
 import { humanAgo, humanSize, shortId } from '../../human.js'
 import { renderList } from '../../output.js'
 
@@ -33,12 +33,7 @@ export function registerImageLs(parent: Command, cli: Cli, name: 'images' | 'ls'
           ref: string | undefined,
           o: { all?: boolean; quiet?: boolean; digests?: boolean; trunc: boolean; filter: string[]; format?: string },
         ) => {
-          const filters: Record<string, string[]> = {}
-          for (const f of [...o.filter, ...(ref ? [`reference=${ref}`] : [])]) {
-            const [k, v] = f.split(/=(.*)/s)
-            if (!k || v === undefined) throw new UsageError(`bad format of filter (expected name=value): ${f}`)
-            ;(filters[k] ??= []).push(v)
-          }
+          const filters = parseFilters([...o.filter, ...(ref ? [`reference=${ref}`] : [])])
           const images = await client.call('image.list', { all: o.all, filters })
           const rows = images.flatMap((i) => rowsOf(i, !o.trunc))
           const ids = o.quiet ? [...new Set(rows.map((r) => r.ID))] : []

@@ -1,0 +1,20 @@
+/** system.df: `docker system df` — images, containers and layers on disk (store/usage.ts). */
+import type { SystemDf } from '../../client/protocol.js'
+import { familiar, parseReference } from '../registry/reference.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import { usageOf } from '../store/usage.js'
+import type { Services } from './services.js'
+
+export const systemDf = (s: Services): MethodDef => ({
+  handler: async (): Promise<SystemDf> => {
+    const [images, tags] = await Promise.all([s.images.list(), s.images.tags()])
+    const layers = []
+    for await (const l of s.layers.walk()) layers.push(l)
+    return usageOf({
+      images,
+      layers,
+      tagsOf: (id) => tags.filter((t) => t.imageId === id).map((t) => familiar(parseReference(t.ref))),
+      containersOf: () => 0,
+    })
+  },
+})

@@ -1,0 +1,150 @@
+/**
+ * `strata fsck`: recounts every reference from scratch (refs.ts, the same definition the
+ * batches use) and checks records against each other and against the layer directories.
+ * With `repair` it fixes what it safely can, in one batch: wrong refcounts, tags of missing
+ * images, stale disk sizes, directories without a record, and layers nothing references (a
+ * leak), which go as rmi would have removed them. Missing or altered layer content and broken
+ * chains are reported, never guessed at. Runs under the metadata queue.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FsckProblem, FsckResult } from '../../client/protocol.js'
+import { chainIdOf, sha256, type ChainId } from '../layers/digests.js'
+import { diskUsage } from '../layers/disk-usage.js'
+import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
+import type { BatchOp, Db } from './db.js'
+import { parseConfig } from './image-config.js'
+import type { ImageRecord, TagRecord } from './images.js'
+import { layerKey, PREFIX, refcountKey, tagKey } from './keys.js'
+import { referencesOf, type Referrer } from './refs.js'
+
+interface Found {
+  problems: FsckProblem[]
+  ops: BatchOp[]
+  /** Layer directories to remove once the batch is written. */
+  removeDirs: ChainId[]
+}
+
+export async function fsck(db: Db, layers: LayerStore, repair: boolean): Promise<FsckResult> {
+  const layerRecs = await all<LayerRecord>(db, PREFIX.layer)
+  const images = await all<ImageRecord>(db, PREFIX.image)
+  const tags = await all<TagRecord>(db, PREFIX.tag)
+  const f: Found = { problems: [], ops: [], removeDirs: [] }
+  const report = (kind: string, subject: string, message: string, fix?: () => void) => {
+    if (repair && fix) fix()
+    f.problems.push({ kind, subject, message, repaired: repair && fix !== undefined })
+  }
+  const byId = new Map(layerRecs.map((l) => [l.chainId, l]))
+  checkLayers(layerRecs, byId, layers, report, f)
+  checkDirs(byId, layers, report, f)
+  checkImages(images, byId, report)
+  const imageIds = new Set(images.map((i) => i.id))
+  for (const t of tags)
+    if (!imageIds.has(t.imageId))
+      report('tag', t.ref, `names image ${t.imageId}, which does not exist`, () =>
+        f.ops.push({ type: 'del', key: tagKey(t.ref) }),
+      )
+  await checkRefcounts(db, layerRecs, images, byId, report, f)
+  if (repair && f.ops.length) await db.batch(f.ops)
+  if (repair) for (const id of f.removeDirs) layers.removeDir(id)
+  return { checked: { layers: layerRecs.length, images: images.length, tags: tags.length }, problems: f.problems }
+}
+
+type Report = (kind: string, subject: string, message: string, fix?: () => void) => void
+
+function checkLayers(
+  layerRecs: LayerRecord[],
+  byId: Map<ChainId, LayerRecord>,
+  layers: LayerStore,
+  report: Report,
+  f: Found,
+): void {
+  for (const l of layerRecs) {
+    if (chainIdOf(l.parent, l.diffId) !== l.chainId)
+      report('layer', l.chainId, 'its chainID does not follow from its parent and diffID')
+    if (l.parent && !byId.has(l.parent)) report('layer', l.chainId, `its parent ${l.parent} has no record`)
+    const dir = layers.dirOf(l.chainId)
+    if (!existsSync(join(dir, 'diff')) || !existsSync(join(dir, 'tar-split.gz'))) {
+      report('layer-dir', dir, 'the layer directory or its tar-split is missing')
+      continue
+    }
+    const bytes = diskUsage(dir)
+    if (bytes !== l.diskBytes)
+      report('layer', l.chainId, `takes ${bytes} bytes on disk, its record says ${l.diskBytes}`, () =>
+        f.ops.push({ type: 'put', key: layerKey(l.chainId), value: { ...l, diskBytes: bytes } }),
+      )
+  }
+}
+
+function checkDirs(byId: Map<ChainId, LayerRecord>, layers: LayerStore, report: Report, f: Found): void {
+  for (const id of layers.directories())
+    if (!byId.has(id))
+      report('layer-dir', layers.dirOf(id), 'a layer directory without a record', () => f.removeDirs.push(id))
+}
+
+function checkImages(images: ImageRecord[], byId: Map<ChainId, LayerRecord>, report: Report): void {
+  for (const i of images) {
+    const config = Buffer.from(i.config)
+    if (sha256(config) !== i.id) report('image', i.id, 'its config does not hash to its ID')
+    if (i.topLayer && !byId.has(i.topLayer)) {
+      report('image', i.id, `its top layer ${i.topLayer} has no record`)
+      continue
+    }
+    const chain: string[] = []
+    for (let cur = i.topLayer; cur && chain.length <= byId.size; cur = byId.get(cur)?.parent ?? null)
+      chain.unshift(byId.get(cur)?.diffId ?? '?')
+    let diffIds: string[] = []
+    try {
+      diffIds = parseConfig(config).rootfs.diff_ids
+    } catch (err) {
+      report('image', i.id, `its config does not parse: ${(err as Error).message}`)
+      continue
+    }
+    if (diffIds.join() !== chain.join()) report('image', i.id, 'its layers do not match the diffIDs of its config')
+  }
+}
+
+/** Expected counts from every referrer; layers nothing references are leaks (released on repair). */
+async function checkRefcounts(
+  db: Db,
+  layerRecs: LayerRecord[],
+  images: ImageRecord[],
+  byId: Map<ChainId, LayerRecord>,
+  report: Report,
+  f: Found,
+): Promise<void> {
+  const expected = new Map<ChainId, number>()
+  const referrers: Referrer[] = [
+    ...layerRecs.map((record): Referrer => ({ kind: 'layer', record })),
+    ...images.map((record): Referrer => ({ kind: 'image', record })),
+  ]
+  for (const r of referrers) for (const id of referencesOf(r)) expected.set(id, (expected.get(id) ?? 0) + 1)
+  const leaked = layerRecs.filter((l) => !expected.get(l.chainId))
+  for (let l = leaked.shift(); l; l = leaked.shift()) {
+    const layer = l
+    report('layer', layer.chainId, 'nothing references it (leaked)', () => {
+      f.ops.push({ type: 'del', key: layerKey(layer.chainId) })
+      f.removeDirs.push(layer.chainId)
+    })
+    if (!layer.parent || !byId.has(layer.parent)) continue
+    const n = (expected.get(layer.parent) ?? 0) - 1
+    expected.set(layer.parent, n)
+    if (n === 0) leaked.push(byId.get(layer.parent) as LayerRecord)
+  }
+  const stored = new Map<string, number>()
+  for await (const [key, n] of db.scan<number>(PREFIX.refcount)) stored.set(key.slice(PREFIX.refcount.length), n)
+  for (const id of new Set([...expected.keys(), ...stored.keys()] as ChainId[])) {
+    const want = expected.get(id) ?? 0
+    const have = stored.get(id) ?? 0
+    if (want === have) continue
+    report('refcount', id, `stored ${have}, counted ${want}`, () =>
+      f.ops.push(want > 0 ? { type: 'put', key: refcountKey(id), value: want } : { type: 'del', key: refcountKey(id) }),
+    )
+  }
+}
+
+async function all<T>(db: Db, prefix: string): Promise<T[]> {
+  const out: T[] = []
+  for await (const [, v] of db.scan<T>(prefix)) out.push(v)
+  return out
+}

@@ -1,0 +1,26 @@
+/**
+ * `image prune`: removes the images `select` picks, leaves first, until none is left to pick;
+ * each removal is an rmi (store/images.ts), so untagged parents go with their last child and
+ * layers go when nothing references them. Runs under the metadata queue: an ingest in flight
+ * records its layers after (layer-store.ts `record`), so prune never deletes what it is adding.
+ */
+import type { ImageRecord, ImageStore, RemoveResult } from './images.js'
+
+export type PruneSelect = (image: ImageRecord, tagged: boolean) => boolean
+
+export async function pruneImages(images: ImageStore, select: PruneSelect): Promise<RemoveResult> {
+  const out: RemoveResult = { events: [], reclaimed: 0 }
+  for (;;) {
+    const list = await images.list()
+    const tagged = new Set((await images.tags()).map((t) => t.imageId))
+    const parents = new Set(list.map((i) => i.parent))
+    const victims = list.filter((i) => !parents.has(i.id) && select(i, tagged.has(i.id)))
+    if (!victims.length) return out
+    for (const v of victims) {
+      if (!(await images.get(v.id))) continue // went with a child removed just before
+      const r = await images.remove(v.id, true, false)
+      out.events.push(...r.events)
+      out.reclaimed += r.reclaimed
+    }
+  }
+}

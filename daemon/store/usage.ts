@@ -1,0 +1,68 @@
+/**
+ * `system df`: what images and layers take on disk (disk-usage.ts bytes, each layer counted
+ * once however many images share it), what is shared, and what pruning would give back:
+ * reclaimable is the bytes of layers that no image in use needs, not a sum of image sizes.
+ */
+import type { SystemDf, UsageRow } from '../../client/protocol.js'
+import type { ChainId } from '../layers/digests.js'
+import type { LayerRecord } from '../layers/layer-store.js'
+import type { ImageRecord } from './images.js'
+
+export interface UsageInput {
+  images: ImageRecord[]
+  layers: LayerRecord[]
+  tagsOf(imageId: string): string[]
+  /** Images containers are created from, with how many containers each. */
+  containersOf(imageId: string): number
+}
+
+export function usageOf(u: UsageInput): SystemDf {
+  const byId = new Map(u.layers.map((l) => [l.chainId, l]))
+  const chains = new Map(u.images.map((i) => [i.id, chainOf(i.topLayer, byId)]))
+  const users = new Map<ChainId, string[]>()
+  for (const [id, chain] of chains) for (const l of chain) users.set(l, [...(users.get(l) ?? []), id])
+  const inUse = (imageId: string) => u.containersOf(imageId) > 0
+  const bytes = (ids: Iterable<ChainId>) => [...ids].reduce((n, id) => n + (byId.get(id)?.diskBytes ?? 0), 0)
+  const needed = new Set([...users].filter(([, imgs]) => imgs.some(inUse)).map(([l]) => l))
+  const imageLayers = [...users.keys()]
+  return {
+    images: row(
+      u.images.length,
+      u.images.filter((i) => inUse(i.id)).length,
+      bytes(imageLayers),
+      bytes(imageLayers.filter((l) => !needed.has(l))),
+    ),
+    containers: row(0, 0, 0, 0),
+    layers: row(u.layers.length, users.size, bytes(byId.keys()), bytes([...byId.keys()].filter((l) => !needed.has(l)))),
+    imageDetails: u.images.map((i) => {
+      const chain = chains.get(i.id) ?? []
+      const size = bytes(chain)
+      const shared = bytes(chain.filter((l) => (users.get(l)?.length ?? 0) > 1))
+      return {
+        id: i.id,
+        repoTags: u.tagsOf(i.id),
+        created: i.created,
+        size,
+        sharedSize: shared,
+        uniqueSize: size - shared,
+        containers: u.containersOf(i.id),
+      }
+    }),
+  }
+}
+
+const row = (total: number, active: number, size: number, reclaimable: number): UsageRow => ({
+  total,
+  active,
+  size,
+  reclaimable,
+})
+
+function chainOf(top: ChainId | null, byId: Map<ChainId, LayerRecord>): ChainId[] {
+  const out: ChainId[] = []
+  for (let cur = top; cur !== null && out.length < 10_000;) {
+    out.push(cur)
+    cur = byId.get(cur)?.parent ?? null
+  }
+  return out
+}
