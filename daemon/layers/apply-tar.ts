@@ -19,7 +19,8 @@ import { isWhiteoutStat, makeWhiteout } from '../overlay/whiteout.js'
 import { TarError } from './tar-header.js'
 import { normalizeName } from './tar-path.js'
 import { readTar, type TarEntry, type TarLimits, type TarSummary } from './tar-reader.js'
-import type { SplitRecorder } from './tar-split.js'
+import type { FileSegment, SplitRecorder } from './tar-split.js'
+import { readSegments, type SparseMap } from './tar-sparse.js'
 
 const WHITEOUT_PREFIX = '.wh.'
 const OPAQUE_MARKER = '.wh..wh..opq'
@@ -79,7 +80,7 @@ class Applier {
   private async create(e: TarEntry, path: string, body: AsyncIterable<Buffer>): Promise<void> {
     switch (e.type) {
       case 'file':
-        return writeBody(path, body)
+        return writeBody(path, body, e.sparse)
       case 'symlink':
         return symlinkSync(e.linkname, path)
       case 'link':
@@ -149,16 +150,21 @@ class Applier {
       this.inlineTree(rel)
       this.dirs.delete(rel)
       for (const d of [...this.dirs.keys()]) if (d.startsWith(`${rel}/`)) this.dirs.delete(d)
-    } else if (st.isFile()) this.split.inline(rel, readFileSync(path))
+    } else if (st.isFile()) this.split.inline(rel, (seg) => this.storedBody(seg))
     rmSync(path, { recursive: true, force: true })
     return isWhiteoutStat(st)
   }
 
   private inlineTree(rel: string): void {
     for (const seg of this.split.segments) {
-      if ('file' in seg && seg.file.startsWith(`${rel}/`))
-        this.split.inline(seg.file, readFileSync(join(this.root, seg.file)))
+      if ('file' in seg && seg.file.startsWith(`${rel}/`)) this.split.inline(seg.file, (s) => this.storedBody(s))
     }
+  }
+
+  /** The bytes a file's tar body held: the whole file, or its mapped segments when sparse. */
+  private storedBody(seg: FileSegment): Buffer {
+    const path = join(this.root, seg.file)
+    return seg.sparse ? readSegments(path, seg.sparse) : readFileSync(path)
   }
 
   /** Parents the tar did not list are made 0755 root:root; an existing one must be a real directory. */
@@ -202,14 +208,38 @@ function storedXattrName(name: string, path: string): string {
   return name.startsWith(overlay) ? `${overlay}overlay.${name.slice(overlay.length)}` : name
 }
 
-async function writeBody(path: string, body: AsyncIterable<Buffer>): Promise<void> {
+/** Writes the body; a sparse file's segments go to their offsets and the rest stays a hole. */
+async function writeBody(path: string, body: AsyncIterable<Buffer>, sparse?: SparseMap): Promise<void> {
   const fh = await open(path, 'wx', 0o600)
+  const places = sparse ? placesOf(sparse) : undefined
   try {
+    let pos = 0
     for await (const chunk of body) {
-      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off)).bytesWritten
+      for (let off = 0; off < chunk.length;) {
+        const at = places ? places(pos) : { position: pos, room: chunk.length - off }
+        const n = Math.min(chunk.length - off, at.room)
+        const written = (await fh.write(chunk, off, n, at.position)).bytesWritten
+        off += written
+        pos += written
+      }
     }
+    if (sparse) await fh.truncate(sparse.realSize)
   } finally {
     await fh.close()
+  }
+}
+
+/** For the n-th data byte of a sparse body: where it goes in the file and how many follow it there. */
+function placesOf(s: SparseMap): (n: number) => { position: number; room: number } {
+  let seg = 0
+  let start = 0 // data bytes before segment `seg`
+  return (n) => {
+    while (seg < s.map.length && n >= start + (s.map[seg] as [number, number])[1]) {
+      start += (s.map[seg] as [number, number])[1]
+      seg++
+    }
+    const [offset, length] = s.map[seg] as [number, number]
+    return { position: offset + (n - start), room: length - (n - start) }
   }
 }
 

@@ -6,7 +6,7 @@
 import { constants as fsc } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Segment } from './tar-split.js'
+import type { FileSegment, Segment } from './tar-split.js'
 
 const CHUNK = 1024 * 1024
 
@@ -16,22 +16,26 @@ export async function* exportTar(diffDir: string, segments: Segment[]): AsyncGen
       yield Buffer.from(s.raw)
       continue
     }
-    yield* readBody(join(diffDir, s.file), s.size)
+    yield* readBody(join(diffDir, s.file), s)
   }
 }
 
-async function* readBody(path: string, size: number): AsyncGenerator<Buffer> {
+/** The file's bytes, or for a sparse file the bytes of its mapped segments, in order. */
+async function* readBody(path: string, s: FileSegment): AsyncGenerator<Buffer> {
   const fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
     const st = await fh.stat()
-    if (!st.isFile() || st.size !== size)
-      throw new Error(`layer file ${path} changed: ${st.size} bytes, the tar had ${size}`)
-    for (let off = 0; off < size;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - off))
-      const { bytesRead } = await fh.read(buf, 0, buf.length, off)
-      if (bytesRead === 0) throw new Error(`layer file ${path} shrank while it was read`)
-      off += bytesRead
-      yield buf.subarray(0, bytesRead)
+    const want = s.sparse?.realSize ?? s.size
+    if (!st.isFile() || st.size !== want)
+      throw new Error(`layer file ${path} changed: ${st.size} bytes, the tar had ${want}`)
+    for (const [offset, length] of s.sparse?.map ?? [[0, s.size]]) {
+      for (let off = 0; off < length;) {
+        const buf = Buffer.allocUnsafe(Math.min(CHUNK, length - off))
+        const { bytesRead } = await fh.read(buf, 0, buf.length, offset + off)
+        if (bytesRead === 0) throw new Error(`layer file ${path} shrank while it was read`)
+        off += bytesRead
+        yield buf.subarray(0, bytesRead)
+      }
     }
   } finally {
     await fh.close()

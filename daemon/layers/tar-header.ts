@@ -54,6 +54,15 @@ export interface RawHeader {
   gname: string
   devmajor: number
   devminor: number
+  gnuSparse?: GnuSparse
+}
+
+/** Old GNU sparse files ('S'): the data's places in the file, as the header (and its extension blocks) list them. */
+export interface GnuSparse {
+  map: Array<[offset: number, length: number]>
+  /** More map entries follow in extension blocks. */
+  extended: boolean
+  realSize: number
 }
 
 export const isZeroBlock = (b: Buffer): boolean => b.every((x) => x === 0)
@@ -81,7 +90,21 @@ export function parseHeader(b: Buffer): RawHeader {
     gname: str(b, 297, 32),
     devmajor: type === 'char' || type === 'block' ? num(b, 329, 8, 'devmajor') : 0,
     devminor: type === 'char' || type === 'block' ? num(b, 337, 8, 'devminor') : 0,
+    ...(type === 'sparse'
+      ? { gnuSparse: { map: sparseEntries(b, 386, 4), extended: b[482] !== 0, realSize: num(b, 483, 12, 'realsize') } }
+      : {}),
   }
+}
+
+/** `count` (offset, numbytes) pairs of 12-byte numbers from `off`; an all-zero pair ends the list. */
+export function sparseEntries(b: Buffer, off: number, count: number): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (let i = 0; i < count; i++) {
+    const at = off + i * 24
+    if (b[at] === 0) break
+    out.push([num(b, at, 12, 'sparse offset'), num(b, at + 12, 12, 'sparse numbytes')])
+  }
+  return out
 }
 
 function verifyChecksum(b: Buffer): void {

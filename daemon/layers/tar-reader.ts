@@ -7,6 +7,7 @@
 import { ByteReader } from './byte-reader.js'
 import { BLOCK, isZeroBlock, parseHeader, parsePax, TarError, type RawHeader } from './tar-header.js'
 import { normalizeName } from './tar-path.js'
+import { checkSparse, gnuSparseMap, pax01Map, pax10Map, type SparseMap } from './tar-sparse.js'
 import type { SplitRecorder } from './tar-split.js'
 
 export interface TarEntry {
@@ -22,6 +23,8 @@ export interface TarEntry {
   devmajor: number
   devminor: number
   xattrs: Map<string, Buffer>
+  /** A sparse file: `size` is its real size, the body holds only the mapped segments. */
+  sparse?: SparseMap
 }
 
 export interface TarLimits {
@@ -71,12 +74,19 @@ export async function readTar(
       else longLink = cString(body)
       continue
     }
-    if (h.type === 'sparse') throw new TarError(`sparse tar entries are not supported yet (${h.name})`)
     if (++entries > limits.maxEntries) throw new TarError(`archive has more than ${limits.maxEntries} entries`)
-    const e = toEntry(h, new Map([...global, ...local]), longName, longLink)
+    const pax = new Map([...global, ...local])
+    const e = toEntry(h, pax, longName, longLink)
     local = new Map()
     longName = longLink = undefined
-    const bodySize = e.type === 'file' ? e.size : 0
+    let bodySize = e.type === 'file' ? e.size : 0
+    const sparse = await sparseOf(h, pax, r, split)
+    if (sparse) {
+      bodySize = e.size - (sparse.mapBytes ?? 0)
+      checkSparse(sparse.map, bodySize, e.path)
+      e.sparse = sparse.map
+      e.size = sparse.map.realSize
+    }
     let consumed = 0
     const body = (async function* () {
       for await (const piece of r.stream(bodySize, `the body of ${e.path}`)) {
@@ -89,12 +99,41 @@ export async function readTar(
     // Recorded after the visit: an earlier body at the same path is moved inline during it.
     if (bodySize > 0) {
       if (inline) split.raw(inline)
-      else split.file(e.path, bodySize)
+      else split.file(e.path, bodySize, e.sparse)
     }
     split.raw(await r.read(pad(bodySize), `the padding of ${e.path}`))
   }
   split.raw(await r.rest())
   return { diffId: r.digest(), bytes: r.total, entries }
+}
+
+/** The sparse map of an entry, if it is a sparse file in any of GNU tar's three forms. */
+async function sparseOf(
+  h: RawHeader,
+  pax: Map<string, Buffer>,
+  r: ByteReader,
+  split: SplitRecorder,
+): Promise<{ map: SparseMap; mapBytes?: number } | undefined> {
+  if (h.gnuSparse) return { map: await gnuSparseMap(h.gnuSparse, r, split) }
+  const text = (k: string) => pax.get(k)?.toString('utf8')
+  const major = text('GNU.sparse.major')
+  if (major !== undefined) {
+    if (major !== '1' || text('GNU.sparse.minor') !== '0')
+      throw new TarError(`unsupported GNU sparse format ${major}.${text('GNU.sparse.minor') ?? '?'}`)
+    const realSize = Number(text('GNU.sparse.realsize') ?? NaN)
+    if (!Number.isSafeInteger(realSize)) throw new TarError('bad GNU.sparse.realsize')
+    const stored = Number(text('size') ?? h.size)
+    const { sparse, mapBytes } = await pax10Map(r, split, realSize, stored)
+    return { map: sparse, mapBytes }
+  }
+  const map = text('GNU.sparse.map')
+  if (map === undefined) {
+    if (text('GNU.sparse.offset') !== undefined) throw new TarError('unsupported GNU sparse format 0.0')
+    return undefined
+  }
+  const realSize = Number(text('GNU.sparse.size') ?? NaN)
+  if (!Number.isSafeInteger(realSize)) throw new TarError('bad GNU.sparse.size')
+  return { map: pax01Map(map, realSize) }
 }
 
 function cString(b: Buffer): string {
@@ -112,17 +151,11 @@ function toEntry(h: RawHeader, pax: Map<string, Buffer>, longName?: string, long
   }
   const xattrs = new Map<string, Buffer>()
   for (const [k, v] of pax) if (k.startsWith('SCHILY.xattr.')) xattrs.set(k.slice('SCHILY.xattr.'.length), v)
-  if (
-    h.type === 'pax' ||
-    h.type === 'paxGlobal' ||
-    h.type === 'longName' ||
-    h.type === 'longLink' ||
-    h.type === 'sparse'
-  )
+  if (h.type === 'pax' || h.type === 'paxGlobal' || h.type === 'longName' || h.type === 'longLink')
     throw new TypeError('extension records are not entries')
   return {
-    path: normalizeName(text('path') ?? longName ?? h.name),
-    type: h.type,
+    path: normalizeName(text('GNU.sparse.name') ?? text('path') ?? longName ?? h.name),
+    type: h.type === 'sparse' ? 'file' : h.type,
     mode: h.mode & 0o7777,
     uid: int('uid', h.uid),
     gid: int('gid', h.gid),

@@ -7,8 +7,15 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { Packr } from 'msgpackr'
+import type { SparseMap } from './tar-sparse.js'
 
-export type Segment = { raw: Buffer } | { file: string; size: number }
+/** A file body: `size` bytes of the file at `file`, or of its mapped segments when sparse. */
+export interface FileSegment {
+  file: string
+  size: number
+  sparse?: SparseMap
+}
+export type Segment = { raw: Buffer } | FileSegment
 
 const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true })
 const VERSION = 1
@@ -21,17 +28,17 @@ export class SplitRecorder {
     if (b.length) this.pending.push(Buffer.from(b))
   }
 
-  file(path: string, size: number): void {
+  file(path: string, size: number, sparse?: SparseMap): void {
     this.flush()
-    this.segments.push({ file: path, size })
+    this.segments.push(sparse ? { file: path, size, sparse } : { file: path, size })
   }
 
   /** The body written to `path` earlier is about to be overwritten: keep its bytes here instead. */
-  inline(path: string, bytes: Buffer): void {
+  inline(path: string, read: (s: FileSegment) => Buffer): void {
     for (let i = this.segments.length - 1; i >= 0; i--) {
       const s = this.segments[i] as Segment
       if ('file' in s && s.file === path) {
-        this.segments[i] = { raw: bytes }
+        this.segments[i] = { raw: read(s) }
         return
       }
     }

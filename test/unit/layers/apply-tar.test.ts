@@ -227,7 +227,33 @@ t.test('hostile and broken archives are refused and write nothing outside', asyn
       Buffer.concat([header({ name: 'f', type: 'Q' }), Buffer.alloc(1024)]),
       /unsupported tar entry type/,
     ],
-    ['sparse entry', Buffer.concat([header({ name: 'f', type: 'S' }), Buffer.alloc(1024)]), /sparse/],
+    [
+      'sparse map with overlapping segments',
+      tar([{ file: 'f', body: 'x'.repeat(10), pax: { 'GNU.sparse.map': '0,5,2,5', 'GNU.sparse.size': '100' } }]),
+      /overlap/,
+    ],
+    [
+      'sparse map that does not add up to the body',
+      tar([{ file: 'f', body: 'x'.repeat(10), pax: { 'GNU.sparse.map': '0,5', 'GNU.sparse.size': '100' } }]),
+      /lists 5 bytes, the entry holds 10/,
+    ],
+    [
+      'sparse map past the real size',
+      tar([{ file: 'f', body: 'x'.repeat(10), pax: { 'GNU.sparse.map': '95,10', 'GNU.sparse.size': '100' } }]),
+      /past the file's size/,
+    ],
+    [
+      'sparse 1.0 map running past its entry',
+      tar([
+        {
+          file: 'f',
+          body: '9\n1\n',
+          pax: { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.realsize': '9' },
+        },
+      ]),
+      /sparse map runs past/,
+    ],
+    ['sparse format 0.0', tar([{ file: 'f', pax: { 'GNU.sparse.offset': '0' } }]), /sparse format 0\.0/],
     [
       'malformed PAX',
       tar([

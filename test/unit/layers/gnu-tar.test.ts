@@ -4,7 +4,17 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, linkSync } from 'node:fs'
+import {
+  closeSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { applyTar } from '../../../daemon/layers/apply-tar.js'
@@ -70,5 +80,41 @@ for (const format of ['pax', 'gnu'] as const) {
       t.equal(lgetxattr(join(dir, 'tool'), 'user.origin').toString(), 'gnu-tar')
       t.same(lgetxattr(join(dir, 'tool'), 'security.capability'), lgetxattr(join(src, 'tool'), 'security.capability'))
     }
+  })
+}
+
+/** A 10 MB file that is mostly holes: data at 4 KiB, 8 MB and at its very end. */
+function sparseFile(path: string): Buffer {
+  execFileSync('truncate', ['-s', '10M', path])
+  const fd = openSync(path, 'r+')
+  writeSync(fd, Buffer.from('hello'), 0, 5, 4096)
+  writeSync(fd, Buffer.alloc(70_000, 9), 0, 70_000, 8_000_000)
+  writeSync(fd, Buffer.from('end'), 0, 3, 10 * 1024 * 1024 - 3)
+  closeSync(fd)
+  return readFileSync(path)
+}
+
+for (const [name, args] of [
+  ['gnu', ['--format=gnu']],
+  ['posix 1.0', ['--format=posix', '--sparse-version=1.0']],
+  ['posix 0.1', ['--format=posix', '--sparse-version=0.1']],
+] as const) {
+  t.test(`GNU tar --sparse, ${name}: holes stay holes, export gives the archive back`, async (t) => {
+    const base = tmpdir(t)
+    mkdirSync(join(base, 'src'))
+    const content = sparseFile(join(base, 'src', 'disk.img'))
+    writeFileSync(join(base, 'src', 'after'), 'next entry')
+    const archive = execFileSync('tar', ['-C', join(base, 'src'), '--sparse', ...args, '-cf', '-', 'disk.img', 'after'])
+    t.ok(archive.length < 200_000, 'the archive holds only the data')
+    const dir = join(base, 'diff')
+    mkdirSync(dir)
+    const split = new SplitRecorder()
+    await applyTar(dir, chunks(archive, 3000), { maxBytes: 1e9, maxEntries: 100 }, split)
+    t.ok(readFileSync(join(dir, 'disk.img')).equals(content), 'same content')
+    t.ok(lstatSync(join(dir, 'disk.img')).blocks * 512 < 1_000_000, 'the holes were not written')
+    t.equal(readFileSync(join(dir, 'after'), 'utf8'), 'next entry', 'the entry after it is intact')
+    const parts: Buffer[] = []
+    for await (const b of exportTar(dir, readSplit(split.finish()))) parts.push(b)
+    t.ok(Buffer.concat(parts).equals(archive), 'exported bytes equal the archive')
   })
 }
