@@ -23,12 +23,9 @@ export const imageList = (s: Services): MethodDef => ({
     const images = await s.images.list()
     const tags = await s.images.tags()
     const parents = new Set(images.map((i) => i.parent).filter(Boolean))
-    const summaries = images.map((i) =>
-      summary(
-        i,
-        tags.filter((t) => t.imageId === i.id).map((t) => familiar(parseReference(t.ref))),
-      ),
-    )
+    const names = new Map<string, string[]>()
+    for (const t of tags) names.set(t.imageId, [...(names.get(t.imageId) ?? []), familiar(parseReference(t.ref))])
+    const summaries = images.map((i) => summary(i, names.get(i.id) ?? []))
     const before = filters.before?.[0] ? (await s.images.resolve(filters.before[0])).image.created : undefined
     const since = filters.since?.[0] ? (await s.images.resolve(filters.since[0])).image.created : undefined
     return summaries

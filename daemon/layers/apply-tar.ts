@@ -9,8 +9,19 @@
  * Errors: TarError for a hostile or broken tar; the caller removes the staging dir.
  * Tests: test/unit/layers/apply-tar.test.ts
  */
-import { linkSync, lchownSync, chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import {
+  chmodSync,
+  closeSync,
+  ftruncateSync,
+  lchownSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import { constants, lsetxattr, mknodat, utimensat } from '../../native-bindings/index.js'
 import { lstatOrNull } from '../overlay/lookup.js'
@@ -208,24 +219,27 @@ function storedXattrName(name: string, path: string): string {
   return name.startsWith(overlay) ? `${overlay}overlay.${name.slice(overlay.length)}` : name
 }
 
-/** Writes the body; a sparse file's segments go to their offsets and the rest stays a hole. */
+/**
+ * Writes the body; a sparse file's segments go to their offsets and the rest stays a hole. The
+ * writes are synchronous: a layer is tens of thousands of small files, and a thread-pool round
+ * trip per open, write and close cost more than the writes themselves (bench/images.ts).
+ */
 async function writeBody(path: string, body: AsyncIterable<Buffer>, sparse?: SparseMap): Promise<void> {
-  const fh = await open(path, 'wx', 0o600)
+  const fd = openSync(path, 'wx', 0o600)
   const places = sparse ? placesOf(sparse) : undefined
   try {
     let pos = 0
     for await (const chunk of body) {
       for (let off = 0; off < chunk.length;) {
         const at = places ? places(pos) : { position: pos, room: chunk.length - off }
-        const n = Math.min(chunk.length - off, at.room)
-        const written = (await fh.write(chunk, off, n, at.position)).bytesWritten
+        const written = writeSync(fd, chunk, off, Math.min(chunk.length - off, at.room), at.position)
         off += written
         pos += written
       }
     }
-    if (sparse) await fh.truncate(sparse.realSize)
+    if (sparse) ftruncateSync(fd, sparse.realSize)
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
 }
 

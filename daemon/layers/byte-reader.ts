@@ -15,6 +15,8 @@ export class ByteReader {
   constructor(
     source: AsyncIterable<Uint8Array>,
     private readonly maxBytes: number,
+    /** Off when nobody needs the stream's digest (the outer tar of an image archive). */
+    private readonly hashing = true,
   ) {
     this.it = source[Symbol.asyncIterator]()
   }
@@ -50,7 +52,7 @@ export class ByteReader {
   }
 
   digest(): string {
-    return `sha256:${this.hash.digest('hex')}`
+    return this.hashing ? `sha256:${this.hash.digest('hex')}` : ''
   }
 
   private async fill(): Promise<boolean> {
@@ -63,7 +65,7 @@ export class ByteReader {
     const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength)
     this.total += chunk.length
     if (this.total > this.maxBytes) throw new TarError(`archive is larger than the limit of ${this.maxBytes} bytes`)
-    this.hash.update(chunk)
+    if (this.hashing) this.hash.update(chunk)
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk
     return true
   }

@@ -51,8 +51,9 @@ export async function readTar(
   visit: EntryVisitor,
   limits: TarLimits,
   split: SplitRecorder,
+  opts: { digest?: boolean } = {},
 ): Promise<TarSummary> {
-  const r = new ByteReader(source, limits.maxBytes)
+  const r = new ByteReader(source, limits.maxBytes, opts.digest !== false)
   let global = new Map<string, Buffer>()
   let local = new Map<string, Buffer>()
   let longName: string | undefined

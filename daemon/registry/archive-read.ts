@@ -12,6 +12,7 @@ import { posix } from 'node:path'
 import { StrataError } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
 import type { LayerStore, StagedLayer } from '../layers/layer-store.js'
+import { sniff } from '../layers/decompress.js'
 import { TarError } from '../layers/tar-header.js'
 import { normalizeName } from '../layers/tar-path.js'
 import { readTar, type TarEntry } from '../layers/tar-reader.js'
@@ -45,7 +46,9 @@ export async function readArchive(
 ): Promise<ArchiveFiles> {
   const files: ArchiveFiles = { json: new Map(), layers: new Map(), aliases: new Map() }
   try {
-    await readTar(source, (e, body) => visit(files, e, body, layers, signal), LIMITS, new SplitRecorder())
+    await readTar(source, (e, body) => visit(files, e, body, layers, signal), LIMITS, new SplitRecorder(), {
+      digest: false,
+    })
   } catch (err) {
     discardAll(files, layers)
     if (err instanceof TarError) throw invalidArgument(`bad image archive: ${err.message}`, { cause: err })
@@ -73,21 +76,24 @@ async function visit(
     return
   }
   if (e.type !== 'file') throw new TarError(`unexpected ${e.type} ${e.path} in an image archive`)
-  const { first, rest } = await peek(body)
-  if (e.size === 0 || looksLikeJson(first) || TEXT_FILES.has(posix.basename(e.path)) || e.path.endsWith('.json')) {
+  const { head, rest } = await peek(body)
+  if (e.size === 0 || looksLikeJson(head[0]) || TEXT_FILES.has(posix.basename(e.path)) || e.path.endsWith('.json')) {
     if (e.size <= MAX_JSON) files.json.set(e.path, await collect(rest))
     return
   }
-  const hash = createHash('sha256')
-  const hashed = (async function* () {
-    for await (const b of rest) {
-      hash.update(b)
-      yield b
-    }
-  })()
+  // An uncompressed blob's digest is its diffID, which staging computes anyway.
+  const hash = sniff(head) === 'none' ? undefined : createHash('sha256')
+  const hashed = !hash
+    ? rest
+    : (async function* () {
+        for await (const b of rest) {
+          hash.update(b)
+          yield b
+        }
+      })()
   try {
     const staged = await layers.stage(null, hashed, { signal })
-    files.layers.set(e.path, { staged, digest: `sha256:${hash.digest('hex')}` })
+    files.layers.set(e.path, { staged, digest: hash ? `sha256:${hash.digest('hex')}` : staged.layer.diffId })
   } catch (err) {
     // Not a layer tar: an error only if a manifest names it as a layer. Anything else stops.
     if (!(err instanceof StrataError && err.code === 'INVALID_ARGUMENT')) throw err
@@ -95,15 +101,21 @@ async function visit(
   }
 }
 
-async function peek(body: AsyncIterable<Buffer>): Promise<{ first?: number; rest: AsyncIterable<Buffer> }> {
+/** The first bytes of a body (at least 6 unless it is shorter: enough to sniff compression), and all of it. */
+async function peek(body: AsyncIterable<Buffer>): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
   const it = body[Symbol.asyncIterator]()
-  const head = await it.next()
+  const parts: Buffer[] = []
+  let done = false
+  while (!done && Buffer.concat(parts).length < 6) {
+    const n = await it.next()
+    if (n.done) done = true
+    else parts.push(n.value)
+  }
   const rest = (async function* () {
-    if (head.done) return
-    yield head.value
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value
+    yield* parts
+    if (!done) for (let n = await it.next(); !n.done; n = await it.next()) yield n.value
   })()
-  return { first: head.done ? undefined : head.value[0], rest }
+  return { head: Buffer.concat(parts), rest }
 }
 
 async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
