@@ -251,7 +251,7 @@ export interface SystemDf {
   }>
 }
 export interface FsckProblem {
-  /** What kind of record or directory: layer, layer-dir, image, tag, refcount. */
+  /** What kind of record or directory: layer, layer-dir, image, tag, refcount, container, container-dir. */
   kind: string
   /** Its ID, path or key. */
   subject: string
@@ -259,7 +259,7 @@ export interface FsckProblem {
   repaired: boolean
 }
 export interface FsckResult {
-  checked: { layers: number; images: number; tags: number }
+  checked: { layers: number; images: number; tags: number; containers: number }
   problems: FsckProblem[]
 }
 export interface LayerWhy {
@@ -269,6 +269,36 @@ export interface LayerWhy {
   referrers: Array<{ kind: 'layer' | 'image' | 'container'; id: string; names: string[] }>
   /** Every image whose chain contains it. */
   images: Array<{ id: string; names: string[] }>
+}
+export interface ContainerSummary {
+  id: string
+  name: string
+  /** The image as it was named at create (or its ID). */
+  image: string
+  imageId: string
+  created: string
+  /** Where it is mounted read-write, or null. */
+  mountpoint: string | null
+  /** Bytes on disk of its writable layer (with `size`). */
+  sizeRw?: number
+  /** Content bytes of its image's layers (with `size`). */
+  sizeRootFs?: number
+}
+export interface ContainerChange {
+  kind: 'A' | 'C' | 'D'
+  /** Absolute in the container (/etc/motd). */
+  path: string
+}
+export interface ContainerCommitParams {
+  container: string
+  /** REPO[:TAG] for the new image. */
+  ref?: string
+  author?: string
+  message?: string
+  /** Dockerfile instructions applied to the config (CMD, ENV, …). */
+  changes?: string[]
+  /** Hold a mounted container's writes while its changes are read (default true, as Docker). */
+  pause?: boolean
 }
 export type ImageRemoveEvent = { Untagged: string } | { Deleted: string }
 
@@ -296,6 +326,21 @@ export interface Methods {
   /** Root only with `repair`. */
   'system.fsck': { params: { repair?: boolean }; result: FsckResult }
   'layer.why': { params: { layer: string }; result: LayerWhy }
+  'container.create': { params: { image: string; name?: string }; result: { id: string; name: string } }
+  'container.list': {
+    params: { all?: boolean; size?: boolean; filters?: Record<string, string[]> }
+    result: ContainerSummary[]
+  }
+  /** A path of the caller's choosing is root only. */
+  'container.mount': { params: { container: string; target?: string }; result: { path: string } }
+  'container.unmount': { params: { container: string; force?: boolean }; result: { mounted: boolean } }
+  'container.diff': { params: { container: string }; result: ContainerChange[] }
+  'container.commit': { params: ContainerCommitParams; result: { id: string } }
+  'container.remove': { params: { container: string; force?: boolean }; result: { id: string } }
+  /** Download: the container's filesystem (its merged view) as a tar. */
+  'container.export': { params: { container: string }; result: { bytes: number } }
+  'image.mount': { params: { image: string; target?: string }; result: { path: string } }
+  'image.unmount': { params: { image: string; force?: boolean }; result: { mounted: boolean } }
 }
 export type MethodName = keyof Methods
 export type ParamsOf<M extends MethodName> = Methods[M]['params']

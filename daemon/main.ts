@@ -17,6 +17,8 @@ import { RpcServer, SocketInUseError, type Listen } from './rpc/server.js'
 import PQueue from 'p-queue'
 import { LayerStore } from './layers/layer-store.js'
 import { DataRootInUseError, Db } from './store/db.js'
+import { ContainerStore } from './store/containers.js'
+import { ImageMounts } from './store/image-mounts.js'
 import { ImageStore } from './store/images.js'
 import { MountRecords } from './store/mounts.js'
 
@@ -53,12 +55,21 @@ async function run(config: Config, log: Logger): Promise<void> {
   await mounts.recover()
   const layers = new LayerStore(config.root, db, log.child('layers'))
   await layers.reconcile()
+  const containers = new ContainerStore(db, config.root, layers)
+  const imageMounts = new ImageMounts(db)
+  const usersOf = async (imageId: string) => {
+    const users = (await containers.usersOf(imageId)).map((id) => `container ${id.slice(0, 12)}`)
+    const m = await imageMounts.get(imageId)
+    return m ? [...users, `its mount at ${m.target}`] : users
+  }
   const services: Services = {
     config,
     db,
     mounts,
     layers,
-    images: new ImageStore(db, layers),
+    containers,
+    images: new ImageStore(db, layers, usersOf),
+    imageMounts,
     metadata: new PQueue({ concurrency: 1 }),
     version: VERSION,
     startedAt: new Date(),

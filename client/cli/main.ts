@@ -12,6 +12,15 @@ import { registerHistory } from './commands/image/history.js'
 import { registerImport } from './commands/image/import.js'
 import { registerImageInspect } from './commands/image/inspect.js'
 import { registerImageLs } from './commands/image/ls.js'
+import { registerCommit } from './commands/container/commit.js'
+import { registerCreate } from './commands/container/create.js'
+import { registerDiff } from './commands/container/diff.js'
+import { registerExport } from './commands/container/export.js'
+import { registerContainerLs } from './commands/container/ls.js'
+import { registerMount } from './commands/container/mount.js'
+import { registerContainerRm } from './commands/container/rm.js'
+import { registerUnmount } from './commands/container/unmount.js'
+import { registerImageMount } from './commands/image/mount.js'
 import { registerImagePrune } from './commands/image/prune.js'
 import { registerImageRm } from './commands/image/rm.js'
 import { registerLayerWhy } from './commands/layer/why.js'
@@ -38,6 +47,9 @@ function buildProgram(): Command {
   const image = program.command('image').description('Manage images')
   registerImageVerbs(image, cli, 'group')
   registerImagePrune(image, cli)
+  registerImageMount(image, cli)
+  registerContainerVerbs(program, cli, 'top')
+  registerContainerVerbs(program.command('container').description('Manage containers'), cli, 'group')
   registerFsck(program, cli)
   const system = program.command('system').description('Manage strata')
   registerInfo(system, cli)
@@ -60,6 +72,18 @@ function registerImageVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): 
   registerImageInspect(parent, cli)
   registerLoad(parent, cli)
   registerSave(parent, cli)
+}
+
+/** Container verbs, at the top (`strata ps`, `strata rm`) and under `strata container` (`ls`, `rm`). */
+function registerContainerVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): void {
+  registerCreate(parent, cli)
+  registerMount(parent, cli)
+  registerUnmount(parent, cli)
+  registerContainerLs(parent, cli, where === 'top' ? 'ps' : 'ls')
+  registerDiff(parent, cli)
+  registerCommit(parent, cli)
+  registerContainerRm(parent, cli)
+  registerExport(parent, cli)
 }
 
 async function main(): Promise<void> {

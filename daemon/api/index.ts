@@ -13,6 +13,14 @@ import { imageTag } from './image-tag.js'
 import { mountCreate } from './mount-create.js'
 import { mountList } from './mount-list.js'
 import { mountRemove } from './mount-remove.js'
+import { containerCommit } from './container-commit.js'
+import { containerCreate } from './container-create.js'
+import { containerDiff } from './container-diff.js'
+import { containerExport } from './container-export.js'
+import { containerList } from './container-list.js'
+import { containerMount, containerUnmount } from './container-mount.js'
+import { containerRemove } from './container-remove.js'
+import { imageMount, imageUnmount } from './image-mount.js'
 import type { Services } from './services.js'
 import { layerWhy } from './layer-why.js'
 import { systemDf } from './system-df.js'
@@ -41,5 +49,15 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'system.df': systemDf(s),
     'system.fsck': systemFsck(s),
     'layer.why': layerWhy(s),
+    'container.create': containerCreate(s),
+    'container.list': containerList(s),
+    'container.mount': containerMount(s),
+    'container.unmount': containerUnmount(s),
+    'container.diff': containerDiff(s),
+    'container.commit': containerCommit(s),
+    'container.remove': containerRemove(s),
+    'container.export': containerExport(s),
+    'image.mount': imageMount(s),
+    'image.unmount': imageUnmount(s),
   }
 }

@@ -4,6 +4,8 @@ import type { MountSupervisor } from '../fuse/supervisor.js'
 import type PQueue from 'p-queue'
 import type { LayerStore } from '../layers/layer-store.js'
 import type { Db } from '../store/db.js'
+import type { ContainerStore } from '../store/containers.js'
+import type { ImageMounts } from '../store/image-mounts.js'
 import type { ImageStore } from '../store/images.js'
 
 export interface Services {
@@ -12,6 +14,8 @@ export interface Services {
   mounts: MountSupervisor
   layers: LayerStore
   images: ImageStore
+  containers: ContainerStore
+  imageMounts: ImageMounts
   /** Read-modify-write metadata changes (tags, images, refcounts), one at a time. */
   metadata: PQueue
   version: string

@@ -77,6 +77,16 @@ export interface SessionOptions {
   passthrough?: boolean
 }
 
+/** What a paused session still answers: closing, flushing and forgetting change no layer. */
+const PASS_WHILE_PAUSED = new Set<number>([
+  Op.RELEASE,
+  Op.RELEASEDIR,
+  Op.FLUSH,
+  Op.FORGET,
+  Op.BATCH_FORGET,
+  Op.INTERRUPT,
+])
+
 export class Session {
   private readonly ctx: Context
   private table: Map<number, Handler> | null = null
@@ -86,6 +96,8 @@ export class Session {
   readonly counts = new Map<number, number>()
   negotiated: Negotiated | null = null
   private touched: Array<[string, boolean]> = []
+  /** Requests held while paused (`pause`), answered in order by `resume`. */
+  private held: Buffer[] | null = null
 
   constructor(
     private readonly fd: number,
@@ -109,9 +121,32 @@ export class Session {
   /** Starts the reader threads; call after mount(2). `done` resolves with why the session ended. */
   start(threads = 2): void {
     startFuseReader(this.fd, threads, READ_BUFFER, (batch, end) => {
-      for (const req of batch) void this.handle(req)
+      for (const req of batch) {
+        if (this.held && !PASS_WHILE_PAUSED.has(req.length >= 8 ? req.readUInt32LE(4) : -1)) this.held.push(req)
+        else void this.handle(req)
+      }
       if (end !== null) this.ended(end)
     })
+  }
+
+  /**
+   * Holds every request but closes and forgets, as `docker commit` pauses a container, so the
+   * upper layer stops changing; resolves once no file is open for writing (writes that bypass
+   * the daemon through passthrough end with their handle), or after `waitMs` with the count
+   * still open.
+   */
+  async pause(waitMs: number): Promise<{ writersOpen: number }> {
+    this.held ??= []
+    const writers = () => [...this.ctx.files.values()].filter((h) => h.writable).length
+    for (const deadline = Date.now() + waitMs; writers() > 0 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 10))
+    return { writersOpen: writers() }
+  }
+
+  resume(): void {
+    const held = this.held ?? []
+    this.held = null
+    for (const req of held) void this.handle(req)
   }
 
   /** Answers one request (exported for tests without a kernel: returns the reply it wrote). */

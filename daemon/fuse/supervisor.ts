@@ -13,10 +13,11 @@ import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { isAbsolute, join, normalize } from 'node:path'
 import type { MountCreateParams, MountInfo, MountSpec } from '../../client/protocol.js'
 import { constants, umount2 } from '../../native-bindings/index.js'
-import { conflict, inUse, internal, invalidArgument, notFound } from '../errors.js'
+import { conflict, inUse, internal, invalidArgument, notFound, unavailable } from '../errors.js'
 import { KeyedQueue } from '../keyed-queue.js'
 import type { Logger } from '../log.js'
 import { readMountinfo, type MountEntry } from './mountinfo.js'
+import { pauseWorker, type Paused } from './pause.js'
 import { isWorkerAlive, startTimeOf, startWorker, WorkerStartError } from './worker-process.js'
 
 export interface MountRecord extends MountInfo {
@@ -92,6 +93,14 @@ export class MountSupervisor {
       await this.finishRemoval(current)
       return current.id
     })
+  }
+
+  /** Holds a serving mount's requests (fuse/pause.ts) until `resume` is called. */
+  async pause(id: string): Promise<Paused> {
+    const r = await this.store.get(id)
+    if (!r || r.state !== 'serving' || !r.spec.workdir || !isWorkerAlive(r.pid, r.pidStart))
+      throw unavailable(`mount ${id.slice(0, 12)} is not serving`)
+    return pauseWorker(r.pid as number, r.spec.workdir)
   }
 
   /** Called once at daemon start: make every record true again and drop mounts nobody owns. */

@@ -2,11 +2,11 @@
  * `strata fsck`: recounts every reference from scratch (refs.ts, the same definition the
  * batches use) and checks records against each other and against the layer directories.
  * With `repair` it fixes what it safely can, in one batch: wrong refcounts, tags of missing
- * images, stale disk sizes, directories without a record, and layers nothing references (a
+ * images, stale disk sizes, layer and container directories without a record, container names, and layers nothing references (a
  * leak), which go as rmi would have removed them. Missing or altered layer content and broken
  * chains are reported, never guessed at. Runs under the metadata queue.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FsckProblem, FsckResult } from '../../client/protocol.js'
 import { chainIdOf, sha256, type ChainId } from '../layers/digests.js'
@@ -14,8 +14,9 @@ import { diskUsage } from '../layers/disk-usage.js'
 import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
 import type { BatchOp, Db } from './db.js'
 import { parseConfig } from './image-config.js'
+import type { ContainerRecord, ContainerStore } from './containers.js'
 import type { ImageRecord, TagRecord } from './images.js'
-import { layerKey, PREFIX, refcountKey, tagKey } from './keys.js'
+import { containerNameKey, layerKey, PREFIX, refcountKey, tagKey } from './keys.js'
 import { referencesOf, type Referrer } from './refs.js'
 
 interface Found {
@@ -23,13 +24,20 @@ interface Found {
   ops: BatchOp[]
   /** Layer directories to remove once the batch is written. */
   removeDirs: ChainId[]
+  removeContainerDirs: string[]
 }
 
-export async function fsck(db: Db, layers: LayerStore, repair: boolean): Promise<FsckResult> {
+export async function fsck(
+  db: Db,
+  layers: LayerStore,
+  containerStore: ContainerStore,
+  repair: boolean,
+): Promise<FsckResult> {
   const layerRecs = await all<LayerRecord>(db, PREFIX.layer)
   const images = await all<ImageRecord>(db, PREFIX.image)
   const tags = await all<TagRecord>(db, PREFIX.tag)
-  const f: Found = { problems: [], ops: [], removeDirs: [] }
+  const containers = await all<ContainerRecord>(db, PREFIX.container)
+  const f: Found = { problems: [], ops: [], removeDirs: [], removeContainerDirs: [] }
   const report = (kind: string, subject: string, message: string, fix?: () => void) => {
     if (repair && fix) fix()
     f.problems.push({ kind, subject, message, repaired: repair && fix !== undefined })
@@ -44,10 +52,15 @@ export async function fsck(db: Db, layers: LayerStore, repair: boolean): Promise
       report('tag', t.ref, `names image ${t.imageId}, which does not exist`, () =>
         f.ops.push({ type: 'del', key: tagKey(t.ref) }),
       )
-  await checkRefcounts(db, layerRecs, images, byId, report, f)
+  await checkContainers(db, containers, imageIds, containerStore, report, f)
+  await checkRefcounts(db, layerRecs, [...images, ...containers], byId, report, f)
   if (repair && f.ops.length) await db.batch(f.ops)
   if (repair) for (const id of f.removeDirs) layers.removeDir(id)
-  return { checked: { layers: layerRecs.length, images: images.length, tags: tags.length }, problems: f.problems }
+  if (repair) for (const dir of f.removeContainerDirs) rmSync(dir, { recursive: true, force: true })
+  return {
+    checked: { layers: layerRecs.length, images: images.length, tags: tags.length, containers: containers.length },
+    problems: f.problems,
+  }
 }
 
 type Report = (kind: string, subject: string, message: string, fix?: () => void) => void
@@ -104,11 +117,40 @@ function checkImages(images: ImageRecord[], byId: Map<ChainId, LayerRecord>, rep
   }
 }
 
+function checkContainers(
+  db: Db,
+  containers: ContainerRecord[],
+  imageIds: Set<string>,
+  store: ContainerStore,
+  report: Report,
+  f: Found,
+): Promise<void> {
+  const ids = new Set(containers.map((c) => c.id))
+  for (const c of containers) {
+    if (!imageIds.has(c.imageId)) report('container', c.id, `its image ${c.imageId} does not exist`)
+    if (!existsSync(join(store.dirOf(c.id), 'upper'))) report('container', c.id, 'its upper directory is missing')
+  }
+  for (const name of store.directories())
+    if (!ids.has(name))
+      report('container-dir', store.dirOf(name), 'a container directory without a record', () =>
+        f.removeContainerDirs.push(store.dirOf(name)),
+      )
+  return checkNames(db, containers, report, f)
+}
+
+async function checkNames(db: Db, containers: ContainerRecord[], report: Report, f: Found): Promise<void> {
+  for (const c of containers)
+    if ((await db.get<string>(containerNameKey(c.name))) !== c.id)
+      report('container', c.id, `its name ${c.name} does not lead to it`, () =>
+        f.ops.push({ type: 'put', key: containerNameKey(c.name), value: c.id }),
+      )
+}
+
 /** Expected counts from every referrer; layers nothing references are leaks (released on repair). */
 async function checkRefcounts(
   db: Db,
   layerRecs: LayerRecord[],
-  images: ImageRecord[],
+  imagesAndContainers: Array<ImageRecord | ContainerRecord>,
   byId: Map<ChainId, LayerRecord>,
   report: Report,
   f: Found,
@@ -116,7 +158,9 @@ async function checkRefcounts(
   const expected = new Map<ChainId, number>()
   const referrers: Referrer[] = [
     ...layerRecs.map((record): Referrer => ({ kind: 'layer', record })),
-    ...images.map((record): Referrer => ({ kind: 'image', record })),
+    ...imagesAndContainers.map((r): Referrer =>
+      'config' in r ? { kind: 'image', record: r } : { kind: 'container', record: r },
+    ),
   ]
   for (const r of referrers) for (const id of referencesOf(r)) expected.set(id, (expected.get(id) ?? 0) + 1)
   const leaked = layerRecs.filter((l) => !expected.get(l.chainId))

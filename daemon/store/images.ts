@@ -45,6 +45,8 @@ export class ImageStore {
   constructor(
     private readonly db: Db,
     private readonly layers: LayerStore,
+    /** What uses an image and keeps it from deletion: "container 3f2a…", "a mount at /x". */
+    readonly usersOf: (imageId: string) => Promise<string[]> = async () => [],
   ) {}
 
   get(id: string): Promise<ImageRecord | undefined> {
@@ -126,7 +128,8 @@ export class ImageStore {
 
   /**
    * `rmi`: a reference untags; the image goes when its last tag does (or when named by ID), unless
-   * it has child images. Parents left untagged and childless go too, unless `noPrune`.
+   * it has child images or users (containers, mounts). Parents left untagged and unused go too,
+   * unless `noPrune`.
    */
   async remove(input: string, force: boolean, noPrune: boolean): Promise<RemoveResult> {
     const { image, ref } = await this.resolve(input)
@@ -142,6 +145,18 @@ export class ImageStore {
       )
     if ((await this.children(image.id)).length)
       throw conflict(`unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`)
+    const users = await this.usersOf(image.id)
+    if (users.length) {
+      // As Docker: -f on a name untags it, but an image in use is never deleted.
+      if (byRef && force && ref) {
+        await this.db.batch([{ type: 'del', key: tagKey(canonical(ref)) }])
+        return { events: [{ Untagged: familiar(ref) }], reclaimed: 0 }
+      }
+      throw conflict(
+        `unable to delete ${byRef ? familiar(ref as Reference) : image.id.slice(7, 19)} ` +
+          `(${byRef ? 'must be forced' : 'cannot be forced'}) - image is being used by ${users[0] as string}`,
+      )
+    }
     const events: RemoveEvent[] = tags.map((t) => ({ Untagged: familiar(parseReference(t.ref)) }))
     const ops: BatchOp[] = tags.map((t) => ({ type: 'del', key: tagKey(t.ref) }))
     const removed = [image]
@@ -168,6 +183,7 @@ export class ImageStore {
       const parent = await this.get(cur.parent)
       if (!parent || tags.some((t) => t.imageId === parent.id)) break
       if ((await this.children(parent.id)).some((c) => c.id !== cur.id)) break
+      if ((await this.usersOf(parent.id)).length) break
       out.push(parent)
       cur = parent
     }

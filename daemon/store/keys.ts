@@ -8,6 +8,9 @@ export const PREFIX = {
   image: 'image/',
   tag: 'tag/',
   refcount: 'refcount/',
+  container: 'container/',
+  containerName: 'container-name/',
+  imageMount: 'image-mount/',
 } as const
 
 export const mountKey = (id: string): string => `${PREFIX.mount}${id}`
@@ -16,3 +19,6 @@ export const imageKey = (imageId: string): string => `${PREFIX.image}${imageId}`
 /** Tags are keyed by their canonical reference (docker.io/library/busybox:latest). */
 export const tagKey = (canonicalRef: string): string => `${PREFIX.tag}${canonicalRef}`
 export const refcountKey = (chainId: string): string => `${PREFIX.refcount}${chainId}`
+export const containerKey = (id: string): string => `${PREFIX.container}${id}`
+export const containerNameKey = (name: string): string => `${PREFIX.containerName}${name}`
+export const imageMountKey = (imageId: string): string => `${PREFIX.imageMount}${imageId}`

@@ -1,19 +1,23 @@
 /**
  * Who references which layer: the single definition, used by every batch that adds or removes a
  * record and by fsck to recount from scratch. A layer is referenced by its child layers, by the
- * images whose top it is, and (later) by containers created on it.
+ * images whose top it is, and by containers created on it (their image's top layer).
  */
 import type { ChainId } from '../layers/digests.js'
 import type { LayerRecord } from '../layers/layer-store.js'
 import type { BatchOp, Db } from './db.js'
+import type { ContainerRecord } from './containers.js'
 import type { ImageRecord } from './images.js'
 import { layerKey, refcountKey } from './keys.js'
 
-export type Referrer = { kind: 'layer'; record: LayerRecord } | { kind: 'image'; record: ImageRecord }
+export type Referrer =
+  | { kind: 'layer'; record: LayerRecord }
+  | { kind: 'image'; record: ImageRecord }
+  | { kind: 'container'; record: ContainerRecord }
 
 export function referencesOf(r: Referrer): ChainId[] {
   if (r.kind === 'layer') return r.record.parent ? [r.record.parent] : []
-  return r.record.topLayer ? [r.record.topLayer] : []
+  return r.record.topLayer ? [r.record.topLayer] : [] // an image's top, or a container's image's top
 }
 
 /**

@@ -103,7 +103,7 @@ t.test('system df: shared and unique sizes, totals equal to du', async (t) => {
 t.test('fsck finds damage and repairs what it safely can; layer why', async (t) => {
   const { d, c } = await setUp(t, [A, B])
   const clean = await cli(d, 'fsck')
-  t.match(clean.stdout, /checked 3 layers, 2 images, 2 tags: 0 problems/)
+  t.match(clean.stdout, /checked 3 layers, 2 images, 2 tags, 0 containers: 0 problems/)
   const base = digestOf(L1) as ChainId
   const why = await c.call('layer.why', { layer: base.slice(7, 19) })
   t.equal(why.refcount, 1)

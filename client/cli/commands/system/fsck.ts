@@ -20,7 +20,8 @@ export function registerFsck(parent: Command, cli: Cli): void {
             cli.out(`${p.kind} ${p.subject}: ${p.message}${p.repaired ? ' (repaired)' : ''}\n`)
           const left = r.problems.filter((p) => !p.repaired).length
           cli.out(
-            `checked ${r.checked.layers} layers, ${r.checked.images} images, ${r.checked.tags} tags: ` +
+            `checked ${r.checked.layers} layers, ${r.checked.images} images, ${r.checked.tags} tags, ` +
+              `${r.checked.containers} containers: ` +
               `${r.problems.length} problems, ${r.problems.length - left} repaired\n`,
           )
         }

@@ -8,13 +8,12 @@
  * overlay's private xattrs are left out; an escaped `<ns>.overlay.overlay.X` leaves as
  * `<ns>.overlay.X`, as the user set it. The same tree always gives the same bytes.
  */
-import { lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type BigIntStats } from 'node:fs'
 import { join } from 'node:path'
 import { lgetxattr, llistxattr, splitDev } from '../../native-bindings/index.js'
 import { isOpaque, xattrNames, type XattrNamespace } from '../overlay/opaque.js'
 import { isWhiteoutStat } from '../overlay/whiteout.js'
-import { END, entryHeader, padding, type HeaderFields } from './tar-writer.js'
+import { END, entryHeader, padding, type HeaderFields } from '../layers/tar-writer.js'
 
 const WHITEOUT = '.wh.'
 const OPAQUE = '.wh..wh..opq'
@@ -23,7 +22,7 @@ const CHUNK = 1024 * 1024
 /** A path of the tree, or the opaque marker of a directory, under the name it has in the tar. */
 type Item = { name: string; rel: string; opaque?: true }
 
-export async function* dirTar(root: string, ns: XattrNamespace = 'trusted'): AsyncGenerator<Buffer> {
+export async function* upperTar(root: string, ns: XattrNamespace = 'trusted'): AsyncGenerator<Buffer> {
   const links = new Map<bigint, string>()
   const stack: Item[] = children(root, '', ns).reverse()
   while (stack.length) {
@@ -82,19 +81,20 @@ async function* entry(
   yield* entryHeader({ ...fields, name: rel, type, devmajor, devminor })
 }
 
-async function* fileEntry(path: string, h: HeaderFields & { size: number }): AsyncGenerator<Buffer> {
+/** A regular file's header, body and padding; read synchronously, a chunk at a time. */
+export function* fileEntry(path: string, h: HeaderFields & { size: number }): Generator<Buffer> {
   yield* entryHeader(h)
-  const fh = await open(path, 'r')
+  const fd = openSync(path, 'r')
   try {
     for (let off = 0; off < h.size;) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, h.size - off))
-      const { bytesRead } = await fh.read(buf, 0, buf.length, off)
+      const bytesRead = readSync(fd, buf, 0, buf.length, off)
       if (bytesRead === 0) throw new Error(`${path} shrank while it was read`)
       off += bytesRead
       yield buf.subarray(0, bytesRead)
     }
   } finally {
-    await fh.close()
+    closeSync(fd)
   }
   yield padding(h.size)
 }

@@ -1,5 +1,5 @@
 /**
- * The deterministic tar of an upper directory (daemon/layers/dir-tar.ts) against kernel
+ * The deterministic tar of an upper directory (daemon/diff/upper-tar.ts) against kernel
  * overlayfs: changes made through a kernel overlay mount (edits, deletions that leave
  * whiteouts, a directory deleted and made again, so opaque, hard links, symlinks, a fifo,
  * xattrs, chmod) are tarred; the tar lists in sorted order, GNU tar reads it, the same tree
@@ -10,7 +10,7 @@ import { chmodSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } fr
 import { join } from 'node:path'
 import t from 'tap'
 import { applyTar } from '../../daemon/layers/apply-tar.js'
-import { dirTar } from '../../daemon/layers/dir-tar.js'
+import { upperTar } from '../../daemon/diff/upper-tar.js'
 import { SplitRecorder } from '../../daemon/layers/tar-split.js'
 import { lsetxattr } from '../../native-bindings/index.js'
 import { mountKernelOverlay } from '../helpers/kernel-overlay.js'
@@ -59,8 +59,8 @@ t.test('an upper directory leaves as a deterministic OCI layer that overlayfs me
   const merged = snapshotDir(mnt, false)
   k.unmount()
 
-  const archive = await bytesOf(dirTar(upper))
-  t.ok((await bytesOf(dirTar(upper))).equals(archive), 'the same tree gives the same bytes')
+  const archive = await bytesOf(upperTar(upper))
+  t.ok((await bytesOf(upperTar(upper))).equals(archive), 'the same tree gives the same bytes')
   const names = execFileSync('tar', ['-t'], { input: archive }).toString().trim().split('\n')
   const sorted = [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
   t.same(names, sorted, 'entries in sorted order, parents first')

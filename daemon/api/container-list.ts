@@ -1,0 +1,64 @@
+/**
+ * container.list: `docker ps` — mounted containers (a mount is what running is to Docker), or
+ * all with `all`; filters name= (substring, as Docker) and ancestor= (an image and its
+ * descendants); `size` adds the writable layer's bytes on disk and the image's content size.
+ */
+import { join } from 'node:path'
+import type { ContainerSummary } from '../../client/protocol.js'
+import { invalidArgument } from '../errors.js'
+import { diskUsage } from '../layers/disk-usage.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import type { ContainerRecord } from '../store/containers.js'
+import { boolParam, objectParams } from './params.js'
+import type { Services } from './services.js'
+
+const FILTERS = ['name', 'ancestor', 'id']
+
+export const containerList = (s: Services): MethodDef => ({
+  handler: async (params): Promise<ContainerSummary[]> => {
+    const p = objectParams(params, 'container.list')
+    const all = boolParam(p, 'all', 'container.list')
+    const size = boolParam(p, 'size', 'container.list')
+    const filters = (p.filters ?? {}) as Record<string, string[]>
+    for (const k of Object.keys(filters)) if (!FILTERS.includes(k)) throw invalidArgument(`invalid filter '${k}'`)
+    const ancestors = await ancestorIds(s, filters.ancestor ?? [])
+    const list = (await s.containers.list())
+      .filter((c) => all || c.mount !== null)
+      .filter((c) => (filters.name ?? []).every((n) => c.name.includes(n.replace(/^\//, ''))))
+      .filter((c) => (filters.id ?? []).every((id) => c.id.startsWith(id)))
+      .filter((c) => !ancestors || ancestors.has(c.imageId))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    return Promise.all(list.map((c) => summary(s, c, size)))
+  },
+})
+
+async function summary(s: Services, c: ContainerRecord, size: boolean): Promise<ContainerSummary> {
+  const base: ContainerSummary = {
+    id: c.id,
+    name: c.name,
+    image: c.imageName,
+    imageId: c.imageId,
+    created: c.createdAt,
+    mountpoint: c.mount?.target ?? null,
+  }
+  if (!size) return base
+  const image = await s.images.get(c.imageId)
+  return { ...base, sizeRw: diskUsage(join(s.containers.dirOf(c.id), 'upper')), sizeRootFs: image?.size ?? 0 }
+}
+
+/** The images named and every image descending from them (by parent), or null for no filter. */
+async function ancestorIds(s: Services, names: string[]): Promise<Set<string> | null> {
+  if (!names.length) return null
+  const images = await s.images.list()
+  const ids = new Set<string>()
+  for (const n of names) ids.add((await s.images.resolve(n)).image.id)
+  for (let grew = true; grew;) {
+    grew = false
+    for (const i of images)
+      if (i.parent && ids.has(i.parent) && !ids.has(i.id)) {
+        ids.add(i.id)
+        grew = true
+      }
+  }
+  return ids
+}

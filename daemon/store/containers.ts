@@ -1,0 +1,145 @@
+/**
+ * Containers in LevelDB: a writable layer (containers/<id>/{upper,work}) on an image, with a
+ * unique name. A container references its image's top layer (refs.ts), so neither the image nor
+ * its layers can go while it exists. Whether and where it is mounted is part of its record.
+ * Every change is one batch under the metadata queue.
+ * Errors: NOT_FOUND ("No such container"), CONFLICT (a name in use, an ambiguous prefix).
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { conflict, invalidArgument, notFound } from '../errors.js'
+import type { ChainId } from '../layers/digests.js'
+import type { LayerStore } from '../layers/layer-store.js'
+import type { BatchOp, Db } from './db.js'
+import type { ImageRecord } from './images.js'
+import { containerKey, containerNameKey, PREFIX } from './keys.js'
+import { refcountOps } from './refs.js'
+import { generatedName } from './container-names.js'
+import type { CountedMount } from './image-mounts.js'
+
+export type ContainerMount = CountedMount
+
+export interface ContainerRecord {
+  /** 64 hex digits, as Docker's container IDs. */
+  id: string
+  name: string
+  imageId: string
+  topLayer: ChainId | null
+  createdAt: string
+  /** How the image was named at create, for `ps`. */
+  imageName: string
+  mount: ContainerMount | null
+}
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
+
+export class ContainerStore {
+  constructor(
+    private readonly db: Db,
+    private readonly root: string,
+    private readonly layers: LayerStore,
+  ) {
+    mkdirSync(join(root, 'containers'), { recursive: true, mode: 0o700 })
+  }
+
+  dirOf(id: string): string {
+    return join(this.root, 'containers', id)
+  }
+
+  /** The IDs of the container directories present, recorded or not. */
+  directories(): string[] {
+    return readdirSync(join(this.root, 'containers'))
+  }
+
+  get(id: string): Promise<ContainerRecord | undefined> {
+    return this.db.get<ContainerRecord>(containerKey(id))
+  }
+
+  async list(): Promise<ContainerRecord[]> {
+    const out: ContainerRecord[] = []
+    for await (const [, r] of this.db.scan<ContainerRecord>(PREFIX.container)) out.push(r)
+    return out
+  }
+
+  /** IDs of the containers created from an image. */
+  async usersOf(imageId: string): Promise<string[]> {
+    return (await this.list()).filter((c) => c.imageId === imageId).map((c) => c.id)
+  }
+
+  /** A container by name (a leading / allowed, as Docker prints them), full ID or unique ID prefix. */
+  async resolve(input: string): Promise<ContainerRecord> {
+    const byName = await this.db.get<string>(containerNameKey(input.replace(/^\//, '')))
+    const named = byName && (await this.get(byName))
+    if (named) return named
+    if (/^[0-9a-f]{1,64}$/.test(input)) {
+      const matches = (await this.list()).filter((c) => c.id.startsWith(input))
+      if (matches.length > 1) throw conflict(`container ID prefix ${input} is ambiguous`)
+      if (matches[0]) return matches[0]
+    }
+    throw notFound(`No such container: ${input}`)
+  }
+
+  /** Records a container on `image` with its directories made; the name is checked here. */
+  async create(image: ImageRecord, imageName: string, name?: string): Promise<ContainerRecord> {
+    if (name !== undefined && !NAME.test(name.replace(/^\//, '')))
+      throw invalidArgument(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
+    const chosen = name?.replace(/^\//, '') ?? (await this.freeName())
+    const holder = await this.db.get<string>(containerNameKey(chosen))
+    if (holder)
+      throw conflict(
+        `Conflict. The container name "/${chosen}" is already in use by container "${holder}". ` +
+          'You have to remove (or rename) that container to be able to reuse that name.',
+      )
+    const c: ContainerRecord = {
+      id: randomBytes(32).toString('hex'),
+      name: chosen,
+      imageId: image.id,
+      imageName,
+      topLayer: image.topLayer,
+      createdAt: new Date().toISOString(),
+      mount: null,
+    }
+    for (const d of ['upper', 'work']) mkdirSync(join(this.dirOf(c.id), d), { recursive: true, mode: 0o755 })
+    try {
+      const refs = await refcountOps(this.db, [{ kind: 'container', record: c }], [], () => [])
+      await this.db.batch([
+        { type: 'put', key: containerKey(c.id), value: c },
+        { type: 'put', key: containerNameKey(c.name), value: c.id },
+        ...refs.ops,
+      ])
+    } catch (err) {
+      rmSync(this.dirOf(c.id), { recursive: true, force: true })
+      throw err
+    }
+    return c
+  }
+
+  async setMount(c: ContainerRecord, mount: ContainerMount | null): Promise<ContainerRecord> {
+    const next = { ...c, mount }
+    await this.db.batch([{ type: 'put', key: containerKey(c.id), value: next }])
+    return next
+  }
+
+  /** Deletes the record (releasing its layers as refs.ts says), then its directories. */
+  async remove(c: ContainerRecord): Promise<void> {
+    const refs = await refcountOps(this.db, [], [{ kind: 'container', record: c }], (l) =>
+      this.layers.deleteOps(l.chainId),
+    )
+    const ops: BatchOp[] = [
+      { type: 'del', key: containerKey(c.id) },
+      { type: 'del', key: containerNameKey(c.name) },
+      ...refs.ops,
+    ]
+    await this.db.batch(ops)
+    for (const l of refs.released) this.layers.removeDir(l.chainId)
+    rmSync(this.dirOf(c.id), { recursive: true, force: true })
+  }
+
+  private async freeName(): Promise<string> {
+    for (;;) {
+      const name = generatedName()
+      if (!(await this.db.get<string>(containerNameKey(name)))) return name
+    }
+  }
+}
