@@ -77,14 +77,24 @@ export interface SessionOptions {
   passthrough?: boolean
 }
 
-/** What a paused session still answers: closing, flushing and forgetting change no layer. */
-const PASS_WHILE_PAUSED = new Set<number>([
-  Op.RELEASE,
-  Op.RELEASEDIR,
-  Op.FLUSH,
-  Op.FORGET,
-  Op.BATCH_FORGET,
-  Op.INTERRUPT,
+/**
+ * What a paused session holds: every request that opens or changes a name or its attributes.
+ * Reads pass, and so do writes on handles already open (they must be able to finish and close).
+ */
+const HELD_WHILE_PAUSED = new Set<number>([
+  Op.OPEN,
+  Op.CREATE,
+  Op.MKNOD,
+  Op.MKDIR,
+  Op.SYMLINK,
+  Op.LINK,
+  Op.UNLINK,
+  Op.RMDIR,
+  Op.RENAME,
+  Op.RENAME2,
+  Op.SETATTR,
+  Op.SETXATTR,
+  Op.REMOVEXATTR,
 ])
 
 export class Session {
@@ -122,7 +132,7 @@ export class Session {
   start(threads = 2): void {
     startFuseReader(this.fd, threads, READ_BUFFER, (batch, end) => {
       for (const req of batch) {
-        if (this.held && !PASS_WHILE_PAUSED.has(req.length >= 8 ? req.readUInt32LE(4) : -1)) this.held.push(req)
+        if (this.held && HELD_WHILE_PAUSED.has(req.length >= 8 ? req.readUInt32LE(4) : -1)) this.held.push(req)
         else void this.handle(req)
       }
       if (end !== null) this.ended(end)
@@ -130,10 +140,10 @@ export class Session {
   }
 
   /**
-   * Holds every request but closes and forgets, as `docker commit` pauses a container, so the
-   * upper layer stops changing; resolves once no file is open for writing (writes that bypass
-   * the daemon through passthrough end with their handle), or after `waitMs` with the count
-   * still open.
+   * Holds every request that would open or change something (HELD_WHILE_PAUSED), as `docker
+   * commit` pauses a container, so the upper layer stops changing; resolves once no file is open
+   * for writing (writes on open handles, through the daemon or passthrough, go on until they
+   * close), or after `waitMs` with the count still open.
    */
   async pause(waitMs: number): Promise<{ writersOpen: number }> {
     this.held ??= []

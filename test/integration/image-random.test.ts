@@ -1,11 +1,11 @@
 /**
- * Seeded random sequences of load / import / tag / rmi / prune / save-and-load-again against a
- * real stratad. After every step: fsck is clean, the layer directories are exactly the chains of
+ * Seeded random sequences of load / import / tag / rmi / prune / save-and-load-again / container
+ * create, commit and remove against a real stratad. After every step: fsck is clean, the layer directories are exactly the chains of
  * the images that exist (nothing leaked, nothing deleted early), every image's layers export,
  * and `system df` equals what `du` says. A failing seed prints its steps: replay it by number.
  */
 import { execFileSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
@@ -48,7 +48,7 @@ async function save(c: StrataClient, images: string[]): Promise<Buffer> {
 }
 
 /** One random step; errors the daemon may rightly give (CONFLICT, NOT_FOUND) are part of the game. */
-async function step(r: Rng, c: StrataClient, log: string[]): Promise<void> {
+async function step(r: Rng, c: StrataClient, d: Daemon, log: string[]): Promise<void> {
   const images = await c.call('image.list', { all: true })
   const any = () => (images.length ? pick(r, images) : undefined)
   const roll = r()
@@ -56,7 +56,9 @@ async function step(r: Rng, c: StrataClient, log: string[]): Promise<void> {
     if (err.code !== 'CONFLICT' && err.code !== 'NOT_FOUND') throw err
     log.push(`-> ${err.code}`)
   }
-  if (roll < 0.3) {
+  if (roll < 0.2) {
+    await containerStep(r, c, d, images, log)
+  } else if (roll < 0.4) {
     const imgs = Array.from({ length: 1 + Math.floor(r() * 2) }, () => randomImage(r))
     const oci = r() < 0.5
     log.push(
@@ -64,11 +66,11 @@ async function step(r: Rng, c: StrataClient, log: string[]): Promise<void> {
     )
     const archive = oci ? ociLayout(imgs, { gzip: r() < 0.5 }) : legacyDockerArchive(imgs)
     await c.call('image.load', {}, { upload: chunks(archive, 32768) })
-  } else if (roll < 0.4) {
+  } else if (roll < 0.48) {
     const layer = pick(r, POOL)
     log.push(`import ${POOL.indexOf(layer)}`)
     await c.call('image.import', { ref: r() < 0.5 ? pick(r, TAGS) : undefined }, { upload: chunks(layer) })
-  } else if (roll < 0.55) {
+  } else if (roll < 0.6) {
     const img = any()
     const target = pick(r, TAGS)
     log.push(`tag ${img?.id.slice(7, 15)} ${target}`)
@@ -90,6 +92,34 @@ async function step(r: Rng, c: StrataClient, log: string[]): Promise<void> {
     const img = any()
     log.push(`save+load ${img?.id.slice(7, 15)}`)
     if (img) await c.call('image.load', {}, { upload: chunks(await save(c, [img.id]), 65536) })
+  }
+}
+
+/** Container create, a change written into its upper layer and commit, or remove. */
+async function containerStep(
+  r: Rng,
+  c: StrataClient,
+  d: Daemon,
+  images: Array<{ id: string }>,
+  log: string[],
+): Promise<void> {
+  const containers = await c.call('container.list', { all: true })
+  const roll = r()
+  if (roll < 0.4 || !containers.length) {
+    const img = images.length ? pick(r, images) : undefined
+    log.push(`create ${img?.id.slice(7, 15)}`)
+    if (img) await c.call('container.create', { image: img.id })
+    return
+  }
+  const ct = pick(r, containers)
+  if (roll < 0.8) {
+    const ref = r() < 0.5 ? pick(r, TAGS) : undefined
+    log.push(`commit ${ct.name} ${ref}`)
+    if (r() < 0.7) writeFileSync(join(d.root, 'containers', ct.id, 'upper', `c${Math.floor(r() * 4)}`), String(r()))
+    await c.call('container.commit', { container: ct.id, ref })
+  } else {
+    log.push(`rm ${ct.name}`)
+    await c.call('container.remove', { container: ct.id })
   }
 }
 
@@ -131,7 +161,7 @@ for (let seed = 1; seed <= SEEDS; seed++) {
     const r = rng(seed)
     const log: string[] = []
     for (let i = 0; i < STEPS; i++) {
-      await step(r, c, log)
+      await step(r, c, d, log)
       if (!(await check(t, c, d))) {
         t.comment(`seed ${seed} failed after:\n${log.join('\n')}`)
         return

@@ -1,0 +1,153 @@
+/**
+ * bench/containers: `diff` and `commit` of a container with 10, 1,000 and 10,000 changed files
+ * on a 20,000-file image, next to the floor `tar -C upper -c . | sha256sum` (ratios); and the
+ * time to mount a container on a 10-layer and a 500-layer image. Against a real stratad on a
+ * scratch root; medians of 3 rounds.
+ *   npm run bench:containers [-- --rounds N]
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { StrataClient } from '../client/client.js'
+
+const STRATAD = fileURLToPath(new URL('../daemon/main.js', import.meta.url))
+const ROUNDS = process.argv.includes('--rounds') ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) : 3
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+
+async function timed(fn: () => unknown): Promise<number> {
+  const t0 = process.hrtime.bigint()
+  await fn()
+  return Number(process.hrtime.bigint() - t0) / 1e9
+}
+
+/** A docker-archive of `layers` layers; the first holds `files` files of 1 KiB. */
+function archive(dir: string, layers: number, files: number): Buffer {
+  const work = mkdtempSync(join(dir, 'arch-'))
+  const tars: string[] = []
+  for (let l = 0; l < layers; l++) {
+    const tree = join(work, `t${l}`)
+    mkdirSync(tree)
+    const n = l === 0 ? files : 1
+    for (let i = 0; i < n; i++) {
+      mkdirSync(join(tree, `d${i % 200}`), { recursive: true })
+      writeFileSync(join(tree, `d${i % 200}`, `l${l}f${i}`), randomBytes(1024))
+    }
+    execFileSync('tar', ['-C', tree, '-cf', join(work, `l${l}.tar`), '.'])
+    tars.push(`l${l}.tar`)
+  }
+  const diffIds = tars.map(
+    (t) =>
+      `sha256:${
+        execFileSync('sha256sum', [join(work, t)])
+          .toString()
+          .split(' ')[0]
+      }`,
+  )
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds } }),
+  )
+  writeFileSync(join(work, 'config.json'), config)
+  writeFileSync(
+    join(work, 'manifest.json'),
+    JSON.stringify([{ Config: 'config.json', RepoTags: [`bench/l${layers}:1`], Layers: tars }]),
+  )
+  const out = execFileSync('tar', ['-C', work, '-cf', '-', 'config.json', 'manifest.json', ...tars], {
+    maxBuffer: 1 << 30,
+  })
+  rmSync(work, { recursive: true })
+  process.stderr.write(`image bench/l${layers}:1 ${sha(config).slice(7, 19)}: ${layers} layers, ${files} files\n`)
+  return out
+}
+
+async function daemon(dir: string): Promise<{ c: StrataClient; root: string; stop: () => Promise<void> }> {
+  const socket = join(dir, 'strata.sock')
+  const root = join(dir, 'root')
+  const proc = spawn(process.execPath, [STRATAD, '--root', root, '--socket', socket], { stdio: 'ignore' })
+  for (let i = 0; ; i++) {
+    try {
+      const c = await StrataClient.connect({ socket })
+      const stop = async () => {
+        c.close()
+        proc.kill('SIGTERM')
+        await new Promise((r) => proc.once('exit', r))
+      }
+      return { c, root, stop }
+    } catch (err) {
+      if (i > 200) throw err
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+}
+
+async function load(c: StrataClient, bytes: Buffer): Promise<void> {
+  await c.call(
+    'image.load',
+    {},
+    {
+      upload: (async function* () {
+        yield bytes
+      })(),
+    },
+  )
+}
+
+async function diffAndCommit(c: StrataClient, root: string, changed: number) {
+  const rows = { diff: [] as number[], commit: [] as number[], floor: [] as number[] }
+  for (let round = 0; round < ROUNDS; round++) {
+    const { id } = await c.call('container.create', { image: 'bench/l1:1' })
+    const upper = join(root, 'containers', id, 'upper')
+    for (let i = 0; i < changed; i++) {
+      mkdirSync(join(upper, `d${i % 200}`), { recursive: true })
+      writeFileSync(join(upper, `d${i % 200}`, `new${i}`), randomBytes(1024))
+    }
+    execFileSync('sync')
+    rows.floor.push(await timed(() => execFileSync('sh', ['-c', `tar -C ${upper} -c . | sha256sum`])))
+    rows.diff.push(await timed(() => c.call('container.diff', { container: id })))
+    const t = await timed(() => c.call('container.commit', { container: id, ref: `bench/commit:${changed}` }))
+    rows.commit.push(t)
+    await c.call('container.remove', { container: id })
+    await c.call('image.remove', { image: `bench/commit:${changed}` })
+  }
+  return rows
+}
+
+async function mountTime(c: StrataClient, layers: number): Promise<number[]> {
+  const out: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    const { id } = await c.call('container.create', { image: `bench/l${layers}:1` })
+    out.push(await timed(() => c.call('container.mount', { container: id })))
+    await c.call('container.remove', { container: id, force: true })
+  }
+  return out
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync('/var/tmp/strata-bench-containers-')
+  const d = await daemon(dir)
+  try {
+    await load(d.c, archive(dir, 1, 20_000))
+    await load(d.c, archive(dir, 10, 0))
+    await load(d.c, archive(dir, 500, 0))
+    console.log(
+      '| changed files | diff (s) | commit (s) | floor: tar -c upper \\| sha256sum (s) | diff/floor | commit/floor |',
+    )
+    console.log('|---|---|---|---|---|---|')
+    for (const n of [10, 1000, 10_000]) {
+      const r = await diffAndCommit(d.c, d.root, n)
+      const [dm, cm, fm] = [median(r.diff), median(r.commit), median(r.floor)]
+      console.log(
+        `| ${n} | ${dm.toFixed(3)} | ${cm.toFixed(3)} | ${fm.toFixed(3)} | ${(dm / fm).toFixed(2)} | ${(cm / fm).toFixed(2)} |`,
+      )
+    }
+    for (const layers of [10, 500])
+      console.log(`\nmount, ${layers}-layer image: ${median(await mountTime(d.c, layers)).toFixed(3)} s (median)`)
+  } finally {
+    await d.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+await main()
