@@ -159,6 +159,8 @@ export interface MountSpec {
   upperdir?: string
   workdir?: string
   readonly: boolean
+  /** A file where the worker records the paths it changes (containers' diff uses it). */
+  journal?: string
 }
 export type MountState = 'starting' | 'serving' | 'failed' | 'removing'
 export interface MountInfo {

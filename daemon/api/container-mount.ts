@@ -29,6 +29,7 @@ export const containerMount = (s: Services): MethodDef => ({
         lowerdirs: await lowerdirsOf(s, c),
         upperdir: join(dir, 'upper'),
         workdir: join(dir, 'work'),
+        journal: join(dir, 'journal'),
       })
       await s.containers.setMount(c, m)
       return { path: m.target }

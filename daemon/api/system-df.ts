@@ -1,5 +1,7 @@
 /** system.df: `docker system df` — images, containers and layers on disk (store/usage.ts). */
+import { join } from 'node:path'
 import type { SystemDf } from '../../client/protocol.js'
+import { diskUsage } from '../layers/disk-usage.js'
 import { familiar, parseReference } from '../registry/reference.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { usageOf } from '../store/usage.js'
@@ -14,7 +16,11 @@ export const systemDf = (s: Services): MethodDef => ({
       images,
       layers,
       tagsOf: (id) => tags.filter((t) => t.imageId === id).map((t) => familiar(parseReference(t.ref))),
-      containersOf: () => 0,
+      containers: (await s.containers.list()).map((c) => ({
+        imageId: c.imageId,
+        mounted: c.mount !== null,
+        bytes: diskUsage(join(s.containers.dirOf(c.id), 'upper')),
+      })),
     })
   },
 })

@@ -19,7 +19,7 @@ export const systemInfo = (s: Services): MethodDef => ({
       counts: {
         layers,
         images: (await s.images.list()).length,
-        containers: 0,
+        containers: (await s.containers.list()).length,
         mounts: mounts.length,
         mountsServing: mounts.filter((m) => m.state === 'serving').length,
       },

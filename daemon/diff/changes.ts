@@ -1,7 +1,8 @@
 /**
  * A container's changes (`docker diff`): its upper directory against the union of its image's
- * layers. Only upper/ is walked, so the cost follows the number of changes, not the image size;
- * each upper entry is looked up in the lower union (overlay/, read-only).
+ * layers. With a usable change journal (journal.ts) only the paths it names are looked at; without
+ * one upper/ is walked, which also costs what changed, never the image's size. Each entry is looked
+ * up in the lower union (overlay/, read-only).
  *   A: nothing was there; C: something was, and its mode, owner, rdev or capability differ, or
  *   (not for directories) its size or mtime; D: a whiteout, or a lower entry hidden by an opaque
  *   directory. A deleted directory is one D, not one per entry. Every parent directory of a
@@ -16,10 +17,23 @@ import type { Node } from '../overlay/lookup.js'
 import { isOpaque, type XattrNamespace } from '../overlay/opaque.js'
 import { Overlay } from '../overlay/overlay.js'
 import { isWhiteoutStat } from '../overlay/whiteout.js'
+import type { JournalContents } from './journal.js'
 
 const CAPABILITY = 'security.capability'
 
-export function changesOf(upper: string, lowers: string[], ns: XattrNamespace = 'trusted'): ContainerChange[] {
+/**
+ * How a directory's entries are visited: 'new' (nothing below it in the lowers: all are A), 'all'
+ * (every upper entry compared), 'journal' (only the entries the journal names or leads to).
+ */
+type Mode = 'new' | 'all' | 'journal'
+
+export function changesOf(
+  upper: string,
+  lowers: string[],
+  ns: XattrNamespace = 'trusted',
+  journal?: JournalContents | null,
+): ContainerChange[] {
+  const leads = journal ? journalChildren(journal) : undefined
   const before = lowers.length ? new Overlay({ lowers, xattrNamespace: ns }) : undefined
   const lowerOf = (rel: string): Node | null => {
     if (!before) return null
@@ -31,11 +45,13 @@ export function changesOf(upper: string, lowers: string[], ns: XattrNamespace = 
     }
   }
   const found = new Map<string, ContainerChange['kind']>()
-  const walk = (rel: string, isNew: boolean) => {
-    for (const name of readdirSync(join(upper, rel))) {
+  const walk = (rel: string, mode: Mode) => {
+    const names = mode === 'journal' ? [...(leads?.get(rel) ?? [])] : readdirSync(join(upper, rel))
+    for (const name of names) {
       const path = rel ? `${rel}/${name}` : name
-      const st = lstatSync(join(upper, path), { bigint: true })
-      const lower = isNew ? null : lowerOf(path)
+      const st = entryAt(join(upper, path))
+      if (!st) continue // noted, but gone again (created and removed)
+      const lower = mode === 'new' ? null : lowerOf(path)
       if (isWhiteoutStat(st)) {
         if (lower) found.set(path, 'D')
         continue
@@ -48,16 +64,47 @@ export function changesOf(upper: string, lowers: string[], ns: XattrNamespace = 
         const kept = new Set(readdirSync(join(upper, path)))
         for (const e of (before as Overlay).readdir(path)) if (!kept.has(e.name)) found.set(`${path}/${e.name}`, 'D')
       }
-      walk(path, lower === null || !lower.stat.isDirectory() || opaque)
+      const below: Mode =
+        lower === null || !lower.stat.isDirectory() || opaque
+          ? 'new'
+          : mode === 'all' || journal?.subtrees.has(path)
+            ? 'all'
+            : 'journal'
+      walk(path, below)
     }
   }
-  walk('', false)
+  walk('', journal ? 'journal' : 'all')
   for (const path of [...found.keys()])
     for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1))
       if (!found.has(path.slice(0, i))) found.set(path.slice(0, i), 'C')
   return [...found]
     .map(([path, kind]) => ({ kind, path: `/${path}` }))
     .sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
+}
+
+/** For each directory, the names in it that journaled paths are or lead to. */
+function journalChildren(j: JournalContents): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>()
+  for (const path of [...j.paths, ...j.subtrees]) {
+    const parts = path.split('/')
+    for (let i = 0; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/')
+      const set = out.get(dir) ?? new Set<string>()
+      set.add(parts[i] as string)
+      out.set(dir, set)
+    }
+  }
+  return out
+}
+
+/** lstat, or null when nothing is there (ENOTDIR too: a parent became a file). */
+function entryAt(path: string): BigIntStats | null {
+  try {
+    return lstatSync(path, { bigint: true })
+  } catch (err) {
+    if (hasCode(err, 'ENOENT', 'ENOTDIR')) return null
+    throw err
+  }
 }
 
 function changed(st: BigIntStats, upperPath: string, lower: Node): boolean {

@@ -20,7 +20,7 @@ const OPAQUE = '.wh..wh..opq'
 const CHUNK = 1024 * 1024
 
 /** A path of the tree, or the opaque marker of a directory, under the name it has in the tar. */
-type Item = { name: string; rel: string; opaque?: true }
+type Item = { name: string; rel: string; st: BigIntStats; opaque?: true }
 
 export async function* upperTar(root: string, ns: XattrNamespace = 'trusted'): AsyncGenerator<Buffer> {
   const links = new Map<bigint, string>()
@@ -28,7 +28,7 @@ export async function* upperTar(root: string, ns: XattrNamespace = 'trusted'): A
   while (stack.length) {
     const item = stack.pop() as Item
     const path = join(root, item.rel)
-    const st = lstatSync(path, { bigint: true })
+    const st = item.st
     if (item.opaque) {
       yield* entryHeader({ ...ownerAndTime(st), name: item.name, type: 'file', mode: 0o644 })
       continue
@@ -44,10 +44,11 @@ function children(root: string, rel: string, ns: XattrNamespace): Item[] {
   const dir = join(root, rel)
   const prefix = rel ? `${rel}/` : ''
   const items: Item[] = readdirSync(dir).map((n) => {
-    const whiteout = isWhiteoutStat(lstatSync(join(dir, n), { bigint: true }))
-    return { name: `${prefix}${whiteout ? WHITEOUT : ''}${n}`, rel: `${prefix}${n}` }
+    const st = lstatSync(join(dir, n), { bigint: true })
+    return { name: `${prefix}${isWhiteoutStat(st) ? WHITEOUT : ''}${n}`, rel: `${prefix}${n}`, st }
   })
-  if (rel && isOpaque(dir, ns)) items.push({ name: `${prefix}${OPAQUE}`, rel, opaque: true })
+  if (rel && isOpaque(dir, ns))
+    items.push({ name: `${prefix}${OPAQUE}`, rel, st: lstatSync(dir, { bigint: true }), opaque: true })
   return items.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
 }
 

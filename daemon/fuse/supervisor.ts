@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, statSync } from 'node:fs'
-import { isAbsolute, join, normalize } from 'node:path'
+import { dirname, isAbsolute, join, normalize } from 'node:path'
 import type { MountCreateParams, MountInfo, MountSpec } from '../../client/protocol.js'
 import { constants, umount2 } from '../../native-bindings/index.js'
 import { conflict, inUse, internal, invalidArgument, notFound, unavailable } from '../errors.js'
@@ -236,7 +236,17 @@ function validate(p: MountCreateParams): { target: string; spec: MountSpec } {
   const workdir = p.spec.workdir === undefined ? undefined : checkDir(p.spec.workdir, 'workdir')
   if (!lowerdirs.length) throw invalidArgument('at least one lowerdir is required')
   if (Boolean(upperdir) !== Boolean(workdir)) throw invalidArgument('upperdir and workdir go together')
-  return { target, spec: { lowerdirs, upperdir, workdir, readonly: !upperdir } }
+  const journal = p.spec.journal === undefined ? undefined : checkFile(p.spec.journal, 'journal')
+  if (journal && !upperdir) throw invalidArgument('a journal needs an upperdir')
+  return { target, spec: { lowerdirs, upperdir, workdir, readonly: !upperdir, ...(journal ? { journal } : {}) } }
+}
+
+/** A file path the worker may create: absolute, in an existing directory, safe for -o. */
+function checkFile(v: unknown, what: string): string {
+  if (typeof v !== 'string' || !isAbsolute(v)) throw invalidArgument(`${what} must be an absolute path`)
+  checkDir(dirname(v), `${what}'s directory`)
+  if (UNSAFE.test(v)) throw invalidArgument(`${what} ${v}: paths with , : \\ or newlines are not supported`)
+  return normalize(v)
 }
 
 function checkDir(v: unknown, what: string): string {
@@ -256,6 +266,7 @@ function checkDir(v: unknown, what: string): string {
 function workerOptions(r: MountRecord, fsname: string): string {
   const o = [`lowerdir=${r.spec.lowerdirs.join(':')}`]
   if (r.spec.upperdir) o.push(`upperdir=${r.spec.upperdir}`, `workdir=${r.spec.workdir}`)
+  if (r.spec.journal) o.push(`journal=${r.spec.journal}`)
   if (r.volatile) o.push('volatile')
   o.push(`fsname=${fsname}`)
   return o.join(',')

@@ -2,8 +2,9 @@
  * strata-overlay's command line, which is fuse-overlayfs's:
  *   strata-overlay [-f] -o lowerdir=A:B,upperdir=U,workdir=W[,volatile][,...] MOUNTPOINT
  * Read-only when there is no upperdir. Options it does not know are ignored with a warning, so
- * tools that pass fuse-overlayfs options keep working. `nopassthrough` is strata's own; `fsname=`
- * sets the mount's source, as for any FUSE filesystem.
+ * tools that pass fuse-overlayfs options keep working. `nopassthrough` and `journal=FILE` (record
+ * changed paths for diff) are strata's own; `fsname=` sets the mount's source, as for any FUSE
+ * filesystem.
  */
 import { resolve } from 'node:path'
 
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   passthrough: boolean
   /** The mount's source in /proc/mounts (fsname=); stratad puts the mount's id there. */
   fsname: string
+  /** strata's own: the change journal file of the upper layer (diff/journal.ts). */
+  journal?: string
   warnings: string[]
 }
 
@@ -59,6 +62,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions {
   o.mountpoint = resolve(mountpoint)
   if (!o.lowers.length && !o.upper) throw new UsageError('lowerdir= is required')
   if (Boolean(o.upper) !== Boolean(o.work)) throw new UsageError('upperdir= and workdir= go together')
+  if (o.journal && !o.upper) throw new UsageError('journal= needs upperdir=')
   return o
 }
 
@@ -77,6 +81,7 @@ function applyOptions(o: WorkerOptions, list: string): void {
     else if (key === 'volatile') o.volatile = true
     else if (key === 'nopassthrough') o.passthrough = false
     else if (key === 'fsname' && value) o.fsname = value
+    else if (key === 'journal' && value) o.journal = resolve(value)
     else if (!ACCEPTED.has(key)) o.warnings.push(`ignoring unknown option ${opt}`)
   }
 }

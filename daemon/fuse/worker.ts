@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { constants, umount2 } from '../../native-bindings/index.js'
+import { JournaledOverlay } from '../diff/journaled-overlay.js'
 import { Overlay } from '../overlay/overlay.js'
 import { mountFuse } from './mount.js'
 import { PAUSE_WAIT_MS, pauseFile } from './pause.js'
@@ -20,7 +21,8 @@ const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =
   process.stderr.write(`${JSON.stringify({ level, msg, component: 'strata-overlay', ...fields })}\n`)
 
 async function serve(o: WorkerOptions): Promise<void> {
-  const ov = new Overlay({ lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile })
+  const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile }
+  const ov = o.journal && o.upper ? new JournaledOverlay({ ...opts, upper: o.upper }, o.journal) : new Overlay(opts)
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
   const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f), passthrough })

@@ -52,6 +52,9 @@ class Applier {
   /** Directory metadata, applied at the end, deepest first. */
   private readonly dirs = new Map<string, TarEntry>()
   private readonly opaque = new Set<string>()
+  /** Paths known to be real directories of this layer (made or checked here), to spare lstats. */
+  private readonly knownDirs = new Set<string>()
+  private readonly owner = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 }
 
   constructor(
     private readonly root: string,
@@ -73,6 +76,7 @@ class Applier {
     const path = join(this.root, e.path)
     if (e.type === 'dir') {
       if (!this.isDir(e.path)) mkdirSync(path, 0o755)
+      this.knownDirs.add(e.path)
       if (whitedOut) this.opaque.add(e.path) // a directory replacing a deleted one hides what was below
       this.dirs.set(e.path, e)
       return undefined
@@ -158,6 +162,8 @@ class Applier {
     if (!st) return false
     if (st.isDirectory()) {
       if (keepDir) return false
+      this.knownDirs.delete(rel)
+      for (const d of this.knownDirs) if (d.startsWith(`${rel}/`)) this.knownDirs.delete(d)
       this.inlineTree(rel)
       this.dirs.delete(rel)
       for (const d of [...this.dirs.keys()]) if (d.startsWith(`${rel}/`)) this.dirs.delete(d)
@@ -184,10 +190,12 @@ class Applier {
     let cur = ''
     for (const part of rel.split('/')) {
       cur = cur ? `${cur}/${part}` : part
+      if (this.knownDirs.has(cur)) continue
       const st = lstatOrNull(join(this.root, cur))
       if (!st) mkdirSync(join(this.root, cur), 0o755)
       else if (!st.isDirectory())
         throw new TarError(`${rel}: goes through ${cur}, which is not a directory in this layer`)
+      this.knownDirs.add(cur)
     }
   }
 
@@ -205,7 +213,8 @@ class Applier {
   }
 
   private setMetadata(path: string, e: TarEntry): void {
-    lchownSync(path, e.uid, e.gid)
+    // A new entry is already ours: only another owner needs the call.
+    if (e.uid !== this.owner.uid || e.gid !== this.owner.gid || this.dirs.has(e.path)) lchownSync(path, e.uid, e.gid)
     if (e.type !== 'symlink') chmodSync(path, e.mode)
     for (const [name, value] of e.xattrs) lsetxattr(path, storedXattrName(name, e.path), value)
     utimensat(constants.AT_FDCWD, path, e.mtimeNs, e.mtimeNs, constants.AT_SYMLINK_NOFOLLOW)

@@ -135,23 +135,20 @@ export class ImageStore {
     const { image, ref } = await this.resolve(input)
     const tags = (await this.tags()).filter((t) => t.imageId === image.id)
     const byRef = ref !== undefined && tags.some((t) => t.ref === canonical(ref))
-    if (byRef && tags.length > 1) {
-      await this.db.batch([{ type: 'del', key: tagKey(canonical(ref)) }])
-      return { events: [{ Untagged: familiar(ref) }], reclaimed: 0 }
-    }
+    if (byRef && tags.length > 1) return this.untag(ref)
     if (!byRef && tags.length > 1 && !force)
       throw conflict(
         `unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
       )
-    if ((await this.children(image.id)).length)
+    if ((await this.children(image.id)).length) {
+      // As Docker: its last name goes, and it stays as an intermediate image of its children.
+      if (byRef && ref) return this.untag(ref)
       throw conflict(`unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`)
+    }
     const users = await this.usersOf(image.id)
     if (users.length) {
       // As Docker: -f on a name untags it, but an image in use is never deleted.
-      if (byRef && force && ref) {
-        await this.db.batch([{ type: 'del', key: tagKey(canonical(ref)) }])
-        return { events: [{ Untagged: familiar(ref) }], reclaimed: 0 }
-      }
+      if (byRef && force && ref) return this.untag(ref)
       throw conflict(
         `unable to delete ${byRef ? familiar(ref as Reference) : image.id.slice(7, 19)} ` +
           `(${byRef ? 'must be forced' : 'cannot be forced'}) - image is being used by ${users[0] as string}`,
@@ -173,6 +170,11 @@ export class ImageStore {
     for (const l of refs.released) this.layers.removeDir(l.chainId)
     events.push(...removed.map((i) => ({ Deleted: i.id })), ...refs.released.map((l) => ({ Deleted: l.chainId })))
     return { events, reclaimed: refs.released.reduce((n, l) => n + l.diskBytes, 0) }
+  }
+
+  private async untag(ref: Reference): Promise<RemoveResult> {
+    await this.db.batch([{ type: 'del', key: tagKey(canonical(ref)) }])
+    return { events: [{ Untagged: familiar(ref) }], reclaimed: 0 }
   }
 
   /** Untagged parents with no other children, walking up. */

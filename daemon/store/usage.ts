@@ -2,6 +2,7 @@
  * `system df`: what images and layers take on disk (disk-usage.ts bytes, each layer counted
  * once however many images share it), what is shared, and what pruning would give back:
  * reclaimable is the bytes of layers that no image in use needs, not a sum of image sizes.
+ * Containers: their writable layers; reclaimable is what the unmounted ones take.
  */
 import type { SystemDf, UsageRow } from '../../client/protocol.js'
 import type { ChainId } from '../layers/digests.js'
@@ -12,8 +13,8 @@ export interface UsageInput {
   images: ImageRecord[]
   layers: LayerRecord[]
   tagsOf(imageId: string): string[]
-  /** Images containers are created from, with how many containers each. */
-  containersOf(imageId: string): number
+  /** Every container: its image, whether it is mounted, and its writable layer's bytes on disk. */
+  containers: Array<{ imageId: string; mounted: boolean; bytes: number }>
 }
 
 export function usageOf(u: UsageInput): SystemDf {
@@ -21,7 +22,8 @@ export function usageOf(u: UsageInput): SystemDf {
   const chains = new Map(u.images.map((i) => [i.id, chainOf(i.topLayer, byId)]))
   const users = new Map<ChainId, string[]>()
   for (const [id, chain] of chains) for (const l of chain) users.set(l, [...(users.get(l) ?? []), id])
-  const inUse = (imageId: string) => u.containersOf(imageId) > 0
+  const containersOf = (imageId: string) => u.containers.filter((c) => c.imageId === imageId).length
+  const inUse = (imageId: string) => containersOf(imageId) > 0
   const bytes = (ids: Iterable<ChainId>) => [...ids].reduce((n, id) => n + (byId.get(id)?.diskBytes ?? 0), 0)
   const needed = new Set([...users].filter(([, imgs]) => imgs.some(inUse)).map(([l]) => l))
   const imageLayers = [...users.keys()]
@@ -32,7 +34,12 @@ export function usageOf(u: UsageInput): SystemDf {
       bytes(imageLayers),
       bytes(imageLayers.filter((l) => !needed.has(l))),
     ),
-    containers: row(0, 0, 0, 0),
+    containers: row(
+      u.containers.length,
+      u.containers.filter((c) => c.mounted).length,
+      u.containers.reduce((n, c) => n + c.bytes, 0),
+      u.containers.filter((c) => !c.mounted).reduce((n, c) => n + c.bytes, 0),
+    ),
     layers: row(u.layers.length, users.size, bytes(byId.keys()), bytes([...byId.keys()].filter((l) => !needed.has(l)))),
     imageDetails: u.images.map((i) => {
       const chain = chains.get(i.id) ?? []
@@ -45,7 +52,7 @@ export function usageOf(u: UsageInput): SystemDf {
         size,
         sharedSize: shared,
         uniqueSize: size - shared,
-        containers: u.containersOf(i.id),
+        containers: containersOf(i.id),
       }
     }),
   }

@@ -13,6 +13,7 @@ import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import type { StrataClient } from '../../client/client.js'
 import { changesOf } from '../../daemon/diff/changes.js'
+import { readJournal } from '../../daemon/diff/journal.js'
 import { startDaemon } from '../helpers/daemon.js'
 import { mountKernelOverlay } from '../helpers/kernel-overlay.js'
 import { snapshotDir } from '../helpers/snapshot.js'
@@ -126,8 +127,12 @@ t.test('create, mount, change through chroot, diff, commit, image mount, save/lo
     EXPECTED,
   )
 
-  // The same script on kernel overlayfs over the same layer: the same changes.
+  // Answered from the worker's journal, which agrees with a walk of the upper directory.
   const lowers = await lowerDirs(c, 'bb:1')
+  const cdir = join(d.root, 'containers', created.id)
+  t.ok(readJournal(join(cdir, 'journal')), 'the journal is complete')
+  t.same(changesOf(join(cdir, 'upper'), lowers), diff, 'a walk of upper/ gives the same')
+  // The same script on kernel overlayfs over the same layer: the same changes.
   for (const n of ['upper', 'work']) mkdirSync(join(scratch, n))
   const k = mountKernelOverlay(t, lowers, join(scratch, 'upper'), join(scratch, 'work'), join(scratch, 'mnt'))
   runIn(k.mnt)
@@ -216,5 +221,7 @@ t.test('create, mount, change through chroot, diff, commit, image mount, save/lo
     'and no new layer',
   )
   for (const x of all) await c.call('container.remove', { container: x.id })
+  t.same(await c.call('image.remove', { image: 'bb:1' }), [{ Untagged: 'bb:1' }], 'a parent by name is only untagged')
+  t.ok(await c.call('image.inspect', { image: imageId }), 'and stays as an intermediate image')
   t.same((await c.call('system.fsck', {})).problems, [])
 })

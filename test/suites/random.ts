@@ -7,6 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util'
 import type { Test } from 'tap'
+import type { Overlay } from '../../daemon/overlay/overlay.js'
 import type { Entry } from '../helpers/fixtures.js'
 import { phantoms, snapshotDir } from '../helpers/snapshot.js'
 import { ORACLE_QUIRK, opText, type Op } from './ops.js'
@@ -113,10 +114,10 @@ function randomOp(r: Rng): Op {
  * request, so the engine is never asked that), ops that follow a final symlink for the same
  * reason, and data ops on a fifo or device (opening a fifo for writing blocks until a reader comes).
  */
-function skipped(s: Sides, op: Op): boolean {
+export function skipped(ov: Overlay, op: Op): boolean {
   const statOf = (p: string) => {
     try {
-      return s.ov.lookup(p).stat
+      return ov.lookup(p).stat
     } catch {
       return null // missing or under a non-directory: the op's own result says so
     }
@@ -166,7 +167,7 @@ export async function runSequence(t: Test, seq: Sequence, kind: SubjectKind = 'e
   let ok = same(s)
   for (const op of seq.ops) {
     if (!ok) break
-    if (skipped(s, op)) continue
+    if (skipped(s.ov, op)) continue
     done.push(op)
     const result = await step(s, op)
     if (result.kernel === ORACLE_QUIRK) {
