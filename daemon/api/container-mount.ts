@@ -4,22 +4,19 @@
  * a mounted container returns the same path and counts; unmount releases one (or all, forced).
  */
 import { mkdirSync } from 'node:fs'
-import { isAbsolute, join } from 'node:path'
-import { invalidArgument, permissionDenied } from '../errors.js'
+import { join } from 'node:path'
+import { invalidArgument } from '../errors.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import type { ContainerRecord } from '../store/containers.js'
 import { acquire, release } from './counted-mount.js'
-import { boolParam, objectParams, stringParam } from './params.js'
+import { boolParam, objectParams, stringParam, targetParam } from './params.js'
 import type { Services } from './services.js'
 
 export const containerMount = (s: Services): MethodDef => ({
   handler: async (params, ctx) => {
     const p = objectParams(params, 'container.mount')
     const name = stringParam(p, 'container', 'container.mount')
-    const target = typeof p.target === 'string' && p.target ? p.target : undefined
-    if (target !== undefined && !isAbsolute(target)) throw invalidArgument('the mount path must be absolute')
-    if (target !== undefined && ctx.peer.uid !== 0)
-      throw permissionDenied('mounting at a path of your choosing is for root only')
+    const target = targetParam(p, ctx.peer.uid)
     return s.metadata.add(async () => {
       const c = await s.containers.resolve(name)
       if (c.mount && target && target !== c.mount.target)

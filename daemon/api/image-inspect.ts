@@ -1,5 +1,4 @@
 /** image.inspect: `docker image inspect` JSON (Id, RepoTags, RepoDigests, Parent, Config, RootFS, …). */
-import { familiar, parseReference } from '../registry/reference.js'
 import { parseConfig } from '../store/image-config.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { objectParams, stringParam } from './params.js'
@@ -11,9 +10,7 @@ export const imageInspect = (s: Services): MethodDef => ({
       stringParam(objectParams(params, 'image.inspect'), 'image', 'image.inspect'),
     )
     const c = parseConfig(Buffer.from(image.config))
-    const tags = (await s.images.tags())
-      .filter((t) => t.imageId === image.id)
-      .map((t) => familiar(parseReference(t.ref)))
+    const tags = await s.images.tagsOf(image.id)
     const chain = image.topLayer ? await s.layers.chain(image.topLayer) : []
     return {
       Id: image.id,

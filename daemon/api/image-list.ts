@@ -5,7 +5,7 @@
  */
 import type { ImageSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
-import { familiar, familiarName, parseReference } from '../registry/reference.js'
+import { familiarName, parseReference } from '../registry/reference.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { MethodDef } from '../rpc/dispatch.js'
@@ -21,10 +21,8 @@ export const imageList = (s: Services): MethodDef => ({
     const filters = (p.filters ?? {}) as Record<string, string[]>
     for (const k of Object.keys(filters)) if (!FILTERS.includes(k)) throw invalidArgument(`invalid filter '${k}'`)
     const images = await s.images.list()
-    const tags = await s.images.tags()
     const parents = new Set(images.map((i) => i.parent).filter(Boolean))
-    const names = new Map<string, string[]>()
-    for (const t of tags) names.set(t.imageId, [...(names.get(t.imageId) ?? []), familiar(parseReference(t.ref))])
+    const names = await s.images.namesById()
     const summaries = images.map((i) => summary(i, names.get(i.id) ?? []))
     const before = filters.before?.[0] ? (await s.images.resolve(filters.before[0])).image.created : undefined
     const since = filters.since?.[0] ? (await s.images.resolve(filters.since[0])).image.created : undefined

@@ -2,22 +2,19 @@
  * image.mount / image.unmount: a read-only view of an image's layers, at
  * mounts/images/<id hex> under the data root unless a path is given (root only); counted.
  */
-import { isAbsolute, join } from 'node:path'
-import { invalidArgument, permissionDenied } from '../errors.js'
+import { join } from 'node:path'
+import { invalidArgument } from '../errors.js'
 import { hexOf } from '../layers/digests.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { acquire, release } from './counted-mount.js'
-import { boolParam, objectParams, stringParam } from './params.js'
+import { boolParam, objectParams, stringParam, targetParam } from './params.js'
 import type { Services } from './services.js'
 
 export const imageMount = (s: Services): MethodDef => ({
   handler: async (params, ctx) => {
     const p = objectParams(params, 'image.mount')
     const name = stringParam(p, 'image', 'image.mount')
-    const target = typeof p.target === 'string' && p.target ? p.target : undefined
-    if (target !== undefined && !isAbsolute(target)) throw invalidArgument('the mount path must be absolute')
-    if (target !== undefined && ctx.peer.uid !== 0)
-      throw permissionDenied('mounting at a path of your choosing is for root only')
+    const target = targetParam(p, ctx.peer.uid)
     return s.metadata.add(async () => {
       const { image } = await s.images.resolve(name)
       if (!image.topLayer) throw invalidArgument(`image ${image.id.slice(7, 19)} has no layers to mount`)

@@ -6,7 +6,6 @@
 import type { LayerWhy } from '../../client/protocol.js'
 import { conflict, notFound } from '../errors.js'
 import type { LayerRecord } from '../layers/layer-store.js'
-import { familiar, parseReference } from '../registry/reference.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { refcountKey } from '../store/keys.js'
 import { objectParams, stringParam } from './params.js'
@@ -18,11 +17,11 @@ export const layerWhy = (s: Services): MethodDef => ({
     const layers: LayerRecord[] = []
     for await (const l of s.layers.walk()) layers.push(l)
     const layer = find(layers, input)
-    const [images, tags] = await Promise.all([s.images.list(), s.images.tags()])
-    const names = (id: string) => tags.filter((t) => t.imageId === id).map((t) => familiar(parseReference(t.ref)))
-    const byId = new Map(layers.map((l) => [l.chainId, l]))
+    const [images, byId] = await Promise.all([s.images.list(), s.images.namesById()])
+    const names = (id: string) => byId.get(id) ?? []
+    const layerById = new Map(layers.map((l) => [l.chainId, l]))
     const contains = (top: string | null) => {
-      for (let cur = top; cur; cur = byId.get(cur as LayerRecord['chainId'])?.parent ?? null)
+      for (let cur = top; cur; cur = layerById.get(cur as LayerRecord['chainId'])?.parent ?? null)
         if (cur === layer.chainId) return true
       return false
     }

@@ -2,20 +2,19 @@
 import { join } from 'node:path'
 import type { SystemDf } from '../../client/protocol.js'
 import { diskUsage } from '../layers/disk-usage.js'
-import { familiar, parseReference } from '../registry/reference.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { usageOf } from '../store/usage.js'
 import type { Services } from './services.js'
 
 export const systemDf = (s: Services): MethodDef => ({
   handler: async (): Promise<SystemDf> => {
-    const [images, tags] = await Promise.all([s.images.list(), s.images.tags()])
+    const [images, names] = await Promise.all([s.images.list(), s.images.namesById()])
     const layers = []
     for await (const l of s.layers.walk()) layers.push(l)
     return usageOf({
       images,
       layers,
-      tagsOf: (id) => tags.filter((t) => t.imageId === id).map((t) => familiar(parseReference(t.ref))),
+      tagsOf: (id) => names.get(id) ?? [],
       containers: (await s.containers.list()).map((c) => ({
         imageId: c.imageId,
         mounted: c.mount !== null,

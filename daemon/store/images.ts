@@ -67,7 +67,15 @@ export class ImageStore {
 
   /** Familiar names of an image's tags (busybox:latest). */
   async tagsOf(id: string): Promise<string[]> {
-    return (await this.tags()).filter((t) => t.imageId === id).map((t) => familiar(parseReference(t.ref)))
+    return (await this.namesById()).get(id) ?? []
+  }
+
+  /** Every image's tags in familiar form, by image ID, from one scan. */
+  async namesById(): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>()
+    for (const t of await this.tags())
+      out.set(t.imageId, [...(out.get(t.imageId) ?? []), familiar(parseReference(t.ref))])
+    return out
   }
 
   /** An image by full ID, `sha256:` ID, unique ID prefix, or reference (default tag latest). */

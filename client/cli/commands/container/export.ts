@@ -1,7 +1,7 @@
 /** strata export [-o FILE] CONTAINER: its filesystem as a tar (`docker export`). */
-import { createWriteStream, renameSync, rmSync } from 'node:fs'
 import type { Command } from 'commander'
-import { action, UsageError, type Cli } from '../../context.js'
+import { action, type Cli } from '../../context.js'
+import { download } from '../../download.js'
 
 export function registerExport(parent: Command, cli: Cli): void {
   parent
@@ -11,21 +11,7 @@ export function registerExport(parent: Command, cli: Cli): void {
     .option('-o, --output <file>', 'Write to a file, instead of STDOUT')
     .action(
       action(cli, async (client, container: string, o: { output?: string }) => {
-        if (!o.output) {
-          if (process.stdout.isTTY)
-            throw new UsageError('cowardly refusing to save to a terminal. Use the -o flag or redirect')
-          await client.call('container.export', { container }, { download: process.stdout })
-          return
-        }
-        const partial = `${o.output}.partial-${process.pid}`
-        try {
-          const file = createWriteStream(partial, { mode: 0o600 })
-          await client.call('container.export', { container }, { download: file })
-          await new Promise<void>((resolve, reject) => file.once('error', reject).end(() => resolve()))
-          renameSync(partial, o.output)
-        } finally {
-          rmSync(partial, { force: true })
-        }
+        await download(o.output, (sink) => client.call('container.export', { container }, { download: sink }))
       }),
     )
 }

@@ -2,10 +2,9 @@
  * strata save [-o FILE] IMAGE...: images as one tar, docker-archive and OCI layout at once
  * (`docker save`). With -o the file appears only once it is complete.
  */
-import { createWriteStream, renameSync, rmSync } from 'node:fs'
-import type { Writable } from 'node:stream'
 import type { Command } from 'commander'
-import { action, UsageError, type Cli } from '../../context.js'
+import { action, type Cli } from '../../context.js'
+import { download } from '../../download.js'
 
 export function registerSave(parent: Command, cli: Cli): void {
   parent
@@ -15,28 +14,7 @@ export function registerSave(parent: Command, cli: Cli): void {
     .option('-o, --output <file>', 'Write to a file, instead of STDOUT')
     .action(
       action(cli, async (client, images: string[], opts: { output?: string }) => {
-        if (!opts.output) {
-          if (process.stdout.isTTY)
-            throw new UsageError('cowardly refusing to save to a terminal. Use the -o flag or redirect')
-          await client.call('image.save', { images }, { download: process.stdout })
-          return
-        }
-        const partial = `${opts.output}.partial-${process.pid}`
-        try {
-          const file = createWriteStream(partial, { mode: 0o600 })
-          await client.call('image.save', { images }, { download: file })
-          await closed(file)
-          renameSync(partial, opts.output)
-        } finally {
-          rmSync(partial, { force: true })
-        }
+        await download(opts.output, (sink) => client.call('image.save', { images }, { download: sink }))
       }),
     )
-}
-
-function closed(w: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    w.once('error', reject)
-    w.end(() => resolve())
-  })
 }
