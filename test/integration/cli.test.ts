@@ -143,3 +143,52 @@ t.test('import from stdin, images, tag, history, inspect, rmi', async (t) => {
   t.match(last.stdout, new RegExp(`^Untagged: demo:latest\nDeleted: ${id}\nDeleted: sha256:[0-9a-f]{64}\n$`))
   t.match(last.stderr, /Error response from daemon: No such image: nosuch/)
 })
+
+t.test('containers: create, mount, ps, diff, commit, unmount, rm; image prune, system df, fsck', async (t) => {
+  const d = await startDaemon(t)
+  const dir = tmpdir(t)
+  mkdirSync(join(dir, 'root/etc'), { recursive: true })
+  writeFileSync(join(dir, 'root/etc/hello'), 'hi')
+  const tarball = join(dir, 'root.tar')
+  const { execFileSync } = await import('node:child_process')
+  execFileSync('tar', ['-C', join(dir, 'root'), '-cf', tarball, '.'])
+  t.equal((await strata(['import', tarball, 'base:1'], on(d))).code, 0)
+  const id = (await strata(['create', '--name', 'box', 'base:1'], on(d))).stdout.trim()
+  t.match(id, /^[0-9a-f]{64}$/)
+  const mnt = (await strata(['mount', 'box'], on(d))).stdout.trim()
+  t.teardown(() => strata(['unmount', '-f', 'box'], on(d)).then(() => undefined))
+  writeFileSync(join(mnt, 'etc/new'), 'new')
+  const ps = (await strata(['ps'], on(d))).stdout.split('\n')
+  t.match(ps[0], /^CONTAINER ID +IMAGE +CREATED +STATUS +NAMES$/)
+  t.match(ps[1], new RegExp(`^${id.slice(0, 12)} +base:1 +.* ago +Mounted +box$`))
+  t.equal((await strata(['container', 'ls', '-a', '-q'], on(d))).stdout, `${id.slice(0, 12)}\n`)
+  t.equal((await strata(['diff', 'box'], on(d))).stdout, 'C /etc\nA /etc/new\n')
+  const committed = (await strata(['commit', '-m', 'added', 'box', 'base:2'], on(d))).stdout.trim()
+  t.match(committed, /^sha256:[0-9a-f]{64}$/)
+  const busy = await strata(['rm', 'box'], on(d))
+  t.equal(busy.code, 1)
+  t.match(busy.stderr, /Error response from daemon: You cannot remove a mounted container/)
+  t.equal((await strata(['unmount', 'box'], on(d))).code, 0)
+  t.equal((await strata(['ps'], on(d))).stdout.split('\n').length, 2, 'only the header once unmounted')
+  t.equal((await strata(['rm', 'box'], on(d))).stdout, 'box\n')
+  t.equal((await strata(['rmi', 'base:2'], on(d))).code, 0)
+  const pruned = await strata(['image', 'prune', '-a', '-f'], on(d))
+  t.match(
+    pruned.stdout,
+    /^Deleted Images:\nuntagged: base:1\ndeleted: sha256:[0-9a-f]{64}\n[\s\S]*\nTotal reclaimed space: [0-9.]+kB\n$/,
+  )
+  t.match(
+    (await strata(['system', 'df'], on(d))).stdout,
+    /^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE\nImages +0 +0 +0B +0B\n/,
+  )
+  t.match((await strata(['fsck'], on(d))).stdout, /: 0 problems, 0 repaired\n$/)
+  const noPrompt = await promisify(execFile)(
+    'sh',
+    ['-c', `"${process.execPath}" "${STRATA_CLI}" image prune < /dev/null`],
+    {
+      env: { ...process.env, STRATA_SOCKET: d.socket },
+    },
+  )
+  t.match(noPrompt.stderr, /WARNING! This will remove all dangling images/, 'asks without -f (no answer is no)')
+  t.equal(noPrompt.stdout, '', 'and does nothing')
+})

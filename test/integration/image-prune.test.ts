@@ -160,3 +160,34 @@ t.test('fsck finds damage and repairs what it safely can; layer why', async (t) 
   const lost = (await c2.call('system.fsck', { repair: true })).problems
   t.match(lost, [{ kind: 'layer-dir', repaired: false, message: /missing/ }], 'lost content is reported, not guessed')
 })
+
+t.test('a prune while a load is in flight: the load still records its image whole', async (t) => {
+  const { d, c } = await setUp(t, [A])
+  const BIG = tar([{ file: 'big', body: Buffer.alloc(8 * 1024 * 1024, 5) }])
+  const archive = legacyDockerArchive([{ layers: [L1, L2, BIG], tags: ['big:1'] }])
+  let release: () => void = () => undefined
+  const gate = new Promise<void>((r) => (release = r))
+  const upload = (async function* () {
+    const cut = archive.length - 4 * 1024 * 1024 // inside BIG: L1 and L2 are staged by then
+    yield* chunks(archive.subarray(0, cut), 65536)
+    await gate
+    yield* chunks(archive.subarray(cut), 65536)
+  })()
+  const loading = c.call('image.load', {}, { upload })
+  while (readdirSync(join(d.root, 'tmp')).filter((n) => n.startsWith('layer-')).length < 3)
+    await new Promise((r) => setTimeout(r, 5))
+  const pruned = await c.call('image.prune', { all: true })
+  t.ok(
+    pruned.deleted.some((e) => 'Deleted' in e && e.Deleted === digestOf(L1)),
+    'prune deleted the layers the load had found present',
+  )
+  release()
+  t.same((await loading).images, [{ id: imageIdOf({ layers: [L1, L2, BIG] }), tags: ['big:1'] }])
+  t.same((await c.call('system.fsck', {})).problems, [], 'fsck is clean')
+  t.equal(readdirSync(join(d.root, 'layers')).length, 3, 'the load placed its own copies of them')
+  t.same(((await c.call('image.inspect', { image: 'big:1' })).RootFS as { Layers: string[] }).Layers, [
+    digestOf(L1),
+    digestOf(L2),
+    digestOf(BIG),
+  ])
+})
