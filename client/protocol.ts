@@ -341,6 +341,10 @@ export interface Methods {
   'container.remove': { params: { container: string; force?: boolean }; result: { id: string } }
   /** Download: the container's filesystem (its merged view) as a tar. */
   'container.export': { params: { container: string }; result: { bytes: number } }
+  /** Events: { layer, status } per layer ('exists', 'downloaded'). */
+  'image.pull': { params: { ref: string; platform?: string }; result: { id: string; digest: string } }
+  /** Events: { layer, status } per layer ('exists', 'pushed'). */
+  'image.push': { params: { ref: string }; result: { digest: string } }
   'image.mount': { params: { image: string; target?: string }; result: { path: string } }
   'image.unmount': { params: { image: string; force?: boolean }; result: { mounted: boolean } }
 }

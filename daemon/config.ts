@@ -22,6 +22,8 @@ export interface Config {
   maxFrameBytes: number
   /** How long SIGTERM waits for calls in flight before cancelling them. */
   shutdownTimeoutMs: number
+  /** Registries (host:port) reached over plain HTTP; loopback always is. */
+  insecureRegistries: string[]
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/strata/stratad.json'
@@ -34,6 +36,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   logLevel: 'info',
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   shutdownTimeoutMs: 10_000,
+  insecureRegistries: [],
 })
 
 export class ConfigError extends Error {
@@ -51,7 +54,7 @@ const ENV: Record<string, keyof Config> = {
 
 export const USAGE = `usage: stratad [--root DIR] [--socket PATH] [--group NAME] [--socket-mode OCTAL]
                [--log-level debug|info|warn|error] [--max-frame-bytes N]
-               [--shutdown-timeout SECONDS] [--config FILE]
+               [--shutdown-timeout SECONDS] [--insecure-registry HOST[:PORT]]... [--config FILE]
 environment: STRATA_ROOT, STRATA_SOCKET, STRATA_GROUP, STRATA_LOG_LEVEL, STRATA_CONFIG
 config file (JSON, default ${DEFAULT_CONFIG_FILE} when present): the same keys in camelCase`
 
@@ -79,6 +82,7 @@ function parseFlags(argv: string[]): { values: Raw; config?: string } {
         'log-level': { type: 'string' },
         'max-frame-bytes': { type: 'string' },
         'shutdown-timeout': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
         config: { type: 'string' },
       },
     })
@@ -94,6 +98,7 @@ function parseFlags(argv: string[]): { values: Raw; config?: string } {
   if (v['log-level'] !== undefined) values.logLevel = v['log-level']
   if (v['max-frame-bytes'] !== undefined) values.maxFrameBytes = v['max-frame-bytes']
   if (v['shutdown-timeout'] !== undefined) values.shutdownTimeoutMs = Number(v['shutdown-timeout']) * 1000
+  if (v['insecure-registry'] !== undefined) values.insecureRegistries = v['insecure-registry']
   return { values, config: v.config }
 }
 
@@ -133,6 +138,9 @@ function validate(raw: Raw): Config {
   const shutdownTimeoutMs = raw.shutdownTimeoutMs
   if (typeof shutdownTimeoutMs !== 'number' || !(shutdownTimeoutMs >= 0))
     throw new ConfigError(`shutdownTimeout: "${String(shutdownTimeoutMs)}" is not a number of seconds`)
+  const insecure = raw.insecureRegistries
+  if (!Array.isArray(insecure) || !insecure.every((h) => typeof h === 'string' && /^[\w.-]+(:\d+)?$/.test(h)))
+    throw new ConfigError('insecureRegistries: a list of host[:port] is required')
   const root = path('root')
   if (/[,:\\\n]/.test(root)) throw new ConfigError(`root: ${root}: paths with , : \\ or newlines are not supported`)
   return {
@@ -143,5 +151,6 @@ function validate(raw: Raw): Config {
     logLevel: raw.logLevel,
     maxFrameBytes: int('maxFrameBytes', raw.maxFrameBytes),
     shutdownTimeoutMs,
+    insecureRegistries: insecure as string[],
   }
 }

@@ -22,6 +22,8 @@ import { registerContainerRm } from './commands/container/rm.js'
 import { registerUnmount } from './commands/container/unmount.js'
 import { registerImageMount } from './commands/image/mount.js'
 import { registerImagePrune } from './commands/image/prune.js'
+import { registerPull } from './commands/image/pull.js'
+import { registerPush } from './commands/image/push.js'
 import { registerImageRm } from './commands/image/rm.js'
 import { registerLayerWhy } from './commands/layer/why.js'
 import { registerDf } from './commands/system/df.js'
@@ -72,6 +74,8 @@ function registerImageVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): 
   registerImageInspect(parent, cli)
   registerLoad(parent, cli)
   registerSave(parent, cli)
+  registerPull(parent, cli)
+  registerPush(parent, cli)
 }
 
 /** Container verbs, at the top (`strata ps`, `strata rm`) and under `strata container` (`ls`, `rm`). */

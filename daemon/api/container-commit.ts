@@ -10,7 +10,6 @@ import { join } from 'node:path'
 import type { ContainerCommitParams } from '../../client/protocol.js'
 import { upperTar } from '../diff/upper-tar.js'
 import { notFound } from '../errors.js'
-import type { Paused } from '../fuse/pause.js'
 import { sha256 } from '../layers/digests.js'
 import type { StagedLayer } from '../layers/layer-store.js'
 import { parseReference } from '../registry/reference.js'
@@ -57,14 +56,9 @@ async function stageUpper(
   signal: AbortSignal,
 ): Promise<StagedLayer | undefined> {
   const upper = join(s.containers.dirOf(c.id), 'upper')
-  let paused: Paused | undefined
-  if (c.mount && pause) paused = await s.mounts.pause(c.mount.id)
-  try {
-    if (!readdirSync(upper).length) return undefined
-    return await s.layers.stage(c.topLayer, upperTar(upper), { signal })
-  } finally {
-    paused?.resume()
-  }
+  const stage = async () =>
+    readdirSync(upper).length ? await s.layers.stage(c.topLayer, upperTar(upper), { signal }) : undefined
+  return c.mount && pause ? s.mounts.whilePaused(c.mount.id, stage) : stage()
 }
 
 function newConfig(

@@ -21,6 +21,8 @@ import { containerList } from './container-list.js'
 import { containerMount, containerUnmount } from './container-mount.js'
 import { containerRemove } from './container-remove.js'
 import { imageMount, imageUnmount } from './image-mount.js'
+import { imagePull } from './image-pull.js'
+import { imagePush } from './image-push.js'
 import type { Services } from './services.js'
 import { layerWhy } from './layer-why.js'
 import { systemDf } from './system-df.js'
@@ -57,6 +59,8 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'container.commit': containerCommit(s),
     'container.remove': containerRemove(s),
     'container.export': containerExport(s),
+    'image.pull': imagePull(s),
+    'image.push': imagePush(s),
     'image.mount': imageMount(s),
     'image.unmount': imageUnmount(s),
   }

@@ -16,20 +16,37 @@ export const pauseFile = (workdir: string): string => join(workdir, '.strata-pau
 export interface Paused {
   /** Files still open for writing when the worker gave up waiting (passthrough writes may go on). */
   writersOpen: number
-  resume(): void
+  /** Resumes the worker and waits until it says so (the ack file is gone). */
+  resume(): Promise<void>
 }
 
+/**
+ * Each step waits for the worker's answer before the next signal, so a SIGUSR2 is never pending
+ * together with a SIGUSR1 (the kernel would deliver them by number, not in order). One pause per
+ * worker at a time: the supervisor's queue for the mount sees to that.
+ */
 export async function pauseWorker(pid: number, workdir: string): Promise<Paused> {
   const ack = pauseFile(workdir)
-  const resume = () => process.kill(pid, 'SIGUSR2')
+  const resume = async () => {
+    process.kill(pid, 'SIGUSR2')
+    await until(() => !existsSync(ack), `mount worker ${pid} did not resume`)
+  }
+  await until(() => !existsSync(ack), `mount worker ${pid} is still paused`) // a resume just sent
   process.kill(pid, 'SIGUSR1')
+  let text = ''
+  try {
+    await until(() => existsSync(ack) && (text = readFileSync(ack, 'utf8')) !== '', `mount worker ${pid} did not pause`)
+  } catch (err) {
+    await resume()
+    throw err
+  }
+  return { writersOpen: (JSON.parse(text) as { writersOpen: number }).writersOpen, resume }
+}
+
+async function until(done: () => boolean, failure: string): Promise<void> {
   for (const deadline = Date.now() + PAUSE_WAIT_MS + 5000; Date.now() < deadline;) {
-    if (existsSync(ack)) {
-      const text = readFileSync(ack, 'utf8')
-      if (text) return { writersOpen: (JSON.parse(text) as { writersOpen: number }).writersOpen, resume }
-    }
+    if (done()) return
     await new Promise((r) => setTimeout(r, 5))
   }
-  resume()
-  throw unavailable(`mount worker ${pid} did not pause`)
+  throw unavailable(failure)
 }

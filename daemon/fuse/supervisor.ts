@@ -17,7 +17,7 @@ import { conflict, inUse, internal, invalidArgument, notFound, unavailable } fro
 import { KeyedQueue } from '../keyed-queue.js'
 import type { Logger } from '../log.js'
 import { readMountinfo, type MountEntry } from './mountinfo.js'
-import { pauseWorker, type Paused } from './pause.js'
+import { pauseWorker } from './pause.js'
 import { isWorkerAlive, startTimeOf, startWorker, WorkerStartError } from './worker-process.js'
 
 export interface MountRecord extends MountInfo {
@@ -95,12 +95,23 @@ export class MountSupervisor {
     })
   }
 
-  /** Holds a serving mount's requests (fuse/pause.ts) until `resume` is called. */
-  async pause(id: string): Promise<Paused> {
-    const r = await this.store.get(id)
-    if (!r || r.state !== 'serving' || !r.spec.workdir || !isWorkerAlive(r.pid, r.pidStart))
-      throw unavailable(`mount ${id.slice(0, 12)} is not serving`)
-    return pauseWorker(r.pid as number, r.spec.workdir)
+  /**
+   * Runs `fn` while a serving mount's worker holds its requests (fuse/pause.ts), and resumes it
+   * afterwards, whatever `fn` did. Under the mount's queue: one pause at a time, and no remove
+   * or restart in between.
+   */
+  async whilePaused<T>(id: string, fn: (p: { writersOpen: number }) => Promise<T>): Promise<T> {
+    return this.queue.run(id, async () => {
+      const r = await this.store.get(id)
+      if (!r || r.state !== 'serving' || !r.spec.workdir || !isWorkerAlive(r.pid, r.pidStart))
+        throw unavailable(`mount ${id.slice(0, 12)} is not serving`)
+      const paused = await pauseWorker(r.pid as number, r.spec.workdir)
+      try {
+        return await fn(paused)
+      } finally {
+        await paused.resume()
+      }
+    })
   }
 
   /** Called once at daemon start: make every record true again and drop mounts nobody owns. */

@@ -7,7 +7,7 @@
  * pause and resume it (fuse/pause.ts).
  */
 import { spawn } from 'node:child_process'
-import { closeSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { constants, umount2 } from '../../native-bindings/index.js'
 import { JournaledOverlay } from '../diff/journaled-overlay.js'
@@ -51,12 +51,16 @@ async function serve(o: WorkerOptions): Promise<void> {
  * file, which the daemon polls for (fuse/pause.ts); SIGUSR2 removes it and resumes.
  */
 function handlePause(session: Session, ack: string): void {
+  rmSync(ack, { force: true }) // left by a worker that died paused: this one is not
   process.on('SIGUSR1', () => {
-    void session.pause(PAUSE_WAIT_MS).then((r) => writeFileSync(ack, JSON.stringify(r)))
+    void session.pause(PAUSE_WAIT_MS).then((r) => {
+      writeFileSync(`${ack}.new`, JSON.stringify(r))
+      renameSync(`${ack}.new`, ack) // whole, or not there
+    })
   })
   process.on('SIGUSR2', () => {
-    rmSync(ack, { force: true })
     session.resume()
+    rmSync(ack, { force: true }) // after resuming: the daemon waits for this
   })
 }
 

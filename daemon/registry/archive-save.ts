@@ -64,7 +64,7 @@ export async function* saveArchive(items: SaveItem[], layers: LayerStore): Async
   yield END
 }
 
-function manifestOf(image: ImageRecord, chain: LayerRecord[]): Manifest {
+export function manifestOf(image: ImageRecord, chain: LayerRecord[]): Manifest {
   return {
     schemaVersion: 2,
     mediaType: MEDIA.ociManifest,

@@ -1,0 +1,52 @@
+/**
+ * image.pull: `docker pull` from an OCI registry (registry/pull.ts). Layers are downloaded and
+ * staged outside the metadata queue; layers, image and tag are recorded in one batch inside it.
+ * `platform` is os/arch[/variant], default this host's.
+ */
+import { invalidArgument } from '../errors.js'
+import { RegistryClient } from '../registry/client.js'
+import type { Platform } from '../registry/oci.js'
+import { pullImage, type Pulled } from '../registry/pull.js'
+import { familiar, parseReference, withDefaultTag } from '../registry/reference.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import { ociArch } from '../store/image-config.js'
+import { objectParams, stringParam } from './params.js'
+import type { Services } from './services.js'
+
+export const imagePull = (s: Services): MethodDef => ({
+  handler: async (params, ctx) => {
+    const p = objectParams(params, 'image.pull')
+    const ref = withDefaultTag(parseReference(stringParam(p, 'ref', 'image.pull')))
+    const platform = platformOf(typeof p.platform === 'string' ? p.platform : undefined)
+    const client = new RegistryClient(ref.domain, { insecure: s.config.insecureRegistries })
+    const pulled = await pullImage(client, s.layers, ref, platform, ctx.signal)
+    try {
+      await s.metadata.add(() =>
+        s.layers.record(pulled.staged, async (ops) => {
+          ctx.signal.throwIfAborted()
+          await s.images.add({ ...pulled.image, size: await sizeOf(s, pulled) }, ops, ref.tag ? [ref] : [])
+        }),
+      )
+    } finally {
+      s.layers.discard(pulled.staged)
+    }
+    ctx.progress({ status: `Digest: ${pulled.manifestDigest}` })
+    ctx.progress({ status: `Pulled ${familiar(ref)}` })
+    return { id: pulled.image.id, digest: pulled.manifestDigest }
+  },
+})
+
+/** The image's size: its layers' tar sizes, from what was just staged or from their records. */
+async function sizeOf(s: Services, pulled: Pulled): Promise<number> {
+  const staged = new Map(pulled.staged.map((st) => [st.layer.chainId, st.layer.size]))
+  let size = 0
+  for (const id of pulled.chainIds) size += staged.get(id) ?? (await s.layers.stat(id)).size
+  return size
+}
+
+function platformOf(text: string | undefined): Platform {
+  if (!text) return { os: 'linux', architecture: ociArch() }
+  const [os, architecture, variant] = text.split('/')
+  if (!os || !architecture) throw invalidArgument(`invalid platform ${text}: want os/arch[/variant]`)
+  return { os, architecture, ...(variant ? { variant } : {}) }
+}

@@ -1,0 +1,197 @@
+/**
+ * A client for one OCI distribution (v2) registry: manifests and blobs by digest, existence
+ * checks, monolithic uploads, and auth as registries ask for it on a 401 (Bearer tokens from the
+ * realm of WWW-Authenticate, or Basic). Plain HTTP only for hosts configured as insecure, and
+ * for loopback. Errors: NOT_FOUND for unknown repositories, tags and blobs; PERMISSION_DENIED
+ * for refused credentials; UNAVAILABLE for a registry that cannot be reached or answers 5xx.
+ */
+import { notFound, permissionDenied, unavailable } from '../errors.js'
+
+export interface Credentials {
+  username: string
+  password: string
+}
+
+export interface ClientOptions {
+  /** Hosts (host:port) to reach over plain HTTP. Loopback always may. */
+  insecure?: string[]
+  credentials?: Credentials
+}
+
+export interface Fetched {
+  mediaType: string
+  bytes: Buffer
+  digest: string | null
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/
+
+export class RegistryClient {
+  private token: string | undefined
+  private readonly base: string
+
+  constructor(
+    readonly host: string,
+    private readonly opts: ClientOptions = {},
+  ) {
+    const plain = LOOPBACK.test(host) || (opts.insecure ?? []).includes(host)
+    this.base = `${plain ? 'http' : 'https'}://${host === 'docker.io' ? 'registry-1.docker.io' : host}/v2`
+  }
+
+  async manifest(repo: string, reference: string, accept: string[]): Promise<Fetched> {
+    const res = await this.request('GET', `/${repo}/manifests/${reference}`, repo, { accept: accept.join(', ') })
+    if (res.status === 404) throw notFound(`manifest unknown: ${repo}:${reference} is not in ${this.host}`)
+    await this.check(res, `manifest ${repo}:${reference}`)
+    return {
+      mediaType: (res.headers.get('content-type') ?? '').split(';')[0] as string,
+      bytes: Buffer.from(await res.arrayBuffer()),
+      digest: res.headers.get('docker-content-digest'),
+    }
+  }
+
+  /** A blob's bytes as they arrive; the caller verifies the digest. */
+  async *blob(repo: string, digest: string): AsyncGenerator<Buffer> {
+    const res = await this.request('GET', `/${repo}/blobs/${digest}`, repo)
+    if (res.status === 404) throw notFound(`blob unknown: ${digest} in ${repo}`)
+    await this.check(res, `blob ${digest}`)
+    if (!res.body) return
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) yield Buffer.from(chunk)
+  }
+
+  async hasBlob(repo: string, digest: string): Promise<boolean> {
+    const res = await this.request('HEAD', `/${repo}/blobs/${digest}`, repo, {}, undefined, 'push')
+    if (res.status === 404) return false
+    await this.check(res, `blob ${digest}`)
+    return true
+  }
+
+  /** A monolithic upload: POST for a location, then one PUT with the bytes and their digest. */
+  async upload(repo: string, digest: string, size: number, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const start = await this.request('POST', `/${repo}/blobs/uploads/`, repo, {}, undefined, 'push')
+    await this.check(start, `upload of ${digest}`)
+    const location = start.headers.get('location')
+    if (!location) throw unavailable(`${this.host} gave no upload location`)
+    const url = new URL(location, `${this.base}/`)
+    url.searchParams.set('digest', digest)
+    const put = await this.send(
+      'PUT',
+      url.toString(),
+      repo,
+      'push',
+      {
+        'content-type': 'application/octet-stream',
+        'content-length': String(size),
+      },
+      body,
+    )
+    await this.check(put, `upload of ${digest}`)
+  }
+
+  async putManifest(repo: string, reference: string, mediaType: string, bytes: Buffer): Promise<string | null> {
+    const res = await this.request(
+      'PUT',
+      `/${repo}/manifests/${reference}`,
+      repo,
+      { 'content-type': mediaType },
+      bytes,
+      'push',
+    )
+    await this.check(res, `manifest ${repo}:${reference}`)
+    return res.headers.get('docker-content-digest')
+  }
+
+  private request(
+    method: string,
+    path: string,
+    repo: string,
+    headers: Record<string, string> = {},
+    body?: Buffer | AsyncIterable<Uint8Array>,
+    action: 'pull' | 'push' = 'pull',
+  ): Promise<Response> {
+    return this.send(method, `${this.base}${path}`, repo, action, headers, body)
+  }
+
+  /** One request, authenticated as a 401 asks (once), with the token kept for the next. */
+  private async send(
+    method: string,
+    url: string,
+    repo: string,
+    action: 'pull' | 'push',
+    headers: Record<string, string>,
+    body?: Buffer | AsyncIterable<Uint8Array>,
+  ): Promise<Response> {
+    const go = () => this.fetch(method, url, { ...headers, ...this.authHeader() }, body)
+    let res = await go()
+    if (res.status !== 401) return res
+    await res.arrayBuffer()
+    await this.authenticate(res.headers.get('www-authenticate') ?? '', repo, action)
+    if (body && !Buffer.isBuffer(body))
+      throw unavailable(`${this.host} asked for credentials in the middle of an upload`)
+    res = await go()
+    if (res.status === 401) throw permissionDenied(`${this.host} refused the credentials for ${repo}`)
+    return res
+  }
+
+  private async fetch(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: Buffer | AsyncIterable<Uint8Array>,
+  ) {
+    try {
+      return await fetch(url, {
+        method,
+        headers,
+        body: body as RequestInit['body'],
+        redirect: 'follow',
+        ...(body && !Buffer.isBuffer(body) ? { duplex: 'half' } : {}),
+      } as RequestInit)
+    } catch (err) {
+      throw unavailable(`cannot reach registry ${this.host}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  private authHeader(): Record<string, string> {
+    if (this.token) return { authorization: this.token }
+    return {}
+  }
+
+  /** Basic: the credentials themselves; Bearer: a token from the realm, with them if given. */
+  private async authenticate(challenge: string, repo: string, action: 'pull' | 'push'): Promise<void> {
+    const creds = this.opts.credentials
+    const scheme = challenge.split(' ')[0]?.toLowerCase()
+    if (scheme === 'basic') {
+      if (!creds) throw permissionDenied(`${this.host} requires credentials: run strata login ${this.host}`)
+      this.token = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`
+      return
+    }
+    if (scheme !== 'bearer') throw permissionDenied(`${this.host} asks for an unsupported authentication: ${challenge}`)
+    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]))
+    if (!params.realm) throw unavailable(`${this.host} sent a Bearer challenge without a realm`)
+    const url = new URL(params.realm)
+    if (params.service) url.searchParams.set('service', params.service)
+    url.searchParams.set('scope', params.scope ?? `repository:${repo}:${action === 'push' ? 'pull,push' : 'pull'}`)
+    const headers: Record<string, string> = creds
+      ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` }
+      : {}
+    const res = await this.fetch('GET', url.toString(), headers)
+    if (res.status === 401 || res.status === 403)
+      throw permissionDenied(
+        `${this.host}: ${creds ? 'the credentials were refused' : 'requires credentials: run strata login'}`,
+      )
+    await this.check(res, 'token')
+    const body = (await res.json()) as { token?: string; access_token?: string }
+    const token = body.token ?? body.access_token
+    if (!token) throw unavailable(`${this.host}'s token service answered without a token`)
+    this.token = `Bearer ${token}`
+  }
+
+  private async check(res: Response, what: string): Promise<void> {
+    if (res.ok) return
+    const text = await res.text().catch(() => '')
+    if (res.status === 401 || res.status === 403)
+      throw permissionDenied(`${this.host} refused ${what}: ${text.slice(0, 200)}`)
+    if (res.status === 404) throw notFound(`${what} not found in ${this.host}`)
+    throw unavailable(`${this.host} answered ${res.status} for ${what}: ${text.slice(0, 200)}`)
+  }
+}

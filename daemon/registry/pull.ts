@@ -1,0 +1,165 @@
+/**
+ * Pull: resolve a reference to a manifest (an index or manifest list resolved to the platform
+ * asked for), fetch and check the config, download the layers this store lacks in parallel
+ * (bounded), each blob's digest verified while it is unpacked into staging. Nothing is recorded
+ * here: the caller records layers, image and tag in one batch under the metadata queue, so a
+ * failed pull leaves staging only, which is removed, and pulling again starts over.
+ * Errors: NOT_FOUND (unknown tag or platform), INVALID_ARGUMENT (digest or diffID mismatch,
+ * malformed manifests), UNAVAILABLE and PERMISSION_DENIED from the client.
+ */
+import { createHash } from 'node:crypto'
+import PQueue from 'p-queue'
+import { invalidArgument, notFound } from '../errors.js'
+import { chainIdOf, parseDiffId, sha256, type ChainId, type DiffId } from '../layers/digests.js'
+import type { LayerStore, StagedLayer } from '../layers/layer-store.js'
+import { parseConfig } from '../store/image-config.js'
+import type { ImageRecord } from '../store/images.js'
+import type { RegistryClient } from './client.js'
+import { MEDIA, type Descriptor, type Index, type Manifest, type Platform } from './oci.js'
+import { familiarName, type Reference } from './reference.js'
+
+const ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest]
+const PARALLEL = 3
+
+export interface Pulled {
+  image: ImageRecord
+  /** The layers that were missing, bottom first, to be recorded with the image. */
+  staged: StagedLayer[]
+  /** The image's layers, bottom first. */
+  chainIds: ChainId[]
+  manifestDigest: string
+}
+
+export async function pullImage(
+  client: RegistryClient,
+  layers: LayerStore,
+  ref: Reference,
+  platform: Platform,
+  signal: AbortSignal,
+): Promise<Pulled> {
+  const { manifest, digest } = await resolveManifest(client, ref, platform)
+  const configBytes = await collect(client.blob(ref.path, manifest.config.digest))
+  if (sha256(configBytes) !== manifest.config.digest)
+    throw invalidArgument(`config blob ${manifest.config.digest} does not match its digest`)
+  const config = parseConfig(configBytes)
+  const diffIds = config.rootfs.diff_ids.map((d) => parseDiffId(d))
+  if (diffIds.length !== manifest.layers.length)
+    throw invalidArgument(`the config lists ${diffIds.length} layers, the manifest ${manifest.layers.length}`)
+  const chainIds: ChainId[] = []
+  diffIds.forEach((d, i) => chainIds.push(chainIdOf(i ? (chainIds[i - 1] as ChainId) : null, d)))
+  const staged = await download(client, layers, ref, manifest.layers, diffIds, chainIds, signal)
+  return {
+    image: {
+      id: sha256(configBytes),
+      config: configBytes,
+      topLayer: chainIds.at(-1) ?? null,
+      size: 0, // filled in by the caller from the layer records
+      created: config.created ?? '',
+      parent: null,
+      digests: [`${familiarName(ref)}@${digest}`],
+      addedAt: new Date().toISOString(),
+    },
+    staged,
+    chainIds,
+    manifestDigest: digest,
+  }
+}
+
+async function resolveManifest(client: RegistryClient, ref: Reference, platform: Platform) {
+  let fetched = await client.manifest(ref.path, ref.digest ?? ref.tag ?? 'latest', ACCEPT)
+  const digest = sha256(fetched.bytes)
+  if (ref.digest && digest !== ref.digest) throw invalidArgument(`manifest of ${ref.path} does not match ${ref.digest}`)
+  let doc = parse<Manifest & Index>(fetched.bytes)
+  let type = doc.mediaType ?? fetched.mediaType
+  if (type === MEDIA.ociIndex || type === MEDIA.dockerList || (!doc.config && Array.isArray(doc.manifests))) {
+    const match = (doc.manifests ?? []).find((m: Descriptor) => matches(m.platform, platform))
+    if (!match) throw notFound(`no image for ${platform.os}/${platform.architecture} in ${ref.path}`)
+    fetched = await client.manifest(ref.path, match.digest, ACCEPT)
+    if (sha256(fetched.bytes) !== match.digest)
+      throw invalidArgument(`manifest ${match.digest} does not match its digest`)
+    doc = parse<Manifest & Index>(fetched.bytes)
+    type = doc.mediaType ?? fetched.mediaType
+    if (!doc.config || !Array.isArray(doc.layers))
+      throw invalidArgument(`manifest ${match.digest} has no config or layers`)
+    return { manifest: doc as Manifest, digest: match.digest }
+  }
+  if (!doc.config || !Array.isArray(doc.layers))
+    throw invalidArgument(`manifest of ${ref.path} (${type}) has no config or layers`)
+  return { manifest: doc as Manifest, digest }
+}
+
+const matches = (p: Platform | undefined, want: Platform): boolean =>
+  p !== undefined &&
+  p.os === want.os &&
+  p.architecture === want.architecture &&
+  (!want.variant || p.variant === want.variant)
+
+/** The missing layers, downloaded and staged in parallel, bottom first. */
+async function download(
+  client: RegistryClient,
+  layers: LayerStore,
+  ref: Reference,
+  descriptors: Descriptor[],
+  diffIds: DiffId[],
+  chainIds: ChainId[],
+  signal: AbortSignal,
+): Promise<StagedLayer[]> {
+  const queue = new PQueue({ concurrency: PARALLEL })
+  const out: Array<StagedLayer | undefined> = []
+  const done: StagedLayer[] = []
+  try {
+    await Promise.all(
+      descriptors.map((d, i) =>
+        queue.add(async () => {
+          if (await layers.has(chainIds[i] as ChainId)) return
+          const parent = i ? (chainIds[i - 1] as ChainId) : null
+          const staged = await stageBlob(client, layers, ref, d, parent, diffIds[i] as DiffId, signal)
+          done.push(staged)
+          out[i] = staged
+        }),
+      ),
+    )
+  } catch (err) {
+    layers.discard(done)
+    throw err
+  }
+  return out.filter((s): s is StagedLayer => s !== undefined)
+}
+
+async function stageBlob(
+  client: RegistryClient,
+  layers: LayerStore,
+  ref: Reference,
+  d: Descriptor,
+  parent: ChainId | null,
+  diffId: DiffId,
+  signal: AbortSignal,
+): Promise<StagedLayer> {
+  const hash = createHash('sha256')
+  const body = (async function* () {
+    for await (const chunk of client.blob(ref.path, d.digest)) {
+      hash.update(chunk)
+      yield chunk
+    }
+  })()
+  const staged = await layers.stage(parent, body, { expectDiffId: diffId, signal })
+  if (`sha256:${hash.digest('hex')}` !== d.digest) {
+    layers.discard([staged])
+    throw invalidArgument(`layer blob ${d.digest} does not match its digest`)
+  }
+  return staged
+}
+
+function parse<T>(bytes: Buffer): T {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T
+  } catch (err) {
+    throw invalidArgument(`malformed manifest: ${(err as Error).message}`)
+  }
+}
+
+async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const b of it) parts.push(b)
+  return Buffer.concat(parts)
+}
