@@ -345,6 +345,9 @@ export interface Methods {
   'image.pull': { params: { ref: string; platform?: string }; result: { id: string; digest: string } }
   /** Events: { layer, status } per layer ('exists', 'pushed'). */
   'image.push': { params: { ref: string }; result: { digest: string } }
+  /** Checks the credentials with the registry, then keeps them for its pulls and pushes. */
+  'registry.login': { params: { host: string; username: string; password: string }; result: { status: string } }
+  'registry.logout': { params: { host: string }; result: { removed: boolean } }
   'image.mount': { params: { image: string; target?: string }; result: { path: string } }
   'image.unmount': { params: { image: string; force?: boolean }; result: { mounted: boolean } }
 }

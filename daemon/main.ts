@@ -19,6 +19,7 @@ import { LayerStore } from './layers/layer-store.js'
 import { DataRootInUseError, Db } from './store/db.js'
 import { ContainerStore } from './store/containers.js'
 import { ImageMounts } from './store/image-mounts.js'
+import { CredentialStore } from './registry/credentials.js'
 import { ImageStore } from './store/images.js'
 import { MountRecords } from './store/mounts.js'
 
@@ -70,6 +71,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     containers,
     images: new ImageStore(db, layers, usersOf),
     imageMounts,
+    credentials: new CredentialStore(config.root),
     metadata: new PQueue({ concurrency: 1 }),
     version: VERSION,
     startedAt: new Date(),

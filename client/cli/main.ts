@@ -31,6 +31,8 @@ import { registerFsck } from './commands/system/fsck.js'
 import { registerLoad } from './commands/image/load.js'
 import { registerSave } from './commands/image/save.js'
 import { registerTag } from './commands/image/tag.js'
+import { registerLogin } from './commands/registry/login.js'
+import { registerLogout } from './commands/registry/logout.js'
 import { registerInfo } from './commands/system/info.js'
 import { registerVersion } from './commands/system/version.js'
 import { CLI_VERSION } from './version.js'
@@ -53,6 +55,8 @@ function buildProgram(): Command {
   registerContainerVerbs(program, cli, 'top')
   registerContainerVerbs(program.command('container').description('Manage containers'), cli, 'group')
   registerFsck(program, cli)
+  registerLogin(program, cli)
+  registerLogout(program, cli)
   const system = program.command('system').description('Manage strata')
   registerInfo(system, cli)
   registerDf(system, cli)

@@ -18,7 +18,10 @@ export const imagePull = (s: Services): MethodDef => ({
     const p = objectParams(params, 'image.pull')
     const ref = withDefaultTag(parseReference(stringParam(p, 'ref', 'image.pull')))
     const platform = platformOf(typeof p.platform === 'string' ? p.platform : undefined)
-    const client = new RegistryClient(ref.domain, { insecure: s.config.insecureRegistries })
+    const client = new RegistryClient(ref.domain, {
+      insecure: s.config.insecureRegistries,
+      credentials: s.credentials.get(ref.domain),
+    })
     const pulled = await pullImage(client, s.layers, ref, platform, ctx.signal)
     try {
       await s.metadata.add(() =>

@@ -11,7 +11,10 @@ export const imagePush = (s: Services): MethodDef => ({
     const name = stringParam(objectParams(params, 'image.push'), 'ref', 'image.push')
     const ref = withDefaultTag(parseReference(name))
     const { image } = await s.images.resolve(name)
-    const client = new RegistryClient(ref.domain, { insecure: s.config.insecureRegistries })
+    const client = new RegistryClient(ref.domain, {
+      insecure: s.config.insecureRegistries,
+      credentials: s.credentials.get(ref.domain),
+    })
     const digest = await pushImage(client, s.layers, image, ref, (e) => ctx.progress(e))
     return { digest }
   },

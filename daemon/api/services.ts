@@ -6,6 +6,7 @@ import type { LayerStore } from '../layers/layer-store.js'
 import type { Db } from '../store/db.js'
 import type { ContainerStore } from '../store/containers.js'
 import type { ImageMounts } from '../store/image-mounts.js'
+import type { CredentialStore } from '../registry/credentials.js'
 import type { ImageStore } from '../store/images.js'
 
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   images: ImageStore
   containers: ContainerStore
   imageMounts: ImageMounts
+  credentials: CredentialStore
   /** Read-modify-write metadata changes (tags, images, refcounts), one at a time. */
   metadata: PQueue
   version: string

@@ -38,6 +38,12 @@ export class RegistryClient {
     this.base = `${plain ? 'http' : 'https'}://${host === 'docker.io' ? 'registry-1.docker.io' : host}/v2`
   }
 
+  /** Checks the credentials against the registry's /v2/ (Docker's login does the same). */
+  async ping(): Promise<void> {
+    const res = await this.send('GET', `${this.base}/`, '', 'pull', {})
+    await this.check(res, 'the API root')
+  }
+
   async manifest(repo: string, reference: string, accept: string[]): Promise<Fetched> {
     const res = await this.request('GET', `/${repo}/manifests/${reference}`, repo, { accept: accept.join(', ') })
     if (res.status === 404) throw notFound(`manifest unknown: ${repo}:${reference} is not in ${this.host}`)
@@ -55,7 +61,13 @@ export class RegistryClient {
     if (res.status === 404) throw notFound(`blob unknown: ${digest} in ${repo}`)
     await this.check(res, `blob ${digest}`)
     if (!res.body) return
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) yield Buffer.from(chunk)
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) yield Buffer.from(chunk)
+    } catch (err) {
+      throw unavailable(`the download of ${digest} from ${this.host} broke off: ${(err as Error).message}`, {
+        cause: err,
+      })
+    }
   }
 
   async hasBlob(repo: string, digest: string): Promise<boolean> {
@@ -170,7 +182,8 @@ export class RegistryClient {
     if (!params.realm) throw unavailable(`${this.host} sent a Bearer challenge without a realm`)
     const url = new URL(params.realm)
     if (params.service) url.searchParams.set('service', params.service)
-    url.searchParams.set('scope', params.scope ?? `repository:${repo}:${action === 'push' ? 'pull,push' : 'pull'}`)
+    const scope = params.scope ?? (repo ? `repository:${repo}:${action === 'push' ? 'pull,push' : 'pull'}` : '')
+    if (scope) url.searchParams.set('scope', scope)
     const headers: Record<string, string> = creds
       ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` }
       : {}

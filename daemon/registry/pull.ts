@@ -106,22 +106,26 @@ async function download(
 ): Promise<StagedLayer[]> {
   const queue = new PQueue({ concurrency: PARALLEL })
   const out: Array<StagedLayer | undefined> = []
-  const done: StagedLayer[] = []
-  try {
-    await Promise.all(
-      descriptors.map((d, i) =>
-        queue.add(async () => {
-          if (await layers.has(chainIds[i] as ChainId)) return
+  const failed = new AbortController() // the first failure stops the other downloads
+  const stop = AbortSignal.any([signal, failed.signal])
+  const results = await Promise.allSettled(
+    descriptors.map((d, i) =>
+      queue
+        .add(async () => {
+          if (stop.aborted || (await layers.has(chainIds[i] as ChainId))) return
           const parent = i ? (chainIds[i - 1] as ChainId) : null
-          const staged = await stageBlob(client, layers, ref, d, parent, diffIds[i] as DiffId, signal)
-          done.push(staged)
-          out[i] = staged
+          out[i] = await stageBlob(client, layers, ref, d, parent, diffIds[i] as DiffId, stop)
+        })
+        .catch((err: unknown) => {
+          failed.abort(err)
+          throw err
         }),
-      ),
-    )
-  } catch (err) {
-    layers.discard(done)
-    throw err
+    ),
+  )
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failure || signal.aborted) {
+    layers.discard(out.filter((s): s is StagedLayer => s !== undefined))
+    throw failure?.reason ?? signal.reason
   }
   return out.filter((s): s is StagedLayer => s !== undefined)
 }
@@ -138,6 +142,7 @@ async function stageBlob(
   const hash = createHash('sha256')
   const body = (async function* () {
     for await (const chunk of client.blob(ref.path, d.digest)) {
+      signal.throwIfAborted()
       hash.update(chunk)
       yield chunk
     }

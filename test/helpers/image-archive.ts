@@ -14,6 +14,8 @@ export interface TestImage {
   config?: Record<string, unknown>
   /** Write these diffIDs into the config instead of the true ones. */
   diffIds?: string[]
+  /** The config's architecture (amd64 when not given). */
+  architecture?: string
 }
 
 export const digestOf = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`
@@ -22,7 +24,7 @@ const hex = (d: string): string => d.slice(7)
 export function configOf(img: TestImage): Buffer {
   return Buffer.from(
     JSON.stringify({
-      architecture: 'amd64',
+      architecture: img.architecture ?? 'amd64',
       os: 'linux',
       created: '2026-01-02T03:04:05Z',
       config: img.config ?? {},

@@ -2,7 +2,7 @@
  * A real registry for pull/push tests: Debian's docker-registry (distribution 2.8) on
  * 127.0.0.1 at a free port, plain HTTP, its own storage directory; stopped at teardown.
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -16,6 +16,12 @@ export interface Registry {
   /** host:port */
   host: string
   storage: string
+  stop(): Promise<void>
+}
+
+function bcrypt(password: string): string {
+  const code = 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))'
+  return execFileSync('python3', ['-W', 'ignore', '-c', code, password]).toString().trim()
 }
 
 async function freePort(): Promise<number> {
@@ -28,24 +34,36 @@ async function freePort(): Promise<number> {
   })
 }
 
-export async function startRegistry(t: Teardown): Promise<Registry> {
+/** With `users`, the registry demands Basic auth from an htpasswd file (bcrypt, made by python3's crypt). */
+export async function startRegistry(
+  t: Teardown,
+  o: { users?: Record<string, string>; port?: number; storage?: string } = {},
+): Promise<Registry> {
   const dir = tmpdir(t as never, 'strata-registry-')
-  const port = await freePort()
+  const port = o.port ?? (await freePort())
   const host = `127.0.0.1:${port}`
-  const storage = join(dir, 'data')
+  const storage = o.storage ?? join(dir, 'data')
+  let auth = ''
+  if (o.users) {
+    const lines = Object.entries(o.users).map(([u, p]) => `${u}:${bcrypt(p)}`)
+    writeFileSync(join(dir, 'htpasswd'), `${lines.join('\n')}\n`)
+    auth = `auth:\n  htpasswd:\n    realm: strata-test\n    path: ${join(dir, 'htpasswd')}\n`
+  }
   writeFileSync(
     join(dir, 'config.yml'),
-    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n`,
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\n${auth}http:\n  addr: ${host}\n`,
   )
   const proc = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' })
-  t.teardown(async () => {
-    if (proc.exitCode !== null) return
-    proc.kill('SIGTERM')
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return
+    proc.kill('SIGKILL')
     await new Promise((r) => proc.once('exit', r))
-  })
+  }
+  t.teardown(stop)
   for (let i = 0; ; i++) {
     try {
-      if ((await fetch(`http://${host}/v2/`)).ok) return { host, storage }
+      const res = await fetch(`http://${host}/v2/`)
+      if (res.ok || res.status === 401) return { host, storage, stop }
     } catch (err) {
       if (i > 100) throw err
     }

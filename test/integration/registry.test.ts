@@ -2,15 +2,19 @@
  * Pull and push against a real registry (Debian's docker-registry on loopback): push then pull
  * into a fresh data root by tag and by digest gives the same image ID and diffIDs; layers the
  * registry or the store already has are skipped; an unknown tag is NOT_FOUND; a corrupted blob
- * in the registry is refused and leaves nothing behind.
+ * in the registry is refused and leaves nothing behind; htpasswd auth with login/logout; skopeo
+ * both ways; a multi-platform index; the registry stopped mid-pull, then restarted.
  */
-import { readdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
+import { arch } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { startDaemon } from '../helpers/daemon.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { startRegistry } from '../helpers/registry.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
+import { tmpdir } from '../helpers/tmpdir.js'
 
 const L1 = tar([{ dir: 'etc/' }, { file: 'etc/os-release', body: 'ID=test\n' }])
 const L2 = tar([{ file: 'opt/app', body: Buffer.alloc(200_000, 3) }])
@@ -80,4 +84,148 @@ t.test('a corrupted blob in the registry is refused and leaves nothing', async (
   t.same(await c2.call('image.list', { all: true }), [], 'no image')
   t.same(readdirSync(join(fresh.root, 'layers')), [], 'no layer, not even the good one')
   t.same(readdirSync(join(fresh.root, 'tmp')), [], 'no staging left')
+})
+
+t.test('a registry that demands credentials: a clear refusal without, login, pull and push with', async (t) => {
+  const reg = await startRegistry(t, { users: { ann: 'secret' } })
+  const d = await startDaemon(t)
+  const c = await d.connect()
+  t.teardown(() => c.close())
+  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
+  const name = `${reg.host}/private/app:1`
+  await c.call('image.tag', { source: 'app:1', target: name })
+  await t.rejects(c.call('image.push', { ref: name }), {
+    code: 'PERMISSION_DENIED',
+    message: /requires credentials: run strata login/,
+  })
+  await t.rejects(c.call('registry.login', { host: reg.host, username: 'ann', password: 'wrong' }), {
+    code: 'PERMISSION_DENIED',
+  })
+  t.same(await c.call('registry.login', { host: reg.host, username: 'ann', password: 'secret' }), {
+    status: 'Login Succeeded',
+  })
+  t.equal(statSync(join(d.root, 'registry-auth.json')).mode & 0o777, 0o600, 'credentials readable by root only')
+  const { digest } = await c.call('image.push', { ref: name })
+  await c.call('image.remove', { image: name })
+  await c.call('image.remove', { image: 'app:1' })
+  t.same(await c.call('image.pull', { ref: name }), { id: imageIdOf(APP), digest })
+  t.same(await c.call('registry.logout', { host: reg.host }), { removed: true })
+  await t.rejects(c.call('image.pull', { ref: name }), { code: 'PERMISSION_DENIED' })
+})
+
+t.test('skopeo reads what strata pushed; strata pulls what skopeo pushed', async (t) => {
+  const reg = await startRegistry(t)
+  const d = await startDaemon(t)
+  const c = await d.connect()
+  t.teardown(() => c.close())
+  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
+  const name = `${reg.host}/team/app:1`
+  await c.call('image.tag', { source: 'app:1', target: name })
+  const { digest } = await c.call('image.push', { ref: name })
+  const skopeo = (...args: string[]) => execFileSync('skopeo', ['--insecure-policy', ...args]).toString()
+  const inspected = JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${name}`)) as {
+    Digest: string
+    Layers: string[]
+  }
+  t.equal(inspected.Digest, digest)
+  t.same(inspected.Layers, [digestOf(L1), digestOf(L2)])
+  const dir = tmpdir(t, 'strata-skopeo-')
+  skopeo('copy', '--src-tls-verify=false', `docker://${name}`, `dir:${join(dir, 'copy')}`)
+  t.ok(readdirSync(join(dir, 'copy')).includes(digestOf(L2).slice(7)), 'skopeo copied (and verified) every blob')
+  skopeo(
+    'copy',
+    '--dest-tls-verify=false',
+    '--dest-compress',
+    `dir:${join(dir, 'copy')}`,
+    `docker://${reg.host}/skopeo/app:gz`,
+  )
+  const fresh = await startDaemon(t)
+  const c2 = await fresh.connect()
+  t.teardown(() => c2.close())
+  const pulled = await c2.call('image.pull', { ref: `${reg.host}/skopeo/app:gz` })
+  t.equal(pulled.id, imageIdOf(APP), 'gzip layers pushed by skopeo give the same image')
+  t.same(((await c2.call('image.inspect', { image: pulled.id })).RootFS as { Layers: string[] }).Layers, [
+    digestOf(L1),
+    digestOf(L2),
+  ])
+})
+
+t.test('a multi-platform index resolves to the host platform, or the one asked for', async (t) => {
+  const reg = await startRegistry(t)
+  const d = await startDaemon(t)
+  const c = await d.connect()
+  t.teardown(() => c.close())
+  const amd: TestImage = { ...APP, tags: ['multi:amd64'] }
+  const arm: TestImage = { ...APP, architecture: 'arm64', tags: ['multi:arm64'] }
+  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([amd, arm]), 65536) })
+  const manifests = []
+  for (const [img, arch] of [
+    [amd, 'amd64'],
+    [arm, 'arm64'],
+  ] as const) {
+    const tag = `${reg.host}/team/multi:${arch}`
+    await c.call('image.tag', { source: imageIdOf(img), target: tag })
+    const { digest } = await c.call('image.push', { ref: tag })
+    const size = Number(
+      (await fetch(`http://${reg.host}/v2/team/multi/manifests/${digest}`, { method: 'HEAD' })).headers.get(
+        'content-length',
+      ),
+    )
+    manifests.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest,
+      size,
+      platform: { os: 'linux', architecture: arch },
+    })
+  }
+  const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests })
+  const put = await fetch(`http://${reg.host}/v2/team/multi/manifests/1`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' },
+    body: index,
+  })
+  t.equal(put.status, 201)
+  const fresh = await startDaemon(t)
+  const c2 = await fresh.connect()
+  t.teardown(() => c2.close())
+  const host = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[arch()] ?? 'amd64'
+  const wanted = host === 'arm64' ? arm : amd
+  t.equal((await c2.call('image.pull', { ref: `${reg.host}/team/multi:1` })).id, imageIdOf(wanted), 'the host platform')
+  const other = host === 'arm64' ? 'amd64' : 'arm64'
+  t.equal(
+    (await c2.call('image.pull', { ref: `${reg.host}/team/multi:1`, platform: `linux/${other}` })).id,
+    imageIdOf(host === 'arm64' ? amd : arm),
+    '--platform',
+  )
+  await t.rejects(c2.call('image.pull', { ref: `${reg.host}/team/multi:1`, platform: 'linux/s390x' }), {
+    code: 'NOT_FOUND',
+  })
+})
+
+t.test('the registry stops mid-pull: nothing half-made; restarted, the pull completes', async (t) => {
+  const first = await startRegistry(t)
+  const port = Number(first.host.split(':')[1])
+  const d = await startDaemon(t)
+  const c = await d.connect()
+  t.teardown(() => c.close())
+  const BIG = tar([{ file: 'big', body: Buffer.alloc(96 * 1024 * 1024, 9) }])
+  const bigImage: TestImage = { layers: [L1, BIG], tags: ['big:1'] }
+  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([bigImage]), 1 << 20) })
+  const name = `${first.host}/team/big:1`
+  await c.call('image.tag', { source: 'big:1', target: name })
+  await c.call('image.push', { ref: name })
+  const fresh = await startDaemon(t)
+  const c2 = await fresh.connect()
+  t.teardown(() => c2.close())
+  const pulling = c2.call('image.pull', { ref: name }).catch((err: Error) => err)
+  while (!readdirSync(join(fresh.root, 'tmp')).some((n) => n.startsWith('layer-')))
+    await new Promise((r) => setTimeout(r, 2))
+  await first.stop()
+  t.match(await pulling, { code: 'UNAVAILABLE' }, 'the pull fails as unavailable')
+  t.same(await c2.call('image.list', { all: true }), [], 'no image')
+  t.same(readdirSync(join(fresh.root, 'layers')), [], 'no layer')
+  t.same(readdirSync(join(fresh.root, 'tmp')), [], 'no staging')
+  await startRegistry(t, { port, storage: first.storage })
+  t.equal((await c2.call('image.pull', { ref: name })).id, imageIdOf(bigImage), 'pulling again completes')
+  t.same((await c2.call('system.fsck', {})).problems, [])
 })

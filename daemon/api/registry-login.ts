@@ -1,0 +1,37 @@
+/**
+ * registry.login / registry.logout: `docker login` — credentials are checked against the
+ * registry, then kept for its pulls and pushes (registry/credentials.ts); logout forgets them.
+ */
+import { RegistryClient } from '../registry/client.js'
+import type { MethodDef } from '../rpc/dispatch.js'
+import { objectParams, stringParam } from './params.js'
+import type { Services } from './services.js'
+
+export const registryLogin = (s: Services): MethodDef => ({
+  handler: async (params) => {
+    const p = objectParams(params, 'registry.login')
+    const host = hostOf(stringParam(p, 'host', 'registry.login'))
+    const credentials = {
+      username: stringParam(p, 'username', 'registry.login'),
+      password: stringParam(p, 'password', 'registry.login'),
+    }
+    await new RegistryClient(host, { insecure: s.config.insecureRegistries, credentials }).ping()
+    s.credentials.set(host, credentials)
+    return { status: 'Login Succeeded' }
+  },
+})
+
+export const registryLogout = (s: Services): MethodDef => ({
+  handler: async (params) => {
+    const host = hostOf(stringParam(objectParams(params, 'registry.logout'), 'host', 'registry.logout'))
+    const had = s.credentials.get(host) !== undefined
+    s.credentials.set(host, null)
+    return { removed: had }
+  },
+})
+
+/** Docker Hub's names all mean docker.io; a scheme or trailing slash is dropped. */
+function hostOf(input: string): string {
+  const h = input.replace(/^https?:\/\//, '').replace(/\/+$/, '')
+  return ['index.docker.io', 'registry-1.docker.io', 'docker.io'].includes(h) ? 'docker.io' : h
+}
