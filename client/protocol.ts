@@ -341,9 +341,9 @@ export interface Methods {
   'container.remove': { params: { container: string; force?: boolean }; result: { id: string } }
   /** Download: the container's filesystem (its merged view) as a tar. */
   'container.export': { params: { container: string }; result: { bytes: number } }
-  /** Events: { layer, status } per layer ('exists', 'downloaded'). */
+  /** Events: { id, status, current?, total? } per layer ('Already exists', 'Downloading', 'Pull complete'), then { status } lines. */
   'image.pull': { params: { ref: string; platform?: string }; result: { id: string; digest: string } }
-  /** Events: { layer, status } per layer ('exists', 'pushed'). */
+  /** Events: { id, layer, status } per layer ('Layer already exists', 'Pushed'). */
   'image.push': { params: { ref: string }; result: { digest: string } }
   /** Checks the credentials with the registry, then keeps them for its pulls and pushes. */
   'registry.login': { params: { host: string; username: string; password: string }; result: { status: string } }

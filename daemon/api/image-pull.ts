@@ -22,7 +22,7 @@ export const imagePull = (s: Services): MethodDef => ({
       insecure: s.config.insecureRegistries,
       credentials: s.credentials.get(ref.domain),
     })
-    const pulled = await pullImage(client, s.layers, ref, platform, ctx.signal)
+    const pulled = await pullImage(client, s.layers, ref, platform, ctx.signal, (e) => ctx.progress(e))
     try {
       await s.metadata.add(() =>
         s.layers.record(pulled.staged, async (ops) => {

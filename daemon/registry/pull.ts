@@ -30,12 +30,16 @@ export interface Pulled {
   manifestDigest: string
 }
 
+/** Per-layer progress, as the CLI draws it (client/cli/progress.ts). */
+export type PullProgress = (e: { id: string; status: string; current?: number; total?: number }) => void
+
 export async function pullImage(
   client: RegistryClient,
   layers: LayerStore,
   ref: Reference,
   platform: Platform,
   signal: AbortSignal,
+  progress: PullProgress = () => undefined,
 ): Promise<Pulled> {
   const { manifest, digest } = await resolveManifest(client, ref, platform)
   const configBytes = await collect(client.blob(ref.path, manifest.config.digest))
@@ -47,7 +51,7 @@ export async function pullImage(
     throw invalidArgument(`the config lists ${diffIds.length} layers, the manifest ${manifest.layers.length}`)
   const chainIds: ChainId[] = []
   diffIds.forEach((d, i) => chainIds.push(chainIdOf(i ? (chainIds[i - 1] as ChainId) : null, d)))
-  const staged = await download(client, layers, ref, manifest.layers, diffIds, chainIds, signal)
+  const staged = await download(client, layers, ref, manifest.layers, diffIds, chainIds, signal, progress)
   return {
     image: {
       id: sha256(configBytes),
@@ -103,6 +107,7 @@ async function download(
   diffIds: DiffId[],
   chainIds: ChainId[],
   signal: AbortSignal,
+  progress: PullProgress,
 ): Promise<StagedLayer[]> {
   const queue = new PQueue({ concurrency: PARALLEL })
   const out: Array<StagedLayer | undefined> = []
@@ -112,9 +117,14 @@ async function download(
     descriptors.map((d, i) =>
       queue
         .add(async () => {
-          if (stop.aborted || (await layers.has(chainIds[i] as ChainId))) return
+          const id = d.digest.slice(7, 19)
+          if (stop.aborted) return
+          if (await layers.has(chainIds[i] as ChainId)) return progress({ id, status: 'Already exists' })
           const parent = i ? (chainIds[i - 1] as ChainId) : null
-          out[i] = await stageBlob(client, layers, ref, d, parent, diffIds[i] as DiffId, stop)
+          out[i] = await stageBlob(client, layers, ref, d, parent, diffIds[i] as DiffId, stop, (current) =>
+            progress({ id, status: 'Downloading', current, total: d.size }),
+          )
+          progress({ id, status: 'Pull complete' })
         })
         .catch((err: unknown) => {
           failed.abort(err)
@@ -138,12 +148,17 @@ async function stageBlob(
   parent: ChainId | null,
   diffId: DiffId,
   signal: AbortSignal,
+  downloaded: (bytes: number) => void,
 ): Promise<StagedLayer> {
   const hash = createHash('sha256')
+  let bytes = 0
+  let told = 0
   const body = (async function* () {
     for await (const chunk of client.blob(ref.path, d.digest)) {
       signal.throwIfAborted()
       hash.update(chunk)
+      bytes += chunk.length
+      if (bytes - told >= 1 << 20 || bytes === d.size) downloaded((told = bytes))
       yield chunk
     }
   })()

@@ -16,16 +16,16 @@ export async function pushImage(
   layers: LayerStore,
   image: ImageRecord,
   ref: Reference,
-  progress: (event: { layer: string; status: 'exists' | 'pushed' }) => void,
+  progress: (event: { id: string; layer: string; status: 'Layer already exists' | 'Pushed' }) => void,
 ): Promise<string> {
   const chain = image.topLayer ? (await layers.chain(image.topLayer)).reverse() : []
   for (const l of chain) {
     if (await client.hasBlob(ref.path, l.diffId)) {
-      progress({ layer: l.diffId, status: 'exists' })
+      progress({ id: l.diffId.slice(7, 19), layer: l.diffId, status: 'Layer already exists' })
       continue
     }
     await client.upload(ref.path, l.diffId, l.size, layers.export(l.chainId))
-    progress({ layer: l.diffId, status: 'pushed' })
+    progress({ id: l.diffId.slice(7, 19), layer: l.diffId, status: 'Pushed' })
   }
   if (!(await client.hasBlob(ref.path, image.id)))
     await client.upload(

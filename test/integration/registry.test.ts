@@ -5,12 +5,13 @@
  * in the registry is refused and leaves nothing behind; htpasswd auth with login/logout; skopeo
  * both ways; a multi-platform index; the registry stopped mid-pull, then restarted.
  */
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { arch } from 'node:os'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 import t from 'tap'
-import { startDaemon } from '../helpers/daemon.js'
+import { startDaemon, STRATA_CLI } from '../helpers/daemon.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { startRegistry } from '../helpers/registry.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
@@ -32,14 +33,14 @@ t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
   const { digest } = await c1.call('image.push', { ref: name }, { onEvent: (e) => events.push(e) })
   t.match(digest, /^sha256:[0-9a-f]{64}$/)
   t.same(events, [
-    { layer: digestOf(L1), status: 'pushed' },
-    { layer: digestOf(L2), status: 'pushed' },
+    { id: digestOf(L1).slice(7, 19), layer: digestOf(L1), status: 'Pushed' },
+    { id: digestOf(L2).slice(7, 19), layer: digestOf(L2), status: 'Pushed' },
   ])
   const again: unknown[] = []
   t.same(await c1.call('image.push', { ref: name }, { onEvent: (e) => again.push(e) }), { digest }, 'the same manifest')
   t.same(
     again.map((e) => (e as { status: string }).status),
-    ['exists', 'exists'],
+    ['Layer already exists', 'Layer already exists'],
     'blobs the registry has are skipped',
   )
 
@@ -228,4 +229,28 @@ t.test('the registry stops mid-pull: nothing half-made; restarted, the pull comp
   await startRegistry(t, { port, storage: first.storage })
   t.equal((await c2.call('image.pull', { ref: name })).id, imageIdOf(bigImage), 'pulling again completes')
   t.same((await c2.call('system.fsck', {})).problems, [])
+})
+
+t.test('strata push and strata pull print a line per layer', async (t) => {
+  const reg = await startRegistry(t)
+  const d = await startDaemon(t)
+  const c = await d.connect()
+  t.teardown(() => c.close())
+  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
+  const name = `${reg.host}/cli/app:1`
+  await c.call('image.tag', { source: 'app:1', target: name })
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [STRATA_CLI, ...args], { env: { ...process.env, STRATA_SOCKET: d.socket } })
+  const pushed = await run('push', name)
+  t.equal(
+    pushed.stdout,
+    `${digestOf(L1).slice(7, 19)}: Pushed\n${digestOf(L2).slice(7, 19)}: Pushed\n${name}: digest: ${
+      /digest: (\S+)/.exec(pushed.stdout)?.[1]
+    }\n`,
+  )
+  await c.call('image.remove', { image: name })
+  await c.call('image.remove', { image: 'app:1' })
+  const pulled = await run('pull', name)
+  t.match(pulled.stdout, /: Downloading\n/)
+  t.match(pulled.stdout, /: Pull complete\n[\s\S]*Digest: sha256:[0-9a-f]{64}\nPulled .*cli\/app:1\n$/)
 })

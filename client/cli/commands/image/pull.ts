@@ -1,6 +1,7 @@
-/** strata pull NAME[:TAG|@DIGEST]: an image from its registry (`docker pull`). */
+/** strata pull NAME[:TAG|@DIGEST]: an image from its registry (`docker pull`), a progress line per layer. */
 import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
+import { Progress, type ProgressEvent } from '../../progress.js'
 
 export function registerPull(parent: Command, cli: Cli): void {
   parent
@@ -11,13 +12,15 @@ export function registerPull(parent: Command, cli: Cli): void {
     .option('-q, --quiet', 'Suppress verbose output')
     .action(
       action(cli, async (client, name: string, o: { platform?: string; quiet?: boolean }) => {
+        const progress = new Progress(process.stdout)
         const onEvent = (e: unknown) => {
-          const ev = e as { status?: string }
-          if (!o.quiet && ev.status) cli.out(`${ev.status}\n`)
+          if (o.quiet) return
+          const ev = e as Partial<ProgressEvent>
+          if (ev.id && ev.status) progress.update(ev as ProgressEvent)
+          else if (ev.status) cli.out(`${ev.status}\n`)
         }
-        const r = await client.call('image.pull', { ref: name, platform: o.platform }, { onEvent })
+        await client.call('image.pull', { ref: name, platform: o.platform }, { onEvent })
         if (o.quiet) cli.out(`${name}\n`)
-        else if (!r.id) cli.out('\n')
       }),
     )
 }

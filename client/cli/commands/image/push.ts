@@ -1,6 +1,7 @@
-/** strata push NAME[:TAG]: an image to its registry (`docker push`). */
+/** strata push NAME[:TAG]: an image to its registry (`docker push`), a line per layer. */
 import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
+import { Progress, type ProgressEvent } from '../../progress.js'
 
 export function registerPush(parent: Command, cli: Cli): void {
   parent
@@ -10,13 +11,12 @@ export function registerPush(parent: Command, cli: Cli): void {
     .option('-q, --quiet', 'Suppress verbose output')
     .action(
       action(cli, async (client, name: string, o: { quiet?: boolean }) => {
+        const progress = new Progress(process.stdout)
         const onEvent = (e: unknown) => {
-          const ev = e as { layer?: string; status?: string }
-          if (!o.quiet && ev.layer)
-            cli.out(`${ev.layer.slice(7, 19)}: ${ev.status === 'exists' ? 'Layer already exists' : 'Pushed'}\n`)
+          if (!o.quiet && (e as Partial<ProgressEvent>).id) progress.update(e as ProgressEvent)
         }
         const r = await client.call('image.push', { ref: name }, { onEvent })
-        cli.out(`digest: ${r.digest}\n`)
+        cli.out(`${name}: digest: ${r.digest}\n`)
       }),
     )
 }
