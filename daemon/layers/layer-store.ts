@@ -18,7 +18,18 @@
  * NOT_FOUND for an unknown parent or layer.
  * Tests: test/unit/layers/layer-store.test.ts
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { invalidArgument, notFound } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -43,6 +54,7 @@ export interface LayerRecord {
   diskBytes: number
   entries: number
   createdAt: string
+  blob?: KeptBlob
 }
 
 export interface StagedLayer {
@@ -51,12 +63,39 @@ export interface StagedLayer {
   dir: string
 }
 
+/** A compressed blob kept as it came (a pulled layer), so a push can send it back unchanged. */
+export interface KeptBlob {
+  digest: string
+  mediaType: string
+  size: number
+}
+
 export interface StageOptions {
+  /** Keep the bytes exactly as they arrive (before decompression) as layers/<hex>/blob. */
+  keepBlob?: { digest: string; mediaType: string }
   expectDiffId?: DiffId
   signal?: AbortSignal
 }
 
 export const DEFAULT_LIMITS: TarLimits = { maxBytes: 64 * 1024 ** 3, maxEntries: 2_000_000 }
+
+/** Passes a stream through while writing every byte of it to `path`. */
+function keep(source: AsyncIterable<Uint8Array>, path: string): { stream: AsyncIterable<Uint8Array>; size(): number } {
+  let size = 0
+  const stream = (async function* () {
+    const fd = openSync(path, 'wx', 0o600)
+    try {
+      for await (const chunk of source) {
+        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off)
+        size += chunk.length
+        yield chunk
+      }
+    } finally {
+      closeSync(fd)
+    }
+  })()
+  return { stream, size: () => size }
+}
 
 export class LayerStore {
   constructor(
@@ -86,6 +125,11 @@ export class LayerStore {
   /** The chainIDs of the layer directories present, recorded or not. */
   directories(): ChainId[] {
     return readdirSync(join(this.root, 'layers')).map((hex) => `sha256:${hex}` as ChainId)
+  }
+
+  /** The blob a pulled layer arrived as, when it was kept. */
+  blobPath(id: ChainId): string {
+    return join(this.dirOf(id), 'blob')
   }
 
   /** The layer's directory in overlay format (a lowerdir). */
@@ -128,8 +172,9 @@ export class LayerStore {
     mkdirSync(join(staging, 'diff'), { mode: 0o755 })
     const split = new SplitRecorder()
     let summary
+    const kept = opts.keepBlob ? keep(source, join(staging, 'blob')) : undefined
     try {
-      summary = await applyTar(join(staging, 'diff'), decompress(source), this.limits, split)
+      summary = await applyTar(join(staging, 'diff'), decompress(kept?.stream ?? source), this.limits, split)
     } catch (err) {
       if (err instanceof TarError) throw invalidArgument(`bad layer tar: ${err.message}`, { cause: err })
       throw err
@@ -147,6 +192,7 @@ export class LayerStore {
       diskBytes: diskUsage(staging),
       entries: summary.entries,
       createdAt: new Date().toISOString(),
+      ...(opts.keepBlob && kept ? { blob: { ...opts.keepBlob, size: kept.size() } } : {}),
     }
   }
 

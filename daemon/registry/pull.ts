@@ -41,7 +41,12 @@ export async function pullImage(
   signal: AbortSignal,
   progress: PullProgress = () => undefined,
 ): Promise<Pulled> {
-  const { manifest, digest } = await resolveManifest(client, ref, platform)
+  const {
+    manifest,
+    digest,
+    bytes: manifestBytes,
+    mediaType: manifestType,
+  } = await resolveManifest(client, ref, platform)
   const configBytes = await collect(client.blob(ref.path, manifest.config.digest))
   if (sha256(configBytes) !== manifest.config.digest)
     throw invalidArgument(`config blob ${manifest.config.digest} does not match its digest`)
@@ -62,6 +67,7 @@ export async function pullImage(
       parent: null,
       digests: [`${familiarName(ref)}@${digest}`],
       addedAt: new Date().toISOString(),
+      manifest: { mediaType: manifestType || MEDIA.ociManifest, bytes: manifestBytes },
     },
     staged,
     chainIds,
@@ -85,11 +91,11 @@ async function resolveManifest(client: RegistryClient, ref: Reference, platform:
     type = doc.mediaType ?? fetched.mediaType
     if (!doc.config || !Array.isArray(doc.layers))
       throw invalidArgument(`manifest ${match.digest} has no config or layers`)
-    return { manifest: doc as Manifest, digest: match.digest }
+    return { manifest: doc as Manifest, digest: match.digest, bytes: fetched.bytes, mediaType: type }
   }
   if (!doc.config || !Array.isArray(doc.layers))
     throw invalidArgument(`manifest of ${ref.path} (${type}) has no config or layers`)
-  return { manifest: doc as Manifest, digest }
+  return { manifest: doc as Manifest, digest, bytes: fetched.bytes, mediaType: type }
 }
 
 const matches = (p: Platform | undefined, want: Platform): boolean =>
@@ -162,7 +168,9 @@ async function stageBlob(
       yield chunk
     }
   })()
-  const staged = await layers.stage(parent, body, { expectDiffId: diffId, signal })
+  // A compressed blob is kept as it came: pushing the image unchanged sends the same bytes back.
+  const keepBlob = d.digest === diffId ? undefined : { digest: d.digest, mediaType: d.mediaType }
+  const staged = await layers.stage(parent, body, { expectDiffId: diffId, signal, keepBlob })
   if (`sha256:${hash.digest('hex')}` !== d.digest) {
     layers.discard([staged])
     throw invalidArgument(`layer blob ${d.digest} does not match its digest`)

@@ -1,14 +1,16 @@
 /**
- * Push: an image's layers (their exact tars, uncompressed, so each blob's digest is its diffID)
- * and config, skipping blobs the registry has (HEAD), then an OCI manifest under the tag.
- * Returns the manifest's digest.
+ * Push: an image's layers and config, skipping blobs the registry has (HEAD), then its manifest
+ * under the tag. An image pulled and unchanged goes back as it came (its manifest and kept
+ * blobs), so its digest is the same; any other gets an OCI manifest of its exact layer tars,
+ * uncompressed (each blob's digest is its diffID). Returns the manifest's digest.
  */
-import type { LayerStore } from '../layers/layer-store.js'
+import { createReadStream } from 'node:fs'
+import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
 import { sha256 } from '../layers/digests.js'
 import type { ImageRecord } from '../store/images.js'
 import { manifestOf } from './archive-save.js'
 import type { RegistryClient } from './client.js'
-import { jsonBytes, MEDIA } from './oci.js'
+import { jsonBytes, MEDIA, type Manifest } from './oci.js'
 import type { Reference } from './reference.js'
 
 export async function pushImage(
@@ -19,24 +21,55 @@ export async function pushImage(
   progress: (event: { id: string; layer: string; status: 'Layer already exists' | 'Pushed' }) => void,
 ): Promise<string> {
   const chain = image.topLayer ? (await layers.chain(image.topLayer)).reverse() : []
-  for (const l of chain) {
-    if (await client.hasBlob(ref.path, l.diffId)) {
-      progress({ id: l.diffId.slice(7, 19), layer: l.diffId, status: 'Layer already exists' })
+  const original = originalBlobs(layers, image, chain)
+  const blobs: Blob[] =
+    original?.blobs ?? chain.map((l) => ({ digest: l.diffId, size: l.size, read: () => layers.export(l.chainId) }))
+  for (const b of blobs) {
+    const id = b.digest.slice(7, 19)
+    if (await client.hasBlob(ref.path, b.digest)) {
+      progress({ id, layer: b.digest, status: 'Layer already exists' })
       continue
     }
-    await client.upload(ref.path, l.diffId, l.size, layers.export(l.chainId))
-    progress({ id: l.diffId.slice(7, 19), layer: l.diffId, status: 'Pushed' })
+    await client.upload(ref.path, b.digest, b.size, b.read())
+    progress({ id, layer: b.digest, status: 'Pushed' })
   }
   if (!(await client.hasBlob(ref.path, image.id)))
-    await client.upload(
-      ref.path,
-      image.id,
-      image.config.length,
-      (async function* () {
-        yield Buffer.from(image.config)
-      })(),
-    )
-  const manifest = jsonBytes(manifestOf(image, chain))
-  await client.putManifest(ref.path, ref.tag ?? 'latest', MEDIA.ociManifest, manifest)
-  return sha256(manifest)
+    await client.upload(ref.path, image.id, image.config.length, once(Buffer.from(image.config)))
+  const manifest = original?.manifest ?? { mediaType: MEDIA.ociManifest, bytes: jsonBytes(manifestOf(image, chain)) }
+  await client.putManifest(ref.path, ref.tag ?? 'latest', manifest.mediaType, Buffer.from(manifest.bytes))
+  return sha256(Buffer.from(manifest.bytes))
+}
+
+interface Blob {
+  digest: string
+  size: number
+  read(): AsyncIterable<Uint8Array>
+}
+
+/**
+ * For an image pulled and unchanged: its manifest as pulled and each layer's blob as it came (kept
+ * compressed blobs, or the exact tar where the blob was the tar), so the push gives the same
+ * digest. Undefined when any is missing: the layer was already here from a load, say.
+ */
+function originalBlobs(layers: LayerStore, image: ImageRecord, chain: LayerRecord[]) {
+  if (!image.manifest) return undefined
+  const m = JSON.parse(Buffer.from(image.manifest.bytes).toString('utf8')) as Manifest
+  if (m.config?.digest !== image.id || m.layers?.length !== chain.length) return undefined
+  const blobs: Blob[] = []
+  for (const [i, d] of m.layers.entries()) {
+    const l = chain[i] as LayerRecord
+    if (d.digest === l.diffId) blobs.push({ digest: d.digest, size: l.size, read: () => layers.export(l.chainId) })
+    else if (l.blob?.digest === d.digest)
+      blobs.push({ digest: d.digest, size: l.blob.size, read: () => fileStream(layers.blobPath(l.chainId)) })
+    else return undefined
+  }
+  return { manifest: image.manifest, blobs }
+}
+
+async function* once(b: Buffer): AsyncGenerator<Buffer> {
+  yield b
+}
+
+async function* fileStream(path: string): AsyncGenerator<Buffer> {
+  for await (const chunk of createReadStream(path)) yield chunk as Buffer
 }

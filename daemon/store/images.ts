@@ -26,6 +26,8 @@ export interface ImageRecord {
   /** repo@sha256:… digests it was pulled or pushed as. */
   digests: string[]
   addedAt: string
+  /** The manifest it was pulled with (for its platform), so pushing it unchanged gives the same digest. */
+  manifest?: { mediaType: string; bytes: Buffer }
 }
 
 export interface TagRecord {
