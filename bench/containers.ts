@@ -6,14 +6,13 @@
  * scratch root; medians of 3 rounds.
  *   npm run bench:containers [-- --rounds N]
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { StrataClient } from '../client/client.js'
+import type { StrataClient } from '../client/client.js'
+import { dockerArchive, startStratad } from './stratad.js'
 
-const STRATAD = fileURLToPath(new URL('../daemon/main.js', import.meta.url))
 const ROUNDS = process.argv.includes('--rounds') ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) : 3
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`
@@ -39,48 +38,13 @@ function archive(dir: string, layers: number, files: number): Buffer {
     execFileSync('tar', ['-C', tree, '-cf', join(work, `l${l}.tar`), '.'])
     tars.push(`l${l}.tar`)
   }
-  const diffIds = tars.map(
-    (t) =>
-      `sha256:${
-        execFileSync('sha256sum', [join(work, t)])
-          .toString()
-          .split(' ')[0]
-      }`,
-  )
-  const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds } }),
-  )
-  writeFileSync(join(work, 'config.json'), config)
-  writeFileSync(
-    join(work, 'manifest.json'),
-    JSON.stringify([{ Config: 'config.json', RepoTags: [`bench/l${layers}:1`], Layers: tars }]),
-  )
-  const out = execFileSync('tar', ['-C', work, '-cf', '-', 'config.json', 'manifest.json', ...tars], {
-    maxBuffer: 1 << 30,
-  })
+  const file = join(dir, `l${layers}.tar`)
+  const config = dockerArchive(work, tars, `bench/l${layers}:1`, file)
+  const out = readFileSync(file)
+  rmSync(file)
   rmSync(work, { recursive: true })
   process.stderr.write(`image bench/l${layers}:1 ${sha(config).slice(7, 19)}: ${layers} layers, ${files} files\n`)
   return out
-}
-
-async function daemon(dir: string): Promise<{ c: StrataClient; root: string; stop: () => Promise<void> }> {
-  const socket = join(dir, 'strata.sock')
-  const root = join(dir, 'root')
-  const proc = spawn(process.execPath, [STRATAD, '--root', root, '--socket', socket], { stdio: 'ignore' })
-  for (let i = 0; ; i++) {
-    try {
-      const c = await StrataClient.connect({ socket })
-      const stop = async () => {
-        c.close()
-        proc.kill('SIGTERM')
-        await new Promise((r) => proc.once('exit', r))
-      }
-      return { c, root, stop }
-    } catch (err) {
-      if (i > 200) throw err
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
 }
 
 async function load(c: StrataClient, bytes: Buffer): Promise<void> {
@@ -131,7 +95,7 @@ async function mountTime(c: StrataClient, layers: number): Promise<number[]> {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync('/var/tmp/strata-bench-containers-')
-  const d = await daemon(dir)
+  const d = await startStratad(dir)
   try {
     await load(d.c, archive(dir, 1, 20_000))
     await load(d.c, archive(dir, 10, 0))

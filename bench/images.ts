@@ -6,21 +6,19 @@
  * The image: 3 layers (one 256 MiB file; 5,000 files of 16 KiB; 20,000 files of 1 KiB), as a
  * docker-archive of uncompressed layers.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { StrataClient } from '../client/client.js'
+import type { StrataClient } from '../client/client.js'
+import { dockerArchive, startStratad } from './stratad.js'
 
-const STRATAD = fileURLToPath(new URL('../daemon/main.js', import.meta.url))
 const arg = (name: string, fallback: number) =>
   process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback
 const ROUNDS = arg('--rounds', 3)
 const IMAGES = arg('--images', 1000)
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`
-const fileSha = (path: string) => `sha256:${execFileSync('sha256sum', [path]).toString().split(' ')[0]}`
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
 function time(fn: () => void): number {
@@ -51,61 +49,17 @@ function makeImage(dir: string): { trees: string[]; tars: string[]; archive: str
   }
   const arch = join(dir, 'archive')
   mkdirSync(arch)
-  const tars = trees.map((t, i) => {
-    const out = join(arch, `layer${i}.tar`)
-    execFileSync('tar', ['-C', t, '--sort=name', '-cf', out, '.'])
-    return out
+  const names = trees.map((t, i) => {
+    execFileSync('tar', ['-C', t, '--sort=name', '-cf', join(arch, `layer${i}.tar`), '.'])
+    return `layer${i}.tar`
   })
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      created: '2026-01-01T00:00:00Z',
-      config: {},
-      rootfs: { type: 'layers', diff_ids: tars.map(fileSha) },
-    }),
-  )
-  writeFileSync(join(arch, 'config.json'), config)
-  writeFileSync(
-    join(arch, 'manifest.json'),
-    JSON.stringify([{ Config: 'config.json', RepoTags: ['bench:1'], Layers: tars.map((_, i) => `layer${i}.tar`) }]),
-  )
   const archive = join(dir, 'image.tar')
-  execFileSync('tar', [
-    '-C',
-    arch,
-    '-cf',
-    archive,
-    'config.json',
-    'manifest.json',
-    ...tars.map((_, i) => `layer${i}.tar`),
-  ])
+  const config = dockerArchive(arch, names, 'bench:1', archive)
   rmSync(arch, { recursive: true })
   process.stderr.write(
     `image: ${sha(config).slice(7, 19)}, archive ${(readFileSync(archive).length / 1e6).toFixed(0)} MB\n`,
   )
-  return { trees, tars: tars.map((_, i) => join(dir, `layer${i}.tar`)), archive }
-}
-
-async function startDaemon(dir: string): Promise<{ c: StrataClient; stop: () => Promise<void> }> {
-  const socket = join(dir, 'strata.sock')
-  const proc = spawn(process.execPath, [STRATAD, '--root', join(dir, 'root'), '--socket', socket], { stdio: 'ignore' })
-  for (let i = 0; ; i++) {
-    try {
-      const c = await StrataClient.connect({ socket })
-      return {
-        c,
-        stop: async () => {
-          c.close()
-          proc.kill('SIGTERM')
-          await new Promise((r) => proc.once('exit', r))
-        },
-      }
-    } catch (err) {
-      if (i > 200) throw err
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
+  return { trees, tars: names.map((n) => join(dir, n)), archive }
 }
 
 async function loadSave(dir: string, c: StrataClient, image: { archive: string; trees: string[] }) {
@@ -164,7 +118,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync('/var/tmp/strata-bench-images-')
   try {
     const image = makeImage(dir)
-    const d = await startDaemon(dir)
+    const d = await startStratad(dir)
     try {
       const r = await loadSave(dir, d.c, image)
       const tiny = execFileSync('tar', ['-C', image.trees[2] as string, '-cf', '-', 'd0'])

@@ -24,6 +24,8 @@ export interface Config {
   shutdownTimeoutMs: number
   /** Registries (host:port) reached over plain HTTP; loopback always is. */
   insecureRegistries: string[]
+  /** Layers downloaded at once by one pull (Docker's max-concurrent-downloads). */
+  maxConcurrentDownloads: number
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/strata/stratad.json'
@@ -37,6 +39,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   shutdownTimeoutMs: 10_000,
   insecureRegistries: [],
+  maxConcurrentDownloads: 3,
 })
 
 export class ConfigError extends Error {
@@ -54,7 +57,8 @@ const ENV: Record<string, keyof Config> = {
 
 export const USAGE = `usage: stratad [--root DIR] [--socket PATH] [--group NAME] [--socket-mode OCTAL]
                [--log-level debug|info|warn|error] [--max-frame-bytes N]
-               [--shutdown-timeout SECONDS] [--insecure-registry HOST[:PORT]]... [--config FILE]
+               [--shutdown-timeout SECONDS] [--insecure-registry HOST[:PORT]]...
+               [--max-concurrent-downloads N] [--config FILE]
 environment: STRATA_ROOT, STRATA_SOCKET, STRATA_GROUP, STRATA_LOG_LEVEL, STRATA_CONFIG
 config file (JSON, default ${DEFAULT_CONFIG_FILE} when present): the same keys in camelCase`
 
@@ -83,6 +87,7 @@ function parseFlags(argv: string[]): { values: Raw; config?: string } {
         'max-frame-bytes': { type: 'string' },
         'shutdown-timeout': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'max-concurrent-downloads': { type: 'string' },
         config: { type: 'string' },
       },
     })
@@ -99,6 +104,7 @@ function parseFlags(argv: string[]): { values: Raw; config?: string } {
   if (v['max-frame-bytes'] !== undefined) values.maxFrameBytes = v['max-frame-bytes']
   if (v['shutdown-timeout'] !== undefined) values.shutdownTimeoutMs = Number(v['shutdown-timeout']) * 1000
   if (v['insecure-registry'] !== undefined) values.insecureRegistries = v['insecure-registry']
+  if (v['max-concurrent-downloads'] !== undefined) values.maxConcurrentDownloads = v['max-concurrent-downloads']
   return { values, config: v.config }
 }
 
@@ -152,5 +158,6 @@ function validate(raw: Raw): Config {
     maxFrameBytes: int('maxFrameBytes', raw.maxFrameBytes),
     shutdownTimeoutMs,
     insecureRegistries: insecure as string[],
+    maxConcurrentDownloads: Math.max(1, int('maxConcurrentDownloads', raw.maxConcurrentDownloads)),
   }
 }

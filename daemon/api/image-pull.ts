@@ -22,7 +22,15 @@ export const imagePull = (s: Services): MethodDef => ({
       insecure: s.config.insecureRegistries,
       credentials: s.credentials.get(ref.domain),
     })
-    const pulled = await pullImage(client, s.layers, ref, platform, ctx.signal, (e) => ctx.progress(e))
+    const pulled = await pullImage(
+      client,
+      s.layers,
+      ref,
+      platform,
+      ctx.signal,
+      (e) => ctx.progress(e),
+      s.config.maxConcurrentDownloads,
+    )
     try {
       await s.metadata.add(() =>
         s.layers.record(pulled.staged, async (ops) => {

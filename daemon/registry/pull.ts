@@ -19,7 +19,6 @@ import { MEDIA, type Descriptor, type Index, type Manifest, type Platform } from
 import { familiarName, type Reference } from './reference.js'
 
 const ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest]
-const PARALLEL = 3
 
 export interface Pulled {
   image: ImageRecord
@@ -40,6 +39,7 @@ export async function pullImage(
   platform: Platform,
   signal: AbortSignal,
   progress: PullProgress = () => undefined,
+  parallel = 3,
 ): Promise<Pulled> {
   const {
     manifest,
@@ -56,7 +56,7 @@ export async function pullImage(
     throw invalidArgument(`the config lists ${diffIds.length} layers, the manifest ${manifest.layers.length}`)
   const chainIds: ChainId[] = []
   diffIds.forEach((d, i) => chainIds.push(chainIdOf(i ? (chainIds[i - 1] as ChainId) : null, d)))
-  const staged = await download(client, layers, ref, manifest.layers, diffIds, chainIds, signal, progress)
+  const staged = await download(client, layers, ref, manifest.layers, diffIds, chainIds, signal, progress, parallel)
   return {
     image: {
       id: sha256(configBytes),
@@ -114,8 +114,9 @@ async function download(
   chainIds: ChainId[],
   signal: AbortSignal,
   progress: PullProgress,
+  parallel: number,
 ): Promise<StagedLayer[]> {
-  const queue = new PQueue({ concurrency: PARALLEL })
+  const queue = new PQueue({ concurrency: parallel })
   const out: Array<StagedLayer | undefined> = []
   const failed = new AbortController() // the first failure stops the other downloads
   const stop = AbortSignal.any([signal, failed.signal])

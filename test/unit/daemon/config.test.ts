@@ -37,4 +37,15 @@ t.test('mistakes are errors that say where', async (t) => {
   t.throws(() => loadConfig(['--max-frame-bytes', '12x'], {}), /maxFrameBytes/)
   t.throws(() => loadConfig(['--shutdown-timeout', 'soon'], {}), /shutdownTimeout/)
   t.throws(() => loadConfig(['--root', '/a,b'], {}), /not supported/)
+  t.throws(() => loadConfig(['--insecure-registry', 'http://x'], {}), /insecureRegistries/)
+  t.throws(() => loadConfig(['--max-concurrent-downloads', 'many'], {}), /maxConcurrentDownloads/)
+})
+
+t.test('registry settings', async (t) => {
+  const c = loadConfig(
+    ['--insecure-registry', 'reg.lan:5000', '--insecure-registry', 'other', '--max-concurrent-downloads', '1'],
+    {},
+  )
+  t.same(c.insecureRegistries, ['reg.lan:5000', 'other'])
+  t.equal(c.maxConcurrentDownloads, 1)
 })
