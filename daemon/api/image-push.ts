@@ -1,7 +1,10 @@
-/** image.push: `docker push` of a tagged image to its registry (registry/push.ts). */
+/**
+ * image.push: `docker push` of a tagged image to its registry (registry/push.ts); the image then
+ * lists the repo@digest among its RepoDigests, as Docker's does.
+ */
 import { RegistryClient } from '../registry/client.js'
 import { pushImage } from '../registry/push.js'
-import { parseReference, withDefaultTag } from '../registry/reference.js'
+import { familiarName, parseReference, withDefaultTag } from '../registry/reference.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { objectParams, stringParam } from './params.js'
 import type { Services } from './services.js'
@@ -16,6 +19,7 @@ export const imagePush = (s: Services): MethodDef => ({
       credentials: s.credentials.get(ref.domain),
     })
     const digest = await pushImage(client, s.layers, image, ref, (e) => ctx.progress(e))
+    await s.metadata.add(() => s.images.addDigest(image.id, `${familiarName(ref)}@${digest}`))
     return { digest }
   },
 })

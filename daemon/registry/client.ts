@@ -78,6 +78,27 @@ export class RegistryClient {
   }
 
   /** A monolithic upload: POST for a location, then one PUT with the bytes and their digest. */
+  /**
+   * Tries a cross-repository mount of a blob the registry has in `from`: true when it is now in
+   * `repo` too; false when the registry would not (the caller uploads instead).
+   */
+  async mount(repo: string, digest: string, from: string): Promise<boolean> {
+    const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`
+    const res = await this.request('POST', `/${repo}/blobs/uploads/${query}`, repo, {}, undefined, 'push')
+    if (res.status === 201) return true
+    await res.arrayBuffer()
+    if (res.status === 202) {
+      const location = res.headers.get('location') // an upload session we do not use: cancel it
+      if (location)
+        await this.send('DELETE', new URL(location, `${this.base}/`).toString(), repo, 'push', {}).then((r) =>
+          r.arrayBuffer(),
+        )
+      return false
+    }
+    await this.check(res, `mount of ${digest}`)
+    return false
+  }
+
   async upload(repo: string, digest: string, size: number, body: AsyncIterable<Uint8Array>): Promise<void> {
     const start = await this.request('POST', `/${repo}/blobs/uploads/`, repo, {}, undefined, 'push')
     await this.check(start, `upload of ${digest}`)

@@ -11,23 +11,29 @@ import type { ImageRecord } from '../store/images.js'
 import { manifestOf } from './archive-save.js'
 import type { RegistryClient } from './client.js'
 import { jsonBytes, MEDIA, type Manifest } from './oci.js'
-import type { Reference } from './reference.js'
+import { parseReference, type Reference } from './reference.js'
 
 export async function pushImage(
   client: RegistryClient,
   layers: LayerStore,
   image: ImageRecord,
   ref: Reference,
-  progress: (event: { id: string; layer: string; status: 'Layer already exists' | 'Pushed' }) => void,
+  progress: (event: { id: string; layer: string; status: string }) => void,
 ): Promise<string> {
   const chain = image.topLayer ? (await layers.chain(image.topLayer)).reverse() : []
   const original = originalBlobs(layers, image, chain)
   const blobs: Blob[] =
     original?.blobs ?? chain.map((l) => ({ digest: l.diffId, size: l.size, read: () => layers.export(l.chainId) }))
+  const sources = sameHostRepos(image, ref)
   for (const b of blobs) {
     const id = b.digest.slice(7, 19)
     if (await client.hasBlob(ref.path, b.digest)) {
       progress({ id, layer: b.digest, status: 'Layer already exists' })
+      continue
+    }
+    const from = await mountFrom(client, ref.path, b.digest, sources)
+    if (from) {
+      progress({ id, layer: b.digest, status: `Mounted from ${from}` })
       continue
     }
     await client.upload(ref.path, b.digest, b.size, b.read())
@@ -38,6 +44,24 @@ export async function pushImage(
   const manifest = original?.manifest ?? { mediaType: MEDIA.ociManifest, bytes: jsonBytes(manifestOf(image, chain)) }
   await client.putManifest(ref.path, ref.tag ?? 'latest', manifest.mediaType, Buffer.from(manifest.bytes))
   return sha256(Buffer.from(manifest.bytes))
+}
+
+/** Other repositories of the same registry the image was pulled from or pushed to. */
+function sameHostRepos(image: ImageRecord, ref: Reference): string[] {
+  const repos = image.digests
+    .map((d) => parseReference(d))
+    .filter((r) => r.domain === ref.domain && r.path !== ref.path)
+  return [...new Set(repos.map((r) => r.path))]
+}
+
+async function mountFrom(
+  client: RegistryClient,
+  repo: string,
+  digest: string,
+  sources: string[],
+): Promise<string | undefined> {
+  for (const from of sources) if (await client.mount(repo, digest, from)) return from
+  return undefined
 }
 
 interface Blob {

@@ -125,6 +125,15 @@ export class ImageStore {
     await this.db.batch(ops)
   }
 
+  /** Records a repo@digest the image is known by in a registry (after a push). */
+  async addDigest(id: string, repoDigest: string): Promise<void> {
+    const image = await this.get(id)
+    if (!image || image.digests.includes(repoDigest)) return
+    await this.db.batch([
+      { type: 'put', key: imageKey(id), value: { ...image, digests: [...image.digests, repoDigest] } },
+    ])
+  }
+
   /** Points `ref` at the image; the image it named before keeps its other tags. */
   async tag(imageId: string, ref: Reference): Promise<void> {
     await this.db.batch(await this.tagOps(imageId, ref))

@@ -43,6 +43,16 @@ t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
     ['Layer already exists', 'Layer already exists'],
     'blobs the registry has are skipped',
   )
+  t.same((await c1.call('image.inspect', { image: name })).RepoDigests, [`${reg.host}/team/app@${digest}`])
+  const elsewhere = `${reg.host}/other/app:1`
+  await c1.call('image.tag', { source: name, target: elsewhere })
+  const mounted: unknown[] = []
+  await c1.call('image.push', { ref: elsewhere }, { onEvent: (e) => mounted.push(e) })
+  t.same(
+    mounted.map((e) => (e as { status: string }).status),
+    ['Mounted from team/app', 'Mounted from team/app'],
+    'blobs of another repository of the registry are mounted, not uploaded',
+  )
 
   const two = await startDaemon(t)
   const c2 = await two.connect()
