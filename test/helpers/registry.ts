@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { tmpdir } from './tmpdir.js'
+import type { TokenServer } from './token-server.js'
 
 interface Teardown {
   teardown(fn: () => void | Promise<void>): void
@@ -34,10 +35,13 @@ async function freePort(): Promise<number> {
   })
 }
 
-/** With `users`, the registry demands Basic auth from an htpasswd file (bcrypt, made by python3's crypt). */
+/**
+ * With `users`, the registry demands Basic auth from an htpasswd file (bcrypt, made by python3's
+ * crypt); with `token`, Bearer tokens from that token service.
+ */
 export async function startRegistry(
   t: Teardown,
-  o: { users?: Record<string, string>; port?: number; storage?: string } = {},
+  o: { users?: Record<string, string>; token?: TokenServer; port?: number; storage?: string } = {},
 ): Promise<Registry> {
   const dir = tmpdir(t as never, 'strata-registry-')
   const port = o.port ?? (await freePort())
@@ -49,6 +53,10 @@ export async function startRegistry(
     writeFileSync(join(dir, 'htpasswd'), `${lines.join('\n')}\n`)
     auth = `auth:\n  htpasswd:\n    realm: strata-test\n    path: ${join(dir, 'htpasswd')}\n`
   }
+  if (o.token)
+    auth =
+      `auth:\n  token:\n    realm: ${o.token.realm}\n    service: ${o.token.service}\n` +
+      `    issuer: ${o.token.issuer}\n    rootcertbundle: ${o.token.certFile}\n`
   writeFileSync(
     join(dir, 'config.yml'),
     `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\n${auth}http:\n  addr: ${host}\n`,

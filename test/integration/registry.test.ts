@@ -2,7 +2,8 @@
  * Pull and push against a real registry (Debian's docker-registry on loopback): push then pull
  * into a fresh data root by tag and by digest gives the same image ID and diffIDs; layers the
  * registry or the store already has are skipped; an unknown tag is NOT_FOUND; a corrupted blob
- * in the registry is refused and leaves nothing behind; htpasswd auth with login/logout; skopeo
+ * in the registry is refused and leaves nothing behind; htpasswd (Basic) and token-service (Bearer)
+ * auth with login/logout; cross-repository mounts; skopeo
  * both ways; a multi-platform index; the registry stopped mid-pull, then restarted.
  */
 import { execFile, execFileSync } from 'node:child_process'
@@ -14,6 +15,7 @@ import t from 'tap'
 import { startDaemon, STRATA_CLI } from '../helpers/daemon.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { startRegistry } from '../helpers/registry.js'
+import { startTokenServer } from '../helpers/token-server.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
@@ -263,4 +265,29 @@ t.test('strata push and strata pull print a line per layer', async (t) => {
   const pulled = await run('pull', name)
   t.match(pulled.stdout, /: Downloading\n/)
   t.match(pulled.stdout, /: Pull complete\n[\s\S]*Digest: sha256:[0-9a-f]{64}\nPulled .*cli\/app:1\n$/)
+})
+
+t.test('the Bearer token flow: a token service grants what the registry asks for', async (t) => {
+  const tokens = await startTokenServer(t, { ann: 'secret' })
+  const reg = await startRegistry(t, { token: tokens })
+  const d = await startDaemon(t)
+  const c = await d.connect()
+  t.teardown(() => c.close())
+  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
+  const name = `${reg.host}/team/app:1`
+  await c.call('image.tag', { source: 'app:1', target: name })
+  await t.rejects(
+    c.call('image.push', { ref: name }),
+    { code: 'PERMISSION_DENIED' },
+    'an anonymous token grants nothing',
+  )
+  await t.rejects(c.call('registry.login', { host: reg.host, username: 'ann', password: 'nope' }), {
+    code: 'PERMISSION_DENIED',
+  })
+  await c.call('registry.login', { host: reg.host, username: 'ann', password: 'secret' })
+  const { digest } = await c.call('image.push', { ref: name })
+  await c.call('image.remove', { image: name })
+  await c.call('image.remove', { image: 'app:1' })
+  t.same(await c.call('image.pull', { ref: name }), { id: imageIdOf(APP), digest })
+  t.ok(tokens.issued() >= 3, 'tokens came from the realm')
 })
