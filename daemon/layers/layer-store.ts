@@ -117,6 +117,11 @@ export class LayerStore {
     return (await this.db.get<LayerRecord>(layerKey(id))) !== undefined
   }
 
+  /** The data root's tmp/: staging, emptied at start. */
+  get tmpDir(): string {
+    return join(this.root, 'tmp')
+  }
+
   /** layers/<hex>: the layer's diff/ and tar-split.gz. */
   dirOf(id: ChainId): string {
     return join(this.root, 'layers', hexOf(id))

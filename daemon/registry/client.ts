@@ -57,9 +57,25 @@ export class RegistryClient {
 
   /** A blob's bytes as they arrive; the caller verifies the digest. */
   async *blob(repo: string, digest: string): AsyncGenerator<Buffer> {
-    const res = await this.request('GET', `/${repo}/blobs/${digest}`, repo)
+    yield* (await this.openBlob(repo, digest, 0)).body
+  }
+
+  /**
+   * A blob from byte `from` on, when the registry honours Range (`resumed`), else from its start.
+   */
+  async openBlob(
+    repo: string,
+    digest: string,
+    from: number,
+  ): Promise<{ resumed: boolean; body: AsyncGenerator<Buffer> }> {
+    const range: Record<string, string> = from > 0 ? { range: `bytes=${from}-` } : {}
+    const res = await this.request('GET', `/${repo}/blobs/${digest}`, repo, range)
     if (res.status === 404) throw notFound(`blob unknown: ${digest} in ${repo}`)
     await this.check(res, `blob ${digest}`)
+    return { resumed: res.status === 206, body: this.chunks(res, digest) }
+  }
+
+  private async *chunks(res: Response, digest: string): AsyncGenerator<Buffer> {
     if (!res.body) return
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) yield Buffer.from(chunk)

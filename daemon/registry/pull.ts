@@ -8,6 +8,7 @@
  * malformed manifests), UNAVAILABLE and PERMISSION_DENIED from the client.
  */
 import { createHash } from 'node:crypto'
+import { join } from 'node:path'
 import PQueue from 'p-queue'
 import { invalidArgument, notFound } from '../errors.js'
 import { chainIdOf, parseDiffId, sha256, type ChainId, type DiffId } from '../layers/digests.js'
@@ -15,6 +16,7 @@ import type { LayerStore, StagedLayer } from '../layers/layer-store.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { RegistryClient } from './client.js'
+import { downloadBlob } from './download.js'
 import { MEDIA, type Descriptor, type Index, type Manifest, type Platform } from './oci.js'
 import { familiarName, type Reference } from './reference.js'
 
@@ -128,8 +130,8 @@ async function download(
           if (stop.aborted) return
           if (await layers.has(chainIds[i] as ChainId)) return progress({ id, status: 'Already exists' })
           const parent = i ? (chainIds[i - 1] as ChainId) : null
-          out[i] = await stageBlob(client, layers, ref, d, parent, diffIds[i] as DiffId, stop, (current) =>
-            progress({ id, status: 'Downloading', current, total: d.size }),
+          out[i] = await stageBlob(client, layers, ref, d, parent, diffIds[i] as DiffId, stop, (status, current) =>
+            progress({ id, status, current, total: d.size }),
           )
           progress({ id, status: 'Pull complete' })
         })
@@ -155,27 +157,37 @@ async function stageBlob(
   parent: ChainId | null,
   diffId: DiffId,
   signal: AbortSignal,
-  downloaded: (bytes: number) => void,
+  report: (status: string, current?: number) => void,
 ): Promise<StagedLayer> {
   const hash = createHash('sha256')
+  const dl = await downloadBlob(client, join(layers.tmpDir, 'downloads'), ref.path, d.digest)
+  if (dl.resumedAt) report(`Resuming from ${dl.resumedAt} bytes`, dl.resumedAt)
   let bytes = 0
   let told = 0
   const body = (async function* () {
-    for await (const chunk of client.blob(ref.path, d.digest)) {
+    for await (const chunk of dl.body) {
       signal.throwIfAborted()
       hash.update(chunk)
       bytes += chunk.length
-      if (bytes - told >= 1 << 20 || bytes === d.size) downloaded((told = bytes))
+      if (bytes - told >= 1 << 20 || bytes === d.size) report('Downloading', (told = bytes))
       yield chunk
     }
   })()
   // A compressed blob is kept as it came: pushing the image unchanged sends the same bytes back.
   const keepBlob = d.digest === diffId ? undefined : { digest: d.digest, mediaType: d.mediaType }
-  const staged = await layers.stage(parent, body, { expectDiffId: diffId, signal, keepBlob })
+  let staged: StagedLayer
+  try {
+    staged = await layers.stage(parent, body, { expectDiffId: diffId, signal, keepBlob })
+  } catch (err) {
+    if ((err as { code?: string }).code === 'INVALID_ARGUMENT') dl.discard() // wrong bytes: do not resume from them
+    throw err
+  }
   if (`sha256:${hash.digest('hex')}` !== d.digest) {
+    dl.discard()
     layers.discard([staged])
     throw invalidArgument(`layer blob ${d.digest} does not match its digest`)
   }
+  dl.done()
   return staged
 }
 

@@ -7,7 +7,7 @@
  * both ways; a multi-platform index; the registry stopped mid-pull, then restarted.
  */
 import { execFile, execFileSync } from 'node:child_process'
-import { readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { arch } from 'node:os'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
@@ -96,7 +96,11 @@ t.test('a corrupted blob in the registry is refused and leaves nothing', async (
   await t.rejects(c2.call('image.pull', { ref: name }), { code: 'INVALID_ARGUMENT', message: /diffID|digest/ })
   t.same(await c2.call('image.list', { all: true }), [], 'no image')
   t.same(readdirSync(join(fresh.root, 'layers')), [], 'no layer, not even the good one')
-  t.same(readdirSync(join(fresh.root, 'tmp')), [], 'no staging left')
+  t.same(readdirSync(join(fresh.root, 'tmp')), ['downloads'], 'no staging left')
+  t.notOk(
+    readdirSync(join(fresh.root, 'tmp', 'downloads')).includes(`${digestOf(L2).slice(7)}.partial`),
+    'and no partial download of the blob that proved wrong',
+  )
 })
 
 t.test('a registry that demands credentials: a clear refusal without, login, pull and push with', async (t) => {
@@ -231,15 +235,24 @@ t.test('the registry stops mid-pull: nothing half-made; restarted, the pull comp
   const c2 = await fresh.connect()
   t.teardown(() => c2.close())
   const pulling = c2.call('image.pull', { ref: name }).catch((err: Error) => err)
-  while (!readdirSync(join(fresh.root, 'tmp')).some((n) => n.startsWith('layer-')))
-    await new Promise((r) => setTimeout(r, 2))
+  const partial = join(fresh.root, 'tmp', 'downloads', `${digestOf(BIG).slice(7)}.partial`)
+  const started = () => existsSync(partial) && statSync(partial).size > 1 << 20
+  while (!started()) await new Promise((r) => setTimeout(r, 2))
   await first.stop()
   t.match(await pulling, { code: 'UNAVAILABLE' }, 'the pull fails as unavailable')
   t.same(await c2.call('image.list', { all: true }), [], 'no image')
   t.same(readdirSync(join(fresh.root, 'layers')), [], 'no layer')
-  t.same(readdirSync(join(fresh.root, 'tmp')), [], 'no staging')
+  t.same(readdirSync(join(fresh.root, 'tmp')), ['downloads'], 'no staging, only what was downloaded')
+  t.same(readdirSync(join(fresh.root, 'tmp', 'downloads')), [`${digestOf(BIG).slice(7)}.partial`])
   await startRegistry(t, { port, storage: first.storage })
-  t.equal((await c2.call('image.pull', { ref: name })).id, imageIdOf(bigImage), 'pulling again completes')
+  const events: Array<{ status?: string; current?: number }> = []
+  const again = await c2.call('image.pull', { ref: name }, { onEvent: (e) => events.push(e as { status?: string }) })
+  t.equal(again.id, imageIdOf(bigImage), 'pulling again completes')
+  t.ok(
+    events.some((e) => /^Resuming from [1-9][0-9]* bytes$/.test(e.status ?? '')),
+    'it resumed the broken download with a Range request',
+  )
+  t.same(readdirSync(join(fresh.root, 'tmp', 'downloads')), [], 'the partial file went with the whole blob')
   t.same((await c2.call('system.fsck', {})).problems, [])
 })
 
