@@ -1,6 +1,6 @@
 /**
- * A client for one OCI distribution (v2) registry: manifests and blobs by digest, existence
- * checks, monolithic uploads, and auth as registries ask for it on a 401 (Bearer tokens from the
+ * A client for one OCI distribution (v2) registry: manifests and blobs by digest (ranges too),
+ * existence checks, cross-repository mounts, monolithic and chunked uploads, and auth as registries ask for it on a 401 (Bearer tokens from the
  * realm of WWW-Authenticate, or Basic). Plain HTTP only for hosts configured as insecure, and
  * for loopback. Errors: NOT_FOUND for unknown repositories, tags and blobs; PERMISSION_DENIED
  * for refused credentials; UNAVAILABLE for a registry that cannot be reached or answers 5xx.
@@ -22,6 +22,32 @@ export interface Fetched {
   mediaType: string
   bytes: Buffer
   digest: string | null
+}
+
+/** Blobs larger than this are uploaded in chunks of CHUNK bytes. */
+const CHUNKED_ABOVE = 32 * 1024 * 1024
+const CHUNK = 16 * 1024 * 1024
+
+/** The stream in pieces of exactly `size` bytes (the last one shorter). */
+async function* rechunk(body: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = []
+  let have = 0
+  for await (const piece of body) {
+    let b = Buffer.from(piece)
+    while (have + b.length >= size) {
+      const take = size - have
+      parts.push(b.subarray(0, take))
+      yield Buffer.concat(parts)
+      parts = []
+      have = 0
+      b = b.subarray(take)
+    }
+    if (b.length) {
+      parts.push(b)
+      have += b.length
+    }
+  }
+  if (have) yield Buffer.concat(parts)
 }
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/
@@ -115,25 +141,41 @@ export class RegistryClient {
     return false
   }
 
+  /**
+   * Uploads a blob: in one PUT when it is small, else in PATCHes of CHUNK bytes (each a separate
+   * request, so no single one holds a large layer) closed by a PUT with the digest.
+   */
   async upload(repo: string, digest: string, size: number, body: AsyncIterable<Uint8Array>): Promise<void> {
     const start = await this.request('POST', `/${repo}/blobs/uploads/`, repo, {}, undefined, 'push')
     await this.check(start, `upload of ${digest}`)
-    const location = start.headers.get('location')
-    if (!location) throw unavailable(`${this.host} gave no upload location`)
-    const url = new URL(location, `${this.base}/`)
-    url.searchParams.set('digest', digest)
-    const put = await this.send(
-      'PUT',
-      url.toString(),
-      repo,
-      'push',
-      {
-        'content-type': 'application/octet-stream',
-        'content-length': String(size),
-      },
-      body,
-    )
+    let location = this.locationOf(start)
+    if (size > CHUNKED_ABOVE) {
+      let offset = 0
+      for await (const chunk of rechunk(body, CHUNK)) {
+        const headers = {
+          'content-type': 'application/octet-stream',
+          'content-range': `${offset}-${offset + chunk.length - 1}`,
+          'content-length': String(chunk.length),
+        }
+        const res = await this.send('PATCH', location.toString(), repo, 'push', headers, chunk)
+        await this.check(res, `upload of ${digest} at ${offset}`)
+        location = this.locationOf(res)
+        offset += chunk.length
+      }
+      location.searchParams.set('digest', digest)
+      const done = await this.send('PUT', location.toString(), repo, 'push', { 'content-length': '0' })
+      return this.check(done, `upload of ${digest}`)
+    }
+    location.searchParams.set('digest', digest)
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) }
+    const put = await this.send('PUT', location.toString(), repo, 'push', headers, body)
     await this.check(put, `upload of ${digest}`)
+  }
+
+  private locationOf(res: Response): URL {
+    const location = res.headers.get('location')
+    if (!location) throw unavailable(`${this.host} gave no upload location`)
+    return new URL(location, `${this.base}/`)
   }
 
   async putManifest(repo: string, reference: string, mediaType: string, bytes: Buffer): Promise<string | null> {
