@@ -2,11 +2,11 @@
  * The strata CLI as users run it, against a real stratad: output formats, flags, the socket
  * chosen by --host or STRATA_SOCKET, and Docker's exit codes.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
@@ -27,6 +27,16 @@ async function strata(args: string[], env: Record<string, string> = {}): Promise
 }
 
 const on = (d: Daemon) => ({ STRATA_SOCKET: d.socket })
+
+/** A tiny root filesystem tarball (etc/hello), made by GNU tar. */
+function rootTarball(t: Test): string {
+  const dir = tmpdir(t)
+  mkdirSync(join(dir, 'root/etc'), { recursive: true })
+  writeFileSync(join(dir, 'root/etc/hello'), 'hi')
+  const tarball = join(dir, 'root.tar')
+  execFileSync('tar', ['-C', join(dir, 'root'), '-cf', tarball, '.'])
+  return tarball
+}
 
 t.test('version and info, as text and through --format', async (t) => {
   const d = await startDaemon(t)
@@ -105,12 +115,7 @@ t.test('exit codes: 125 for a bad command line, 1 for errors, 0 for help', async
 
 t.test('import from stdin, images, tag, history, inspect, rmi', async (t) => {
   const d = await startDaemon(t)
-  const dir = tmpdir(t)
-  mkdirSync(join(dir, 'root/etc'), { recursive: true })
-  writeFileSync(join(dir, 'root/etc/hello'), 'hi')
-  const tarball = join(dir, 'root.tar')
-  const { execFileSync } = await import('node:child_process')
-  execFileSync('tar', ['-C', join(dir, 'root'), '-cf', tarball, '.'])
+  const tarball = rootTarball(t)
   const imported = await promisify(execFile)(
     'sh',
     ['-c', `"${process.execPath}" "${STRATA_CLI}" import -m hello -c 'CMD ["/bin/true"]' - demo:1 < "${tarball}"`],
@@ -146,12 +151,7 @@ t.test('import from stdin, images, tag, history, inspect, rmi', async (t) => {
 
 t.test('containers: create, mount, ps, diff, commit, unmount, rm; image prune, system df, fsck', async (t) => {
   const d = await startDaemon(t)
-  const dir = tmpdir(t)
-  mkdirSync(join(dir, 'root/etc'), { recursive: true })
-  writeFileSync(join(dir, 'root/etc/hello'), 'hi')
-  const tarball = join(dir, 'root.tar')
-  const { execFileSync } = await import('node:child_process')
-  execFileSync('tar', ['-C', join(dir, 'root'), '-cf', tarball, '.'])
+  const tarball = rootTarball(t)
   t.equal((await strata(['import', tarball, 'base:1'], on(d))).code, 0)
   const id = (await strata(['create', '--name', 'box', 'base:1'], on(d))).stdout.trim()
   t.match(id, /^[0-9a-f]{64}$/)

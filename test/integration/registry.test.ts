@@ -11,8 +11,9 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { arch } from 'node:os'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
-import t from 'tap'
-import { startDaemon, STRATA_CLI } from '../helpers/daemon.js'
+import t, { type Test } from 'tap'
+import type { StrataClient } from '../../client/client.js'
+import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { startRegistry } from '../helpers/registry.js'
 import { startTokenServer } from '../helpers/token-server.js'
@@ -23,14 +24,26 @@ const L1 = tar([{ dir: 'etc/' }, { file: 'etc/os-release', body: 'ID=test\n' }])
 const L2 = tar([{ file: 'opt/app', body: Buffer.alloc(200_000, 3) }])
 const APP: TestImage = { layers: [L1, L2], tags: ['app:1'], config: { Cmd: ['/opt/app'] } }
 
+/** A daemon with its client, holding `images` (APP unless said), the first tagged as `name` too. */
+async function daemonWith(t: Test, name?: string, images: TestImage[] = [APP]) {
+  const { d, c } = await freshDaemon(t)
+  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive(images), 1 << 20) })
+  if (name) await c.call('image.tag', { source: imageIdOf(images[0] as TestImage), target: name })
+  return { d, c }
+}
+
+/** A daemon on a fresh root and its client. */
+async function freshDaemon(t: Test): Promise<{ d: Daemon; c: StrataClient }> {
+  const d = await startDaemon(t)
+  const c = await d.connect()
+  t.teardown(() => c.close())
+  return { d, c }
+}
+
 t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
   const reg = await startRegistry(t)
-  const one = await startDaemon(t)
-  const c1 = await one.connect()
-  t.teardown(() => c1.close())
-  await c1.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
   const name = `${reg.host}/team/app:1`
-  await c1.call('image.tag', { source: 'app:1', target: name })
+  const { c: c1 } = await daemonWith(t, name)
   const events: unknown[] = []
   const { digest } = await c1.call('image.push', { ref: name }, { onEvent: (e) => events.push(e) })
   t.match(digest, /^sha256:[0-9a-f]{64}$/)
@@ -56,9 +69,7 @@ t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
     'blobs of another repository of the registry are mounted, not uploaded',
   )
 
-  const two = await startDaemon(t)
-  const c2 = await two.connect()
-  t.teardown(() => c2.close())
+  const { c: c2 } = await freshDaemon(t)
   t.same(await c2.call('image.pull', { ref: name }), { id: imageIdOf(APP), digest })
   const inspect = await c2.call('image.inspect', { image: name })
   t.same((inspect.RootFS as { Layers: string[] }).Layers, [digestOf(L1), digestOf(L2)])
@@ -75,12 +86,8 @@ t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
 
 t.test('a corrupted blob in the registry is refused and leaves nothing', async (t) => {
   const reg = await startRegistry(t)
-  const d = await startDaemon(t)
-  const c = await d.connect()
-  t.teardown(() => c.close())
-  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
   const name = `${reg.host}/bad/app:1`
-  await c.call('image.tag', { source: 'app:1', target: name })
+  const { c: c } = await daemonWith(t, name)
   await c.call('image.push', { ref: name })
   const blob = join(
     reg.storage,
@@ -90,9 +97,7 @@ t.test('a corrupted blob in the registry is refused and leaves nothing', async (
     'data',
   )
   writeFileSync(blob, Buffer.concat([L2.subarray(0, 1024), Buffer.from('x'), L2.subarray(1025)]))
-  const fresh = await startDaemon(t)
-  const c2 = await fresh.connect()
-  t.teardown(() => c2.close())
+  const { d: fresh, c: c2 } = await freshDaemon(t)
   await t.rejects(c2.call('image.pull', { ref: name }), { code: 'INVALID_ARGUMENT', message: /diffID|digest/ })
   t.same(await c2.call('image.list', { all: true }), [], 'no image')
   t.same(readdirSync(join(fresh.root, 'layers')), [], 'no layer, not even the good one')
@@ -105,12 +110,8 @@ t.test('a corrupted blob in the registry is refused and leaves nothing', async (
 
 t.test('a registry that demands credentials: a clear refusal without, login, pull and push with', async (t) => {
   const reg = await startRegistry(t, { users: { ann: 'secret' } })
-  const d = await startDaemon(t)
-  const c = await d.connect()
-  t.teardown(() => c.close())
-  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
   const name = `${reg.host}/private/app:1`
-  await c.call('image.tag', { source: 'app:1', target: name })
+  const { d: d, c: c } = await daemonWith(t, name)
   await t.rejects(c.call('image.push', { ref: name }), {
     code: 'PERMISSION_DENIED',
     message: /requires credentials: run strata login/,
@@ -132,12 +133,8 @@ t.test('a registry that demands credentials: a clear refusal without, login, pul
 
 t.test('skopeo reads what strata pushed; strata pulls what skopeo pushed', async (t) => {
   const reg = await startRegistry(t)
-  const d = await startDaemon(t)
-  const c = await d.connect()
-  t.teardown(() => c.close())
-  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
   const name = `${reg.host}/team/app:1`
-  await c.call('image.tag', { source: 'app:1', target: name })
+  const { c: c } = await daemonWith(t, name)
   const { digest } = await c.call('image.push', { ref: name })
   const skopeo = (...args: string[]) => execFileSync('skopeo', ['--insecure-policy', ...args]).toString()
   const inspected = JSON.parse(skopeo('inspect', '--tls-verify=false', `docker://${name}`)) as {
@@ -156,9 +153,7 @@ t.test('skopeo reads what strata pushed; strata pulls what skopeo pushed', async
     `dir:${join(dir, 'copy')}`,
     `docker://${reg.host}/skopeo/app:gz`,
   )
-  const fresh = await startDaemon(t)
-  const c2 = await fresh.connect()
-  t.teardown(() => c2.close())
+  const { c: c2 } = await freshDaemon(t)
   const pulled = await c2.call('image.pull', { ref: `${reg.host}/skopeo/app:gz` })
   t.equal(pulled.id, imageIdOf(APP), 'gzip layers pushed by skopeo give the same image')
   t.same(((await c2.call('image.inspect', { image: pulled.id })).RootFS as { Layers: string[] }).Layers, [
@@ -169,9 +164,7 @@ t.test('skopeo reads what strata pushed; strata pulls what skopeo pushed', async
 
 t.test('a multi-platform index resolves to the host platform, or the one asked for', async (t) => {
   const reg = await startRegistry(t)
-  const d = await startDaemon(t)
-  const c = await d.connect()
-  t.teardown(() => c.close())
+  const { c: c } = await freshDaemon(t)
   const amd: TestImage = { ...APP, tags: ['multi:amd64'] }
   const arm: TestImage = { ...APP, architecture: 'arm64', tags: ['multi:arm64'] }
   await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([amd, arm]), 65536) })
@@ -202,9 +195,7 @@ t.test('a multi-platform index resolves to the host platform, or the one asked f
     body: index,
   })
   t.equal(put.status, 201)
-  const fresh = await startDaemon(t)
-  const c2 = await fresh.connect()
-  t.teardown(() => c2.close())
+  const { c: c2 } = await freshDaemon(t)
   const host = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[arch()] ?? 'amd64'
   const wanted = host === 'arm64' ? arm : amd
   t.equal((await c2.call('image.pull', { ref: `${reg.host}/team/multi:1` })).id, imageIdOf(wanted), 'the host platform')
@@ -222,18 +213,14 @@ t.test('a multi-platform index resolves to the host platform, or the one asked f
 t.test('the registry stops mid-pull: nothing half-made; restarted, the pull completes', async (t) => {
   const first = await startRegistry(t)
   const port = Number(first.host.split(':')[1])
-  const d = await startDaemon(t)
-  const c = await d.connect()
-  t.teardown(() => c.close())
+  const { c: c } = await freshDaemon(t)
   const BIG = tar([{ file: 'big', body: Buffer.alloc(96 * 1024 * 1024, 9) }])
   const bigImage: TestImage = { layers: [L1, BIG], tags: ['big:1'] }
   await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([bigImage]), 1 << 20) })
   const name = `${first.host}/team/big:1`
   await c.call('image.tag', { source: 'big:1', target: name })
   await c.call('image.push', { ref: name })
-  const fresh = await startDaemon(t)
-  const c2 = await fresh.connect()
-  t.teardown(() => c2.close())
+  const { d: fresh, c: c2 } = await freshDaemon(t)
   const pulling = c2.call('image.pull', { ref: name }).catch((err: Error) => err)
   const partial = join(fresh.root, 'tmp', 'downloads', `${digestOf(BIG).slice(7)}.partial`)
   const started = () => existsSync(partial) && statSync(partial).size > 1 << 20
@@ -258,12 +245,8 @@ t.test('the registry stops mid-pull: nothing half-made; restarted, the pull comp
 
 t.test('strata push and strata pull print a line per layer', async (t) => {
   const reg = await startRegistry(t)
-  const d = await startDaemon(t)
-  const c = await d.connect()
-  t.teardown(() => c.close())
-  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
   const name = `${reg.host}/cli/app:1`
-  await c.call('image.tag', { source: 'app:1', target: name })
+  const { d: d, c: c } = await daemonWith(t, name)
   const run = (...args: string[]) =>
     promisify(execFile)(process.execPath, [STRATA_CLI, ...args], { env: { ...process.env, STRATA_SOCKET: d.socket } })
   const pushed = await run('push', name)
@@ -283,12 +266,8 @@ t.test('strata push and strata pull print a line per layer', async (t) => {
 t.test('the Bearer token flow: a token service grants what the registry asks for', async (t) => {
   const tokens = await startTokenServer(t, { ann: 'secret' })
   const reg = await startRegistry(t, { token: tokens })
-  const d = await startDaemon(t)
-  const c = await d.connect()
-  t.teardown(() => c.close())
-  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([APP]), 65536) })
   const name = `${reg.host}/team/app:1`
-  await c.call('image.tag', { source: 'app:1', target: name })
+  const { c: c } = await daemonWith(t, name)
   await t.rejects(
     c.call('image.push', { ref: name }),
     { code: 'PERMISSION_DENIED' },
