@@ -32,6 +32,7 @@ import { normalizeName } from './tar-path.js'
 import { readTar, type TarEntry, type TarLimits, type TarSummary } from './tar-reader.js'
 import type { FileSegment, SplitRecorder } from './tar-split.js'
 import { readSegments, type SparseMap } from './tar-sparse.js'
+import { readAll } from './byte-reader.js'
 
 const WHITEOUT_PREFIX = '.wh.'
 const OPAQUE_MARKER = '.wh..wh..opq'
@@ -138,7 +139,7 @@ class Applier {
     base: string,
     body: AsyncIterable<Buffer>,
   ): Promise<Buffer | undefined> {
-    const bytes = e.type === 'file' && e.size > 0 ? await collect(body) : undefined
+    const bytes = e.type === 'file' && e.size > 0 ? await readAll(body) : undefined
     if (base === OPAQUE_MARKER) {
       this.opaque.add(parent)
       return bytes
@@ -264,12 +265,6 @@ function placesOf(s: SparseMap): (n: number) => { position: number; room: number
     const [offset, length] = s.map[seg] as [number, number]
     return { position: offset + (n - start), room: length - (n - start) }
   }
-}
-
-async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = []
-  for await (const chunk of body) parts.push(chunk)
-  return Buffer.concat(parts)
 }
 
 const depth = (rel: string): number => (rel ? rel.split('/').length : 0)

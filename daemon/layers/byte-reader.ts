@@ -70,3 +70,10 @@ export class ByteReader {
     return true
   }
 }
+
+/** A whole (small) stream as one Buffer: manifests, configs, a whiteout's body. */
+export async function readAll(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const chunk of source) parts.push(Buffer.from(chunk))
+  return Buffer.concat(parts)
+}

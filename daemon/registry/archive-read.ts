@@ -17,6 +17,7 @@ import { TarError } from '../layers/tar-header.js'
 import { normalizeName } from '../layers/tar-path.js'
 import { readTar, type TarEntry } from '../layers/tar-reader.js'
 import { SplitRecorder } from '../layers/tar-split.js'
+import { readAll } from '../layers/byte-reader.js'
 
 export interface StagedBlob {
   staged?: StagedLayer
@@ -78,7 +79,7 @@ async function visit(
   if (e.type !== 'file') throw new TarError(`unexpected ${e.type} ${e.path} in an image archive`)
   const { head, rest } = await peek(body)
   if (e.size === 0 || looksLikeJson(head[0]) || TEXT_FILES.has(posix.basename(e.path)) || e.path.endsWith('.json')) {
-    if (e.size <= MAX_JSON) files.json.set(e.path, await collect(rest))
+    if (e.size <= MAX_JSON) files.json.set(e.path, await readAll(rest))
     return
   }
   // An uncompressed blob's digest is its diffID, which staging computes anyway.
@@ -116,10 +117,4 @@ async function peek(body: AsyncIterable<Buffer>): Promise<{ head: Buffer; rest: 
     if (!done) for (let n = await it.next(); !n.done; n = await it.next()) yield n.value
   })()
   return { head: Buffer.concat(parts), rest }
-}
-
-async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = []
-  for await (const b of body) parts.push(b)
-  return Buffer.concat(parts)
 }

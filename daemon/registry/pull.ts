@@ -19,6 +19,7 @@ import type { RegistryClient } from './client.js'
 import { downloadBlob } from './download.js'
 import { MEDIA, type Descriptor, type Index, type Manifest, type Platform } from './oci.js'
 import { familiarName, type Reference } from './reference.js'
+import { readAll } from '../layers/byte-reader.js'
 
 const ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest]
 
@@ -49,7 +50,7 @@ export async function pullImage(
     bytes: manifestBytes,
     mediaType: manifestType,
   } = await resolveManifest(client, ref, platform)
-  const configBytes = await collect(client.blob(ref.path, manifest.config.digest))
+  const configBytes = await readAll(client.blob(ref.path, manifest.config.digest))
   if (sha256(configBytes) !== manifest.config.digest)
     throw invalidArgument(`config blob ${manifest.config.digest} does not match its digest`)
   const config = parseConfig(configBytes)
@@ -197,10 +198,4 @@ function parse<T>(bytes: Buffer): T {
   } catch (err) {
     throw invalidArgument(`malformed manifest: ${(err as Error).message}`)
   }
-}
-
-async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = []
-  for await (const b of it) parts.push(b)
-  return Buffer.concat(parts)
 }

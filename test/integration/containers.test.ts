@@ -9,11 +9,11 @@
 import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import type { StrataClient } from '../../client/client.js'
 import { changesOf } from '../../daemon/diff/changes.js'
 import { readJournal } from '../../daemon/diff/journal.js'
+import { downloaded, saveImages } from '../helpers/download.js'
 import { startDaemon } from '../helpers/daemon.js'
 import { mountKernelOverlay } from '../helpers/kernel-overlay.js'
 import { snapshotDir } from '../helpers/snapshot.js'
@@ -78,18 +78,6 @@ const EXPECTED = [
   'C /tmp',
   'A /tmp/user-file',
 ]
-
-async function bytes(c: StrataClient, method: 'image.save' | 'container.export', params: object): Promise<Buffer> {
-  const parts: Buffer[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      parts.push(chunk)
-      cb()
-    },
-  })
-  await c.call(method as 'image.save', params as { images: string[] }, { download: sink })
-  return Buffer.concat(parts)
-}
 
 const lowerDirs = async (c: StrataClient, image: string) =>
   ((await c.call('image.inspect', { image })).GraphDriver as { Data: { LowerDir: string } }).Data.LowerDir.split(':')
@@ -171,7 +159,7 @@ t.test('create, mount, change through chroot, diff, commit, image mount, save/lo
   await t.rejects(c.call('image.remove', { image: 'bb:2' }), { code: 'CONFLICT', message: /mount/ })
   await c.call('image.unmount', { image: 'bb:2' })
 
-  const saved = await bytes(c, 'image.save', { images: ['bb:2'] })
+  const saved = await saveImages(c, ['bb:2'])
   const fresh = await startDaemon(t)
   const c2 = await fresh.connect()
   t.teardown(() => c2.close())
@@ -184,7 +172,9 @@ t.test('create, mount, change through chroot, diff, commit, image mount, save/lo
   t.same(strip(snapshotDir(k2.mnt, false)), strip(view), 'kernel overlayfs over the loaded layers shows the same tree')
   k2.unmount()
 
-  const exported = execFileSync('tar', ['-t'], { input: await bytes(c, 'container.export', { container: 'c1' }) })
+  const exported = execFileSync('tar', ['-t'], {
+    input: await downloaded((sink) => c.call('container.export', { container: 'c1' }, { download: sink })),
+  })
     .toString()
     .split('\n')
   t.ok(exported.includes('newdir/f') && exported.includes('etc/b') && !exported.includes('etc/gone'))

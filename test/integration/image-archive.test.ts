@@ -7,11 +7,11 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { promisify } from 'node:util'
 import { execFile } from 'node:child_process'
 import t, { type Test } from 'tap'
 import type { StrataClient } from '../../client/client.js'
+import { saveImages } from '../helpers/download.js'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
 import { digestOf, imageIdOf, legacyDockerArchive, ociLayout, type TestImage } from '../helpers/image-archive.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
@@ -36,18 +36,6 @@ async function client(t: Test, d: Daemon): Promise<StrataClient> {
 }
 
 const load = (c: StrataClient, archive: Buffer) => c.call('image.load', {}, { upload: chunks(archive, 65536) })
-
-async function save(c: StrataClient, images: string[]): Promise<Buffer> {
-  const parts: Buffer[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      parts.push(chunk)
-      cb()
-    },
-  })
-  await c.call('image.save', { images }, { download: sink })
-  return Buffer.concat(parts)
-}
 
 async function state(c: StrataClient, d: Daemon) {
   return {
@@ -94,7 +82,7 @@ t.test('save, load on a fresh root, save again: same IDs, same bytes', async (t)
   const one = await startDaemon(t)
   const c1 = await client(t, one)
   await load(c1, legacyDockerArchive([A, B, C]))
-  const saved = await save(c1, ['a:1', 'b', imageIdOf(C)])
+  const saved = await saveImages(c1, ['a:1', 'b', imageIdOf(C)])
   const two = await startDaemon(t)
   const c2 = await client(t, two)
   const r = await load(c2, saved)
@@ -103,12 +91,12 @@ t.test('save, load on a fresh root, save again: same IDs, same bytes', async (t)
     { id: imageIdOf(B), tags: ['b:1', 'b:latest'] },
     { id: imageIdOf(C), tags: [] },
   ])
-  const resaved = await save(c2, ['a:1', 'b', imageIdOf(C)])
+  const resaved = await saveImages(c2, ['a:1', 'b', imageIdOf(C)])
   t.ok(resaved.equals(saved), 'the second save is byte-identical')
   const entries = execFileSync('tar', ['-t'], { input: saved }).toString().split('\n').filter(Boolean)
   t.ok(entries.includes('manifest.json') && entries.includes('index.json') && entries.includes('oci-layout'))
   t.ok(entries.includes(`blobs/sha256/${digestOf(L3).slice(7)}`), 'a layer blob is named by its diffID')
-  await t.rejects(save(c1, ['nosuch:tag']), { code: 'NOT_FOUND' })
+  await t.rejects(saveImages(c1, ['nosuch:tag']), { code: 'NOT_FOUND' })
   await t.rejects(c1.call('image.save', { images: [] }), { code: 'INVALID_ARGUMENT' })
 })
 
@@ -117,7 +105,7 @@ t.test('skopeo reads what strata saves, and strata loads what skopeo writes', as
   const c = await client(t, d)
   await load(c, ociLayout([B]))
   const dir = tmpdir(t, 'strata-skopeo-')
-  writeFileSync(join(dir, 'saved.tar'), await save(c, ['b:1']))
+  writeFileSync(join(dir, 'saved.tar'), await saveImages(c, ['b:1']))
   const skopeo = (...args: string[]) => execFileSync('skopeo', ['--insecure-policy', ...args]).toString()
   const inspected = JSON.parse(skopeo('inspect', '--config', `docker-archive:${join(dir, 'saved.tar')}`)) as {
     rootfs: { diff_ids: string[] }

@@ -7,9 +7,9 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import type { StrataClient } from '../../client/client.js'
+import { saveImages } from '../helpers/download.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 import { legacyDockerArchive, ociLayout, type TestImage } from '../helpers/image-archive.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
@@ -33,18 +33,6 @@ const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
 function randomImage(r: Rng): TestImage {
   const layers = Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(r, POOL))
   return { layers, tags: r() < 0.7 ? [pick(r, TAGS)] : [], config: { Labels: { n: String(Math.floor(r() * 3)) } } }
-}
-
-async function save(c: StrataClient, images: string[]): Promise<Buffer> {
-  const parts: Buffer[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      parts.push(chunk)
-      cb()
-    },
-  })
-  await c.call('image.save', { images }, { download: sink })
-  return Buffer.concat(parts)
 }
 
 /** One random step; errors the daemon may rightly give (CONFLICT, NOT_FOUND) are part of the game. */
@@ -91,7 +79,7 @@ async function step(r: Rng, c: StrataClient, d: Daemon, log: string[]): Promise<
   } else {
     const img = any()
     log.push(`save+load ${img?.id.slice(7, 15)}`)
-    if (img) await c.call('image.load', {}, { upload: chunks(await save(c, [img.id]), 65536) })
+    if (img) await c.call('image.load', {}, { upload: chunks(await saveImages(c, [img.id]), 65536) })
   }
 }
 
