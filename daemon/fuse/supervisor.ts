@@ -5,11 +5,12 @@
  *   start did not work), the mount source `strata:<id>@<root>` that ties a kernel mount to a
  *   record, recovery (adopt live workers, remount dead ones, unmount mounts nobody owns).
  * Never: touches a layer's contents; stops workers when the daemon stops (they keep serving).
- * Concurrency: a KeyedQueue per mount id serialises create, remove and restarts of one mount.
+ * Concurrency: a KeyedQueue per mount id serialises create, remove and restarts of one mount;
+ *   one per target serialises the creates that aim at one directory.
  * Tests: test/integration/daemon-mounts.test.ts
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, realpathSync, rmSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, normalize } from 'node:path'
 import type { MountCreateParams, MountInfo, MountSpec } from '../../client/protocol.js'
 import { constants, umount2 } from '../../native-bindings/index.js'
@@ -38,6 +39,7 @@ const WATCH_INTERVAL_MS = 1000
 
 export class MountSupervisor {
   private readonly queue = new KeyedQueue<string>()
+  private readonly targets = new KeyedQueue<string>()
   private readonly restartTimes = new Map<string, number[]>()
   private watcher: NodeJS.Timeout | undefined
 
@@ -53,13 +55,18 @@ export class MountSupervisor {
 
   async create(p: MountCreateParams): Promise<MountInfo> {
     const { target, spec } = validate(p)
+    return this.targets.run(target, () => this.createAt(target, spec, p.volatile === true))
+  }
+
+  /** Under the target's queue: two creates on one target cannot both pass the checks. */
+  private async createAt(target: string, spec: MountSpec, volatile: boolean): Promise<MountInfo> {
     const taken = (await this.store.list()).find((r) => r.target === target)
     if (taken) throw conflict(`${target} is already mount ${taken.id.slice(0, 12)}`)
     if (readMountinfo().some((m) => m.target === target)) throw conflict(`${target} is already a mountpoint`)
     const id = randomBytes(32).toString('hex')
     return this.queue.run(id, async () => {
       const record: MountRecord = {
-        ...{ id, target, spec, volatile: p.volatile === true, state: 'starting', pid: null, pidStart: null },
+        ...{ id, target, spec, volatile, state: 'starting', pid: null, pidStart: null },
         ...{ createdAt: new Date().toISOString(), restarts: 0 },
       }
       mkdirSync(this.stateDir(id), { recursive: true, mode: 0o700 })
@@ -241,7 +248,9 @@ const UNSAFE = /[,:\\\n]/
 function validate(p: MountCreateParams): { target: string; spec: MountSpec } {
   if (typeof p !== 'object' || p === null || typeof p.spec !== 'object' || p.spec === null)
     throw invalidArgument('mount.create needs target and spec')
-  const target = checkDir(p.target, 'target')
+  // The kernel records the resolved path: a symlink or a trailing / would not match mountinfo.
+  const target = realpathSync(checkDir(p.target, 'target'))
+  if (UNSAFE.test(target)) throw invalidArgument(`target ${target}: paths with , : \\ or newlines are not supported`)
   const lowerdirs = Array.isArray(p.spec.lowerdirs) ? p.spec.lowerdirs.map((d) => checkDir(d, 'lowerdir')) : []
   const upperdir = p.spec.upperdir === undefined ? undefined : checkDir(p.spec.upperdir, 'upperdir')
   const workdir = p.spec.workdir === undefined ? undefined : checkDir(p.spec.workdir, 'workdir')

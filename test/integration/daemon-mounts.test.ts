@@ -4,7 +4,7 @@
  * dies is replaced; a mount nobody owns is unmounted; busy mounts are IN_USE unless forced.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
@@ -96,6 +96,20 @@ t.test('create, list, read and write; errors for bad specs', async (t) => {
   await t.rejects(bad({ lowerdirs: ['/a,b'] }), { code: 'INVALID_ARGUMENT', message: /not supported/ })
   await t.rejects(bad({ lowerdirs: [] }), { code: 'INVALID_ARGUMENT' })
   t.equal((await c.call('mount.list', {})).length, 1, 'failed creates leave no record')
+})
+
+t.test('two creates on one target at once: one mounts, the other is a CONFLICT', async (t) => {
+  const s = stack(t)
+  const d = await startDaemon(t)
+  const c = await d.connect()
+  t.teardown(() => c.close())
+  const link = join(s.mnt, '..', 'link-to-mnt')
+  symlinkSync(s.mnt, link)
+  const results = await Promise.allSettled([mount(c, s), mount(c, { ...s, mnt: link }), mount(c, s)])
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'one create wins')
+  for (const r of results) if (r.status === 'rejected') t.match(r.reason, { code: 'CONFLICT' })
+  t.equal(readMountinfo().filter((e) => e.target === s.mnt).length, 1, 'nothing stacked')
+  t.match(await c.call('mount.list', {}), [{ target: s.mnt }], 'the record holds the resolved path')
 })
 
 t.test('SIGTERM the daemon: the mount keeps serving and is re-adopted by the next daemon', async (t) => {
