@@ -56,7 +56,7 @@ async function run(config: Config, log: Logger): Promise<void> {
   await mounts.recover()
   const layers = new LayerStore(config.root, db, log.child('layers'))
   await layers.reconcile()
-  const containers = new ContainerStore(db, config.root, layers)
+  const containers = new ContainerStore(db, config.root, layers, log.child('containers'))
   const imageMounts = new ImageMounts(db)
   const usersOf = async (imageId: string) => {
     const users = (await containers.usersOf(imageId)).map((id) => `container ${id.slice(0, 12)}`)

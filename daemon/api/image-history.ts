@@ -15,7 +15,7 @@ export const imageHistory = (s: Services): MethodDef => ({
       stringParam(objectParams(params, 'image.history'), 'image', 'image.history'),
     )
     const c = parseConfig(Buffer.from(image.config))
-    const layers = image.topLayer ? (await s.layers.chain(image.topLayer)).reverse() : []
+    const layers = await s.layers.baseFirst(image.topLayer)
     let layer = 0
     const items = c.history.map((h) => {
       const size = h.empty_layer ? 0 : (layers[layer++]?.size ?? 0)

@@ -1,11 +1,14 @@
 /**
  * image.push: `docker push` of a tagged image to its registry (registry/push.ts); the image then
- * lists the repo@digest among its RepoDigests, as Docker's does.
+ * lists the repo@digest among its RepoDigests, as Docker's does. Its layers are leased while they
+ * upload (an rmi meanwhile untags and deletes the records; the bytes stay until the push ends).
  */
+import type { LayerRecord } from '../layers/layer-store.js'
 import { RegistryClient } from '../registry/client.js'
 import { pushImage } from '../registry/push.js'
-import { familiarName, parseReference, withDefaultTag } from '../registry/reference.js'
-import type { MethodDef } from '../rpc/dispatch.js'
+import { familiarName, parseReference, withDefaultTag, type Reference } from '../registry/reference.js'
+import type { CallContext, MethodDef } from '../rpc/dispatch.js'
+import type { ImageRecord } from '../store/images.js'
 import { objectParams, stringParam } from './params.js'
 import type { Services } from './services.js'
 
@@ -13,13 +16,25 @@ export const imagePush = (s: Services): MethodDef => ({
   handler: async (params, ctx) => {
     const name = stringParam(objectParams(params, 'image.push'), 'ref', 'image.push')
     const ref = withDefaultTag(parseReference(name))
-    const { image } = await s.images.resolve(name)
-    const client = new RegistryClient(ref.domain, {
-      insecure: s.config.insecureRegistries,
-      credentials: s.credentials.get(ref.domain),
+    const { image, chain, release } = await s.metadata.add(async () => {
+      const { image } = await s.images.resolve(name)
+      const chain = await s.layers.baseFirst(image.topLayer)
+      return { image, chain, release: s.layers.lease(chain.map((l) => l.chainId)) }
     })
-    const digest = await pushImage(client, s.layers, image, ref, (e) => ctx.progress(e))
-    await s.metadata.add(() => s.images.addDigest(image.id, `${familiarName(ref)}@${digest}`))
-    return { digest }
+    try {
+      return await push(s, image, chain, ref, ctx)
+    } finally {
+      release()
+    }
   },
 })
+
+async function push(s: Services, image: ImageRecord, chain: LayerRecord[], ref: Reference, ctx: CallContext) {
+  const client = new RegistryClient(ref.domain, {
+    insecure: s.config.insecureRegistries,
+    credentials: s.credentials.get(ref.domain),
+  })
+  const digest = await pushImage(client, s.layers, { image, chain }, ref, (e) => ctx.progress(e))
+  await s.metadata.add(() => s.images.addDigest(image.id, `${familiarName(ref)}@${digest}`))
+  return { digest }
+}

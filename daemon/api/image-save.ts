@@ -2,6 +2,8 @@
  * image.save: images as one docker-archive + OCI layout tar (download), like `docker save`.
  * A reference with a tag saves that tag; a repository without a tag saves all its tags; an ID
  * saves the image without tags. Naming an image twice saves it once, with the tags of both.
+ * The images are resolved and their layers leased under the metadata queue, so an rmi or prune
+ * during the download changes the records at once but leaves the bytes until it ends.
  */
 import { invalidArgument } from '../errors.js'
 import { saveArchive, type SaveItem } from '../registry/archive-save.js'
@@ -17,9 +19,15 @@ export const imageSave = (s: Services): MethodDef => ({
     const p = objectParams(params, 'image.save')
     if (!Array.isArray(p.images) || !p.images.length || !p.images.every((i) => typeof i === 'string'))
       throw invalidArgument('image.save: images must be a non-empty list of names or IDs')
-    const items = await itemsOf(s, p.images as string[])
-    const bytes = await sendStream(ctx, saveArchive(items, s.layers))
-    return { bytes }
+    const { items, release } = await s.metadata.add(async () => {
+      const items = await itemsOf(s, p.images as string[])
+      return { items, release: s.layers.lease(items.flatMap((i) => i.chain.map((l) => l.chainId))) }
+    })
+    try {
+      return { bytes: await sendStream(ctx, saveArchive(items, s.layers)) }
+    } finally {
+      release()
+    }
   },
 })
 
@@ -28,7 +36,7 @@ async function itemsOf(s: Services, inputs: string[]): Promise<SaveItem[]> {
   const allTags = (await s.images.tags()).map((t) => t.ref)
   for (const input of inputs.flatMap((i) => expand(i, allTags))) {
     const { image, ref } = await s.images.resolve(input)
-    const item = byId.get(image.id) ?? { image, tags: [] }
+    const item = byId.get(image.id) ?? { image, chain: await s.layers.baseFirst(image.topLayer), tags: [] }
     byId.set(image.id, item)
     if (ref && !item.tags.some((x) => canonical(x) === canonical(ref))) item.tags.push(ref)
   }

@@ -11,6 +11,10 @@
  * crash between the rename and the batch leaves a directory without a record, which `reconcile`
  * (at daemon start) removes; it also empties tmp/.
  *
+ * Readers outside the queue (save, push) `lease` the layers they stream, under the queue where
+ * the records are sure; a deleted layer's directory then stays until the lease ends, and a layer
+ * stored again meanwhile keeps that directory (daemon/leases.ts).
+ *
  *   const staged = await layers.stage(null, tarStream, { expectDiffId })
  *   await metadata.add(() => layers.record([staged], (ops) => images.add(image, ops)))
  *
@@ -32,6 +36,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { invalidArgument, notFound } from '../errors.js'
+import { Leases, type Release } from '../leases.js'
 import type { Logger } from '../log.js'
 import type { BatchOp, Db } from '../store/db.js'
 import { layerKey, PREFIX } from '../store/keys.js'
@@ -98,6 +103,9 @@ function keep(source: AsyncIterable<Uint8Array>, path: string): { stream: AsyncI
 }
 
 export class LayerStore {
+  /** Directories read outside the metadata queue (save, push): their removal waits. */
+  readonly leases: Leases<ChainId>
+
   constructor(
     private readonly root: string,
     private readonly db: Db,
@@ -105,6 +113,12 @@ export class LayerStore {
     private readonly limits: TarLimits = DEFAULT_LIMITS,
   ) {
     mkdirSync(join(root, 'layers'), { recursive: true, mode: 0o700 })
+    this.leases = new Leases(log)
+  }
+
+  /** Holds the layers' directories (call under the metadata queue, where records are sure). */
+  lease(ids: Iterable<ChainId>): Release {
+    return this.leases.hold(ids)
   }
 
   async stat(id: ChainId): Promise<LayerRecord> {
@@ -151,6 +165,11 @@ export class LayerStore {
       cur = r.parent
     }
     return out
+  }
+
+  /** The layers of an image or container whose top is `top`, base first (the order of a manifest). */
+  async baseFirst(top: ChainId | null): Promise<LayerRecord[]> {
+    return top ? (await this.chain(top)).reverse() : []
   }
 
   /** Unpacks a layer tar into tmp/; on failure nothing is left. The parent is checked by `record`. */
@@ -250,20 +269,37 @@ export class LayerStore {
         records.push(known)
         continue
       }
-      const final = this.dirOf(chainId)
-      rmSync(final, { recursive: true, force: true }) // a leftover without a record
-      renameSync(dir, final)
+      const stored = this.revive(layer, dir) ?? this.move(layer, dir)
       placed.push(chainId)
-      now.set(chainId, layer)
-      records.push(layer)
-      ops.push({ type: 'put', key: layerKey(chainId), value: layer })
+      now.set(chainId, stored)
+      records.push(stored)
+      ops.push({ type: 'put', key: layerKey(chainId), value: stored })
     }
     return { ops, records }
   }
 
-  /** The exact tar the layer was imported from. */
+  private move(layer: LayerRecord, staging: string): LayerRecord {
+    const final = this.dirOf(layer.chainId)
+    rmSync(final, { recursive: true, force: true }) // a leftover without a record
+    renameSync(staging, final)
+    return layer
+  }
+
+  /**
+   * A layer deleted while a lease held its directory, and stored again before the lease ended:
+   * the directory (the same content: the chainID says so) stays; a blob that came with the new
+   * copy joins it.
+   */
+  private revive(layer: LayerRecord, staging: string): LayerRecord | undefined {
+    if (!this.leases.cancel(layer.chainId)) return undefined
+    const final = this.dirOf(layer.chainId)
+    if (layer.blob) renameSync(join(staging, 'blob'), join(final, 'blob'))
+    return { ...layer, diskBytes: diskUsage(final) }
+  }
+
+  /** The exact tar the layer was imported from: needs its record, or a lease on it. */
   async *export(id: ChainId): AsyncGenerator<Buffer> {
-    await this.stat(id)
+    if (!this.leases.isHeld(id)) await this.stat(id)
     const dir = this.dirOf(id)
     yield* exportTar(join(dir, 'diff'), readSplit(readFileSync(join(dir, 'tar-split.gz'))))
   }
@@ -288,7 +324,8 @@ export class LayerStore {
     return [{ type: 'del', key: layerKey(id) }]
   }
 
+  /** Removes the layer's directory now, or when the last lease on it ends. */
   removeDir(id: ChainId): void {
-    rmSync(this.dirOf(id), { recursive: true, force: true })
+    this.leases.removeWhenFree(id, () => rmSync(this.dirOf(id), { recursive: true, force: true }))
   }
 }

@@ -24,6 +24,8 @@ import {
 
 export interface SaveItem {
   image: ImageRecord
+  /** Its layers, base first, read with the image (the caller leases their directories). */
+  chain: LayerRecord[]
   /** The tags to record for it (none when it was named by ID). */
   tags: Reference[]
 }
@@ -35,8 +37,7 @@ export async function* saveArchive(items: SaveItem[], layers: LayerStore): Async
   const blobs = new Map<string, Blob>()
   const index: Index = { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [] }
   const archive: ArchiveManifestEntry[] = []
-  for (const { image, tags } of items) {
-    const chain = image.topLayer ? (await layers.chain(image.topLayer)).reverse() : []
+  for (const { image, chain, tags } of items) {
     const manifest = manifestOf(image, chain)
     for (const l of chain) blobs.set(l.diffId, { digest: l.diffId, size: l.size, layer: l.chainId })
     blobs.set(image.id, { digest: image.id, size: image.config.length, bytes: image.config })

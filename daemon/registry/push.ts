@@ -2,7 +2,8 @@
  * Push: an image's layers and config, skipping blobs the registry has (HEAD), then its manifest
  * under the tag. An image pulled and unchanged goes back as it came (its manifest and kept
  * blobs), so its digest is the same; any other gets an OCI manifest of its exact layer tars,
- * uncompressed (each blob's digest is its diffID). Returns the manifest's digest.
+ * uncompressed (each blob's digest is its diffID). Returns the manifest's digest. The caller
+ * reads the chain (base first) and leases its layers, so a deletion meanwhile waits for the push.
  */
 import { createReadStream } from 'node:fs'
 import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
@@ -16,11 +17,11 @@ import { parseReference, type Reference } from './reference.js'
 export async function pushImage(
   client: RegistryClient,
   layers: LayerStore,
-  image: ImageRecord,
+  what: { image: ImageRecord; chain: LayerRecord[] },
   ref: Reference,
   progress: (event: { id: string; layer: string; status: string }) => void,
 ): Promise<string> {
-  const chain = image.topLayer ? (await layers.chain(image.topLayer)).reverse() : []
+  const { image, chain } = what
   const original = originalBlobs(layers, image, chain)
   const blobs: Blob[] =
     original?.blobs ?? chain.map((l) => ({ digest: l.diffId, size: l.size, read: () => layers.export(l.chainId) }))

@@ -11,6 +11,8 @@ import { join } from 'node:path'
 import { conflict, invalidArgument, notFound } from '../errors.js'
 import type { ChainId } from '../layers/digests.js'
 import type { LayerStore } from '../layers/layer-store.js'
+import { Leases, type Release } from '../leases.js'
+import type { Logger } from '../log.js'
 import type { BatchOp, Db } from './db.js'
 import type { ImageRecord } from './images.js'
 import { containerKey, containerNameKey, PREFIX } from './keys.js'
@@ -35,12 +37,32 @@ export interface ContainerRecord {
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
 
 export class ContainerStore {
+  /** Container directories read outside the metadata queue (export): their removal waits. */
+  private readonly leases: Leases<string>
+
   constructor(
     private readonly db: Db,
     private readonly root: string,
     private readonly layers: LayerStore,
+    log: Logger,
   ) {
     mkdirSync(join(root, 'containers'), { recursive: true, mode: 0o700 })
+    this.leases = new Leases(log)
+  }
+
+  /** Holds the container's directory and its layers' (call under the metadata queue). */
+  async lease(c: ContainerRecord): Promise<Release> {
+    const layers = this.layers.lease((await this.layers.baseFirst(c.topLayer)).map((l) => l.chainId))
+    const own = this.leases.hold([c.id])
+    return () => {
+      own()
+      layers()
+    }
+  }
+
+  /** Whether a removed container's directory waits for a lease (not a stray one). */
+  isLeased(id: string): boolean {
+    return this.leases.isHeld(id)
   }
 
   dirOf(id: string): string {
@@ -133,7 +155,7 @@ export class ContainerStore {
     ]
     await this.db.batch(ops)
     for (const l of refs.released) this.layers.removeDir(l.chainId)
-    rmSync(this.dirOf(c.id), { recursive: true, force: true })
+    this.leases.removeWhenFree(c.id, () => rmSync(this.dirOf(c.id), { recursive: true, force: true }))
   }
 
   private async freeName(): Promise<string> {

@@ -91,7 +91,7 @@ function checkLayers(
 
 function checkDirs(byId: Map<ChainId, LayerRecord>, layers: LayerStore, report: Report, f: Found): void {
   for (const id of layers.directories())
-    if (!byId.has(id))
+    if (!byId.has(id) && !layers.leases.isHeld(id))
       report('layer-dir', layers.dirOf(id), 'a layer directory without a record', () => f.removeDirs.push(id))
 }
 
@@ -131,7 +131,7 @@ function checkContainers(
     if (!existsSync(join(store.dirOf(c.id), 'upper'))) report('container', c.id, 'its upper directory is missing')
   }
   for (const name of store.directories())
-    if (!ids.has(name))
+    if (!ids.has(name) && !store.isLeased(name))
       report('container-dir', store.dirOf(name), 'a container directory without a record', () =>
         f.removeContainerDirs.push(store.dirOf(name)),
       )
