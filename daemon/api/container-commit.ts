@@ -1,6 +1,6 @@
 /**
- * container.commit: `docker commit` — the container's writable layer becomes a new layer (the
- * deterministic tar of upper/, diff/upper-tar.ts, imported like any layer) and a new image
+ * container.commit: `docker commit` — the container's writable layer becomes a new layer (upper/
+ * copied as the layer its deterministic tar would give, diff/upper-layer.ts) and a new image
  * whose config and history gain the entry; no changes give an `empty_layer` history entry and
  * no layer. A mounted container is paused while its upper layer is read, then resumed. The
  * layer is staged outside the metadata queue; layer, image and tag are one batch inside it.
@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ContainerCommitParams } from '../../client/protocol.js'
-import { upperTar } from '../diff/upper-tar.js'
+import { copyUpper } from '../diff/upper-layer.js'
 import { notFound } from '../errors.js'
 import { sha256 } from '../layers/digests.js'
 import type { StagedLayer } from '../layers/layer-store.js'
@@ -57,7 +57,9 @@ async function stageUpper(
 ): Promise<StagedLayer | undefined> {
   const upper = join(s.containers.dirOf(c.id), 'upper')
   const stage = async () =>
-    readdirSync(upper).length ? await s.layers.stage(c.topLayer, upperTar(upper), { signal }) : undefined
+    readdirSync(upper).length
+      ? await s.layers.stageFrom(c.topLayer, (diff, split) => copyUpper(upper, diff, split, signal), { signal })
+      : undefined
   return c.mount && pause ? s.mounts.whilePaused(c.mount.id, stage) : stage()
 }
 

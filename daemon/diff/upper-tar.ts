@@ -7,6 +7,8 @@
  * Hard links inside the tree are links to the first path (in that order) of the inode.
  * overlay's private xattrs are left out; an escaped `<ns>.overlay.overlay.X` leaves as
  * `<ns>.overlay.X`, as the user set it. The same tree always gives the same bytes.
+ * `upperEntries` hands out the same entries with their header blocks, for diff/upper-layer.ts,
+ * which makes the layer from the tree without making the tar.
  */
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type BigIntStats } from 'node:fs'
 import { join } from 'node:path'
@@ -22,21 +24,42 @@ const CHUNK = 1024 * 1024
 /** A path of the tree, or the opaque marker of a directory, under the name it has in the tar. */
 type Item = { name: string; rel: string; st: BigIntStats; opaque?: true }
 
+/**
+ * One entry of the tree's tar, in tar order: its header blocks and what they describe. `rel` is
+ * the path in the tree (for a whiteout, the whited-out name; for an opaque marker, its directory).
+ */
+export interface UpperEntry {
+  rel: string
+  path: string
+  kind: 'opaque' | 'whiteout' | 'dir' | 'link' | 'symlink' | 'file' | 'node'
+  fields: HeaderFields
+  header: Buffer[]
+  /** For a hard link: the path of the inode's first entry. */
+  first?: string
+}
+
 export async function* upperTar(root: string, ns: XattrNamespace = 'trusted'): AsyncGenerator<Buffer> {
+  for (const e of upperEntries(root, ns)) {
+    if (e.kind !== 'file') {
+      yield* e.header
+      continue
+    }
+    yield* e.header
+    yield* fileBody(e.path, e.fields.size ?? 0)
+  }
+  yield END
+}
+
+/** The tree's entries in tar order; a directory's children are listed after it was handed out. */
+export function* upperEntries(root: string, ns: XattrNamespace = 'trusted'): Generator<UpperEntry> {
   const links = new Map<bigint, string>()
   const stack: Item[] = children(root, '', ns).reverse()
   while (stack.length) {
     const item = stack.pop() as Item
-    const path = join(root, item.rel)
-    const st = item.st
-    if (item.opaque) {
-      yield* entryHeader({ ...ownerAndTime(st), name: item.name, type: 'file', mode: 0o644 })
-      continue
-    }
-    yield* entry(path, item, st, ns, links)
-    if (st.isDirectory() && !isWhiteoutStat(st)) stack.push(...children(root, item.rel, ns).reverse())
+    const e = entryOf(join(root, item.rel), item, ns, links)
+    yield e
+    if (e.kind === 'dir') stack.push(...children(root, item.rel, ns).reverse())
   }
-  yield END
 }
 
 /** A directory's entries sorted by their names in the tar (whiteouts as .wh.NAME, the opaque marker among them). */
@@ -58,37 +81,41 @@ const ownerAndTime = (st: BigIntStats) => ({
   mtime: Number(st.mtimeMs / 1000n),
 })
 
-async function* entry(
-  path: string,
-  item: Item,
-  st: BigIntStats,
-  ns: XattrNamespace,
-  links: Map<bigint, string>,
-): AsyncGenerator<Buffer> {
-  const rel = item.name
+function entryOf(path: string, item: Item, ns: XattrNamespace, links: Map<bigint, string>): UpperEntry {
+  const { st, name, rel } = item
+  const made = (kind: UpperEntry['kind'], fields: HeaderFields, first?: string): UpperEntry => ({
+    ...{ rel, path, kind, fields, header: entryHeader(fields) },
+    ...(first === undefined ? {} : { first }),
+  })
   const base = { ...ownerAndTime(st), mode: Number(st.mode) & 0o7777 }
-  if (isWhiteoutStat(st)) return yield* entryHeader({ ...base, name: rel, type: 'file', mode: 0o644 })
+  const marker = { ...base, name, type: 'file', mode: 0o644 } as const
+  if (item.opaque) return made('opaque', marker)
+  if (isWhiteoutStat(st)) return made('whiteout', marker)
   const fields = { ...base, xattrs: userXattrs(path, ns) }
-  if (st.isDirectory()) return yield* entryHeader({ ...fields, name: `${rel}/`, type: 'dir' })
+  if (st.isDirectory()) return made('dir', { ...fields, name: `${name}/`, type: 'dir' })
   const first = st.nlink > 1n ? links.get(st.ino) : undefined
-  if (first !== undefined) return yield* entryHeader({ ...fields, name: rel, type: 'link', linkname: first })
-  if (st.nlink > 1n) links.set(st.ino, rel)
-  if (st.isSymbolicLink())
-    return yield* entryHeader({ ...fields, name: rel, type: 'symlink', linkname: readlinkSync(path) })
-  if (st.isFile()) return yield* fileEntry(path, { ...fields, name: rel, type: 'file', size: Number(st.size) })
+  if (first !== undefined) return made('link', { ...fields, name, type: 'link', linkname: first }, first)
+  if (st.nlink > 1n) links.set(st.ino, name)
+  if (st.isSymbolicLink()) return made('symlink', { ...fields, name, type: 'symlink', linkname: readlinkSync(path) })
+  if (st.isFile()) return made('file', { ...fields, name, type: 'file', size: Number(st.size) })
   const [devmajor, devminor] = splitDev(st.rdev)
   const type = st.isCharacterDevice() ? 'char' : st.isBlockDevice() ? 'block' : st.isFIFO() ? 'fifo' : undefined
   if (!type) throw new Error(`${path}: a socket cannot go into a layer`)
-  yield* entryHeader({ ...fields, name: rel, type, devmajor, devminor })
+  return made('node', { ...fields, name, type, devmajor, devminor })
 }
 
 /** A regular file's header, body and padding; read synchronously, a chunk at a time. */
 export function* fileEntry(path: string, h: HeaderFields & { size: number }): Generator<Buffer> {
   yield* entryHeader(h)
+  yield* fileBody(path, h.size)
+}
+
+/** The first `size` bytes of the file and the padding after them. */
+function* fileBody(path: string, size: number): Generator<Buffer> {
   const fd = openSync(path, 'r')
   try {
-    for (let off = 0; off < h.size;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, h.size - off))
+    for (let off = 0; off < size;) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - off))
       const bytesRead = readSync(fd, buf, 0, buf.length, off)
       if (bytesRead === 0) throw new Error(`${path} shrank while it was read`)
       off += bytesRead
@@ -97,7 +124,7 @@ export function* fileEntry(path: string, h: HeaderFields & { size: number }): Ge
   } finally {
     closeSync(fd)
   }
-  yield padding(h.size)
+  yield padding(size)
 }
 
 /** The xattrs a user set, by the names they set them under; overlay's own are left out. */

@@ -223,7 +223,7 @@ class Applier {
 }
 
 /** trusted.overlay.* from a tar is data, not overlay metadata: stored escaped, as Linux 6.7+ does. */
-function storedXattrName(name: string, path: string): string {
+export function storedXattrName(name: string, path: string): string {
   if (!/^(user|trusted|security)\./.test(name)) throw new TarError(`${path}: unsupported xattr namespace in ${name}`)
   const overlay = opaqueXattr('trusted').replace(/opaque$/, '')
   return name.startsWith(overlay) ? `${overlay}overlay.${name.slice(overlay.length)}` : name

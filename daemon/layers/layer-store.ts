@@ -46,7 +46,7 @@ import { diskUsage } from './disk-usage.js'
 import { chainIdOf, hexOf, parseDiffId, type ChainId, type DiffId } from './digests.js'
 import { exportTar } from './export-tar.js'
 import { TarError } from './tar-header.js'
-import type { TarLimits } from './tar-reader.js'
+import type { TarLimits, TarSummary } from './tar-reader.js'
 import { readSplit, SplitRecorder } from './tar-split.js'
 
 export interface LayerRecord {
@@ -178,11 +178,32 @@ export class LayerStore {
     source: AsyncIterable<Uint8Array>,
     opts: StageOptions = {},
   ): Promise<StagedLayer> {
-    const staging = mkdtempSync(join(this.root, 'tmp', 'layer-'))
+    return this.inStaging((dir) => this.unpack(parent, dir, source, opts))
+  }
+
+  /**
+   * A layer whose diff/ and tar-split `fill` writes itself (diff/upper-layer.ts, for commit),
+   * staged like one from a tar; on failure nothing is left.
+   */
+  async stageFrom(
+    parent: ChainId | null,
+    fill: (diff: string, split: SplitRecorder) => Promise<TarSummary>,
+    opts: StageOptions = {},
+  ): Promise<StagedLayer> {
+    return this.inStaging(async (dir) => {
+      mkdirSync(join(dir, 'diff'), { mode: 0o755 })
+      const split = new SplitRecorder()
+      return this.staged(parent, dir, await fill(join(dir, 'diff'), split), split, opts)
+    })
+  }
+
+  /** A new directory in tmp/ that `build` fills; removed again when it fails. */
+  private async inStaging(build: (dir: string) => Promise<LayerRecord>): Promise<StagedLayer> {
+    const dir = mkdtempSync(join(this.root, 'tmp', 'layer-'))
     try {
-      return { layer: await this.unpack(parent, staging, source, opts), dir: staging }
+      return { layer: await build(dir), dir }
     } catch (err) {
-      rmSync(staging, { recursive: true, force: true })
+      rmSync(dir, { recursive: true, force: true })
       throw err
     }
   }
@@ -203,6 +224,18 @@ export class LayerStore {
       if (err instanceof TarError) throw invalidArgument(`bad layer tar: ${err.message}`, { cause: err })
       throw err
     }
+    return this.staged(parent, staging, summary, split, opts, kept?.size())
+  }
+
+  /** The staged layer's record, once its diffID is checked and its tar-split written. */
+  private staged(
+    parent: ChainId | null,
+    staging: string,
+    summary: TarSummary,
+    split: SplitRecorder,
+    opts: StageOptions,
+    blobSize?: number,
+  ): LayerRecord {
     opts.signal?.throwIfAborted()
     const diffId = parseDiffId(summary.diffId)
     if (opts.expectDiffId && opts.expectDiffId !== diffId)
@@ -216,7 +249,7 @@ export class LayerStore {
       diskBytes: diskUsage(staging),
       entries: summary.entries,
       createdAt: new Date().toISOString(),
-      ...(opts.keepBlob && kept ? { blob: { ...opts.keepBlob, size: kept.size() } } : {}),
+      ...(opts.keepBlob && blobSize !== undefined ? { blob: { ...opts.keepBlob, size: blobSize } } : {}),
     }
   }
 

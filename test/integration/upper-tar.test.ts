@@ -4,15 +4,34 @@
  * whiteouts, a directory deleted and made again, so opaque, hard links, symlinks, a fifo,
  * xattrs, chmod) are tarred; the tar lists in sorted order, GNU tar reads it, the same tree
  * gives the same bytes, and applied as a layer it shows the same merged tree under overlayfs.
+ * The layer commit makes by copying the tree (daemon/diff/upper-layer.ts) is the layer that tar
+ * gives: the same diffID, size, entries, tree, and exported bytes.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import {
+  chmodSync,
+  chownSync,
+  lchownSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
+import { copyUpper } from '../../daemon/diff/upper-layer.js'
 import { applyTar } from '../../daemon/layers/apply-tar.js'
+import { exportTar } from '../../daemon/layers/export-tar.js'
+import { LayerStore } from '../../daemon/layers/layer-store.js'
+import { createLogger } from '../../daemon/log.js'
+import { Db } from '../../daemon/store/db.js'
 import { upperTar } from '../../daemon/diff/upper-tar.js'
-import { SplitRecorder } from '../../daemon/layers/tar-split.js'
-import { lsetxattr } from '../../native-bindings/index.js'
+import { readSplit, SplitRecorder } from '../../daemon/layers/tar-split.js'
+import { constants, lsetxattr, mknodat } from '../../native-bindings/index.js'
 import { mountKernelOverlay } from '../helpers/kernel-overlay.js'
 import { snapshotDir } from '../helpers/snapshot.js'
 import { tmpdir } from '../helpers/tmpdir.js'
@@ -33,8 +52,8 @@ function lowerTree(root: string): void {
   writeFileSync(join(root, 'keep'), 'keep')
 }
 
-t.test('an upper directory leaves as a deterministic OCI layer that overlayfs merges the same', async (t) => {
-  const base = tmpdir(t, 'strata-dirtar-')
+/** An upper/ made by kernel overlayfs from changes to lowerTree, and the merged view it gave. */
+function kernelUpper(t: Test, base: string): { lower: string; upper: string; merged: string[] } {
   const [lower, upper, work, mnt] = ['lower', 'upper', 'work', 'mnt'].map((n) => join(base, n)) as [
     string,
     string,
@@ -58,7 +77,12 @@ t.test('an upper directory leaves as a deterministic OCI layer that overlayfs me
   writeFileSync(join(mnt, 'zz/deep/er/f'), 'f'.repeat(3000))
   const merged = snapshotDir(mnt, false)
   k.unmount()
+  return { lower, upper, merged }
+}
 
+t.test('an upper directory leaves as a deterministic OCI layer that overlayfs merges the same', async (t) => {
+  const base = tmpdir(t, 'strata-dirtar-')
+  const { lower, upper, merged } = kernelUpper(t, base)
   const archive = await bytesOf(upperTar(upper))
   t.ok((await bytesOf(upperTar(upper))).equals(archive), 'the same tree gives the same bytes')
   const names = execFileSync('tar', ['-t'], { input: archive }).toString().trim().split('\n')
@@ -91,4 +115,46 @@ t.test('an upper directory leaves as a deterministic OCI layer that overlayfs me
   const strip = (lines: string[]) => lines.map((l) => l.replace(/ t=\S+/, ''))
   t.same(strip(snapshotDir(again, false)), strip(merged), 'overlayfs shows the same tree')
   k2.unmount()
+})
+
+t.test('copying an upper directory gives the layer its tar gives', async (t) => {
+  const base = tmpdir(t, 'strata-dirtar-')
+  const { upper } = kernelUpper(t, base)
+  // What else a container's upper/ can hold; written straight into it (it is a plain directory now).
+  writeFileSync(join(upper, 'big'), randomBytes(3 * 1024 * 1024 + 17))
+  writeFileSync(join(upper, 'empty'), '')
+  writeFileSync(join(upper, `long-${'n'.repeat(150)}`), 'a PAX path')
+  symlinkSync(`/${'t'.repeat(120)}`, join(upper, 'long-target'))
+  writeFileSync(join(upper, 'setuid'), '#!/bin/sh\n')
+  lchownSync(join(upper, 'setuid'), 1000, 1000)
+  chmodSync(join(upper, 'setuid'), 0o4755)
+  mkdirSync(join(upper, 'owned'), 0o750)
+  chownSync(join(upper, 'owned'), 1000, 100)
+  writeFileSync(join(upper, 'owned/huge-uid'), 'x')
+  lchownSync(join(upper, 'owned/huge-uid'), 3_000_000, 3_000_000)
+  lsetxattr(join(upper, 'owned'), 'trusted.overlay.overlay.mine', 'escaped by overlay, the user set it')
+  lsetxattr(join(upper, 'owned'), 'security.capability', Buffer.from('0100000200000000000000000000000000000000', 'hex'))
+  mknodat(constants.AT_FDCWD, join(upper, 'tty'), constants.S_IFCHR | 0o620, 5, 0)
+  utimesSync(join(upper, 'empty'), 1_700_000_000.75, 1_600_000_000.25)
+  const archive = await bytesOf(upperTar(upper))
+  const root = tmpdir(t, 'strata-dirtar-store-')
+  mkdirSync(join(root, 'tmp'))
+  const db = await Db.open(root)
+  t.teardown(() => db.close())
+  const layers = new LayerStore(
+    root,
+    db,
+    createLogger('error', 'test', () => undefined),
+  )
+  const tarred = await layers.stage(null, upperTar(upper))
+  const copied = await layers.stageFrom(null, (diff, split) => copyUpper(upper, diff, split))
+  t.teardown(() => layers.discard([tarred, copied]))
+  const { createdAt: _a, ...fromTar } = tarred.layer
+  const { createdAt: _b, ...fromCopy } = copied.layer
+  t.same(fromCopy, fromTar, 'the same diffID, size, entries and disk usage')
+  t.same(snapshotDir(join(copied.dir, 'diff'), true), snapshotDir(join(tarred.dir, 'diff'), true), 'the same tree')
+  const exported = (dir: string) =>
+    bytesOf(exportTar(join(dir, 'diff'), readSplit(readFileSync(join(dir, 'tar-split.gz')))))
+  t.ok((await exported(copied.dir)).equals(archive), 'its tar-split gives back the tar')
+  t.ok((await exported(tarred.dir)).equals(archive))
 })

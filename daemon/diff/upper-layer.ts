@@ -1,0 +1,125 @@
+/**
+ * A layer made straight from a directory in overlay format (a container's upper/, for commit):
+ * the tree is copied into the layer's diff/ while the bytes of its deterministic tar
+ * (upper-tar.ts) are hashed and recorded in the tar-split, without the tar being made and parsed
+ * again. The result is the layer that applying upperTar(tree) would give: the same diffID,
+ * tar-split and tree (test/integration/upper-layer.test.ts checks all three).
+ * Errors: a socket, or a file that shrinks while it is read (a commit pauses a mounted container).
+ */
+import { createHash } from 'node:crypto'
+import {
+  chmodSync,
+  closeSync,
+  lchownSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { constants, lsetxattr, mknodat, utimensat } from '../../native-bindings/index.js'
+import { storedXattrName } from '../layers/apply-tar.js'
+import type { TarSummary } from '../layers/tar-reader.js'
+import type { SplitRecorder } from '../layers/tar-split.js'
+import { END, padding, type HeaderFields } from '../layers/tar-writer.js'
+import { setOpaque, type XattrNamespace } from '../overlay/opaque.js'
+import { makeWhiteout } from '../overlay/whiteout.js'
+import { upperEntries, type UpperEntry } from './upper-tar.js'
+
+const CHUNK = 1024 * 1024
+/** How long the copy runs before the event loop gets a turn (RPCs, signals). */
+const TURN_MS = 20
+const OWNER = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 }
+
+/**
+ * Copies `tree` into the empty directory `diff` and records its tar's bytes in `split`. The I/O is
+ * synchronous (tens of thousands of small files), with a turn for the event loop every few ms.
+ */
+export async function copyUpper(
+  tree: string,
+  diff: string,
+  split: SplitRecorder,
+  signal?: AbortSignal,
+  ns: XattrNamespace = 'trusted',
+): Promise<TarSummary> {
+  const hash = createHash('sha256')
+  let bytes = 0
+  const out = (b: Buffer) => {
+    hash.update(b)
+    bytes += b.length
+    split.raw(b)
+  }
+  const dirs: UpperEntry[] = []
+  let entries = 0
+  const buf = Buffer.allocUnsafe(CHUNK)
+  let turn = Date.now()
+  for (const e of upperEntries(tree, ns)) {
+    if (Date.now() - turn > TURN_MS) {
+      await new Promise(setImmediate)
+      signal?.throwIfAborted()
+      turn = Date.now()
+    }
+    entries++
+    for (const h of e.header) out(h)
+    const dest = join(diff, e.rel)
+    if (e.kind === 'dir') {
+      mkdirSync(dest, 0o755)
+      dirs.push(e)
+    } else if (e.kind === 'opaque') setOpaque(dest, 'trusted')
+    else if (e.kind === 'whiteout') makeWhiteout(dest)
+    else if (e.kind === 'link') linkSync(join(diff, e.first as string), dest)
+    else {
+      const size = e.fields.size ?? 0
+      if (e.kind === 'file') copyFile(e.path, dest, size, buf, hash.update.bind(hash))
+      else create(e.fields, dest)
+      setMetadata(dest, e.fields)
+      if (size > 0) split.file(e.rel, size)
+      bytes += size
+      out(padding(size))
+    }
+  }
+  out(END)
+  // Once every entry exists: making one changes its directory's mtime.
+  for (const d of dirs) setMetadata(join(diff, d.rel), d.fields)
+  return { diffId: `sha256:${hash.digest('hex')}`, bytes, entries }
+}
+
+/** The first `size` bytes of `from` into a new file `to`, each chunk also handed to `seen`. */
+function copyFile(from: string, to: string, size: number, buf: Buffer, seen: (b: Buffer) => void): void {
+  const src = openSync(from, 'r')
+  try {
+    const dst = openSync(to, 'wx', 0o600)
+    try {
+      for (let off = 0; off < size;) {
+        const n = readSync(src, buf, 0, Math.min(buf.length, size - off), off)
+        if (n === 0) throw new Error(`${from} shrank while it was read`)
+        seen(buf.subarray(0, n))
+        writeSync(dst, buf, 0, n, off)
+        off += n
+      }
+    } finally {
+      closeSync(dst)
+    }
+  } finally {
+    closeSync(src)
+  }
+}
+
+function create(f: HeaderFields, dest: string): void {
+  if (f.type === 'symlink') return symlinkSync(f.linkname as string, dest)
+  if (f.type === 'fifo') return mknodat(constants.AT_FDCWD, dest, constants.S_IFIFO | 0o600)
+  const kind = f.type === 'char' ? constants.S_IFCHR : constants.S_IFBLK
+  mknodat(constants.AT_FDCWD, dest, kind | 0o600, f.devmajor ?? 0, f.devminor ?? 0)
+}
+
+/** What applying the tar's entry would set: owner, mode (not a symlink's), xattrs, whole-second mtime. */
+function setMetadata(dest: string, f: HeaderFields): void {
+  // A new entry is already ours: only another owner needs the call (a directory always gets it).
+  if (f.uid !== OWNER.uid || f.gid !== OWNER.gid || f.type === 'dir') lchownSync(dest, f.uid ?? 0, f.gid ?? 0)
+  if (f.type !== 'symlink') chmodSync(dest, f.mode)
+  for (const [name, value] of f.xattrs ?? []) lsetxattr(dest, storedXattrName(name, f.name), value)
+  const ns = BigInt(f.mtime) * 1_000_000_000n
+  utimensat(constants.AT_FDCWD, dest, ns, ns, constants.AT_SYMLINK_NOFOLLOW)
+}
