@@ -65,12 +65,13 @@ export async function* saveArchive(items: SaveItem[], layers: LayerStore): Async
   yield END
 }
 
-export function manifestOf(image: ImageRecord, chain: LayerRecord[]): Manifest {
+/** The image's OCI manifest; its layers as their exact tars unless other blobs are given. */
+export function manifestOf(image: ImageRecord, chain: LayerRecord[], blobs?: Descriptor[]): Manifest {
   return {
     schemaVersion: 2,
     mediaType: MEDIA.ociManifest,
     config: { mediaType: MEDIA.ociConfig, digest: image.id, size: image.config.length },
-    layers: chain.map((l) => ({ mediaType: MEDIA.ociLayer, digest: l.diffId, size: l.size })),
+    layers: blobs ?? chain.map((l) => ({ mediaType: MEDIA.ociLayer, digest: l.diffId, size: l.size })),
   }
 }
 

@@ -165,28 +165,43 @@ async function stageBlob(
   if (dl.resumedAt) report(`Resuming from ${dl.resumedAt} bytes`, dl.resumedAt)
   let bytes = 0
   let told = 0
+  // Read by hand, not by for-await: when the layer proves bad the rest is still there to hash.
+  const source = dl.body[Symbol.asyncIterator]()
+  const hashed = async () => {
+    const n = await source.next()
+    if (n.done) return undefined
+    hash.update(n.value)
+    bytes += n.value.length
+    return n.value
+  }
   const body = (async function* () {
-    for await (const chunk of dl.body) {
+    for (let chunk = await hashed(); chunk; chunk = await hashed()) {
       signal.throwIfAborted()
-      hash.update(chunk)
-      bytes += chunk.length
       if (bytes - told >= 1 << 20 || bytes === d.size) report('Downloading', (told = bytes))
       yield chunk
     }
   })()
   // A compressed blob is kept as it came: pushing the image unchanged sends the same bytes back.
   const keepBlob = d.digest === diffId ? undefined : { digest: d.digest, mediaType: d.mediaType }
+  const mismatch = (cause?: unknown) => invalidArgument(`layer blob ${d.digest} does not match its digest`, { cause })
   let staged: StagedLayer
   try {
     staged = await layers.stage(parent, body, { expectDiffId: diffId, signal, keepBlob })
   } catch (err) {
-    if ((err as { code?: string }).code === 'INVALID_ARGUMENT') dl.discard() // wrong bytes: do not resume from them
+    if ((err as { code?: string }).code !== 'INVALID_ARGUMENT') {
+      await source.return?.(undefined) // ends the download
+      throw err
+    }
+    dl.discard() // wrong bytes: do not resume from them
+    // A layer that does not unpack is most often a blob damaged on the way or at rest: say so.
+    while (bytes <= d.size && (await hashed()));
+    if (`sha256:${hash.digest('hex')}` !== d.digest) throw mismatch(err)
     throw err
   }
   if (`sha256:${hash.digest('hex')}` !== d.digest) {
     dl.discard()
     layers.discard([staged])
-    throw invalidArgument(`layer blob ${d.digest} does not match its digest`)
+    throw mismatch()
   }
   dl.done()
   return staged

@@ -7,10 +7,12 @@
  * both ways; a multi-platform index; the registry stopped mid-pull, then restarted.
  */
 import { execFile, execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { arch } from 'node:os'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import t, { type Test } from 'tap'
 import type { StrataClient } from '../../client/client.js'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
@@ -23,6 +25,8 @@ import { tmpdir } from '../helpers/tmpdir.js'
 const L1 = tar([{ dir: 'etc/' }, { file: 'etc/os-release', body: 'ID=test\n' }])
 const L2 = tar([{ file: 'opt/app', body: Buffer.alloc(200_000, 3) }])
 const APP: TestImage = { layers: [L1, L2], tags: ['app:1'], config: { Cmd: ['/opt/app'] } }
+/** The digest of a layer as strata pushes it: gzip'd by zlib with its defaults, as gzipSync does. */
+const pushedAs = (layer: Buffer): string => digestOf(gzipSync(layer))
 
 /** A daemon with its client, holding `images` (APP unless said), the first tagged as `name` too. */
 async function daemonWith(t: Test, name?: string, images: TestImage[] = [APP]) {
@@ -48,9 +52,19 @@ t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
   const { digest } = await c1.call('image.push', { ref: name }, { onEvent: (e) => events.push(e) })
   t.match(digest, /^sha256:[0-9a-f]{64}$/)
   t.same(events, [
-    { id: digestOf(L1).slice(7, 19), layer: digestOf(L1), status: 'Pushed' },
-    { id: digestOf(L2).slice(7, 19), layer: digestOf(L2), status: 'Pushed' },
+    { id: pushedAs(L1).slice(7, 19), layer: pushedAs(L1), status: 'Pushed' },
+    { id: pushedAs(L2).slice(7, 19), layer: pushedAs(L2), status: 'Pushed' },
   ])
+  const manifest = (await (
+    await fetch(`http://${reg.host}/v2/team/app/manifests/1`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    })
+  ).json()) as { layers: Array<{ mediaType: string }> }
+  t.same(
+    manifest.layers.map((l) => l.mediaType),
+    Array(2).fill('application/vnd.oci.image.layer.v1.tar+gzip'),
+    'layers go gzip, as Docker pushes them',
+  )
   const again: unknown[] = []
   t.same(await c1.call('image.push', { ref: name }, { onEvent: (e) => again.push(e) }), { digest }, 'the same manifest')
   t.same(
@@ -92,18 +106,22 @@ t.test('a corrupted blob in the registry is refused and leaves nothing', async (
   const blob = join(
     reg.storage,
     'docker/registry/v2/blobs/sha256',
-    digestOf(L2).slice(7, 9),
-    digestOf(L2).slice(7),
+    pushedAs(L2).slice(7, 9),
+    pushedAs(L2).slice(7),
     'data',
   )
-  writeFileSync(blob, Buffer.concat([L2.subarray(0, 1024), Buffer.from('x'), L2.subarray(1025)]))
+  const gz = gzipSync(L2)
+  writeFileSync(blob, Buffer.concat([gz.subarray(0, 100), Buffer.from([(gz[100] as number) ^ 1]), gz.subarray(101)]))
   const { d: fresh, c: c2 } = await freshDaemon(t)
-  await t.rejects(c2.call('image.pull', { ref: name }), { code: 'INVALID_ARGUMENT', message: /diffID|digest/ })
+  await t.rejects(c2.call('image.pull', { ref: name }), {
+    code: 'INVALID_ARGUMENT',
+    message: /does not match its digest/,
+  })
   t.same(await c2.call('image.list', { all: true }), [], 'no image')
   t.same(readdirSync(join(fresh.root, 'layers')), [], 'no layer, not even the good one')
   t.same(readdirSync(join(fresh.root, 'tmp')), ['downloads'], 'no staging left')
   t.notOk(
-    readdirSync(join(fresh.root, 'tmp', 'downloads')).includes(`${digestOf(L2).slice(7)}.partial`),
+    readdirSync(join(fresh.root, 'tmp', 'downloads')).includes(`${pushedAs(L2).slice(7)}.partial`),
     'and no partial download of the blob that proved wrong',
   )
 })
@@ -142,10 +160,10 @@ t.test('skopeo reads what strata pushed; strata pulls what skopeo pushed', async
     Layers: string[]
   }
   t.equal(inspected.Digest, digest)
-  t.same(inspected.Layers, [digestOf(L1), digestOf(L2)])
+  t.same(inspected.Layers, [pushedAs(L1), pushedAs(L2)])
   const dir = tmpdir(t, 'strata-skopeo-')
   skopeo('copy', '--src-tls-verify=false', `docker://${name}`, `dir:${join(dir, 'copy')}`)
-  t.ok(readdirSync(join(dir, 'copy')).includes(digestOf(L2).slice(7)), 'skopeo copied (and verified) every blob')
+  t.ok(readdirSync(join(dir, 'copy')).includes(pushedAs(L2).slice(7)), 'skopeo copied (and verified) every blob')
   skopeo(
     'copy',
     '--dest-tls-verify=false',
@@ -214,15 +232,18 @@ t.test('the registry stops mid-pull: nothing half-made; restarted, the pull comp
   const first = await startRegistry(t)
   const port = Number(first.host.split(':')[1])
   const { c: c } = await freshDaemon(t)
-  const BIG = tar([{ file: 'big', body: Buffer.alloc(96 * 1024 * 1024, 9) }])
+  // Random, so that gzip leaves it big: the pull must still be running when the registry stops.
+  const BIG = tar([{ file: 'big', body: randomBytes(96 * 1024 * 1024) }])
   const bigImage: TestImage = { layers: [L1, BIG], tags: ['big:1'] }
   await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([bigImage]), 1 << 20) })
   const name = `${first.host}/team/big:1`
   await c.call('image.tag', { source: 'big:1', target: name })
-  await c.call('image.push', { ref: name })
+  const pushed: Array<{ layer: string }> = []
+  await c.call('image.push', { ref: name }, { onEvent: (e) => pushed.push(e as { layer: string }) })
+  const blob = (pushed[1] as { layer: string }).layer // BIG as pushed (gzip'd)
   const { d: fresh, c: c2 } = await freshDaemon(t)
   const pulling = c2.call('image.pull', { ref: name }).catch((err: Error) => err)
-  const partial = join(fresh.root, 'tmp', 'downloads', `${digestOf(BIG).slice(7)}.partial`)
+  const partial = join(fresh.root, 'tmp', 'downloads', `${blob.slice(7)}.partial`)
   const started = () => existsSync(partial) && statSync(partial).size > 1 << 20
   while (!started()) await new Promise((r) => setTimeout(r, 2))
   await first.stop()
@@ -230,7 +251,7 @@ t.test('the registry stops mid-pull: nothing half-made; restarted, the pull comp
   t.same(await c2.call('image.list', { all: true }), [], 'no image')
   t.same(readdirSync(join(fresh.root, 'layers')), [], 'no layer')
   t.same(readdirSync(join(fresh.root, 'tmp')), ['downloads'], 'no staging, only what was downloaded')
-  t.same(readdirSync(join(fresh.root, 'tmp', 'downloads')), [`${digestOf(BIG).slice(7)}.partial`])
+  t.same(readdirSync(join(fresh.root, 'tmp', 'downloads')), [`${blob.slice(7)}.partial`])
   await startRegistry(t, { port, storage: first.storage })
   const events: Array<{ status?: string; current?: number }> = []
   const again = await c2.call('image.pull', { ref: name }, { onEvent: (e) => events.push(e as { status?: string }) })
@@ -252,7 +273,7 @@ t.test('strata push and strata pull print a line per layer', async (t) => {
   const pushed = await run('push', name)
   t.equal(
     pushed.stdout,
-    `${digestOf(L1).slice(7, 19)}: Pushed\n${digestOf(L2).slice(7, 19)}: Pushed\n${name}: digest: ${
+    `${pushedAs(L1).slice(7, 19)}: Pushed\n${pushedAs(L2).slice(7, 19)}: Pushed\n${name}: digest: ${
       /digest: (\S+)/.exec(pushed.stdout)?.[1]
     }\n`,
   )
