@@ -36,6 +36,17 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * Runs a command (after `$1`, the test's pid) and kills it when told (SIGTERM) or when the test
+ * process is gone, even killed by a timeout: no registry outlives its test.
+ */
+const TETHER = `parent=$1; shift
+"$@" & child=$!
+trap 'kill -9 $child 2>/dev/null; wait $child; exit 0' TERM INT
+while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.2; done
+kill -9 $child 2>/dev/null
+wait $child`
+
+/**
  * With `users`, the registry demands Basic auth from an htpasswd file (bcrypt, made by python3's
  * crypt); with `token`, Bearer tokens from that token service.
  */
@@ -61,10 +72,16 @@ export async function startRegistry(
     join(dir, 'config.yml'),
     `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\n${auth}http:\n  addr: ${host}\n`,
   )
-  const proc = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' })
+  const proc = spawn(
+    'sh',
+    ['-c', TETHER, 'tether', String(process.pid), 'docker-registry', 'serve', join(dir, 'config.yml')],
+    {
+      stdio: 'ignore',
+    },
+  )
   const stop = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return
-    proc.kill('SIGKILL')
+    proc.kill('SIGTERM')
     await new Promise((r) => proc.once('exit', r))
   }
   t.teardown(stop)
