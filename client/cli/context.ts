@@ -73,6 +73,20 @@ export function action<A extends unknown[]>(cli: Cli, body: (client: StrataClien
   }
 }
 
+/**
+ * Runs `each` for every argument in order; a failure is reported and the rest still run, and the
+ * exit code says one failed (as `docker rm`, `rmi`, `inspect` do).
+ */
+export async function eachReported<T>(args: T[], each: (arg: T) => Promise<void>): Promise<void> {
+  for (const arg of args) {
+    try {
+      await each(arg)
+    } catch (err) {
+      process.exitCode = report(err)
+    }
+  }
+}
+
 export function report(err: unknown): number {
   if (err instanceof DaemonError) process.stderr.write(`Error response from daemon: ${err.message}\n`)
   else if (err instanceof StrataError) process.stderr.write(`Error: ${err.message}\n`)

@@ -1,6 +1,6 @@
 /** strata rm CONTAINER...: remove containers (`docker rm`); -f unmounts a mounted one first. */
 import type { Command } from 'commander'
-import { action, report, type Cli } from '../../context.js'
+import { action, eachReported, type Cli } from '../../context.js'
 
 export function registerContainerRm(parent: Command, cli: Cli): void {
   parent
@@ -11,14 +11,10 @@ export function registerContainerRm(parent: Command, cli: Cli): void {
     .option('-f, --force', 'Unmount a mounted container first')
     .action(
       action(cli, async (client, containers: string[], o: { force?: boolean }) => {
-        for (const container of containers) {
-          try {
-            await client.call('container.remove', { container, force: o.force === true })
-            cli.out(`${container}\n`)
-          } catch (err) {
-            process.exitCode = report(err)
-          }
-        }
+        await eachReported(containers, async (container) => {
+          await client.call('container.remove', { container, force: o.force === true })
+          cli.out(`${container}\n`)
+        })
       }),
     )
 }

@@ -1,6 +1,6 @@
 /** strata unmount CONTAINER...: releases a mount; the last release unmounts (-f: all at once). */
 import type { Command } from 'commander'
-import { action, report, type Cli } from '../../context.js'
+import { action, eachReported, type Cli } from '../../context.js'
 
 export function registerUnmount(parent: Command, cli: Cli): void {
   parent
@@ -11,14 +11,10 @@ export function registerUnmount(parent: Command, cli: Cli): void {
     .option('-f, --force', 'Unmount now, whatever the count, even when busy (lazy)')
     .action(
       action(cli, async (client, containers: string[], o: { force?: boolean }) => {
-        for (const container of containers) {
-          try {
-            await client.call('container.unmount', { container, force: o.force === true })
-            cli.out(`${container}\n`)
-          } catch (err) {
-            process.exitCode = report(err)
-          }
-        }
+        await eachReported(containers, async (container) => {
+          await client.call('container.unmount', { container, force: o.force === true })
+          cli.out(`${container}\n`)
+        })
       }),
     )
 }

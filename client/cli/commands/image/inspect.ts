@@ -1,6 +1,6 @@
 /** strata image inspect / inspect: Docker's JSON for images, as an array, or through --format. */
 import type { Command } from 'commander'
-import { action, report, type Cli } from '../../context.js'
+import { action, eachReported, type Cli } from '../../context.js'
 import { parseTemplate } from '../../template.js'
 
 export function registerImageInspect(parent: Command, cli: Cli): void {
@@ -12,13 +12,9 @@ export function registerImageInspect(parent: Command, cli: Cli): void {
     .action(
       action(cli, async (client, images: string[], o: { format?: string }) => {
         const found: unknown[] = []
-        for (const image of images) {
-          try {
-            found.push(await client.call('image.inspect', { image }))
-          } catch (err) {
-            process.exitCode = report(err)
-          }
-        }
+        await eachReported(images, async (image) => {
+          found.push(await client.call('image.inspect', { image }))
+        })
         if (!o.format) return cli.out(`${JSON.stringify(found, null, 4)}\n`)
         const t = parseTemplate(o.format === 'json' ? '{{json .}}' : o.format)
         for (const f of found) cli.out(`${t.render(f)}\n`)

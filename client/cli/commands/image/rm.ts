@@ -1,6 +1,6 @@
 /** strata rmi / image rm: untag, or delete images and the layers nothing else uses (`docker rmi`). */
 import type { Command } from 'commander'
-import { action, report, type Cli } from '../../context.js'
+import { action, eachReported, type Cli } from '../../context.js'
 
 export function registerImageRm(parent: Command, cli: Cli, name: 'rmi' | 'rm'): void {
   const cmd = parent.command(name).description('Remove one or more images')
@@ -11,14 +11,10 @@ export function registerImageRm(parent: Command, cli: Cli, name: 'rmi' | 'rm'): 
     .option('--no-prune', 'Do not delete untagged parents')
     .action(
       action(cli, async (client, images: string[], o: { force?: boolean; prune: boolean }) => {
-        for (const image of images) {
-          try {
-            const events = await client.call('image.remove', { image, force: o.force === true, noPrune: !o.prune })
-            for (const e of events) cli.out('Untagged' in e ? `Untagged: ${e.Untagged}\n` : `Deleted: ${e.Deleted}\n`)
-          } catch (err) {
-            process.exitCode = report(err) // each failure reported, the rest still removed
-          }
-        }
+        await eachReported(images, async (image) => {
+          const events = await client.call('image.remove', { image, force: o.force === true, noPrune: !o.prune })
+          for (const e of events) cli.out('Untagged' in e ? `Untagged: ${e.Untagged}\n` : `Deleted: ${e.Deleted}\n`)
+        })
       }),
     )
 }

@@ -1,6 +1,6 @@
 /** strata overlay rm (unmount): unmount supervised mounts by ID, ID prefix or target; -f detaches a busy one. */
 import type { Command } from 'commander'
-import { action, report, type Cli } from '../../context.js'
+import { action, eachReported, type Cli } from '../../context.js'
 
 export function registerOverlayRm(parent: Command, cli: Cli): void {
   parent
@@ -11,14 +11,10 @@ export function registerOverlayRm(parent: Command, cli: Cli): void {
     .argument('<mount...>', 'mount ID, ID prefix or target path')
     .action(
       action(cli, async (client, refs: string[], opts: { force?: boolean }) => {
-        for (const ref of refs) {
-          try {
-            await client.call('mount.remove', { mount: ref, force: opts.force === true })
-            cli.out(`${ref}\n`)
-          } catch (err) {
-            process.exitCode = report(err) // like docker rm: report each failure, go on with the rest
-          }
-        }
+        await eachReported(refs, async (ref) => {
+          await client.call('mount.remove', { mount: ref, force: opts.force === true })
+          cli.out(`${ref}\n`)
+        })
       }),
     )
 }
