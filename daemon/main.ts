@@ -73,6 +73,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     imageMounts,
     credentials: new CredentialStore(config.root),
     metadata: new PQueue({ concurrency: 1 }),
+    log: log.child('api'),
     version: VERSION,
     startedAt: new Date(),
     rpcStats: () => ({ connections: server.connectionCount, callsInFlight: server.callsInFlight }),

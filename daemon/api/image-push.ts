@@ -34,7 +34,11 @@ async function push(s: Services, image: ImageRecord, chain: LayerRecord[], ref: 
     insecure: s.config.insecureRegistries,
     credentials: s.credentials.get(ref.domain),
   })
-  const digest = await pushImage(client, s.layers, { image, chain }, ref, (e) => ctx.progress(e))
+  const digest = await pushImage(client, s.layers, { image, chain }, ref, {
+    progress: (e) => ctx.progress(e),
+    rememberGzip: (l, gzip) => s.metadata.add(() => s.layers.rememberGzip(l.chainId, gzip)),
+    log: s.log,
+  })
   await s.metadata.add(() => s.images.addDigest(image.id, `${familiarName(ref)}@${digest}`))
   return { digest }
 }

@@ -1,5 +1,6 @@
 /** What the API handlers are given: the daemon's parts, wired in main.ts. */
 import type { Config } from '../config.js'
+import type { Logger } from '../log.js'
 import type { MountSupervisor } from '../fuse/supervisor.js'
 import type PQueue from 'p-queue'
 import type { LayerStore } from '../layers/layer-store.js'
@@ -20,6 +21,8 @@ export interface Services {
   credentials: CredentialStore
   /** Read-modify-write metadata changes (tags, images, refcounts), one at a time. */
   metadata: PQueue
+  /** For what a handler does that an operator may want to see (a layer gzip'd for a push). */
+  log: Logger
   version: string
   startedAt: Date
   /** Live numbers from the RPC server, for `info`. */

@@ -60,6 +60,8 @@ export interface LayerRecord {
   entries: number
   createdAt: string
   blob?: KeptBlob
+  /** What the exact tar gzip'd to when it was last pushed (zlib gives the same bytes again). */
+  gzip?: { digest: string; size: number }
 }
 
 export interface StagedLayer {
@@ -125,6 +127,12 @@ export class LayerStore {
     const r = await this.db.get<LayerRecord>(layerKey(id))
     if (!r) throw notFound(`no layer ${id}`)
     return r
+  }
+
+  /** Under the metadata queue: notes a layer's gzip'd digest after a push (a deleted one is left). */
+  async rememberGzip(id: ChainId, gzip: { digest: string; size: number }): Promise<void> {
+    const r = await this.db.get<LayerRecord>(layerKey(id))
+    if (r) await this.db.batch([{ type: 'put', key: layerKey(id), value: { ...r, gzip } }])
   }
 
   async has(id: ChainId): Promise<boolean> {

@@ -13,6 +13,7 @@ import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
+import type { Logger } from '../log.js'
 import { sha256 } from '../layers/digests.js'
 import type { ImageRecord } from '../store/images.js'
 import { manifestOf } from './archive-save.js'
@@ -20,25 +21,42 @@ import type { RegistryClient } from './client.js'
 import { jsonBytes, MEDIA, type Descriptor, type Manifest } from './oci.js'
 import { parseReference, type Reference } from './reference.js'
 
+export interface PushHooks {
+  progress(event: { id: string; layer: string; status: string }): void
+  /** A layer was gzip'd for the push: its digest, to skip compressing it when the registry has it. */
+  rememberGzip(l: LayerRecord, gzip: { digest: string; size: number }): Promise<void>
+  log: Logger
+}
+
 export async function pushImage(
   client: RegistryClient,
   layers: LayerStore,
   what: { image: ImageRecord; chain: LayerRecord[] },
   ref: Reference,
-  progress: (event: { id: string; layer: string; status: string }) => void,
+  hooks: PushHooks,
 ): Promise<string> {
   const { image, chain } = what
   const original = originalBlobs(layers, image, chain)
   const sources = sameHostRepos(image, ref)
   const pushed: Descriptor[] = []
   for (const [i, l] of chain.entries()) {
-    const b = original?.blobs[i] ?? (await gzipBlob(layers, l))
+    const ready = original?.blobs[i] ?? keptGzip(layers, l)
+    const known = ready ?? (l.gzip && { ...l.gzip, mediaType: MEDIA.ociLayerGzip })
+    if (known && (await present(client, ref, known.digest, sources, hooks))) {
+      pushed.push(descriptor(known))
+      continue
+    }
+    const b = ready ?? (await gzipBlob(layers, l, hooks.log))
     try {
-      await pushBlob(client, ref, b, sources, progress)
-      pushed.push({ mediaType: b.mediaType, digest: b.digest, size: b.size })
+      if (b.digest === known?.digest || !(await present(client, ref, b.digest, sources, hooks))) {
+        await client.upload(ref.path, b.digest, b.size, b.read())
+        hooks.progress({ id: b.digest.slice(7, 19), layer: b.digest, status: 'Pushed' })
+      }
     } finally {
       b.done?.()
     }
+    pushed.push(descriptor(b))
+    if (!ready && l.gzip?.digest !== b.digest) await hooks.rememberGzip(l, { digest: b.digest, size: b.size })
   }
   if (!(await client.hasBlob(ref.path, image.id)))
     await client.upload(ref.path, image.id, image.config.length, once(Buffer.from(image.config)))
@@ -50,20 +68,24 @@ export async function pushImage(
   return sha256(Buffer.from(manifest.bytes))
 }
 
-/** One layer blob: skipped when the registry has it, mounted from a sibling repository, or uploaded. */
-async function pushBlob(
+const descriptor = (b: Descriptor): Descriptor => ({ mediaType: b.mediaType, digest: b.digest, size: b.size })
+
+/** Whether the registry has the blob already, or got it by a mount from a sibling repository. */
+async function present(
   client: RegistryClient,
   ref: Reference,
-  b: Blob,
+  digest: string,
   sources: string[],
-  progress: (event: { id: string; layer: string; status: string }) => void,
-): Promise<void> {
-  const id = b.digest.slice(7, 19)
-  if (await client.hasBlob(ref.path, b.digest)) return progress({ id, layer: b.digest, status: 'Layer already exists' })
-  const from = await mountFrom(client, ref.path, b.digest, sources)
-  if (from) return progress({ id, layer: b.digest, status: `Mounted from ${from}` })
-  await client.upload(ref.path, b.digest, b.size, b.read())
-  progress({ id, layer: b.digest, status: 'Pushed' })
+  hooks: PushHooks,
+): Promise<boolean> {
+  const id = digest.slice(7, 19)
+  if (await client.hasBlob(ref.path, digest)) {
+    hooks.progress({ id, layer: digest, status: 'Layer already exists' })
+    return true
+  }
+  const from = await mountFrom(client, ref.path, digest, sources)
+  if (from) hooks.progress({ id, layer: digest, status: `Mounted from ${from}` })
+  return from !== undefined
 }
 
 /** Other repositories of the same registry the image was pulled from or pushed to. */
@@ -95,19 +117,19 @@ interface Blob {
 
 const GZIP_TYPES: readonly string[] = [MEDIA.ociLayerGzip, MEDIA.dockerLayer]
 
-/**
- * The layer gzip'd, as Docker pushes it: the blob it was pulled as when that was gzip, else its
- * exact tar compressed into tmp/ (zlib's output is the same for the same tar, so pushing again
- * gives the same digest).
- */
-async function gzipBlob(layers: LayerStore, l: LayerRecord): Promise<Blob> {
-  if (l.blob && GZIP_TYPES.includes(l.blob.mediaType)) {
-    const path = layers.blobPath(l.chainId)
-    return { digest: l.blob.digest, size: l.blob.size, mediaType: MEDIA.ociLayerGzip, read: () => fileStream(path) }
-  }
+/** The blob a layer was pulled as, when that was gzip: it goes back as it came. */
+function keptGzip(layers: LayerStore, l: LayerRecord): Blob | undefined {
+  if (!l.blob || !GZIP_TYPES.includes(l.blob.mediaType)) return undefined
+  const path = layers.blobPath(l.chainId)
+  return { digest: l.blob.digest, size: l.blob.size, mediaType: MEDIA.ociLayerGzip, read: () => fileStream(path) }
+}
+
+/** The layer's exact tar gzip'd into tmp/, as Docker pushes layers; `done` removes it. */
+async function gzipBlob(layers: LayerStore, l: LayerRecord, log: Logger): Promise<Blob> {
   const path = join(mkdtempSync(join(layers.tmpDir, 'push-')), 'blob.gz')
   const done = () => rmSync(dirname(path), { recursive: true, force: true })
   try {
+    const started = Date.now()
     const hash = createHash('sha256')
     let size = 0
     const count = new Transform({
@@ -119,6 +141,7 @@ async function gzipBlob(layers: LayerStore, l: LayerRecord): Promise<Blob> {
     })
     await pipeline(Readable.from(layers.export(l.chainId)), createGzip(), count, createWriteStream(path))
     const digest = `sha256:${hash.digest('hex')}`
+    log.info('gzipped a layer to push it', { layer: l.diffId, digest, bytes: size, ms: Date.now() - started })
     return { digest, size, mediaType: MEDIA.ociLayerGzip, read: () => fileStream(path), done }
   } catch (err) {
     done()

@@ -47,7 +47,8 @@ async function freshDaemon(t: Test): Promise<{ d: Daemon; c: StrataClient }> {
 t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
   const reg = await startRegistry(t)
   const name = `${reg.host}/team/app:1`
-  const { c: c1 } = await daemonWith(t, name)
+  const { d: d1, c: c1 } = await daemonWith(t, name)
+  const gzipped = () => d1.logs.filter((l) => l.includes('gzipped a layer to push it')).length
   const events: unknown[] = []
   const { digest } = await c1.call('image.push', { ref: name }, { onEvent: (e) => events.push(e) })
   t.match(digest, /^sha256:[0-9a-f]{64}$/)
@@ -82,6 +83,7 @@ t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
     ['Mounted from team/app', 'Mounted from team/app'],
     'blobs of another repository of the registry are mounted, not uploaded',
   )
+  t.equal(gzipped(), 2, "each layer was gzip'd once; the digests were remembered for the later pushes")
 
   const { c: c2 } = await freshDaemon(t)
   t.same(await c2.call('image.pull', { ref: name }), { id: imageIdOf(APP), digest })
