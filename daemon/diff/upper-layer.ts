@@ -7,17 +7,7 @@
  * Errors: a socket, or a file that shrinks while it is read (a commit pauses a mounted container).
  */
 import { createHash } from 'node:crypto'
-import {
-  chmodSync,
-  closeSync,
-  lchownSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  symlinkSync,
-  writeSync,
-} from 'node:fs'
+import { chmodSync, closeSync, lchownSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { constants, lsetxattr, mknodat, utimensat } from '../../native-bindings/index.js'
 import { storedXattrName } from '../layers/apply-tar.js'
@@ -26,9 +16,8 @@ import type { SplitRecorder } from '../layers/tar-split.js'
 import { END, padding, type HeaderFields } from '../layers/tar-writer.js'
 import { setOpaque, type XattrNamespace } from '../overlay/opaque.js'
 import { makeWhiteout } from '../overlay/whiteout.js'
-import { upperEntries, type UpperEntry } from './upper-tar.js'
+import { fileChunks, upperEntries, type UpperEntry } from './upper-tar.js'
 
-const CHUNK = 1024 * 1024
 /** How long the copy runs before the event loop gets a turn (RPCs, signals). */
 const TURN_MS = 20
 const OWNER = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 }
@@ -53,7 +42,6 @@ export async function copyUpper(
   }
   const dirs: UpperEntry[] = []
   let entries = 0
-  const buf = Buffer.allocUnsafe(CHUNK)
   let turn = Date.now()
   for (const e of upperEntries(tree, ns)) {
     if (Date.now() - turn > TURN_MS) {
@@ -72,7 +60,7 @@ export async function copyUpper(
     else if (e.kind === 'link') linkSync(join(diff, e.first as string), dest)
     else {
       const size = e.fields.size ?? 0
-      if (e.kind === 'file') copyFile(e.path, dest, size, buf, hash.update.bind(hash))
+      if (e.kind === 'file') copyFile(e.path, dest, size, hash.update.bind(hash))
       else create(e.fields, dest)
       setMetadata(dest, e.fields)
       if (size > 0) split.file(e.rel, size)
@@ -87,23 +75,17 @@ export async function copyUpper(
 }
 
 /** The first `size` bytes of `from` into a new file `to`, each chunk also handed to `seen`. */
-function copyFile(from: string, to: string, size: number, buf: Buffer, seen: (b: Buffer) => void): void {
-  const src = openSync(from, 'r')
+function copyFile(from: string, to: string, size: number, seen: (b: Buffer) => void): void {
+  const dst = openSync(to, 'wx', 0o600)
   try {
-    const dst = openSync(to, 'wx', 0o600)
-    try {
-      for (let off = 0; off < size;) {
-        const n = readSync(src, buf, 0, Math.min(buf.length, size - off), off)
-        if (n === 0) throw new Error(`${from} shrank while it was read`)
-        seen(buf.subarray(0, n))
-        writeSync(dst, buf, 0, n, off)
-        off += n
-      }
-    } finally {
-      closeSync(dst)
+    let off = 0
+    for (const chunk of fileChunks(from, size)) {
+      seen(chunk)
+      for (let done = 0; done < chunk.length;) done += writeSync(dst, chunk, done, chunk.length - done, off + done)
+      off += chunk.length
     }
   } finally {
-    closeSync(src)
+    closeSync(dst)
   }
 }
 

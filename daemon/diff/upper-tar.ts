@@ -112,6 +112,12 @@ export function* fileEntry(path: string, h: HeaderFields & { size: number }): Ge
 
 /** The first `size` bytes of the file and the padding after them. */
 function* fileBody(path: string, size: number): Generator<Buffer> {
+  yield* fileChunks(path, size)
+  yield padding(size)
+}
+
+/** The first `size` bytes of the file, a chunk at a time; an error when it has fewer. */
+export function* fileChunks(path: string, size: number): Generator<Buffer> {
   const fd = openSync(path, 'r')
   try {
     for (let off = 0; off < size;) {
@@ -124,7 +130,6 @@ function* fileBody(path: string, size: number): Generator<Buffer> {
   } finally {
     closeSync(fd)
   }
-  yield padding(size)
 }
 
 /** The xattrs a user set, by the names they set them under; overlay's own are left out. */
