@@ -1,6 +1,6 @@
 /**
  * The change journal of a container's upper layer: the mount worker appends every union path an
- * operation is about to change (journaled-overlay.ts) before doing it, so `diff` looks at those
+ * operation is about to change (the engine's beforeChange hook, overlay/overlay.ts) before doing it, so `diff` looks at those
  * paths only (changes.ts) instead of walking upper/. Text lines: a header
  * `strata-journal 1 <boot id> complete|incomplete`, then one JSON string per path, prefixed `p `
  * for a path or `s ` for a path whose whole subtree changed (a renamed directory).

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { constants, umount2 } from '../../native-bindings/index.js'
-import { JournaledOverlay } from '../diff/journaled-overlay.js'
+import { JournalWriter } from '../diff/journal.js'
 import { Overlay } from '../overlay/overlay.js'
 import { mountFuse } from './mount.js'
 import { PAUSE_WAIT_MS, pauseFile } from './pause.js'
@@ -22,7 +22,8 @@ const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =
 
 async function serve(o: WorkerOptions): Promise<void> {
   const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile }
-  const ov = o.journal && o.upper ? new JournaledOverlay({ ...opts, upper: o.upper }, o.journal) : new Overlay(opts)
+  const journal = o.journal && o.upper ? new JournalWriter(o.journal, o.upper) : null
+  const ov = new Overlay({ ...opts, beforeChange: journal ? (path, subtree) => journal.note(path, subtree) : undefined })
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
   const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f), passthrough })

@@ -5,7 +5,8 @@
  *   ov.getattr('etc/hosts'); ov.readdir('etc')            // reads: from the entry shown
  *   const path = await ov.openForWrite('etc/hosts')        // copy-up; returns upper's backing path
  *   await ov.rename('etc', 'etc.old')                      // works for lower directories too
- * Owns: path checks (parsePath) and the mapping of each operation to its module.
+ * Owns: path checks (parsePath), the mapping of each operation to its module, and the one hook
+ *   before every change (`beforeChange`: the change journal listens there).
  * Never: imports FUSE types, LevelDB or RPC.
  * Errors: FsError or Node's errno errors (code, syscall, path); nothing else escapes.
  * Concurrency: metadata changes are synchronous (no interleaving between them); only copy-up
@@ -27,6 +28,9 @@ import { Stack, type Caller, type OverlayOptions } from './stack.js'
 import * as xattr from './xattr.js'
 
 export type { Caller, OverlayOptions, DirEntry, SetAttr, TimeSpec, Node }
+
+/** Hears a union path (and with `subtree`, all below it) before an operation may change it. */
+export type ChangeHook = (path: string, subtree: boolean) => void
 
 export interface Attr {
   mode: number
@@ -67,9 +71,11 @@ export function attrOf(node: Node): Attr {
 
 export class Overlay {
   readonly stack: Stack
+  private readonly beforeChange: ChangeHook | undefined
 
-  constructor(opts: OverlayOptions) {
+  constructor(opts: OverlayOptions & { beforeChange?: ChangeHook }) {
     this.stack = new Stack(opts)
+    this.beforeChange = opts.beforeChange
   }
 
   get readonly(): boolean {
@@ -103,6 +109,7 @@ export class Overlay {
   async openForWrite(path: string, truncate = false): Promise<string> {
     const p = parsePath(path, 'open')
     this.stack.writable('open', p)
+    this.note(p)
     const node = lookup(this.stack, p, 'open')
     if (node.stat.isDirectory()) throw new FsError('EISDIR', 'open', path)
     if (node.stat.isSymbolicLink()) throw new FsError('ELOOP', 'open', path) // as O_NOFOLLOW: the kernel resolves links
@@ -110,40 +117,42 @@ export class Overlay {
   }
 
   create(path: string, mode: number, caller: Caller = ROOT): Attr {
-    return attrOf(create(this.stack, parsePath(path, 'create'), mode, caller))
+    return attrOf(create(this.stack, this.note(parsePath(path, 'create')), mode, caller))
   }
 
   mkdir(path: string, mode: number, caller: Caller = ROOT): Attr {
-    return attrOf(mkdir(this.stack, parsePath(path, 'mkdir'), mode, caller))
+    return attrOf(mkdir(this.stack, this.note(parsePath(path, 'mkdir')), mode, caller))
   }
 
   mknod(path: string, mode: number, major: number, minor: number, caller: Caller = ROOT): Attr {
-    return attrOf(mknod(this.stack, parsePath(path, 'mknod'), mode, major, minor, caller))
+    return attrOf(mknod(this.stack, this.note(parsePath(path, 'mknod')), mode, major, minor, caller))
   }
 
   symlink(target: string, path: string, caller: Caller = ROOT): Attr {
-    return attrOf(symlink(this.stack, target, parsePath(path, 'symlink'), caller))
+    return attrOf(symlink(this.stack, target, this.note(parsePath(path, 'symlink')), caller))
   }
 
   async link(existing: string, path: string): Promise<Attr> {
-    return attrOf(await link(this.stack, parsePath(existing, 'link'), parsePath(path, 'link')))
+    const from = this.note(parsePath(existing, 'link'))
+    return attrOf(await link(this.stack, from, this.note(parsePath(path, 'link'))))
   }
 
   unlink(path: string): void {
-    unlink(this.stack, parsePath(path, 'unlink'))
+    unlink(this.stack, this.note(parsePath(path, 'unlink')))
   }
 
   rmdir(path: string): void {
-    rmdir(this.stack, parsePath(path, 'rmdir'))
+    rmdir(this.stack, this.note(parsePath(path, 'rmdir')))
   }
 
   /** flags: 0, RENAME_NOREPLACE (1) or RENAME_EXCHANGE (2), as renameat2. */
   async rename(from: string, to: string, flags = 0): Promise<void> {
-    await rename(this.stack, parsePath(from, 'rename'), parsePath(to, 'rename'), flags)
+    const a = this.note(parsePath(from, 'rename'), true)
+    await rename(this.stack, a, this.note(parsePath(to, 'rename'), true), flags)
   }
 
   async setattr(path: string, attr: SetAttr): Promise<Attr> {
-    return attrOf(await setattr(this.stack, parsePath(path, 'setattr'), attr))
+    return attrOf(await setattr(this.stack, this.note(parsePath(path, 'setattr')), attr))
   }
 
   getxattr(path: string, name: string): Buffer {
@@ -155,11 +164,21 @@ export class Overlay {
   }
 
   async setxattr(path: string, name: string, value: Buffer, flags = 0): Promise<void> {
-    await xattr.setxattr(this.stack, parsePath(path, 'setxattr'), name, value, flags)
+    await xattr.setxattr(this.stack, this.note(parsePath(path, 'setxattr')), name, value, flags)
   }
 
   async removexattr(path: string, name: string): Promise<void> {
-    await xattr.removexattr(this.stack, parsePath(path, 'removexattr'), name)
+    await xattr.removexattr(this.stack, this.note(parsePath(path, 'removexattr')), name)
+  }
+
+  /**
+   * The hook before every change: `beforeChange` hears each union path an operation may change
+   * (with `subtree`, everything below it too) before the operation runs. Every public method that
+   * can change upper/ passes its paths through here, so a new one cannot skip the journal.
+   */
+  private note(path: string, subtree = false): string {
+    this.beforeChange?.(path, subtree)
+    return path
   }
 
   statfs(): StatsFs {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { changesOf } from '../../../daemon/diff/changes.js'
 import { bootId, JournalWriter, readJournal } from '../../../daemon/diff/journal.js'
-import { JournaledOverlay } from '../../../daemon/diff/journaled-overlay.js'
+import { Overlay } from '../../../daemon/overlay/overlay.js'
 import { buildStack } from '../../helpers/fixtures.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 import { runOnEngine } from '../../suites/ops.js'
@@ -24,7 +24,8 @@ t.test(`diff from the journal equals diff from the walk (${SEEDS} random sequenc
     const seq = sequence(seed)
     const dirs = buildStack(join(tmpdir(t, 'strata-journal-'), 's'), seq.layers)
     const file = join(dirs.upper, '..', 'journal')
-    const ov = new JournaledOverlay({ ...dirs, xattrNamespace: 'trusted' }, file)
+    const journal = new JournalWriter(file, dirs.upper)
+    const ov = new Overlay({ ...dirs, xattrNamespace: 'trusted', beforeChange: (p, sub) => journal.note(p, sub) })
     for (const op of seq.ops) if (!skipped(ov, op)) await runOnEngine(ov, op)
     const walked = changesOf(dirs.upper, dirs.lowers)
     const journaled = changesOf(dirs.upper, dirs.lowers, 'trusted', readJournal(file))
