@@ -55,6 +55,7 @@ export const Init = {
   PARALLEL_DIROPS: 1 << 18,
   MAX_PAGES: 1 << 22,
   CACHE_SYMLINKS: 1 << 23,
+  HANDLE_KILLPRIV_V2: 1 << 28,
   SETXATTR_EXT: 1 << 29,
   INIT_EXT: 1 << 30,
 } as const
@@ -75,6 +76,7 @@ export const Fattr = {
   ATIME_NOW: 1 << 7,
   MTIME_NOW: 1 << 8,
   CTIME: 1 << 10,
+  KILL_SUIDGID: 1 << 11,
 } as const
 
 export const Fopen = {

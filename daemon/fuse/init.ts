@@ -1,6 +1,8 @@
 /**
  * INIT negotiation: take only what the kernel offers, ask for 1 MiB requests, async reads, parallel
- * directory ops, READDIRPLUS (auto), atomic O_TRUNC, cached symlinks and ns timestamps; the
+ * directory ops, READDIRPLUS (auto), atomic O_TRUNC, cached symlinks, ns timestamps and
+ * HANDLE_KILLPRIV_V2 (setid bits are dropped here, so the kernel stops refreshing attributes and
+ * asking for security.capability before every chown; ops/file.ts, overlay/setattr.ts); the
  * extended setxattr form when offered. Works with kernels that lack the newer flags.
  */
 import { FUSE_KERNEL_MINOR, FUSE_KERNEL_VERSION, Init, Init2, INIT_OUT, MAX_PAGES, MAX_WRITE } from './abi.js'
@@ -23,6 +25,7 @@ const WANTED =
   Init.MAX_PAGES |
   Init.CACHE_SYMLINKS |
   Init.SETXATTR_EXT |
+  Init.HANDLE_KILLPRIV_V2 |
   Init.INIT_EXT
 
 /** `wantPassthrough`: asked for (root, not switched off); granted only if the kernel offers it. */

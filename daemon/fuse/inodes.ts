@@ -72,10 +72,11 @@ export class InodeTable {
     return (this.byPath.get(path) ?? this.byBacking.get(keyOf(st)))?.ino ?? st.ino
   }
 
-  /** Records that the entry at `path` now lives in another backing inode (after a copy-up). */
-  rebind(path: string, st: BigIntStats): void {
+  /** Records that the entry at `path` now lives in another backing inode (after a copy-up); its node, if known. */
+  rebind(path: string, st: BigIntStats): Inode | undefined {
     const node = this.byPath.get(path)
     if (node) this.bindKey(keyOf(st), node)
+    return node
   }
 
   forget(nodeid: bigint, n: number): void {
@@ -118,18 +119,6 @@ export class InodeTable {
   unlinked(path: string): void {
     const node = this.byPath.get(path)
     if (node && node.path === path) this.byPath.delete(path)
-  }
-
-  /** Known nodes on the way to `path` (root included, `path` itself too), and with `subtree` all below it. */
-  affected(path: string, subtree: boolean): Inode[] {
-    const out: Inode[] = []
-    const parts = path === '' ? [] : path.split('/')
-    for (let i = 0; i <= parts.length; i++) {
-      const n = this.byPath.get(parts.slice(0, i).join('/'))
-      if (n) out.push(n)
-    }
-    if (subtree) for (const n of this.byPath.values()) if (n.path !== path && isWithin(n.path, path)) out.push(n)
-    return out
   }
 
   private bindKey(key: string, node: Inode): void {

@@ -49,7 +49,6 @@ function handlers(setxattrExt: boolean): Map<number, Handler> {
     [Op.CREATE, file.create],
     [Op.READ, file.readData],
     [Op.WRITE, file.writeData],
-    [Op.FLUSH, file.flush],
     [Op.FSYNC, file.fsyncFile],
     [Op.RELEASE, file.release],
     [Op.FALLOCATE, file.fallocateData],
@@ -105,7 +104,8 @@ export class Session {
   /** requests answered, by opcode: what reached the daemon (tests check READ/WRITE under passthrough) */
   readonly counts = new Map<number, number>()
   negotiated: Negotiated | null = null
-  private touched: Array<[string, boolean]> = []
+  /** nodes whose attributes changed behind the kernel's back (copy-ups, dropped setid; see invalidate) */
+  private staleAttrs = new Set<bigint>()
   /** Requests held while paused (`pause`), answered in order by `resume`. */
   private held: Buffer[] | null = null
 
@@ -123,8 +123,12 @@ export class Session {
       timeout: opts.timeout ?? DEFAULT_TIMEOUT,
       log,
       passthrough: null,
-      touched: (path, subtree = false) => this.touched.push([path, subtree]),
+      attrsChanged: (inode) => this.staleAttrs.add(inode.nodeid),
     }
+    ov.onCopyUp((path, st) => {
+      const node = this.ctx.inodes.rebind(path, st)
+      if (node) this.staleAttrs.add(node.nodeid)
+    })
     this.done = new Promise((resolve) => (this.ended = resolve))
   }
 
@@ -174,17 +178,20 @@ export class Session {
   }
 
   /**
-   * Drops the kernel's cached attributes of what the last operations changed behind its back
-   * (ancestors copied up, subtrees rewritten by a rename), before their replies go out, so no
-   * caller can read a stale nlink in between. Attribute-only invalidation (offset -1) takes no
-   * inode lock in the kernel, so it cannot deadlock against the request in flight; entry
-   * invalidation could (fuse-notes.md) and is not sent from here.
+   * Drops the kernel's cached attributes of the known nodes that changed behind its back: a copy-up
+   * moved them to a new backing (ancestors of a changed entry, a subtree a rename materialized), or
+   * an open or write dropped their setid bits (HANDLE_KILLPRIV_V2), before the
+   * replies go out, so no caller reads a stale nlink or ctime in between. Everything else the
+   * kernel invalidates itself: a directory's attributes after an entry is made or removed in it,
+   * a node's after SETATTR (the reply carries them), after unlink and rename. Attribute-only
+   * invalidation (offset -1) takes no inode lock in the kernel, so it cannot deadlock against the
+   * request in flight; entry invalidation could (fuse-notes.md) and is not sent from here.
    */
   private invalidate(): void {
-    if (!this.touched.length || this.fd < 0) return
-    const nodes = new Set(this.touched.flatMap(([p, sub]) => this.ctx.inodes.affected(p, sub)))
-    this.touched = []
-    for (const n of nodes) this.send(invalInodeNotify(n.nodeid))
+    if (!this.staleAttrs.size || this.fd < 0) return
+    const nodes = this.staleAttrs
+    this.staleAttrs = new Set()
+    for (const n of nodes) this.send(invalInodeNotify(n))
   }
 
   private async answer(h: Header, body: Body): Promise<Buffer | null> {

@@ -23,7 +23,10 @@ const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =
 async function serve(o: WorkerOptions): Promise<void> {
   const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile }
   const journal = o.journal && o.upper ? new JournalWriter(o.journal, o.upper) : null
-  const ov = new Overlay({ ...opts, beforeChange: journal ? (path, subtree) => journal.note(path, subtree) : undefined })
+  const ov = new Overlay({
+    ...opts,
+    beforeChange: journal ? (path, subtree) => journal.note(path, subtree) : undefined,
+  })
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
   const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f), passthrough })

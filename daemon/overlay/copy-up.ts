@@ -24,7 +24,7 @@ import type { BigIntStats } from 'node:fs'
 import { constants, copyFileRange, ficlone, mknodat, renameat2, splitDev } from '../../native-bindings/index.js'
 import { copyAttrs, setTimes } from './copy-attrs.js'
 import { hasCode } from './fs-error.js'
-import { isDir, lookup, lookupChild, rootNode, type Node } from './lookup.js'
+import { isDir, lookup, lookupDir, type Node } from './lookup.js'
 import { backing, splitParent } from './path.js'
 import type { Stack } from './stack.js'
 
@@ -44,15 +44,10 @@ export async function copyUp(stack: Stack, node: Node, withData = true): Promise
 
 /** Every directory of `path` (inclusive) present in upper/: the parents of a new or copied entry. */
 export function ensureUpperDir(stack: Stack, path: string): Node {
-  let node = rootNode(stack)
   stack.writable('copyup', path)
-  if (path === '') return node
-  for (const name of path.split('/')) {
-    const child = lookupChild(stack, node, name)
-    if (child === null || !isDir(child)) throw new Error(`ensureUpperDir: ${path} is not a directory in the union`)
-    node = child.upper !== null ? child : copyUpDir(stack, node, child)
-  }
-  return node
+  const node = lookupDir(stack, path, 'copyup')
+  if (node.upper !== null) return node // the root always is, in a writable union
+  return copyUpDir(stack, ensureUpperDir(stack, splitParent(path).parent), node)
 }
 
 async function copyUpOnce(stack: Stack, node: Node, withData: boolean): Promise<Node> {
@@ -116,11 +111,16 @@ async function copyData(src: number, dst: number, size: number): Promise<void> {
   if (copied !== size) throw Object.assign(new Error(`copy-up: lower file changed size while copied`), { code: 'EIO' })
 }
 
-/** Renames the staged entry into place; the upper parent keeps its times (overlayfs does the same). */
+/**
+ * Renames the staged entry into place; the upper parent keeps its times (overlayfs does the same).
+ * The fresh lookup after it also refreshes a directory's entry in the directory cache.
+ */
 function install(stack: Stack, parentNode: Node, node: Node, staged: string): Node {
   const upper = backing(stack.writable('copyup', node.path).upper, node.path)
   const parentTimes = lstatSync(parentNode.upper as string, { bigint: true })
   renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, upper, constants.RENAME_NOREPLACE)
   setTimes(parentNode.upper as string, parentTimes)
-  return lookup(stack, node.path, 'copyup')
+  const copied = lookup(stack, node.path, 'copyup')
+  stack.copiedUp?.(copied.path, copied.stat)
+  return copied
 }

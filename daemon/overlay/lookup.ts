@@ -2,15 +2,20 @@
  * Lookup: which backing entry a union path shows. Upper first, then the lowers through the index;
  * a whiteout hides the name, an opaque or non-directory upper entry cuts the lowers off.
  * Never: follows a symlink. The walk goes one component at a time and only ever descends into an
- *   entry it has just seen as a real directory; the final component is lstat'ed.
+ *   entry it has seen as a real directory; the final component is lstat'ed every time.
+ * Owns: the stack's directory cache (stack.dirs): a directory's resolution (upper path, lower
+ *   index, opaque cut) is kept after its first walk, so a request resolves its parent with a Map
+ *   hit and costs one lstat of its own name. Only this engine changes upper/, so the cache is
+ *   exact as long as every change to a directory's resolution forgets it: a copy-up refreshes it
+ *   (copy-up.ts), rmdir and rename forget the subtrees they touch (remove.ts, rename.ts).
  * Errors: ENOENT, ENOTDIR as FsError.
  * Tests: test/unit/overlay/lookup.test.ts and the union suite (test/suites/union.ts).
  */
 import { lstatSync, type BigIntStats } from 'node:fs'
-import { FsError, hasCode } from './fs-error.js'
+import { FsError } from './fs-error.js'
 import type { DirIndex } from './lower-index.js'
 import { isOpaque } from './opaque.js'
-import { joinPath } from './path.js'
+import { joinPath, splitParent } from './path.js'
 import type { Stack } from './stack.js'
 import { isWhiteoutStat } from './whiteout.js'
 
@@ -38,14 +43,9 @@ export const shownPath = (n: Node): string => (n.upper ?? n.lower) as string
 export const isMergedDir = (n: Node): boolean =>
   isDir(n) && n.lowerDir !== null && (n.upper !== null || n.lowerDir.layers.length > 1)
 
-/** lstat, or null when nothing is there. */
+/** lstat, or null when nothing is there (no error object is made for a missing name). */
 export function lstatOrNull(path: string): BigIntStats | null {
-  try {
-    return lstatSync(path, { bigint: true })
-  } catch (err) {
-    if (hasCode(err, 'ENOENT')) return null
-    throw err
-  }
+  return lstatSync(path, { bigint: true, throwIfNoEntry: false }) ?? null
 }
 
 export function rootNode(stack: Stack): Node {
@@ -84,15 +84,32 @@ export function lookupChild(stack: Stack, dir: Node, name: string): Node | null 
   return { path, upper: null, lower, lowerDir, lowerVisible, stat: lstatSync(lower, { bigint: true }) }
 }
 
-/** The node at `path` (already parsed), or ENOENT / ENOTDIR. */
-export function lookup(stack: Stack, path: string, syscall = 'lookup'): Node {
-  let node = rootNode(stack)
-  if (path === '') return node
-  for (const name of path.split('/')) {
-    if (!isDir(node)) throw new FsError('ENOTDIR', syscall, path)
-    const next = lookupChild(stack, node, name)
-    if (next === null) throw new FsError('ENOENT', syscall, path)
-    node = next
+/**
+ * The directory at `path` as far as resolution goes (its stat may be older than the entry's:
+ * callers that show attributes use lookup), from the cache or walked and cached; ENOENT / ENOTDIR
+ * name `full`, the path the caller asked for.
+ */
+export function lookupDir(stack: Stack, path: string, syscall: string, full = path): Node {
+  const hit = stack.dirs.get(path)
+  if (hit) return hit
+  let node: Node | null
+  if (path === '') node = rootNode(stack)
+  else {
+    const { parent, name } = splitParent(path)
+    node = lookupChild(stack, lookupDir(stack, parent, syscall, full), name)
   }
+  if (node === null) throw new FsError('ENOENT', syscall, full)
+  if (!isDir(node)) throw new FsError('ENOTDIR', syscall, full)
+  stack.dirs.set(path, node)
+  return node
+}
+
+/** The node at `path` (already parsed), with a fresh lstat, or ENOENT / ENOTDIR. */
+export function lookup(stack: Stack, path: string, syscall = 'lookup'): Node {
+  if (path === '') return rootNode(stack)
+  const { parent, name } = splitParent(path)
+  const node = lookupChild(stack, lookupDir(stack, parent, syscall, path), name)
+  if (node === null) throw new FsError('ENOENT', syscall, path)
+  if (isDir(node)) stack.dirs.set(path, node) // the freshest resolution of it
   return node
 }

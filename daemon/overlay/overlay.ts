@@ -176,6 +176,11 @@ export class Overlay {
    * (with `subtree`, everything below it too) before the operation runs. Every public method that
    * can change upper/ passes its paths through here, so a new one cannot skip the journal.
    */
+  /** Hears each copy-up (the union path and its new backing's lstat) once it is in place. */
+  onCopyUp(listener: (path: string, st: BigIntStats) => void): void {
+    this.stack.copiedUp = listener
+  }
+
   private note(path: string, subtree = false): string {
     this.beforeChange?.(path, subtree)
     return path

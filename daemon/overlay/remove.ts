@@ -29,10 +29,14 @@ export function rmdir(stack: Stack, path: string): void {
   const node = lookup(stack, path, 'rmdir')
   if (!isDir(node)) throw new FsError('ENOTDIR', 'rmdir', path)
   if (!isEmptyDir(node)) throw new FsError('ENOTEMPTY', 'rmdir', path)
-  if (node.lowerVisible) return hideWithWhiteout(stack, node, constants.RENAME_EXCHANGE)
-  const upper = node.upper as string
-  for (const name of readdirSync(upper)) unlinkSync(`${upper}/${name}`) // only whiteouts are left
-  rmdirSync(upper)
+  try {
+    if (node.lowerVisible) return hideWithWhiteout(stack, node, constants.RENAME_EXCHANGE)
+    const upper = node.upper as string
+    for (const name of readdirSync(upper)) unlinkSync(`${upper}/${name}`) // only whiteouts are left
+    rmdirSync(upper)
+  } finally {
+    stack.dirs.forget(path, true)
+  }
 }
 
 /** Puts a whiteout where `node` is: renamed over a non-directory, exchanged with a directory. */

@@ -71,6 +71,16 @@ function check(from: string, to: string, { src, dst }: Ends, flags: number): boo
 
 export async function rename(stack: Stack, from: string, to: string, flags = 0): Promise<void> {
   stack.writable('rename', from)
+  try {
+    await renameResolved(stack, from, to, flags)
+  } finally {
+    // both subtrees may resolve differently now (moved, whited out, opaque, scrubbed)
+    stack.dirs.forget(from, true)
+    stack.dirs.forget(to, true)
+  }
+}
+
+async function renameResolved(stack: Stack, from: string, to: string, flags: number): Promise<void> {
   const ends = resolveEnds(stack, from, to)
   if (check(from, to, ends, flags)) return
   const srcMerged = await makeMovable(stack, ends.src as Node)

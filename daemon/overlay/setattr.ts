@@ -3,7 +3,7 @@
  * truncation to zero skips the data). Symlinks have no mode of their own (EOPNOTSUPP, as lchmod).
  * Tests: test/unit/overlay/setattr.test.ts and the union suite.
  */
-import { chmodSync, closeSync, constants as fsc, ftruncateSync, openSync } from 'node:fs'
+import { chmodSync, closeSync, constants as fsc, ftruncateSync, lstatSync, openSync } from 'node:fs'
 import { constants, fchownat, utimensat, type TimeSpec } from '../../native-bindings/index.js'
 import { copyUp } from './copy-up.js'
 import { FsError } from './fs-error.js'
@@ -17,6 +17,8 @@ export interface SetAttr {
   size?: number
   atime?: TimeSpec
   mtime?: TimeSpec
+  /** drop setuid, and setgid where group-exec is set, as a write by an unprivileged caller does */
+  killSuidgid?: boolean
 }
 
 export async function setattr(stack: Stack, path: string, attr: SetAttr): Promise<Node> {
@@ -31,10 +33,28 @@ export async function setattr(stack: Stack, path: string, attr: SetAttr): Promis
   }
   if (attr.mode !== undefined) chmodSync(target, attr.mode & 0o7777)
   if (attr.size !== undefined) truncate(target, attr.size)
+  if (attr.killSuidgid && attr.mode === undefined) dropSetid(target)
   if (attr.atime !== undefined || attr.mtime !== undefined) {
     utimensat(constants.AT_FDCWD, target, attr.atime ?? 'omit', attr.mtime ?? 'omit', constants.AT_SYMLINK_NOFOLLOW)
   }
   return lookup(stack, path, 'setattr')
+}
+
+const S_ISUID = 0o4000
+const S_ISGID = 0o2000
+const S_IXGRP = 0o010
+
+/**
+ * Drops setuid, and setgid where group-exec is set (a setgid without it marks mandatory locking),
+ * from the backing file at `path`: what the kernel asks of the filesystem (HANDLE_KILLPRIV_V2)
+ * when an unprivileged caller writes, truncates or changes the owner of a file.
+ */
+export function dropSetid(path: string): boolean {
+  const mode = lstatSync(path).mode
+  let kill = mode & S_ISUID
+  if (mode & S_ISGID && mode & S_IXGRP) kill |= S_ISGID
+  if (kill) chmodSync(path, mode & 0o7777 & ~kill)
+  return kill !== 0
 }
 
 function checkTruncate(node: Node, size: number): void {

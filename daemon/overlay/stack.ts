@@ -2,10 +2,11 @@
  * A layer stack: lower directories (top first), an optional upper and work directory, and the
  * choices that hold for the whole mount. Everything else in overlay/ takes a Stack.
  */
-import { statSync } from 'node:fs'
+import { statSync, type BigIntStats } from 'node:fs'
 import { FsError } from './fs-error.js'
 import { LowerIndex } from './lower-index.js'
 import type { XattrNamespace } from './opaque.js'
+import { DirCache } from './dir-cache.js'
 
 export interface OverlayOptions {
   /** Lower layer directories, top first, as in lowerdir=. */
@@ -32,6 +33,10 @@ export class Stack {
   readonly ns: XattrNamespace
   readonly volatile: boolean
   readonly index: LowerIndex
+  /** Resolved directories by union path (lookup.ts owns it; see there for when it is forgotten). */
+  readonly dirs = new DirCache()
+  /** Hears every copy-up once it is in place: the union path and its new (upper) backing. */
+  copiedUp: ((path: string, st: BigIntStats) => void) | null = null
   private tmpSeq = 0
 
   constructor(opts: OverlayOptions) {

@@ -46,6 +46,31 @@ t.test('a non-root caller owns what it creates and is refused what it may not to
   t.equal(readFileSync(`${m.mnt}/pub/root-file`, 'utf8'), 'r')
 })
 
+t.test('setid bits go when an unprivileged caller writes, truncates or changes the owner, as on ext4', async (t) => {
+  const m = await strata(t, [
+    [
+      dir('pub', { mode: 0o777 }),
+      file('pub/lower-suid', 'l', { mode: 0o6775, uid: 65534, gid: 65534 }),
+      file('pub/lower-nogx', 'l', { mode: 0o2664, uid: 65534, gid: 65534 }),
+    ],
+  ])
+  const modes = (names: string) => sh(`${m.mnt}/pub`, `stat -c "%n %a" ${names}`)
+  sh(`${m.mnt}/pub`, 'echo x >> lower-suid && echo x >> lower-nogx', 65534)
+  t.equal(
+    modes('lower-suid lower-nogx'),
+    'lower-suid 775\nlower-nogx 2664\n',
+    'a write: suid and sgid with group-exec go',
+  )
+  sh(`${m.mnt}/pub`, 'touch t && chmod 4755 t && truncate -s 1 t && stat -c %a t', 65534)
+  t.equal(modes('t'), 't 755\n', 'a truncate by the owner drops suid')
+  sh(`${m.mnt}/pub`, 'touch w && chmod 4755 w && echo y > w', 65534)
+  t.equal(modes('w'), 'w 755\n', 'an O_TRUNC open and write drop suid')
+  sh(`${m.mnt}/pub`, 'touch r && chmod 4755 r && chown 0 r && echo z >> r')
+  t.equal(modes('r'), 'r 755\n', 'chown drops suid even for root (as ext4 does)')
+  sh(`${m.mnt}/pub`, 'touch k && chmod 4755 k && echo z >> k')
+  t.equal(modes('k'), 'k 4755\n', 'a write by root keeps it')
+})
+
 t.test('timestamps round-trip in nanoseconds', async (t) => {
   const m = await strata(t, [[file('f', 'x'), file('g', 'y')]])
   const stamp = (p: string) => sh(m.mnt, `stat -c "%x|%y" ${p}`).trim()

@@ -6,7 +6,7 @@ import { fstatSync } from 'node:fs'
 import type { SetAttr } from '../../overlay/overlay.js'
 import { Fattr } from '../abi.js'
 import { attrOut, statfsOut } from '../reply.js'
-import { changed, type Context, fuseAttr, type Handler, inodeOf } from './context.js'
+import { type Context, fuseAttr, type Handler, inodeOf } from './context.js'
 
 const GETATTR_FH = 1
 
@@ -64,6 +64,7 @@ function decodeSetattr(body: Parameters<Handler>[2]): SetAttr {
   if (valid & Fattr.UID) a.uid = uid
   if (valid & Fattr.GID) a.gid = gid
   if (valid & Fattr.SIZE) a.size = size
+  if (valid & Fattr.KILL_SUIDGID) a.killSuidgid = true
   if (valid & Fattr.ATIME)
     a.atime = valid & Fattr.ATIME_NOW ? 'now' : BigInt.asIntN(64, atime) * 1_000_000_000n + BigInt(atimensec)
   if (valid & Fattr.MTIME)
@@ -74,7 +75,6 @@ function decodeSetattr(body: Parameters<Handler>[2]): SetAttr {
 export const setattr: Handler = async (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   const attr = await ctx.ov.setattr(inode.path, decodeSetattr(body))
-  changed(ctx, inode.path)
   return attrOut(fuseAttr(inode.ino, attr), ctx.timeout.attr)
 }
 

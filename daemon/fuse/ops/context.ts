@@ -20,11 +20,8 @@ export interface Context {
   log: Logger
   /** set once INIT negotiated passthrough */
   passthrough: Passthrough | null
-  /**
-   * A change at `path` may have copied up its ancestors (or, with `subtree`, rewritten everything
-   * below it): the kernel's cached attributes of those nodes are dropped after the reply is sent.
-   */
-  touched(path: string, subtree?: boolean): void
+  /** The node's attributes changed behind the kernel's back: its cache is dropped before the reply. */
+  attrsChanged(inode: Inode): void
 }
 
 /** null: the request gets no reply (FORGET, BATCH_FORGET, INTERRUPT). */
@@ -68,12 +65,3 @@ export function entryFor(ctx: Context, path: string): Buffer {
 }
 
 export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })
-
-/**
- * After an operation that may have copied `path` (and its ancestors) up: the node keeps its identity
- * under its new backing inode, and the kernel's cached attributes along the path are dropped.
- */
-export function changed(ctx: Context, path: string): void {
-  ctx.inodes.rebind(path, ctx.ov.lookup(path).stat)
-  ctx.touched(path)
-}

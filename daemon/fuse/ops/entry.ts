@@ -4,7 +4,7 @@
  */
 import { splitDev } from '../../../native-bindings/index.js'
 import { entryOut } from '../reply.js'
-import { callerOf, changed, childPath, entryFor, type Handler, inodeOf } from './context.js'
+import { callerOf, childPath, entryFor, type Handler, inodeOf } from './context.js'
 
 export const lookup: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'lookup')
@@ -33,7 +33,6 @@ export const mkdir: Handler = (ctx, h, body) => {
   body.skip(4) // umask: the kernel applied it already (no DONT_MASK)
   const path = childPath(ctx, h.nodeid, body.name(), 'mkdir')
   ctx.ov.mkdir(path, mode, callerOf(h))
-  ctx.touched(path)
   return entryFor(ctx, path)
 }
 
@@ -44,7 +43,6 @@ export const mknod: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'mknod')
   const [major, minor] = splitDev(BigInt(rdev))
   ctx.ov.mknod(path, mode, major, minor, callerOf(h))
-  ctx.touched(path)
   return entryFor(ctx, path)
 }
 
@@ -52,7 +50,6 @@ export const symlink: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'symlink')
   const target = body.name()
   ctx.ov.symlink(target, path, callerOf(h))
-  ctx.touched(path)
   return entryFor(ctx, path)
 }
 
@@ -60,8 +57,6 @@ export const link: Handler = async (ctx, h, body) => {
   const existing = inodeOf(ctx, body.u64()).path
   const path = childPath(ctx, h.nodeid, body.name(), 'link')
   await ctx.ov.link(existing, path)
-  changed(ctx, existing) // the source was copied up
-  ctx.touched(path)
   return entryFor(ctx, path)
 }
 
@@ -70,7 +65,6 @@ function removal(syscall: 'unlink' | 'rmdir'): Handler {
     const path = childPath(ctx, h.nodeid, body.name(), syscall)
     ctx.ov[syscall](path)
     ctx.inodes.unlinked(path)
-    ctx.touched(path)
     return Buffer.alloc(0)
   }
 }
@@ -84,8 +78,6 @@ async function renameCommon(ctx: Parameters<Handler>[0], from: string, to: strin
   await ctx.ov.rename(from, to, flags)
   if (flags & RENAME_EXCHANGE) ctx.inodes.exchanged(from, to)
   else ctx.inodes.renamed(from, to)
-  ctx.touched(from, true)
-  ctx.touched(to, true)
   return Buffer.alloc(0)
 }
 

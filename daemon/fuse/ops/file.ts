@@ -1,6 +1,7 @@
 /**
  * File handles: OPEN (copy-up when opened for writing), CREATE, READ, WRITE (1 MiB requests),
- * FLUSH, FSYNC, RELEASE, FALLOCATE, LSEEK. Data goes through a backing fd, off the JS thread.
+ * FSYNC, RELEASE, FALLOCATE, LSEEK. FLUSH is not handled: its ENOSYS tells the kernel never to send
+ * it again (nothing is buffered here: writes reach the backing file before their reply). Data goes through a backing fd, off the JS thread.
  */
 import { closeSync, constants as fsc, fsync, openSync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
@@ -8,8 +9,9 @@ import { fallocate } from '../../../native-bindings/index.js'
 import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
-import { callerOf, changed, childPath, entryFor, inodeOf, type Context, type Handler } from './context.js'
+import { callerOf, childPath, entryFor, inodeOf, type Context, type Handler } from './context.js'
 import type { Inode } from '../inodes.js'
+import { dropSetid } from '../../overlay/setattr.js'
 
 const readAsync = promisify(read)
 const writeAsync = promisify(write)
@@ -33,16 +35,24 @@ function followCopyUp(ctx: Context, inode: Inode, backing: string): void {
   }
 }
 
-/** Opens the backing file (copied up first when written) and, with passthrough, registers it. */
-async function openBacking(ctx: Context, inode: Inode, flags: number): Promise<Buffer> {
+/** open_flags of OPEN: the caller may not keep setuid/setgid (HANDLE_KILLPRIV_V2) */
+const OPEN_KILL_SUIDGID = 1 << 0
+/** write_flags of WRITE: likewise */
+const WRITE_KILL_SUIDGID = 1 << 2
+
+/**
+ * Opens the backing file (copied up first when written) and, with passthrough, registers it.
+ * `killSetid`: a caller without CAP_FSETID opens for writing: passthrough writes reach the backing
+ * file with the daemon's credentials, which keep setuid/setgid, so they are dropped here, at the
+ * open, rather than at the first write (docs/decisions.md).
+ */
+async function openBacking(ctx: Context, inode: Inode, flags: number, killSetid: boolean): Promise<Buffer> {
   const writable = (flags & ACCMODE) !== fsc.O_RDONLY || (flags & fsc.O_TRUNC) !== 0
   const backing = writable
     ? await ctx.ov.openForWrite(inode.path, (flags & fsc.O_TRUNC) !== 0)
     : ctx.ov.openForRead(inode.path)
-  if (writable) {
-    followCopyUp(ctx, inode, backing)
-    changed(ctx, inode.path)
-  }
+  if (writable) followCopyUp(ctx, inode, backing)
+  if (writable && killSetid && dropSetid(backing)) ctx.attrsChanged(inode)
   if (ctx.passthrough?.isStale(inode, backing)) {
     ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node
     throw new StaleBacking(`${inode.path} was copied up while open`)
@@ -61,7 +71,8 @@ async function openBacking(ctx: Context, inode: Inode, flags: number): Promise<B
 
 export const open: Handler = async (ctx, h, body) => {
   const flags = body.u32()
-  return openBacking(ctx, inodeOf(ctx, h.nodeid), flags)
+  const openFlags = body.u32()
+  return openBacking(ctx, inodeOf(ctx, h.nodeid), flags, (openFlags & OPEN_KILL_SUIDGID) !== 0 || h.uid !== 0)
 }
 
 export const create: Handler = async (ctx, h, body) => {
@@ -70,10 +81,9 @@ export const create: Handler = async (ctx, h, body) => {
   body.skip(8) // umask (applied by the kernel), open_flags
   const path = childPath(ctx, h.nodeid, body.name(), 'create')
   ctx.ov.create(path, mode, callerOf(h))
-  ctx.touched(path)
   const entry = entryFor(ctx, path)
   const inode = ctx.inodes.get(entry.readBigUInt64LE(0)) as Inode
-  return Buffer.concat([entry, await openBacking(ctx, inode, flags & ~fsc.O_TRUNC)])
+  return Buffer.concat([entry, await openBacking(ctx, inode, flags & ~fsc.O_TRUNC, false)])
 }
 
 function handle(ctx: Context, fh: bigint) {
@@ -95,13 +105,13 @@ export const writeData: Handler = async (ctx, _h, body) => {
   const f = handle(ctx, body.u64())
   const offset = body.num64()
   const size = body.u32()
-  body.skip(4 + 8 + 4 + 4) // write_flags, lock_owner, flags, padding
+  const writeFlags = body.u32()
+  body.skip(8 + 4 + 4) // lock_owner, flags, padding
   const data = body.bytes(size)
+  if (writeFlags & WRITE_KILL_SUIDGID && dropSetid(f.path)) ctx.attrsChanged(f.inode)
   const { bytesWritten } = await writeAsync(f.fd, data, 0, size, offset)
   return u32Out(bytesWritten)
 }
-
-export const flush: Handler = () => Buffer.alloc(0)
 
 export const fsyncFile: Handler = async (ctx, _h, body) => {
   await fsyncAsync(handle(ctx, body.u64()).fd)

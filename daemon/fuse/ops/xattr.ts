@@ -3,7 +3,7 @@
  * a too-small buffer is ERANGE), SETXATTR (flags; the extended form when negotiated), REMOVEXATTR.
  */
 import { u32Out } from '../reply.js'
-import { changed, type Handler, inodeOf } from './context.js'
+import { type Handler, inodeOf } from './context.js'
 
 const sized = (data: Buffer, size: number): Buffer => {
   if (size === 0) return u32Out(data.length)
@@ -34,7 +34,6 @@ export function setxattrHandler(extended: boolean): Handler {
     const value = Buffer.from(body.bytes(size))
     const inode = inodeOf(ctx, h.nodeid)
     await ctx.ov.setxattr(inode.path, name, value, flags)
-    changed(ctx, inode.path)
     return Buffer.alloc(0)
   }
 }
@@ -42,6 +41,5 @@ export function setxattrHandler(extended: boolean): Handler {
 export const removexattr: Handler = async (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   await ctx.ov.removexattr(inode.path, body.name())
-  changed(ctx, inode.path)
   return Buffer.alloc(0)
 }
