@@ -14,13 +14,14 @@ import { MountSupervisor, type MountRecord } from './fuse/supervisor.js'
 import { createLogger, type Logger } from './log.js'
 import { groupId } from './rpc/group.js'
 import { RpcServer, SocketInUseError, type Listen } from './rpc/server.js'
-import PQueue from 'p-queue'
 import { LayerStore } from './layers/layer-store.js'
 import { DataRootInUseError, Db } from './store/db.js'
+import { Containers } from './containers/containers.js'
 import { ContainerStore } from './store/containers.js'
 import { ImageMounts } from './store/image-mounts.js'
 import { CredentialStore } from './registry/credentials.js'
 import { ImageStore } from './store/images.js'
+import { MetadataQueue } from './store/metadata-queue.js'
 import { MountRecords } from './store/mounts.js'
 
 const VERSION = (
@@ -56,23 +57,23 @@ async function run(config: Config, log: Logger): Promise<void> {
   await mounts.recover()
   const layers = new LayerStore(config.root, db, log.child('layers'))
   await layers.reconcile()
-  const containers = new ContainerStore(db, config.root, layers, log.child('containers'))
+  const records = new ContainerStore(db, config.root, layers, log.child('containers'))
   const imageMounts = new ImageMounts(db)
   const usersOf = async (imageId: string) => {
-    const users = (await containers.usersOf(imageId)).map((id) => `container ${id.slice(0, 12)}`)
+    const users = (await records.usersOf(imageId)).map((id) => `container ${id.slice(0, 12)}`)
     const m = await imageMounts.get(imageId)
     return m ? [...users, `its mount at ${m.target}`] : users
   }
+  const images = new ImageStore(db, layers, usersOf)
   const services: Services = {
     config,
     db,
     mounts,
     layers,
-    containers,
-    images: new ImageStore(db, layers, usersOf),
-    imageMounts,
+    containers: new Containers({ root: config.root, records, images, imageMounts, layers, mounts }),
+    images,
     credentials: new CredentialStore(config.root),
-    metadata: new PQueue({ concurrency: 1 }),
+    metadata: new MetadataQueue(),
     log: log.child('api'),
     version: VERSION,
     startedAt: new Date(),

@@ -8,9 +8,8 @@ export const containerCreate = (s: Services): MethodDef => ({
     const p = objectParams(params, 'container.create')
     const image = stringParam(p, 'image', 'container.create')
     const name = typeof p.name === 'string' && p.name ? p.name : undefined
-    return s.metadata.add(async () => {
-      const { image: record } = await s.images.resolve(image)
-      const c = await s.containers.create(record, image, name)
+    return s.metadata.add(async (lock) => {
+      const c = await s.containers.create(lock, image, name)
       return { id: c.id, name: c.name }
     })
   },

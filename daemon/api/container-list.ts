@@ -3,10 +3,8 @@
  * all with `all`; filters name= (substring, as Docker) and ancestor= (an image and its
  * descendants); `size` adds the writable layer's bytes on disk and the image's content size.
  */
-import { join } from 'node:path'
 import type { ContainerSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
-import { diskUsage } from '../layers/disk-usage.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import type { ContainerRecord } from '../store/containers.js'
 import { boolParam, objectParams } from './params.js'
@@ -43,7 +41,7 @@ async function summary(s: Services, c: ContainerRecord, size: boolean): Promise<
   }
   if (!size) return base
   const image = await s.images.get(c.imageId)
-  return { ...base, sizeRw: diskUsage(join(s.containers.dirOf(c.id), 'upper')), sizeRootFs: image?.size ?? 0 }
+  return { ...base, sizeRw: s.containers.upperSize(c), sizeRootFs: image?.size ?? 0 }
 }
 
 /** The images named and every image descending from them (by parent), or null for no filter. */

@@ -1,7 +1,6 @@
 /** container.remove: `docker rm` — refused while mounted unless forced (then unmounted first). */
-import { inUse } from '../errors.js'
 import type { MethodDef } from '../rpc/dispatch.js'
-import { release } from './counted-mount.js'
+import { withContainer } from './container-call.js'
 import { boolParam, objectParams, stringParam } from './params.js'
 import type { Services } from './services.js'
 
@@ -10,14 +9,8 @@ export const containerRemove = (s: Services): MethodDef => ({
     const p = objectParams(params, 'container.remove')
     const name = stringParam(p, 'container', 'container.remove')
     const force = boolParam(p, 'force', 'container.remove')
-    return s.metadata.add(async () => {
-      let c = await s.containers.resolve(name)
-      if (c.mount) {
-        if (!force)
-          throw inUse(`You cannot remove a mounted container ${c.id.slice(0, 12)}. Unmount it first, or use -f`)
-        c = await s.containers.setMount(c, await release(s, c.mount, true))
-      }
-      await s.containers.remove(c)
+    return withContainer(s, name, async (c, lock) => {
+      await s.containers.remove(lock, c, force)
       return { id: c.id }
     })
   },

@@ -1,12 +1,8 @@
 /**
- * image.mount / image.unmount: a read-only view of an image's layers, at
- * mounts/images/<id hex> under the data root unless a path is given (root only); counted.
+ * image.mount / image.unmount (containers/image-view.ts): a read-only view of an image's layers,
+ * at image-mounts/<id hex> under the data root unless a path is given (root only); counted.
  */
-import { join } from 'node:path'
-import { invalidArgument } from '../errors.js'
-import { hexOf } from '../layers/digests.js'
 import type { MethodDef } from '../rpc/dispatch.js'
-import { acquire, release } from './counted-mount.js'
 import { boolParam, objectParams, stringParam, targetParam } from './params.js'
 import type { Services } from './services.js'
 
@@ -15,17 +11,9 @@ export const imageMount = (s: Services): MethodDef => ({
     const p = objectParams(params, 'image.mount')
     const name = stringParam(p, 'image', 'image.mount')
     const target = targetParam(p, ctx.peer.uid)
-    return s.metadata.add(async () => {
+    return s.metadata.add(async (lock) => {
       const { image } = await s.images.resolve(name)
-      if (!image.topLayer) throw invalidArgument(`image ${image.id.slice(7, 19)} has no layers to mount`)
-      const current = await s.imageMounts.get(image.id)
-      if (current && target && target !== current.target)
-        throw invalidArgument(`image ${image.id.slice(7, 19)} is already mounted at ${current.target}`)
-      const chain = await s.layers.chain(image.topLayer)
-      const where = target ?? current?.target ?? join(s.config.root, 'image-mounts', hexOf(image.id))
-      const m = await acquire(s, current, where, { lowerdirs: chain.map((l) => s.layers.diffDir(l.chainId)) })
-      await s.imageMounts.set(image.id, m)
-      return { path: m.target }
+      return { path: await s.containers.mountView(lock, image, target) }
     })
   },
 })
@@ -35,11 +23,9 @@ export const imageUnmount = (s: Services): MethodDef => ({
     const p = objectParams(params, 'image.unmount')
     const name = stringParam(p, 'image', 'image.unmount')
     const force = boolParam(p, 'force', 'image.unmount')
-    return s.metadata.add(async () => {
+    return s.metadata.add(async (lock) => {
       const { image } = await s.images.resolve(name)
-      const m = await release(s, await s.imageMounts.get(image.id), force)
-      await s.imageMounts.set(image.id, m)
-      return { mounted: m !== null }
+      return { mounted: await s.containers.unmountView(lock, image, force) }
     })
   },
 })

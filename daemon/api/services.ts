@@ -2,11 +2,10 @@
 import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
 import type { MountSupervisor } from '../fuse/supervisor.js'
-import type PQueue from 'p-queue'
 import type { LayerStore } from '../layers/layer-store.js'
 import type { Db } from '../store/db.js'
-import type { ContainerStore } from '../store/containers.js'
-import type { ImageMounts } from '../store/image-mounts.js'
+import type { Containers } from '../containers/containers.js'
+import type { MetadataQueue } from '../store/metadata-queue.js'
 import type { CredentialStore } from '../registry/credentials.js'
 import type { ImageStore } from '../store/images.js'
 
@@ -16,11 +15,10 @@ export interface Services {
   mounts: MountSupervisor
   layers: LayerStore
   images: ImageStore
-  containers: ContainerStore
-  imageMounts: ImageMounts
+  containers: Containers
   credentials: CredentialStore
-  /** Read-modify-write metadata changes (tags, images, refcounts), one at a time. */
-  metadata: PQueue
+  /** Read-modify-write metadata changes (tags, images, containers, refcounts), one at a time. */
+  metadata: MetadataQueue
   /** For what a handler does that an operator may want to see (a layer gzip'd for a push). */
   log: Logger
   version: string

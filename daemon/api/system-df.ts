@@ -1,7 +1,5 @@
 /** system.df: `docker system df` — images, containers and layers on disk (store/usage.ts). */
-import { join } from 'node:path'
 import type { SystemDf } from '../../client/protocol.js'
-import { diskUsage } from '../layers/disk-usage.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { usageOf } from '../store/usage.js'
 import type { Services } from './services.js'
@@ -18,7 +16,7 @@ export const systemDf = (s: Services): MethodDef => ({
       containers: (await s.containers.list()).map((c) => ({
         imageId: c.imageId,
         mounted: c.mount !== null,
-        bytes: diskUsage(join(s.containers.dirOf(c.id), 'upper')),
+        bytes: s.containers.upperSize(c),
       })),
     })
   },

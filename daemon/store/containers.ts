@@ -2,8 +2,11 @@
  * Containers in LevelDB: a writable layer (containers/<id>/{upper,work}) on an image, with a
  * unique name. A container references its image's top layer (refs.ts), so neither the image nor
  * its layers can go while it exists. Whether and where it is mounted is part of its record.
- * Every change is one batch under the metadata queue.
+ * The layout inside containers/<id>/ is daemon/containers/paths.ts's: `create` has it made.
+ * Concurrency: every change is one batch, and takes the metadata queue's lock (metadata-queue.ts),
+ * as `lease` does (the records it reads must be sure); reads take none.
  * Errors: NOT_FOUND ("No such container"), CONFLICT (a name in use, an ambiguous prefix).
+ * Tests: test/integration/containers.test.ts, test/unit/store/metadata-queue.test.ts
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
@@ -19,6 +22,7 @@ import { containerKey, containerNameKey, PREFIX } from './keys.js'
 import { refcountOps } from './refs.js'
 import { generatedName } from './container-names.js'
 import type { CountedMount } from './image-mounts.js'
+import type { MetadataLock } from './metadata-queue.js'
 
 export type ContainerMount = CountedMount
 
@@ -50,8 +54,9 @@ export class ContainerStore {
     this.leases = new Leases(log)
   }
 
-  /** Holds the container's directory and its layers' (call under the metadata queue). */
-  async lease(c: ContainerRecord): Promise<Release> {
+  /** Holds the container's directory and its layers'. */
+  async lease(lock: MetadataLock, c: ContainerRecord): Promise<Release> {
+    lock.check()
     const layers = this.layers.lease((await this.layers.baseFirst(c.topLayer)).map((l) => l.chainId))
     const own = this.leases.hold([c.id])
     return () => {
@@ -102,8 +107,18 @@ export class ContainerStore {
     throw notFound(`No such container: ${input}`)
   }
 
-  /** Records a container on `image` with its directories made; the name is checked here. */
-  async create(image: ImageRecord, imageName: string, name?: string): Promise<ContainerRecord> {
+  /**
+   * Records a container on `image`; the name is checked here. `makeDirs` lays out its directory
+   * first (removed again when the record cannot be written).
+   */
+  async create(
+    lock: MetadataLock,
+    image: ImageRecord,
+    imageName: string,
+    name: string | undefined,
+    makeDirs: (dir: string) => void,
+  ): Promise<ContainerRecord> {
+    lock.check()
     if (name !== undefined && !NAME.test(name.replace(/^\//, '')))
       throw invalidArgument(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`)
     const chosen = name?.replace(/^\//, '') ?? (await this.freeName())
@@ -122,8 +137,8 @@ export class ContainerStore {
       createdAt: new Date().toISOString(),
       mount: null,
     }
-    for (const d of ['upper', 'work']) mkdirSync(join(this.dirOf(c.id), d), { recursive: true, mode: 0o755 })
     try {
+      makeDirs(this.dirOf(c.id))
       const refs = await refcountOps(this.db, [{ kind: 'container', record: c }], [], () => [])
       await this.db.batch([
         { type: 'put', key: containerKey(c.id), value: c },
@@ -137,14 +152,16 @@ export class ContainerStore {
     return c
   }
 
-  async setMount(c: ContainerRecord, mount: ContainerMount | null): Promise<ContainerRecord> {
+  async setMount(lock: MetadataLock, c: ContainerRecord, mount: ContainerMount | null): Promise<ContainerRecord> {
+    lock.check()
     const next = { ...c, mount }
     await this.db.batch([{ type: 'put', key: containerKey(c.id), value: next }])
     return next
   }
 
   /** Deletes the record (releasing its layers as refs.ts says), then its directories. */
-  async remove(c: ContainerRecord): Promise<void> {
+  async remove(lock: MetadataLock, c: ContainerRecord): Promise<void> {
+    lock.check()
     const refs = await refcountOps(this.db, [], [{ kind: 'container', record: c }], (l) =>
       this.layers.deleteOps(l.chainId),
     )

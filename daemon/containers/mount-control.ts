@@ -1,0 +1,16 @@
+/**
+ * What containers/ asks of the mount supervisor (the daemon side of mounts): start, list and
+ * remove supervised mounts, and hold one's writes for a while. An interface, so containers/
+ * depends on the calls and not on where the supervisor lives, and unit tests can fake it.
+ * Tests: test/unit/containers/counted-mount.test.ts
+ */
+import type { MountCreateParams, MountInfo } from '../../client/protocol.js'
+
+export interface MountControl {
+  list(): Promise<MountInfo[]>
+  create(p: MountCreateParams): Promise<MountInfo>
+  /** By id; IN_USE when busy unless forced. */
+  remove(id: string, force: boolean): Promise<string>
+  /** Runs `fn` while the mount's worker holds its requests, then resumes it. */
+  whilePaused<T>(id: string, fn: (p: { writersOpen: number }) => Promise<T>): Promise<T>
+}

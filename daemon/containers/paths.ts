@@ -1,0 +1,37 @@
+/**
+ * A container's directory layout, in one place: containers/<id>/ holds upper/ (its writable
+ * layer), work/ (the mount worker's staging, same filesystem as upper/), journal (the paths the
+ * worker changed, diff/journal.ts), merged/ (where it is mounted unless a path is given) and
+ * empty/ (the one lower directory of an image without layers, made when first needed).
+ * Never: reads or writes a record; the store owns the directory itself (containers/<id>).
+ * Tests: test/unit/containers/paths.test.ts
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface ContainerPaths {
+  dir: string
+  upper: string
+  work: string
+  journal: string
+  merged: string
+  empty: string
+}
+
+/** The paths inside a container's directory (`ContainerStore.dirOf(id)`). */
+export function containerPaths(dir: string): ContainerPaths {
+  return {
+    dir,
+    upper: join(dir, 'upper'),
+    work: join(dir, 'work'),
+    journal: join(dir, 'journal'),
+    merged: join(dir, 'merged'),
+    empty: join(dir, 'empty'),
+  }
+}
+
+/** What a new container's directory starts with: upper/ and work/. */
+export function makeLayout(dir: string): void {
+  const p = containerPaths(dir)
+  for (const d of [p.upper, p.work]) mkdirSync(d, { recursive: true, mode: 0o755 })
+}
