@@ -24,3 +24,4 @@ async function load<T>(name: string): Promise<T> {
 }
 
 export const importGraph = await load<typeof import('../../scripts/import-graph.mjs')>('import-graph.mjs')
+export const testsHeaders = await load<typeof import('../../scripts/tests-headers.mjs')>('tests-headers.mjs')
