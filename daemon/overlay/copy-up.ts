@@ -7,7 +7,7 @@
  * Never: follows a symlink in a backing path (lower files are opened O_NOFOLLOW).
  * Errors: FsError / Node errno errors of the syscall that failed; the staged copy is removed.
  * Concurrency: one copy-up per path at a time; a second caller waits for the first.
- * Tests: test/unit/overlay/copy-up.test.ts and the union suite.
+ * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import {
   closeSync,

@@ -4,7 +4,7 @@
  * deleted one's lower entries must not show through), as overlayfs does.
  * New entries belong to the caller; in a setgid directory they take its group, and directories
  * inherit the setgid bit.
- * Tests: test/unit/overlay/create.test.ts and the union suite.
+ * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import { chmodSync, closeSync, constants as fsc, linkSync, mkdirSync, openSync, rmSync, symlinkSync } from 'node:fs'
 import { constants, fchownat, mknodat, renameat2 } from '../../native-bindings/index.js'

@@ -9,7 +9,7 @@
  *   exact as long as every change to a directory's resolution forgets it: a copy-up refreshes it
  *   (copy-up.ts), rmdir and rename forget the subtrees they touch (remove.ts, rename.ts).
  * Errors: ENOENT, ENOTDIR as FsError.
- * Tests: test/unit/overlay/lookup.test.ts and the union suite (test/suites/union.ts).
+ * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import { lstatSync, type BigIntStats } from 'node:fs'
 import { FsError } from './fs-error.js'

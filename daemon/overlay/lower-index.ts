@@ -6,7 +6,7 @@
  * Never: looks into a layer below a non-directory or a whiteout, or follows a symlink: a layer's
  *   directory is read only when every ancestor was seen as a real directory in that same layer.
  * Concurrency: synchronous; the lowers never change, so entries are cached for the mount's life.
- * Tests: test/unit/overlay/lower-index.test.ts
+ * Tests: test/unit/overlay/overlay.test.ts (1,000 layers) and the union suite (test/suites/union.ts).
  */
 import { readdirSync } from 'node:fs'
 import { backing, joinPath } from './path.js'

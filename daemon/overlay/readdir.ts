@@ -2,7 +2,7 @@
  * readdir of a union directory: upper's entries, then every lower entry not hidden by a name in
  * upper (whiteouts included) or by an opaque upper; whiteouts never shown; sorted by name, so
  * the order is stable across calls and mounts.
- * Tests: test/unit/overlay/readdir.test.ts and the union suite.
+ * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import { readdirSync } from 'node:fs'
 import { direntType, type EntryType } from './entry-type.js'

@@ -3,7 +3,7 @@
  * atomically (built in work/, renamed or exchanged into place); otherwise the upper entry just goes.
  * rmdir of a merged directory works once the union shows nothing in it: its upper copy (holding
  * only whiteouts) is exchanged for a whiteout and then removed from work/.
- * Tests: test/unit/overlay/remove.test.ts and the union suite.
+ * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import { readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs'
 import { constants, renameat2 } from '../../native-bindings/index.js'

@@ -5,7 +5,7 @@
  * whiteout where lowers had the old name, and makes the moved directory opaque where lowers have
  * the new name. The result on disk equals what `mv`'s copy-and-delete leaves on overlayfs
  * (docs/decisions.md).
- * Tests: test/unit/overlay/rename.test.ts and the union suite.
+ * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs'
 import { constants, renameat2 } from '../../native-bindings/index.js'

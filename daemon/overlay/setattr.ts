@@ -1,7 +1,7 @@
 /**
  * setattr: owner, mode, size and ns times, applied to the upper copy (copied up first; a
  * truncation to zero skips the data). Symlinks have no mode of their own (EOPNOTSUPP, as lchmod).
- * Tests: test/unit/overlay/setattr.test.ts and the union suite.
+ * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import { chmodSync, closeSync, constants as fsc, ftruncateSync, lstatSync, openSync } from 'node:fs'
 import { constants, fchownat, utimensat, type TimeSpec } from '../../native-bindings/index.js'

@@ -2,7 +2,7 @@
  * Extended attributes through the union: read from the entry shown, written to its upper copy.
  * overlayfs's private attributes are never shown; names in its namespace are escaped as
  * Linux 6.7+ does (opaque.ts: xattrNames).
- * Tests: test/unit/overlay/xattr.test.ts and the union suite.
+ * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
 import { copyUp } from './copy-up.js'
