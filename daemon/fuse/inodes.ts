@@ -19,6 +19,11 @@ export interface Inode {
   readonly ino: bigint
   path: string
   nlookup: number
+  /**
+   * Known to have no xattr a user can see (ops/xattr.ts): GETXATTR answers ENODATA without a
+   * syscall. Only SETXATTR through this mount can add one; false means not known.
+   */
+  noXattrs: boolean
 }
 
 const keyOf = (st: BigIntStats) => `${st.dev}:${st.ino}`
@@ -34,7 +39,7 @@ export class InodeTable {
   private nextId = ROOT_ID + 1n
 
   constructor(rootStat: BigIntStats) {
-    const root: Inode = { nodeid: ROOT_ID, ino: rootStat.ino, path: '', nlookup: 1 }
+    const root: Inode = { nodeid: ROOT_ID, ino: rootStat.ino, path: '', nlookup: 1, noXattrs: false }
     this.byId.set(ROOT_ID, root)
     this.byPath.set('', root)
     this.bindKey(keyOf(rootStat), root)
@@ -57,7 +62,7 @@ export class InodeTable {
     const key = keyOf(st)
     let node = (inUpper ? this.byBacking.get(key) : undefined) ?? this.byPath.get(path)
     if (!node) {
-      node = { nodeid: this.nextId++, ino: this.inoOfPath.get(path) ?? st.ino, path, nlookup: 0 }
+      node = { nodeid: this.nextId++, ino: this.inoOfPath.get(path) ?? st.ino, path, nlookup: 0, noXattrs: false }
       this.inoOfPath.delete(path)
       this.byId.set(node.nodeid, node)
     }

@@ -14,6 +14,7 @@ import { Handles, type DirHandle, type FileHandle } from './handles.js'
 import { negotiate, type Negotiated } from './init.js'
 import { Passthrough } from './passthrough.js'
 import { InodeTable } from './inodes.js'
+import { OpStats } from './op-stats.js'
 import * as attr from './ops/attr.js'
 import type { Context, Handler } from './ops/context.js'
 import * as dir from './ops/dir.js'
@@ -23,8 +24,12 @@ import * as xattr from './ops/xattr.js'
 import { errorReply, invalInodeNotify, withHeader, type Timeout } from './reply.js'
 import { Body, decodeHeader, type Header } from './request.js'
 
-/** entry: names and lower-only attributes (only this mount changes them); attr: upper attributes */
-const DEFAULT_TIMEOUT: Timeout = { entry: 3600, attr: 1 }
+/**
+ * Names and attributes change only through this mount, so the kernel keeps them for an hour. What
+ * it cannot see, the session tells it (invalidate: copy-ups, dropped setid bits); passthrough and
+ * daemon writes update or drop the cached size and times in the kernel itself.
+ */
+const DEFAULT_TIMEOUT: Timeout = { entry: 3600, attr: 3600 }
 
 const ENOSYS = -38
 const EIO = -5
@@ -101,8 +106,8 @@ export class Session {
   private table: Map<number, Handler> | null = null
   private ended: (reason: string) => void = () => undefined
   readonly done: Promise<string>
-  /** requests answered, by opcode: what reached the daemon (tests check READ/WRITE under passthrough) */
-  readonly counts = new Map<number, number>()
+  /** requests answered, by opcode, with their durations: what reached the daemon (op-stats.ts) */
+  readonly stats = new OpStats()
   negotiated: Negotiated | null = null
   /** nodes whose attributes changed behind the kernel's back (copy-ups, dropped setid; see invalidate) */
   private staleAttrs = new Set<bigint>()
@@ -172,9 +177,12 @@ export class Session {
       this.ctx.log('dropped a request with a broken header', { err: String(err), bytes: req.length })
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
+    const started = performance.now()
     const reply = await this.answer(header, new Body(req))
     this.invalidate()
-    return this.send(reply)
+    const sent = this.send(reply)
+    this.stats.record(header.opcode, (performance.now() - started) * 1000)
+    return sent
   }
 
   /**
@@ -195,7 +203,6 @@ export class Session {
   }
 
   private async answer(h: Header, body: Body): Promise<Buffer | null> {
-    this.counts.set(h.opcode, (this.counts.get(h.opcode) ?? 0) + 1)
     try {
       if (h.opcode === Op.INIT) return this.init(h, body)
       const handler = this.table?.get(h.opcode)

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { constants, umount2 } from '../../native-bindings/index.js'
 import { JournalWriter } from '../diff/journal.js'
 import { Overlay } from '../overlay/overlay.js'
+import { Op } from './abi.js'
 import { mountFuse } from './mount.js'
 import { PAUSE_WAIT_MS, pauseFile } from './pause.js'
 import { Session } from './session.js'
@@ -45,8 +46,9 @@ async function serve(o: WorkerOptions): Promise<void> {
   log('info', 'mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done
   closeSync(fd)
-  const requests = Object.fromEntries([...session.counts].map(([op, n]) => [String(op), n]))
-  log('info', 'session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests })
+  const ops = session.stats.summary()
+  const requests = Object.fromEntries(Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]))
+  log('info', 'session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests, ops })
   process.exit(reason === 'ENODEV' ? 0 : 1)
 }
 

@@ -48,20 +48,16 @@ export function fuseAttr(ino: bigint, a: Attr): FuseAttr {
   return { ...a, ino }
 }
 
-/**
- * Cache timeouts for an entry: names (and missing names) change only through this mount, so the
- * kernel keeps them long; attributes of what lies only in the immutable lowers too; upper entries
- * get the short attribute timeout (passthrough writes change them without asking the daemon).
- */
-export function timeoutFor(ctx: Context, inUpper: boolean): Timeout {
-  return { entry: ctx.timeout.entry, attr: inUpper ? ctx.timeout.attr : ctx.timeout.entry }
-}
 
-/** Looks `path` up in the engine, counts a lookup, and encodes the entry (with attributes). */
-export function entryFor(ctx: Context, path: string): Buffer {
+/**
+ * Looks `path` up in the engine, counts a lookup, and encodes the entry (with attributes).
+ * `made`: this mount has just made the entry, so it has no xattr a user can see.
+ */
+export function entryFor(ctx: Context, path: string, made = false): Buffer {
   const node = ctx.ov.lookup(path)
   const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
-  return entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), timeoutFor(ctx, node.upper !== null))
+  if (made) inode.noXattrs = true
+  return entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout)
 }
 
 export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })

@@ -5,7 +5,7 @@
  */
 import { DType, Fopen } from '../abi.js'
 import { direntSize, entryOut, openOut, writeDirent } from '../reply.js'
-import { fuseAttr, inodeOf, timeoutFor, type Context, type Handler } from './context.js'
+import { fuseAttr, inodeOf, type Context, type Handler } from './context.js'
 import { attrOf } from '../../overlay/overlay.js'
 import { joinPath } from '../../overlay/path.js'
 
@@ -49,7 +49,7 @@ function readdirCommon(ctx: Context, body: Parameters<Handler>[2], plus: boolean
       if (plus) {
         const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
         ino = inode.ino
-        entry = entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), timeoutFor(ctx, node.upper !== null))
+        entry = entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout)
       } else {
         ino = ctx.inodes.inoAt(path, node.stat)
       }

@@ -33,7 +33,7 @@ export const mkdir: Handler = (ctx, h, body) => {
   body.skip(4) // umask: the kernel applied it already (no DONT_MASK)
   const path = childPath(ctx, h.nodeid, body.name(), 'mkdir')
   ctx.ov.mkdir(path, mode, callerOf(h))
-  return entryFor(ctx, path)
+  return entryFor(ctx, path, true)
 }
 
 export const mknod: Handler = (ctx, h, body) => {
@@ -43,14 +43,14 @@ export const mknod: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'mknod')
   const [major, minor] = splitDev(BigInt(rdev))
   ctx.ov.mknod(path, mode, major, minor, callerOf(h))
-  return entryFor(ctx, path)
+  return entryFor(ctx, path, true)
 }
 
 export const symlink: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'symlink')
   const target = body.name()
   ctx.ov.symlink(target, path, callerOf(h))
-  return entryFor(ctx, path)
+  return entryFor(ctx, path, true)
 }
 
 export const link: Handler = async (ctx, h, body) => {

@@ -81,7 +81,7 @@ export const create: Handler = async (ctx, h, body) => {
   body.skip(8) // umask (applied by the kernel), open_flags
   const path = childPath(ctx, h.nodeid, body.name(), 'create')
   ctx.ov.create(path, mode, callerOf(h))
-  const entry = entryFor(ctx, path)
+  const entry = entryFor(ctx, path, true)
   const inode = ctx.inodes.get(entry.readBigUInt64LE(0)) as Inode
   return Buffer.concat([entry, await openBacking(ctx, inode, flags & ~fsc.O_TRUNC, false)])
 }

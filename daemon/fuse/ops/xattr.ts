@@ -1,6 +1,10 @@
 /**
  * Extended attributes: GETXATTR and LISTXATTR with size probing (size 0 asks for the length;
  * a too-small buffer is ERANGE), SETXATTR (flags; the extended form when negotiated), REMOVEXATTR.
+ * The kernel caches no xattr, and asks for some on every file: security.capability before each
+ * write and chown, security.selinux and the ACLs for each `ls -l`. So a node learns once that it
+ * has no xattr a user can see (a new entry knows it from birth) and answers those without a syscall
+ * until a SETXATTR through this mount.
  */
 import { u32Out } from '../reply.js'
 import { type Handler, inodeOf } from './context.js'
@@ -11,17 +15,29 @@ const sized = (data: Buffer, size: number): Buffer => {
   return data
 }
 
+/** Thrown again and again: no stack to capture for the commonest answer. */
+const NO_XATTR = Object.freeze(Object.assign(new Error('no such attribute'), { code: 'ENODATA' }))
+
 export const getxattr: Handler = (ctx, h, body) => {
   const size = body.u32()
   body.skip(4)
   const name = body.name()
-  return sized(ctx.ov.getxattr(inodeOf(ctx, h.nodeid).path, name), size)
+  const inode = inodeOf(ctx, h.nodeid)
+  if (inode.noXattrs) throw NO_XATTR
+  try {
+    return sized(ctx.ov.getxattr(inode.path, name), size)
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENODATA') inode.noXattrs = ctx.ov.listxattr(inode.path).length === 0
+    throw err
+  }
 }
 
 export const listxattr: Handler = (ctx, h, body) => {
   const size = body.u32()
   body.skip(4)
-  const names = ctx.ov.listxattr(inodeOf(ctx, h.nodeid).path)
+  const inode = inodeOf(ctx, h.nodeid)
+  const names = inode.noXattrs ? [] : ctx.ov.listxattr(inode.path)
+  inode.noXattrs = names.length === 0
   return sized(Buffer.from(names.map((n) => `${n}\0`).join('')), size)
 }
 
@@ -33,7 +49,9 @@ export function setxattrHandler(extended: boolean): Handler {
     const name = body.name()
     const value = Buffer.from(body.bytes(size))
     const inode = inodeOf(ctx, h.nodeid)
+    inode.noXattrs = false // before: a failure part way must not leave it claimed
     await ctx.ov.setxattr(inode.path, name, value, flags)
+    inode.noXattrs = false // and after: a GETXATTR may have answered while the copy-up ran
     return Buffer.alloc(0)
   }
 }
