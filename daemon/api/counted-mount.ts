@@ -1,6 +1,6 @@
 /**
  * Counted mounts for containers and images: the first `mount` starts a supervised worker
- * (fuse/supervisor.ts), later ones return the same path and count; `unmount` releases one, and
+ * (mounts/supervisor.ts), later ones return the same path and count; `unmount` releases one, and
  * the last release (or a forced one) unmounts. A recorded mount the supervisor no longer has
  * (removed by hand with `overlay rm`) counts as not mounted.
  */

@@ -4,16 +4,17 @@
  * Without -f it detaches (the parent exits once the mount is up, as fuse-overlayfs does).
  * SIGTERM/SIGINT unmount (lazily) and exit; an unmount from outside (umount, umount -l) ends the
  * session with ENODEV and the process exits. It never touches its own mount. SIGUSR1/SIGUSR2
- * pause and resume it (fuse/pause.ts).
+ * pause and resume it (fuse/pause.ts, mounts/pause-worker.ts).
+ * Tests: test/integration/fuse-worker.test.ts
  */
 import { spawn } from 'node:child_process'
-import { closeSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { constants, umount2 } from '../../native-bindings/index.js'
 import { JournaledOverlay } from '../diff/journaled-overlay.js'
 import { Overlay } from '../overlay/overlay.js'
 import { mountFuse } from './mount.js'
-import { PAUSE_WAIT_MS, pauseFile } from './pause.js'
+import { handlePause } from './pause.js'
 import { Session } from './session.js'
 import { parseWorkerArgs, UsageError, type WorkerOptions } from './worker-options.js'
 
@@ -36,7 +37,7 @@ async function serve(o: WorkerOptions): Promise<void> {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
-  if (o.work) handlePause(session, pauseFile(o.work))
+  if (o.work) handlePause(session, o.work)
   process.send?.('ready', () => process.disconnect?.())
   log('info', 'mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done
@@ -44,24 +45,6 @@ async function serve(o: WorkerOptions): Promise<void> {
   const requests = Object.fromEntries([...session.counts].map(([op, n]) => [String(op), n]))
   log('info', 'session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests })
   process.exit(reason === 'ENODEV' ? 0 : 1)
-}
-
-/**
- * SIGUSR1 pauses the session (requests held, open writers waited for) and then writes the ack
- * file, which the daemon polls for (fuse/pause.ts); SIGUSR2 removes it and resumes.
- */
-function handlePause(session: Session, ack: string): void {
-  rmSync(ack, { force: true }) // left by a worker that died paused: this one is not
-  process.on('SIGUSR1', () => {
-    void session.pause(PAUSE_WAIT_MS).then((r) => {
-      writeFileSync(`${ack}.new`, JSON.stringify(r))
-      renameSync(`${ack}.new`, ack) // whole, or not there
-    })
-  })
-  process.on('SIGUSR2', () => {
-    session.resume()
-    rmSync(ack, { force: true }) // after resuming: the daemon waits for this
-  })
 }
 
 /**
