@@ -12,38 +12,38 @@ import { closeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { constants, umount2 } from '../../native-bindings/index.js'
 import { JournaledOverlay } from '../diff/journaled-overlay.js'
+import { createLogger } from '../log.js'
 import { Overlay } from '../overlay/overlay.js'
 import { mountFuse } from './mount.js'
 import { handlePause } from './pause.js'
 import { Session } from './session.js'
 import { parseWorkerArgs, UsageError, type WorkerOptions } from './worker-options.js'
 
-const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
-  process.stderr.write(`${JSON.stringify({ level, msg, component: 'strata-overlay', ...fields })}\n`)
+const log = createLogger('debug', 'strata-overlay')
 
 async function serve(o: WorkerOptions): Promise<void> {
   const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile }
   const ov = o.journal && o.upper ? new JournaledOverlay({ ...opts, upper: o.upper }, o.journal) : new Overlay(opts)
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
-  const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f), passthrough })
+  const session = new Session(fd, ov, { log, passthrough })
   session.start()
   const stop = () => {
     try {
       umount2(o.mountpoint, constants.MNT_DETACH)
     } catch (err) {
-      log('warn', 'unmount on signal failed', { err: String(err) })
+      log.warn('unmount on signal failed', { err: String(err) })
     }
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
   if (o.work) handlePause(session, o.work)
   process.send?.('ready', () => process.disconnect?.())
-  log('info', 'mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
+  log.info('mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done
   closeSync(fd)
   const requests = Object.fromEntries([...session.counts].map(([op, n]) => [String(op), n]))
-  log('info', 'session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests })
+  log.info('session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests })
   process.exit(reason === 'ENODEV' ? 0 : 1)
 }
 
@@ -77,10 +77,10 @@ function main(argv: string[]): void {
     process.exit(2)
   }
   if (!o.foreground) return detach(argv) // the detached copy warns about options
-  for (const w of o.warnings) log('warn', w)
+  for (const w of o.warnings) log.warn(w)
   serve(o).catch((err: unknown) => {
     const message = String((err as Error)?.message ?? err)
-    log('error', 'cannot serve', { err: message })
+    log.error('cannot serve', { err: message })
     if (process.send) process.send({ error: message }, () => process.exit(1))
     else process.exit(1)
   })
