@@ -24,6 +24,7 @@ import {
   type Frame,
   type MethodName,
   type ParamsOf,
+  type ProgressEvent,
   type ResultOf,
   type Welcome,
   type WireError,
@@ -54,7 +55,7 @@ export interface CallOptions {
   upload?: AsyncIterable<Uint8Array>
   /** Where the call's downloaded bytes go; the call resolves after the last one was written. */
   download?: Writable
-  onEvent?(event: unknown): void
+  onEvent?(event: ProgressEvent): void
 }
 
 interface Pending {
@@ -63,7 +64,7 @@ interface Pending {
   window: CreditWindow
   download?: Writable
   writes: Promise<void>
-  onEvent?(event: unknown): void
+  onEvent?(event: ProgressEvent): void
 }
 
 export class StrataClient {

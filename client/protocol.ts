@@ -61,8 +61,24 @@ export type Frame =
   | { id: number; chunk: Uint8Array }
   | { id: number; end: true }
   | { id: number; ack: number }
-  | { id: number; event: unknown }
+  | { id: number; event: ProgressEvent }
   | { id: number; cancel: true }
+
+/**
+ * A progress event (`{id, event}` frames of image.pull and image.push), one line of what `docker
+ * pull`/`push` print. Events with an `id` are about one item (a layer: its short digest) and
+ * replace that item's previous line; events without one are about the whole call (`Digest: …`).
+ */
+export interface ProgressEvent {
+  /** The item: a layer's short id. Absent for a line about the whole call. */
+  id?: string
+  status: string
+  /** Bytes done and expected while data moves (pull). */
+  current?: number
+  total?: number
+  /** The layer's full digest (push). */
+  layer?: string
+}
 
 export interface Hello {
   version: number
