@@ -9,17 +9,18 @@
  * `<ns>.overlay.X`, as the user set it. The same tree always gives the same bytes.
  * `upperEntries` hands out the same entries with their header blocks, for diff/upper-layer.ts,
  * which makes the layer from the tree without making the tar.
+ * Tests: test/integration/upper-tar.test.ts
  */
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type BigIntStats } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs'
 import { join } from 'node:path'
 import { lgetxattr, llistxattr, splitDev } from '../../native-bindings/index.js'
 import { isOpaque, xattrNames, type XattrNamespace } from '../overlay/opaque.js'
 import { isWhiteoutStat } from '../overlay/whiteout.js'
+import { readChunks } from '../layers/read-chunks.js'
 import { END, entryHeader, padding, type HeaderFields } from '../layers/tar-writer.js'
 
 const WHITEOUT = '.wh.'
 const OPAQUE = '.wh..wh..opq'
-const CHUNK = 1024 * 1024
 
 /** A path of the tree, or the opaque marker of a directory, under the name it has in the tar. */
 type Item = { name: string; rel: string; st: BigIntStats; opaque?: true }
@@ -120,13 +121,7 @@ function* fileBody(path: string, size: number): Generator<Buffer> {
 export function* fileChunks(path: string, size: number): Generator<Buffer> {
   const fd = openSync(path, 'r')
   try {
-    for (let off = 0; off < size;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - off))
-      const bytesRead = readSync(fd, buf, 0, buf.length, off)
-      if (bytesRead === 0) throw new Error(`${path} shrank while it was read`)
-      off += bytesRead
-      yield buf.subarray(0, bytesRead)
-    }
+    yield* readChunks(fd, 0, size, path)
   } finally {
     closeSync(fd)
   }
