@@ -19,7 +19,6 @@ import {
   FrameError,
   isErrorCode,
   PROTOCOL_VERSION,
-  STREAM_CHUNK_BYTES,
   StrataError,
   type Frame,
   type MethodName,
@@ -29,6 +28,7 @@ import {
   type Welcome,
   type WireError,
 } from './protocol.js'
+import { sendChunks } from './send-chunks.js'
 
 /** An error the daemon sent (as opposed to one met on the way to it). */
 export class DaemonError extends StrataError {
@@ -137,13 +137,12 @@ export class StrataClient {
 
   private upload(id: number, source: AsyncIterable<Uint8Array>, window: CreditWindow): void {
     const run = async () => {
-      for await (const data of source) {
-        for (let off = 0; off < data.length; off += STREAM_CHUNK_BYTES) {
-          const chunk = data.subarray(off, off + STREAM_CHUNK_BYTES)
-          await window.reserve(chunk.length)
-          if (!this.write({ id, chunk })) await new Promise((r) => this.socket.once('drain', r))
-        }
+      const sink = {
+        window,
+        write: (chunk: Uint8Array) => this.write({ id, chunk }),
+        drained: () => new Promise<void>((r) => this.socket.once('drain', () => r())),
       }
+      for await (const data of source) await sendChunks(data, sink)
       this.write({ id, end: true })
     }
     run().catch((err: unknown) => {
