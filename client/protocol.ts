@@ -357,9 +357,9 @@ export interface Methods {
   'container.remove': { params: { container: string; force?: boolean }; result: { id: string } }
   /** Download: the container's filesystem (its merged view) as a tar. */
   'container.export': { params: { container: string }; result: { bytes: number } }
-  /** Events: { id, status, current?, total? } per layer ('Already exists', 'Downloading', 'Pull complete'), then { status } lines. */
+  /** Events (ProgressEvent): { id, status, current?, total? } per layer ('Already exists', 'Downloading', 'Pull complete'), then { status } lines. */
   'image.pull': { params: { ref: string; platform?: string }; result: { id: string; digest: string } }
-  /** Events: { id, layer, status } per layer ('Layer already exists', 'Pushed'). */
+  /** Events (ProgressEvent): { id, layer, status } per layer ('Layer already exists', 'Pushed'). */
   'image.push': { params: { ref: string }; result: { digest: string } }
   /** Checks the credentials with the registry, then keeps them for its pulls and pushes. */
   'registry.login': { params: { host: string; username: string; password: string }; result: { status: string } }
