@@ -19,15 +19,16 @@ import {
   FrameError,
   isErrorCode,
   PROTOCOL_VERSION,
-  STREAM_CHUNK_BYTES,
   StrataError,
   type Frame,
   type MethodName,
   type ParamsOf,
+  type ProgressEvent,
   type ResultOf,
   type Welcome,
   type WireError,
 } from './protocol.js'
+import { sendChunks } from './send-chunks.js'
 
 /** An error the daemon sent (as opposed to one met on the way to it). */
 export class DaemonError extends StrataError {
@@ -54,7 +55,7 @@ export interface CallOptions {
   upload?: AsyncIterable<Uint8Array>
   /** Where the call's downloaded bytes go; the call resolves after the last one was written. */
   download?: Writable
-  onEvent?(event: unknown): void
+  onEvent?(event: ProgressEvent): void
 }
 
 interface Pending {
@@ -63,7 +64,7 @@ interface Pending {
   window: CreditWindow
   download?: Writable
   writes: Promise<void>
-  onEvent?(event: unknown): void
+  onEvent?(event: ProgressEvent): void
 }
 
 export class StrataClient {
@@ -136,13 +137,12 @@ export class StrataClient {
 
   private upload(id: number, source: AsyncIterable<Uint8Array>, window: CreditWindow): void {
     const run = async () => {
-      for await (const data of source) {
-        for (let off = 0; off < data.length; off += STREAM_CHUNK_BYTES) {
-          const chunk = data.subarray(off, off + STREAM_CHUNK_BYTES)
-          await window.reserve(chunk.length)
-          if (!this.write({ id, chunk })) await new Promise((r) => this.socket.once('drain', r))
-        }
+      const sink = {
+        window,
+        write: (chunk: Uint8Array) => this.write({ id, chunk }),
+        drained: () => new Promise<void>((r) => this.socket.once('drain', () => r())),
       }
+      for await (const data of source) await sendChunks(data, sink)
       this.write({ id, end: true })
     }
     run().catch((err: unknown) => {

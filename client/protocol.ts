@@ -61,8 +61,24 @@ export type Frame =
   | { id: number; chunk: Uint8Array }
   | { id: number; end: true }
   | { id: number; ack: number }
-  | { id: number; event: unknown }
+  | { id: number; event: ProgressEvent }
   | { id: number; cancel: true }
+
+/**
+ * A progress event (`{id, event}` frames of image.pull and image.push), one line of what `docker
+ * pull`/`push` print. Events with an `id` are about one item (a layer: its short digest) and
+ * replace that item's previous line; events without one are about the whole call (`Digest: …`).
+ */
+export interface ProgressEvent {
+  /** The item: a layer's short id. Absent for a line about the whole call. */
+  id?: string
+  status: string
+  /** Bytes done and expected while data moves (pull). */
+  current?: number
+  total?: number
+  /** The layer's full digest (push). */
+  layer?: string
+}
 
 export interface Hello {
   version: number
@@ -341,9 +357,9 @@ export interface Methods {
   'container.remove': { params: { container: string; force?: boolean }; result: { id: string } }
   /** Download: the container's filesystem (its merged view) as a tar. */
   'container.export': { params: { container: string }; result: { bytes: number } }
-  /** Events: { id, status, current?, total? } per layer ('Already exists', 'Downloading', 'Pull complete'), then { status } lines. */
+  /** Events (ProgressEvent): { id, status, current?, total? } per layer ('Already exists', 'Downloading', 'Pull complete'), then { status } lines. */
   'image.pull': { params: { ref: string; platform?: string }; result: { id: string; digest: string } }
-  /** Events: { id, layer, status } per layer ('Layer already exists', 'Pushed'). */
+  /** Events (ProgressEvent): { id, layer, status } per layer ('Layer already exists', 'Pushed'). */
   'image.push': { params: { ref: string }; result: { digest: string } }
   /** Checks the credentials with the registry, then keeps them for its pulls and pushes. */
   'registry.login': { params: { host: string; username: string; password: string }; result: { status: string } }

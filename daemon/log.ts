@@ -1,6 +1,8 @@
 /**
  * Structured logs: one JSON object per line on stderr (journald keeps them as they are), with a
- * level, a message, the component and fields. Errors in fields are flattened to message + code.
+ * time, a level, the component, a message and fields. Errors in fields are flattened to message +
+ * code. The one Logger and line format of stratad and of the mount worker (its FUSE engine too).
+ * Tests: test/unit/daemon/log.test.ts
  */
 export const LEVELS = ['debug', 'info', 'warn', 'error'] as const
 export type LogLevel = (typeof LEVELS)[number]

@@ -2,16 +2,15 @@
  * Progress of long operations (pull, push, load, save, commit), one line per item as Docker
  * shows them. On a terminal the lines are redrawn in place with a bar; otherwise each change of
  * an item's status is printed once as a plain line, so logs stay readable.
+ * Tests: test/unit/cli/progress.test.ts
  */
+import type { ProgressEvent } from '../protocol.js'
 import { humanSize } from './human.js'
 
-export interface ProgressEvent {
-  /** The item: a layer's short id, a file name. */
-  id: string
-  status: string
-  current?: number
-  total?: number
-}
+/** An event about one item (a layer): the lines Progress draws. Events without an id are about the whole call. */
+export type ItemEvent = ProgressEvent & { id: string }
+
+export const isItemEvent = (e: ProgressEvent): e is ItemEvent => typeof e.id === 'string' && e.id !== ''
 
 export interface ProgressSink {
   write(s: string): unknown
@@ -22,12 +21,12 @@ export interface ProgressSink {
 const BAR_WIDTH = 50
 
 export class Progress {
-  private readonly items = new Map<string, ProgressEvent>()
+  private readonly items = new Map<string, ItemEvent>()
   private drawn = 0
 
   constructor(private readonly out: ProgressSink) {}
 
-  update(e: ProgressEvent): void {
+  update(e: ItemEvent): void {
     const before = this.items.get(e.id)
     this.items.set(e.id, e)
     if (this.out.isTTY) return this.redraw()
@@ -42,7 +41,7 @@ export class Progress {
   }
 }
 
-function line(e: ProgressEvent, withBar: boolean): string {
+function line(e: ItemEvent, withBar: boolean): string {
   const head = `${e.id}: ${e.status}`
   if (!withBar || e.current === undefined) return head
   if (!e.total) return `${head} ${humanSize(e.current)}`

@@ -1,7 +1,7 @@
 /** What the API handlers are given: the daemon's parts, wired in main.ts. */
 import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
-import type { MountSupervisor } from '../fuse/supervisor.js'
+import type { MountSupervisor } from '../mounts/supervisor.js'
 import type { LayerStore } from '../layers/layer-store.js'
 import type { Db } from '../store/db.js'
 import type { Containers } from '../containers/containers.js'

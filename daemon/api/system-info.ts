@@ -1,6 +1,6 @@
 /** system.info: the daemon's state (`strata info`): paths, storage, object counts, load. */
 import type { SystemInfo } from '../../client/protocol.js'
-import { readMountinfo } from '../fuse/mountinfo.js'
+import { readMountinfo } from '../mounts/mountinfo.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import type { Services } from './services.js'
 

@@ -4,7 +4,8 @@
  * (upper-tar.ts) are hashed and recorded in the tar-split, without the tar being made and parsed
  * again. The result is the layer that applying upperTar(tree) would give: the same diffID,
  * tar-split and tree (test/integration/upper-layer.test.ts checks all three).
- * Errors: a socket, or a file that shrinks while it is read (a commit pauses a mounted container).
+ * Errors: a file that shrinks while it is read (a commit pauses a mounted container). Sockets are
+ *   left out, as from the tar (stat-header.ts).
  */
 import { createHash } from 'node:crypto'
 import { chmodSync, closeSync, lchownSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs'

@@ -6,20 +6,23 @@
  * becomes `.wh.NAME`, an opaque directory gets `.wh..wh..opq` among its entries.
  * Hard links inside the tree are links to the first path (in that order) of the inode.
  * overlay's private xattrs are left out; an escaped `<ns>.overlay.overlay.X` leaves as
- * `<ns>.overlay.X`, as the user set it. The same tree always gives the same bytes.
+ * `<ns>.overlay.X`, as the user set it. Sockets are left out (stat-header.ts). The same tree
+ * always gives the same bytes.
  * `upperEntries` hands out the same entries with their header blocks, for diff/upper-layer.ts,
  * which makes the layer from the tree without making the tar.
+ * Tests: test/integration/upper-tar.test.ts
  */
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type BigIntStats } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs'
 import { join } from 'node:path'
-import { lgetxattr, llistxattr, splitDev } from '../../native-bindings/index.js'
+import { lgetxattr, llistxattr } from '../../native-bindings/index.js'
 import { isOpaque, xattrNames, type XattrNamespace } from '../overlay/opaque.js'
 import { isWhiteoutStat } from '../overlay/whiteout.js'
+import { readChunks } from '../layers/read-chunks.js'
 import { END, entryHeader, padding, type HeaderFields } from '../layers/tar-writer.js'
+import { HardLinks, ownerAndTime, statFields } from './stat-header.js'
 
 const WHITEOUT = '.wh.'
 const OPAQUE = '.wh..wh..opq'
-const CHUNK = 1024 * 1024
 
 /** A path of the tree, or the opaque marker of a directory, under the name it has in the tar. */
 type Item = { name: string; rel: string; st: BigIntStats; opaque?: true }
@@ -52,11 +55,12 @@ export async function* upperTar(root: string, ns: XattrNamespace = 'trusted'): A
 
 /** The tree's entries in tar order; a directory's children are listed after it was handed out. */
 export function* upperEntries(root: string, ns: XattrNamespace = 'trusted'): Generator<UpperEntry> {
-  const links = new Map<bigint, string>()
+  const links = new HardLinks()
   const stack: Item[] = children(root, '', ns).reverse()
   while (stack.length) {
     const item = stack.pop() as Item
     const e = entryOf(join(root, item.rel), item, ns, links)
+    if (!e) continue
     yield e
     if (e.kind === 'dir') stack.push(...children(root, item.rel, ns).reverse())
   }
@@ -75,33 +79,28 @@ function children(root: string, rel: string, ns: XattrNamespace): Item[] {
   return items.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
 }
 
-const ownerAndTime = (st: BigIntStats) => ({
-  uid: Number(st.uid),
-  gid: Number(st.gid),
-  mtime: Number(st.mtimeMs / 1000n),
-})
+const KIND: Record<HeaderFields['type'], UpperEntry['kind']> = {
+  dir: 'dir',
+  link: 'link',
+  symlink: 'symlink',
+  file: 'file',
+  char: 'node',
+  block: 'node',
+  fifo: 'node',
+}
 
-function entryOf(path: string, item: Item, ns: XattrNamespace, links: Map<bigint, string>): UpperEntry {
+/** The entry of one item, or null for a socket (stat-header.ts: left out). */
+function entryOf(path: string, item: Item, ns: XattrNamespace, links: HardLinks): UpperEntry | null {
   const { st, name, rel } = item
-  const made = (kind: UpperEntry['kind'], fields: HeaderFields, first?: string): UpperEntry => ({
+  const made = (kind: UpperEntry['kind'], fields: HeaderFields): UpperEntry => ({
     ...{ rel, path, kind, fields, header: entryHeader(fields) },
-    ...(first === undefined ? {} : { first }),
+    ...(kind === 'link' ? { first: fields.linkname } : {}),
   })
-  const base = { ...ownerAndTime(st), mode: Number(st.mode) & 0o7777 }
-  const marker = { ...base, name, type: 'file', mode: 0o644 } as const
+  const marker = { ...ownerAndTime(st), name, type: 'file', mode: 0o644 } as const
   if (item.opaque) return made('opaque', marker)
   if (isWhiteoutStat(st)) return made('whiteout', marker)
-  const fields = { ...base, xattrs: userXattrs(path, ns) }
-  if (st.isDirectory()) return made('dir', { ...fields, name: `${name}/`, type: 'dir' })
-  const first = st.nlink > 1n ? links.get(st.ino) : undefined
-  if (first !== undefined) return made('link', { ...fields, name, type: 'link', linkname: first }, first)
-  if (st.nlink > 1n) links.set(st.ino, name)
-  if (st.isSymbolicLink()) return made('symlink', { ...fields, name, type: 'symlink', linkname: readlinkSync(path) })
-  if (st.isFile()) return made('file', { ...fields, name, type: 'file', size: Number(st.size) })
-  const [devmajor, devminor] = splitDev(st.rdev)
-  const type = st.isCharacterDevice() ? 'char' : st.isBlockDevice() ? 'block' : st.isFIFO() ? 'fifo' : undefined
-  if (!type) throw new Error(`${path}: a socket cannot go into a layer`)
-  return made('node', { ...fields, name, type, devmajor, devminor })
+  const fields = statFields(st, name, { xattrs: () => userXattrs(path, ns), readlink: () => readlinkSync(path) }, links)
+  return fields && made(KIND[fields.type], fields)
 }
 
 /** A regular file's header, body and padding; read synchronously, a chunk at a time. */
@@ -120,13 +119,7 @@ function* fileBody(path: string, size: number): Generator<Buffer> {
 export function* fileChunks(path: string, size: number): Generator<Buffer> {
   const fd = openSync(path, 'r')
   try {
-    for (let off = 0; off < size;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - off))
-      const bytesRead = readSync(fd, buf, 0, buf.length, off)
-      if (bytesRead === 0) throw new Error(`${path} shrank while it was read`)
-      off += bytesRead
-      yield buf.subarray(0, bytesRead)
-    }
+    yield* readChunks(fd, 0, size, path)
   } finally {
     closeSync(fd)
   }

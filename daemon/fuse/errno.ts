@@ -3,11 +3,12 @@
  * else is a bug: it is logged and answered EIO (never EPERM, fuse-native's fallback).
  */
 import { constants } from 'node:os'
+import type { Logger } from '../log.js'
+
+export type { Logger }
 
 const ERRNO = constants.errno as Record<string, number>
 const ALIASES: Record<string, string> = { ENOTSUP: 'EOPNOTSUPP' }
-
-export type Logger = (message: string, fields: Record<string, unknown>) => void
 
 export function toErrno(err: unknown, op: string, log: Logger): number {
   const code = (err as { code?: unknown } | null)?.code
@@ -15,6 +16,6 @@ export function toErrno(err: unknown, op: string, log: Logger): number {
     const n = ERRNO[ALIASES[code] ?? code]
     if (n !== undefined) return -n
   }
-  log('unexpected error in a FUSE op, answering EIO', { op, err: String((err as Error)?.stack ?? err) })
+  log.error('unexpected error in a FUSE op, answering EIO', { op, err: String((err as Error)?.stack ?? err) })
   return -(ERRNO.EIO as number)
 }

@@ -1,52 +1,35 @@
 /**
- * Pausing a mount worker while its upper layer is read (a commit of a mounted container): the
- * daemon sends SIGUSR1, the worker holds requests and waits for open writers, then writes an ack
- * file in its work directory; SIGUSR2 resumes it. Held requests block the container's processes,
- * as `docker pause` freezes them.
+ * Pausing a mount worker, the worker's half (the daemon's is mounts/pause-worker.ts): SIGUSR1
+ * holds the session's requests, waits for open writers, then writes an ack file in the work
+ * directory; SIGUSR2 resumes and removes it. Held requests block the container's processes, as
+ * `docker pause` freezes them. The ack file's name and the wait are the contract both halves share.
+ * Tests: test/integration/container-commit.test.ts
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { unavailable } from '../errors.js'
+import type { Session } from './session.js'
 
 /** How long a pausing worker waits for files open for writing to be closed. */
 export const PAUSE_WAIT_MS = 5000
 
+/** The ack file: present (with `{ writersOpen }`) while the worker is paused. */
 export const pauseFile = (workdir: string): string => join(workdir, '.strata-paused')
 
-export interface Paused {
-  /** Files still open for writing when the worker gave up waiting (passthrough writes may go on). */
-  writersOpen: number
-  /** Resumes the worker and waits until it says so (the ack file is gone). */
-  resume(): Promise<void>
-}
-
 /**
- * Each step waits for the worker's answer before the next signal, so a SIGUSR2 is never pending
- * together with a SIGUSR1 (the kernel would deliver them by number, not in order). One pause per
- * worker at a time: the supervisor's queue for the mount sees to that.
+ * SIGUSR1 pauses the session (requests held, open writers waited for) and then writes the ack
+ * file, which the daemon polls for; SIGUSR2 resumes and then removes it.
  */
-export async function pauseWorker(pid: number, workdir: string): Promise<Paused> {
+export function handlePause(session: Session, workdir: string): void {
   const ack = pauseFile(workdir)
-  const resume = async () => {
-    process.kill(pid, 'SIGUSR2')
-    await until(() => !existsSync(ack), `mount worker ${pid} did not resume`)
-  }
-  await until(() => !existsSync(ack), `mount worker ${pid} is still paused`) // a resume just sent
-  process.kill(pid, 'SIGUSR1')
-  let text = ''
-  try {
-    await until(() => existsSync(ack) && (text = readFileSync(ack, 'utf8')) !== '', `mount worker ${pid} did not pause`)
-  } catch (err) {
-    await resume()
-    throw err
-  }
-  return { writersOpen: (JSON.parse(text) as { writersOpen: number }).writersOpen, resume }
-}
-
-async function until(done: () => boolean, failure: string): Promise<void> {
-  for (const deadline = Date.now() + PAUSE_WAIT_MS + 5000; Date.now() < deadline;) {
-    if (done()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw unavailable(failure)
+  rmSync(ack, { force: true }) // left by a worker that died paused: this one is not
+  process.on('SIGUSR1', () => {
+    void session.pause(PAUSE_WAIT_MS).then((r) => {
+      writeFileSync(`${ack}.new`, JSON.stringify(r))
+      renameSync(`${ack}.new`, ack) // whole, or not there
+    })
+  })
+  process.on('SIGUSR2', () => {
+    session.resume()
+    rmSync(ack, { force: true }) // after resuming: the daemon waits for this
+  })
 }

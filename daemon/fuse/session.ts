@@ -8,8 +8,9 @@
 import { writeSync } from 'node:fs'
 import { startFuseReader } from '../../native-bindings/index.js'
 import type { Overlay } from '../overlay/overlay.js'
+import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
-import { toErrno, type Logger } from './errno.js'
+import { toErrno } from './errno.js'
 import { Handles, type DirHandle, type FileHandle } from './handles.js'
 import { negotiate, type Negotiated } from './init.js'
 import { Passthrough } from './passthrough.js'
@@ -119,7 +120,7 @@ export class Session {
     ov: Overlay,
     private readonly opts: SessionOptions = {},
   ) {
-    const log = opts.log ?? ((m, f) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: m, ...f })}\n`))
+    const log = opts.log ?? createLogger('debug', 'strata-overlay')
     this.ctx = {
       ov,
       inodes: new InodeTable(ov.lookup('').stat),
@@ -174,7 +175,7 @@ export class Session {
     try {
       header = decodeHeader(req)
     } catch (err) {
-      this.ctx.log('dropped a request with a broken header', { err: String(err), bytes: req.length })
+      this.ctx.log.error('dropped a request with a broken header', { err: String(err), bytes: req.length })
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
     const started = performance.now()
@@ -228,7 +229,7 @@ export class Session {
       writeSync(this.fd, reply)
     } catch (err) {
       // ENOENT: the request was interrupted and is gone; anything else ends with the session.
-      if ((err as { code?: string }).code !== 'ENOENT') this.ctx.log('reply not delivered', { err: String(err) })
+      if ((err as { code?: string }).code !== 'ENOENT') this.ctx.log.error('reply not delivered', { err: String(err) })
     }
     return reply
   }

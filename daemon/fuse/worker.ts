@@ -4,22 +4,23 @@
  * Without -f it detaches (the parent exits once the mount is up, as fuse-overlayfs does).
  * SIGTERM/SIGINT unmount (lazily) and exit; an unmount from outside (umount, umount -l) ends the
  * session with ENODEV and the process exits. It never touches its own mount. SIGUSR1/SIGUSR2
- * pause and resume it (fuse/pause.ts).
+ * pause and resume it (fuse/pause.ts, mounts/pause-worker.ts).
+ * Tests: test/integration/fuse-worker.test.ts
  */
 import { spawn } from 'node:child_process'
-import { closeSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { constants, umount2 } from '../../native-bindings/index.js'
 import { JournalWriter } from '../diff/journal.js'
+import { createLogger } from '../log.js'
 import { Overlay } from '../overlay/overlay.js'
 import { Op } from './abi.js'
 import { mountFuse } from './mount.js'
-import { PAUSE_WAIT_MS, pauseFile } from './pause.js'
+import { handlePause } from './pause.js'
 import { Session } from './session.js'
 import { parseWorkerArgs, UsageError, type WorkerOptions } from './worker-options.js'
 
-const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
-  process.stderr.write(`${JSON.stringify({ level, msg, component: 'strata-overlay', ...fields })}\n`)
+const log = createLogger('debug', 'strata-overlay')
 
 async function serve(o: WorkerOptions): Promise<void> {
   const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile }
@@ -30,44 +31,26 @@ async function serve(o: WorkerOptions): Promise<void> {
   })
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
-  const session = new Session(fd, ov, { log: (msg, f) => log('error', msg, f), passthrough })
+  const session = new Session(fd, ov, { log, passthrough })
   session.start()
   const stop = () => {
     try {
       umount2(o.mountpoint, constants.MNT_DETACH)
     } catch (err) {
-      log('warn', 'unmount on signal failed', { err: String(err) })
+      log.warn('unmount on signal failed', { err: String(err) })
     }
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
-  if (o.work) handlePause(session, pauseFile(o.work))
+  if (o.work) handlePause(session, o.work)
   process.send?.('ready', () => process.disconnect?.())
-  log('info', 'mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
+  log.info('mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done
   closeSync(fd)
   const ops = session.stats.summary()
   const requests = Object.fromEntries(Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]))
-  log('info', 'session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests, ops })
+  log.info('session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests, ops })
   process.exit(reason === 'ENODEV' ? 0 : 1)
-}
-
-/**
- * SIGUSR1 pauses the session (requests held, open writers waited for) and then writes the ack
- * file, which the daemon polls for (fuse/pause.ts); SIGUSR2 removes it and resumes.
- */
-function handlePause(session: Session, ack: string): void {
-  rmSync(ack, { force: true }) // left by a worker that died paused: this one is not
-  process.on('SIGUSR1', () => {
-    void session.pause(PAUSE_WAIT_MS).then((r) => {
-      writeFileSync(`${ack}.new`, JSON.stringify(r))
-      renameSync(`${ack}.new`, ack) // whole, or not there
-    })
-  })
-  process.on('SIGUSR2', () => {
-    session.resume()
-    rmSync(ack, { force: true }) // after resuming: the daemon waits for this
-  })
 }
 
 /**
@@ -100,10 +83,10 @@ function main(argv: string[]): void {
     process.exit(2)
   }
   if (!o.foreground) return detach(argv) // the detached copy warns about options
-  for (const w of o.warnings) log('warn', w)
+  for (const w of o.warnings) log.warn(w)
   serve(o).catch((err: unknown) => {
     const message = String((err as Error)?.message ?? err)
-    log('error', 'cannot serve', { err: message })
+    log.error('cannot serve', { err: message })
     if (process.send) process.send({ error: message }, () => process.exit(1))
     else process.exit(1)
   })

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import PQueue from 'p-queue'
+import type { ProgressEvent } from '../../client/protocol.js'
 import { invalidArgument, notFound } from '../errors.js'
 import { chainIdOf, parseDiffId, sha256, type ChainId, type DiffId } from '../layers/digests.js'
 import type { LayerStore, StagedLayer } from '../layers/layer-store.js'
@@ -33,7 +34,7 @@ export interface Pulled {
 }
 
 /** Per-layer progress, as the CLI draws it (client/cli/progress.ts). */
-export type PullProgress = (e: { id: string; status: string; current?: number; total?: number }) => void
+export type PullProgress = (e: ProgressEvent) => void
 
 export async function pullImage(
   client: RegistryClient,

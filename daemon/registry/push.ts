@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
+import type { ProgressEvent } from '../../client/protocol.js'
 import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
 import type { Logger } from '../log.js'
 import { sha256 } from '../layers/digests.js'
@@ -22,7 +23,7 @@ import { jsonBytes, MEDIA, type Descriptor, type Manifest } from './oci.js'
 import { parseReference, type Reference } from './reference.js'
 
 export interface PushHooks {
-  progress(event: { id: string; layer: string; status: string }): void
+  progress(event: ProgressEvent): void
   /** A layer was gzip'd for the push: its digest, to skip compressing it when the registry has it. */
   rememberGzip(l: LayerRecord, gzip: { digest: string; size: number }): Promise<void>
   log: Logger

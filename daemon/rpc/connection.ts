@@ -11,11 +11,11 @@ import {
   FrameDecoder,
   FrameError,
   PROTOCOL_VERSION,
-  STREAM_CHUNK_BYTES,
   StrataError,
   type Frame,
   type WireError,
 } from '../../client/protocol.js'
+import { sendChunks } from '../../client/send-chunks.js'
 import { invalidArgument, notFound, permissionDenied, unavailable } from '../errors.js'
 import type { Logger } from '../log.js'
 import { toWireError, type CallContext, type MethodTable } from './dispatch.js'
@@ -152,19 +152,15 @@ export class Connection {
         if (!call.upload) throw invalidArgument(`${method} takes no upload`)
         return call.upload.iterate()
       },
-      send: (chunk) => this.sendChunks(id, method, call, chunk),
+      send: async (data) => {
+        const window = call.window
+        if (!window) throw new TypeError(`${method} has no download stream`)
+        const write = (chunk: Uint8Array) => this.write({ id, chunk })
+        await sendChunks(data, { window, write, drained: () => this.drained(signal) })
+      },
       progress: (event) => {
         if (!signal.aborted) this.write({ id, event })
       },
-    }
-  }
-
-  private async sendChunks(id: number, method: string, call: Call, data: Uint8Array): Promise<void> {
-    if (!call.window) throw new TypeError(`${method} has no download stream`)
-    for (let off = 0; off < data.length; off += STREAM_CHUNK_BYTES) {
-      const chunk = data.subarray(off, off + STREAM_CHUNK_BYTES)
-      await call.window.reserve(chunk.length)
-      if (!this.write({ id, chunk })) await this.drained(call.abort.signal)
     }
   }
 

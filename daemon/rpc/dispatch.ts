@@ -2,7 +2,7 @@
  * What a method handler is and sees, and how an error becomes a wire error. The method table
  * itself is built in api/ (one file per method); rpc/ only runs it.
  */
-import { StrataError, type WireError } from '../../client/protocol.js'
+import { StrataError, type ProgressEvent, type WireError } from '../../client/protocol.js'
 import type { Logger } from '../log.js'
 import type { Peer } from './peer-cred.js'
 
@@ -16,7 +16,7 @@ export interface CallContext {
   /** Sends bytes to the client (methods with `download`); resolves when more may be sent. */
   send(chunk: Uint8Array): Promise<void>
   /** A progress event for the client; never blocks (events are small and may be coalesced). */
-  progress(event: unknown): void
+  progress(event: ProgressEvent): void
 }
 
 export interface MethodDef {

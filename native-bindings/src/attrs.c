@@ -9,16 +9,14 @@
 
 /* utimensat(dirfd, path, atimeSec, atimeNsec, mtimeSec, mtimeNsec, flags); nsec may be UTIME_NOW/OMIT. */
 static napi_value js_utimensat(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t dirfd, flags;
   int64_t as, an, ms, mn;
   char path[STRATA_PATH_BUF];
-  if (!strata_arg_int32(env, argv, argc, 0, &dirfd) || !strata_arg_path(env, argv, argc, 1, path, sizeof path) ||
-      !strata_arg_int64(env, argv, argc, 2, &as) || !strata_arg_int64(env, argv, argc, 3, &an) ||
-      !strata_arg_int64(env, argv, argc, 4, &ms) || !strata_arg_int64(env, argv, argc, 5, &mn) ||
-      !strata_arg_int32(env, argv, argc, 6, &flags))
+  if (!strata_arg_int32(&a, 0, &dirfd) || !strata_arg_path(&a, 1, path, sizeof path) || !strata_arg_int64(&a, 2, &as) ||
+      !strata_arg_int64(&a, 3, &an) || !strata_arg_int64(&a, 4, &ms) || !strata_arg_int64(&a, 5, &mn) ||
+      !strata_arg_int32(&a, 6, &flags))
     return NULL;
   struct timespec times[2] = {{.tv_sec = as, .tv_nsec = an}, {.tv_sec = ms, .tv_nsec = mn}};
   const char *target = path[0] ? path : NULL;
@@ -29,14 +27,12 @@ static napi_value js_utimensat(napi_env env, napi_callback_info info) {
 
 /* fchownat(dirfd, path, uid, gid, flags); -1 leaves an id unchanged. */
 static napi_value js_fchownat(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t dirfd, uid, gid, flags;
   char path[STRATA_PATH_BUF];
-  if (!strata_arg_int32(env, argv, argc, 0, &dirfd) || !strata_arg_path(env, argv, argc, 1, path, sizeof path) ||
-      !strata_arg_int32(env, argv, argc, 2, &uid) || !strata_arg_int32(env, argv, argc, 3, &gid) ||
-      !strata_arg_int32(env, argv, argc, 4, &flags))
+  if (!strata_arg_int32(&a, 0, &dirfd) || !strata_arg_path(&a, 1, path, sizeof path) ||
+      !strata_arg_int32(&a, 2, &uid) || !strata_arg_int32(&a, 3, &gid) || !strata_arg_int32(&a, 4, &flags))
     return NULL;
   if (fchownat(dirfd, path, (uid_t)uid, (gid_t)gid, flags) != 0)
     return strata_throw_errno(env, errno, "fchownat", path);

@@ -76,14 +76,12 @@ static napi_value queue_job(napi_env env, copy_job *job) {
 
 /* copyFileRange(fdIn, offIn, fdOut, offOut, len) -> Promise<bytes copied> */
 static napi_value js_copy_file_range(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t fd_in, fd_out;
   int64_t off_in, off_out, len;
-  if (!strata_arg_int32(env, argv, argc, 0, &fd_in) || !strata_arg_int64(env, argv, argc, 1, &off_in) ||
-      !strata_arg_int32(env, argv, argc, 2, &fd_out) || !strata_arg_int64(env, argv, argc, 3, &off_out) ||
-      !strata_arg_int64(env, argv, argc, 4, &len))
+  if (!strata_arg_int32(&a, 0, &fd_in) || !strata_arg_int64(&a, 1, &off_in) || !strata_arg_int32(&a, 2, &fd_out) ||
+      !strata_arg_int64(&a, 3, &off_out) || !strata_arg_int64(&a, 4, &len))
     return NULL;
   if (off_in < 0 || off_out < 0 || len < 0) return strata_throw_errno(env, EINVAL, "copy_file_range", NULL);
   copy_job *job = calloc(1, sizeof *job);
@@ -94,11 +92,10 @@ static napi_value js_copy_file_range(napi_env env, napi_callback_info info) {
 
 /* ficlone(destFd, srcFd) -> Promise<void>: the whole source shared into dest (reflink) */
 static napi_value js_ficlone(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t fd_out, fd_in;
-  if (!strata_arg_int32(env, argv, argc, 0, &fd_out) || !strata_arg_int32(env, argv, argc, 1, &fd_in)) return NULL;
+  if (!strata_arg_int32(&a, 0, &fd_out) || !strata_arg_int32(&a, 1, &fd_in)) return NULL;
   copy_job *job = calloc(1, sizeof *job);
   if (!job) return strata_throw_errno(env, ENOMEM, "ioctl(FICLONE)", NULL);
   *job = (copy_job){.fd_in = fd_in, .fd_out = fd_out, .kind = JOB_CLONE};
@@ -107,13 +104,12 @@ static napi_value js_ficlone(napi_env env, napi_callback_info info) {
 
 /* fallocate(fd, mode, offset, len) -> Promise<void> */
 static napi_value js_fallocate(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t fd, mode;
   int64_t offset, len;
-  if (!strata_arg_int32(env, argv, argc, 0, &fd) || !strata_arg_int32(env, argv, argc, 1, &mode) ||
-      !strata_arg_int64(env, argv, argc, 2, &offset) || !strata_arg_int64(env, argv, argc, 3, &len))
+  if (!strata_arg_int32(&a, 0, &fd) || !strata_arg_int32(&a, 1, &mode) || !strata_arg_int64(&a, 2, &offset) ||
+      !strata_arg_int64(&a, 3, &len))
     return NULL;
   copy_job *job = calloc(1, sizeof *job);
   if (!job) return strata_throw_errno(env, ENOMEM, "fallocate", NULL);

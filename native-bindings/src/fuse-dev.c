@@ -21,12 +21,10 @@ struct strata_fuse_backing_map {
 
 /* fuseBackingOpen(fuseFd, backingFd) -> backing id */
 static napi_value js_backing_open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t fuse_fd, backing_fd;
-  if (!strata_arg_int32(env, argv, argc, 0, &fuse_fd) || !strata_arg_int32(env, argv, argc, 1, &backing_fd))
-    return NULL;
+  if (!strata_arg_int32(&a, 0, &fuse_fd) || !strata_arg_int32(&a, 1, &backing_fd)) return NULL;
   struct strata_fuse_backing_map map = {.fd = backing_fd};
   int id = ioctl(fuse_fd, STRATA_FUSE_DEV_IOC_BACKING_OPEN, &map);
   if (id < 0) return strata_throw_errno(env, errno, "ioctl(FUSE_DEV_IOC_BACKING_OPEN)", NULL);
@@ -35,12 +33,11 @@ static napi_value js_backing_open(napi_env env, napi_callback_info info) {
 
 /* fuseBackingClose(fuseFd, backingId) */
 static napi_value js_backing_close(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t fuse_fd;
   uint32_t id;
-  if (!strata_arg_int32(env, argv, argc, 0, &fuse_fd) || !strata_arg_uint32(env, argv, argc, 1, &id)) return NULL;
+  if (!strata_arg_int32(&a, 0, &fuse_fd) || !strata_arg_uint32(&a, 1, &id)) return NULL;
   if (ioctl(fuse_fd, STRATA_FUSE_DEV_IOC_BACKING_CLOSE, &id) != 0)
     return strata_throw_errno(env, errno, "ioctl(FUSE_DEV_IOC_BACKING_CLOSE)", NULL);
   return strata_undefined(env);

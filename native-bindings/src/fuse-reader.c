@@ -159,16 +159,14 @@ static bool start_threads(reader *r, int32_t count) {
 
 /* startFuseReader(fd, threads, bufSize, onBatch(requests: Buffer[], end: string | null)) */
 static napi_value js_start_reader(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t fd, threads;
   uint32_t buf_size;
   napi_valuetype cb_type;
-  if (!strata_arg_int32(env, argv, argc, 0, &fd) || !strata_arg_int32(env, argv, argc, 1, &threads) ||
-      !strata_arg_uint32(env, argv, argc, 2, &buf_size))
+  if (!strata_arg_int32(&a, 0, &fd) || !strata_arg_int32(&a, 1, &threads) || !strata_arg_uint32(&a, 2, &buf_size))
     return NULL;
-  if (argc < 4 || napi_typeof(env, argv[3], &cb_type) != napi_ok || cb_type != napi_function)
+  if (a.argc < 4 || napi_typeof(env, a.argv[3], &cb_type) != napi_ok || cb_type != napi_function)
     return strata_throw_type(env, "onBatch must be a function");
   if (threads < 1 || threads > 64 || buf_size < 4096) return strata_throw_errno(env, EINVAL, "startFuseReader", NULL);
   reader *r = calloc(1, sizeof *r);
@@ -177,7 +175,7 @@ static napi_value js_start_reader(napi_env env, napi_callback_info info) {
   pthread_mutex_init(&r->lock, NULL);
   napi_value name;
   napi_create_string_utf8(env, "strata:fuse-reader", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 0, (size_t)threads, r, finalize_reader, r, call_js,
+  if (napi_create_threadsafe_function(env, a.argv[3], NULL, name, 0, (size_t)threads, r, finalize_reader, r, call_js,
                                       &r->tsfn) != napi_ok) {
     pthread_mutex_destroy(&r->lock);
     free(r);

@@ -7,15 +7,13 @@
 
 /* mount(source, target, fstype, flags, data) */
 static napi_value js_mount(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   char source[STRATA_PATH_BUF], target[STRATA_PATH_BUF], fstype[256], data[STRATA_PATH_BUF];
   int64_t flags;
-  if (!strata_arg_path(env, argv, argc, 0, source, sizeof source) ||
-      !strata_arg_path(env, argv, argc, 1, target, sizeof target) ||
-      !strata_arg_path(env, argv, argc, 2, fstype, sizeof fstype) || !strata_arg_int64(env, argv, argc, 3, &flags) ||
-      !strata_arg_path(env, argv, argc, 4, data, sizeof data))
+  if (!strata_arg_path(&a, 0, source, sizeof source) || !strata_arg_path(&a, 1, target, sizeof target) ||
+      !strata_arg_path(&a, 2, fstype, sizeof fstype) || !strata_arg_int64(&a, 3, &flags) ||
+      !strata_arg_path(&a, 4, data, sizeof data))
     return NULL;
   if (mount(source, target, fstype, (unsigned long)flags, data) != 0)
     return strata_throw_errno(env, errno, "mount", target);
@@ -24,13 +22,11 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 
 /* umount2(target, flags) */
 static napi_value js_umount2(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   char target[STRATA_PATH_BUF];
   int32_t flags;
-  if (!strata_arg_path(env, argv, argc, 0, target, sizeof target) || !strata_arg_int32(env, argv, argc, 1, &flags))
-    return NULL;
+  if (!strata_arg_path(&a, 0, target, sizeof target) || !strata_arg_int32(&a, 1, &flags)) return NULL;
   if (umount2(target, flags) != 0) return strata_throw_errno(env, errno, "umount2", target);
   return strata_undefined(env);
 }

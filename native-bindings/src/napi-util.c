@@ -41,78 +41,93 @@ napi_value strata_throw_type(napi_env env, const char *message) {
   return NULL;
 }
 
-static bool arg_number(napi_env env, napi_value *argv, size_t argc, size_t i, double *out) {
-  napi_valuetype t;
-  if (i >= argc || napi_typeof(env, argv[i], &t) != napi_ok || t != napi_number) {
-    char m[64];
-    snprintf(m, sizeof m, "argument %zu must be a number", i);
-    strata_throw_type(env, m);
+bool strata_get_args(napi_env env, napi_callback_info info, strata_args *a) {
+  a->env = env;
+  a->argc = STRATA_MAX_ARGS;
+  if (napi_get_cb_info(env, info, &a->argc, a->argv, NULL, NULL) != napi_ok) {
+    strata_throw_type(env, "internal N-API failure: napi_get_cb_info");
     return false;
   }
-  napi_get_value_double(env, argv[i], out);
+  if (a->argc > STRATA_MAX_ARGS) a->argc = STRATA_MAX_ARGS; /* the rest were not fetched */
   return true;
 }
 
-bool strata_arg_int32(napi_env env, napi_value *argv, size_t argc, size_t i, int32_t *out) {
+/* Whether argument i was passed and has type `want`. */
+static bool arg_is(const strata_args *a, size_t i, napi_valuetype want) {
+  napi_valuetype t;
+  return i < a->argc && napi_typeof(a->env, a->argv[i], &t) == napi_ok && t == want;
+}
+
+static bool arg_number(const strata_args *a, size_t i, double *out) {
+  if (!arg_is(a, i, napi_number)) {
+    char m[64];
+    snprintf(m, sizeof m, "argument %zu must be a number", i);
+    strata_throw_type(a->env, m);
+    return false;
+  }
+  napi_get_value_double(a->env, a->argv[i], out);
+  return true;
+}
+
+bool strata_arg_int32(const strata_args *a, size_t i, int32_t *out) {
   double d;
-  if (!arg_number(env, argv, argc, i, &d)) return false;
+  if (!arg_number(a, i, &d)) return false;
   if (d < INT32_MIN || d > INT32_MAX || d != (double)(int32_t)d) {
-    strata_throw_type(env, "integer argument out of range");
+    strata_throw_type(a->env, "integer argument out of range");
     return false;
   }
   *out = (int32_t)d;
   return true;
 }
 
-bool strata_arg_uint32(napi_env env, napi_value *argv, size_t argc, size_t i, uint32_t *out) {
+bool strata_arg_uint32(const strata_args *a, size_t i, uint32_t *out) {
   double d;
-  if (!arg_number(env, argv, argc, i, &d)) return false;
+  if (!arg_number(a, i, &d)) return false;
   if (d < 0 || d > UINT32_MAX || d != (double)(uint32_t)d) {
-    strata_throw_type(env, "unsigned integer argument out of range");
+    strata_throw_type(a->env, "unsigned integer argument out of range");
     return false;
   }
   *out = (uint32_t)d;
   return true;
 }
 
-bool strata_arg_int64(napi_env env, napi_value *argv, size_t argc, size_t i, int64_t *out) {
+bool strata_arg_int64(const strata_args *a, size_t i, int64_t *out) {
   double d;
-  if (!arg_number(env, argv, argc, i, &d)) return false;
+  if (!arg_number(a, i, &d)) return false;
   if (d < -9007199254740991.0 || d > 9007199254740991.0 || d != (double)(int64_t)d) {
-    strata_throw_type(env, "integer argument out of safe range");
+    strata_throw_type(a->env, "integer argument out of safe range");
     return false;
   }
   *out = (int64_t)d;
   return true;
 }
 
-bool strata_arg_path(napi_env env, napi_value *argv, size_t argc, size_t i, char *buf, size_t size) {
-  napi_valuetype t;
+bool strata_arg_path(const strata_args *a, size_t i, char *buf, size_t size) {
   size_t len = 0;
-  if (i >= argc || napi_typeof(env, argv[i], &t) != napi_ok || t != napi_string) {
-    strata_throw_type(env, "path argument must be a string");
+  if (!arg_is(a, i, napi_string)) {
+    strata_throw_type(a->env, "path argument must be a string");
     return false;
   }
-  napi_get_value_string_utf8(env, argv[i], NULL, 0, &len);
+  napi_get_value_string_utf8(a->env, a->argv[i], NULL, 0, &len);
   if (len >= size) {
-    strata_throw_errno(env, ENAMETOOLONG, "path", NULL);
+    strata_throw_errno(a->env, ENAMETOOLONG, "path", NULL);
     return false;
   }
-  napi_get_value_string_utf8(env, argv[i], buf, size, &len);
+  napi_get_value_string_utf8(a->env, a->argv[i], buf, size, &len);
   if (strlen(buf) != len) {
-    strata_throw_type(env, "path argument must not contain NUL bytes");
+    strata_throw_type(a->env, "path argument must not contain NUL bytes");
     return false;
   }
   return true;
 }
 
-bool strata_arg_buffer(napi_env env, napi_value *argv, size_t argc, size_t i, void **data, size_t *len) {
+bool strata_arg_buffer(const strata_args *a, size_t i, void **data, size_t *len) {
   bool is_buffer = false;
-  if (i >= argc || napi_is_buffer(env, argv[i], &is_buffer) != napi_ok || !is_buffer) {
-    strata_throw_type(env, "argument must be a Buffer");
+  if (i >= a->argc || napi_is_buffer(a->env, a->argv[i], &is_buffer) != napi_ok || !is_buffer) {
+    strata_throw_type(a->env, "argument must be a Buffer");
     return false;
   }
-  napi_get_buffer_info(env, argv[i], data, len);
+  napi_get_buffer_info(a->env, a->argv[i], data, len);
   return true;
 }
 

@@ -1,7 +1,12 @@
 /*
  * Shared helpers of the strata addon: argument reading and Node-style errors.
+ * Every function starts the same way: the arguments fetched once, then each one read by index:
+ *   strata_args a;
+ *   if (!strata_get_args(env, info, &a)) return NULL;
+ *   if (!strata_arg_int32(&a, 0, &fd) || !strata_arg_path(&a, 1, path, sizeof path)) return NULL;
  * Every syscall failure becomes an Error with `code` (e.g. 'ENOENT'), `errno` (negative, as
  * Node's own fs errors), `syscall` and, where one is involved, `path`.
+ * Tests: test/unit/native/args.test.ts
  */
 #ifndef STRATA_NAPI_UTIL_H
 #define STRATA_NAPI_UTIL_H
@@ -26,12 +31,25 @@ napi_value strata_errno_error(napi_env env, int err, const char *syscall, const 
 napi_value strata_throw_errno(napi_env env, int err, const char *syscall, const char *path);
 napi_value strata_throw_type(napi_env env, const char *message);
 
-/* Read argument i; each returns false after throwing a TypeError. */
-bool strata_arg_int32(napi_env env, napi_value *argv, size_t argc, size_t i, int32_t *out);
-bool strata_arg_uint32(napi_env env, napi_value *argv, size_t argc, size_t i, uint32_t *out);
-bool strata_arg_int64(napi_env env, napi_value *argv, size_t argc, size_t i, int64_t *out);
-bool strata_arg_path(napi_env env, napi_value *argv, size_t argc, size_t i, char *buf, size_t size);
-bool strata_arg_buffer(napi_env env, napi_value *argv, size_t argc, size_t i, void **data, size_t *len);
+/* The most arguments any function of the addon takes (utimensat: 7). */
+#define STRATA_MAX_ARGS 8
+
+/* A call's arguments, fetched once: `argc` is how many the caller passed (at most STRATA_MAX_ARGS). */
+typedef struct {
+  napi_env env;
+  size_t argc;
+  napi_value argv[STRATA_MAX_ARGS];
+} strata_args;
+
+/* Fetches the call's arguments into `a`; false after throwing. */
+bool strata_get_args(napi_env env, napi_callback_info info, strata_args *a);
+
+/* Read argument i; each returns false after throwing (a TypeError, or ENAMETOOLONG for a path). */
+bool strata_arg_int32(const strata_args *a, size_t i, int32_t *out);
+bool strata_arg_uint32(const strata_args *a, size_t i, uint32_t *out);
+bool strata_arg_int64(const strata_args *a, size_t i, int64_t *out);
+bool strata_arg_path(const strata_args *a, size_t i, char *buf, size_t size);
+bool strata_arg_buffer(const strata_args *a, size_t i, void **data, size_t *len);
 
 napi_value strata_undefined(napi_env env);
 napi_value strata_int64(napi_env env, int64_t v);

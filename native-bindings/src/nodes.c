@@ -8,15 +8,13 @@
 
 /* mknodat(dirfd, path, mode, major, minor) */
 static napi_value js_mknodat(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t dirfd;
   uint32_t mode, major, minor;
   char path[STRATA_PATH_BUF];
-  if (!strata_arg_int32(env, argv, argc, 0, &dirfd) || !strata_arg_path(env, argv, argc, 1, path, sizeof path) ||
-      !strata_arg_uint32(env, argv, argc, 2, &mode) || !strata_arg_uint32(env, argv, argc, 3, &major) ||
-      !strata_arg_uint32(env, argv, argc, 4, &minor))
+  if (!strata_arg_int32(&a, 0, &dirfd) || !strata_arg_path(&a, 1, path, sizeof path) ||
+      !strata_arg_uint32(&a, 2, &mode) || !strata_arg_uint32(&a, 3, &major) || !strata_arg_uint32(&a, 4, &minor))
     return NULL;
   if (mknodat(dirfd, path, mode, makedev(major, minor)) != 0) return strata_throw_errno(env, errno, "mknodat", path);
   return strata_undefined(env);

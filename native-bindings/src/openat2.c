@@ -9,16 +9,14 @@
 
 /* openat2(dirfd, path, flags, mode, resolve) -> fd */
 static napi_value js_openat2(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t dirfd;
   int64_t flags;
   uint32_t mode, resolve;
   char path[STRATA_PATH_BUF];
-  if (!strata_arg_int32(env, argv, argc, 0, &dirfd) || !strata_arg_path(env, argv, argc, 1, path, sizeof path) ||
-      !strata_arg_int64(env, argv, argc, 2, &flags) || !strata_arg_uint32(env, argv, argc, 3, &mode) ||
-      !strata_arg_uint32(env, argv, argc, 4, &resolve))
+  if (!strata_arg_int32(&a, 0, &dirfd) || !strata_arg_path(&a, 1, path, sizeof path) ||
+      !strata_arg_int64(&a, 2, &flags) || !strata_arg_uint32(&a, 3, &mode) || !strata_arg_uint32(&a, 4, &resolve))
     return NULL;
   struct open_how how = {.flags = (uint64_t)flags, .mode = mode, .resolve = resolve};
   long fd;

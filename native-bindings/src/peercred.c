@@ -38,11 +38,10 @@ static napi_value peer_groups(napi_env env, int fd) {
 
 /* peerCred(fd) -> { pid, uid, gid, groups } */
 static napi_value js_peer_cred(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t fd;
-  if (!strata_arg_int32(env, argv, argc, 0, &fd)) return NULL;
+  if (!strata_arg_int32(&a, 0, &fd)) return NULL;
   struct ucred cred;
   socklen_t len = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)

@@ -7,16 +7,14 @@
 
 /* renameat2(olddirfd, oldpath, newdirfd, newpath, flags) */
 static napi_value js_renameat2(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   int32_t olddirfd, newdirfd;
   uint32_t flags;
   char oldpath[STRATA_PATH_BUF], newpath[STRATA_PATH_BUF];
-  if (!strata_arg_int32(env, argv, argc, 0, &olddirfd) ||
-      !strata_arg_path(env, argv, argc, 1, oldpath, sizeof oldpath) ||
-      !strata_arg_int32(env, argv, argc, 2, &newdirfd) ||
-      !strata_arg_path(env, argv, argc, 3, newpath, sizeof newpath) || !strata_arg_uint32(env, argv, argc, 4, &flags))
+  if (!strata_arg_int32(&a, 0, &olddirfd) || !strata_arg_path(&a, 1, oldpath, sizeof oldpath) ||
+      !strata_arg_int32(&a, 2, &newdirfd) || !strata_arg_path(&a, 3, newpath, sizeof newpath) ||
+      !strata_arg_uint32(&a, 4, &flags))
     return NULL;
   if (renameat2(olddirfd, oldpath, newdirfd, newpath, flags) != 0) {
     napi_value error = strata_errno_error(env, errno, "renameat2", oldpath);

@@ -17,19 +17,19 @@ typedef struct {
 } target;
 
 /* Reads argument 0 as a path (l* variants) or an fd (f* variants). */
-static bool read_target(napi_env env, napi_value *argv, size_t argc, bool by_path, target *t) {
+static bool read_target(const strata_args *a, bool by_path, target *t) {
   t->by_path = by_path;
   t->path[0] = 0;
-  if (by_path) return strata_arg_path(env, argv, argc, 0, t->path, sizeof t->path);
+  if (by_path) return strata_arg_path(a, 0, t->path, sizeof t->path);
   int32_t fd;
-  if (!strata_arg_int32(env, argv, argc, 0, &fd)) return false;
+  if (!strata_arg_int32(a, 0, &fd)) return false;
   t->fd = fd;
   return true;
 }
 
 /* Reads the target (argument 0) and the attribute name (argument 1). */
-static bool read_target_name(napi_env env, napi_value *argv, size_t argc, bool by_path, target *t, char *name) {
-  return read_target(env, argv, argc, by_path, t) && strata_arg_path(env, argv, argc, 1, name, XATTR_NAME_MAX + 1);
+static bool read_target_name(const strata_args *a, bool by_path, target *t, char *name) {
+  return read_target(a, by_path, t) && strata_arg_path(a, 1, name, XATTR_NAME_MAX + 1);
 }
 
 static const char *sys_name(const target *t, const char *base) {
@@ -55,12 +55,11 @@ static ssize_t do_list(const target *t, char *buf, size_t size) {
 }
 
 static napi_value get_impl(napi_env env, napi_callback_info info, bool by_path) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   target t;
   char name[XATTR_NAME_MAX + 1];
-  if (!read_target_name(env, argv, argc, by_path, &t, name)) return NULL;
+  if (!read_target_name(&a, by_path, &t, name)) return NULL;
   for (;;) {
     ssize_t size = do_get(&t, name, NULL, 0);
     if (size < 0) return fail(env, &t, "getxattr");
@@ -81,12 +80,11 @@ static napi_value get_impl(napi_env env, napi_callback_info info, bool by_path) 
 /* lgetxattrIfAny(path, name) -> Buffer | null: null when absent (ENODATA) or unsupported, without
  * building an Error: absence is the normal answer for overlay's opaque probe on every walk. */
 static napi_value js_lgetxattr_if_any(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   target t;
   char name[XATTR_NAME_MAX + 1];
-  if (!read_target_name(env, argv, argc, true, &t, name)) return NULL;
+  if (!read_target_name(&a, true, &t, name)) return NULL;
   char small[256];
   ssize_t got = lgetxattr(t.path, name, small, sizeof small);
   if (got < 0 && (errno == ENODATA || errno == ENOTSUP)) {
@@ -102,16 +100,15 @@ static napi_value js_lgetxattr_if_any(napi_env env, napi_callback_info info) {
 }
 
 static napi_value set_impl(napi_env env, napi_callback_info info, bool by_path) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   target t;
   char name[XATTR_NAME_MAX + 1];
   void *data;
   size_t len;
   int32_t flags;
-  if (!read_target_name(env, argv, argc, by_path, &t, name) || !strata_arg_buffer(env, argv, argc, 2, &data, &len) ||
-      !strata_arg_int32(env, argv, argc, 3, &flags))
+  if (!read_target_name(&a, by_path, &t, name) || !strata_arg_buffer(&a, 2, &data, &len) ||
+      !strata_arg_int32(&a, 3, &flags))
     return NULL;
   int rc = by_path ? lsetxattr(t.path, name, data, len, flags) : fsetxattr(t.fd, name, data, len, flags);
   if (rc != 0) return fail(env, &t, "setxattr");
@@ -133,11 +130,10 @@ static napi_value names_array(napi_env env, const char *buf, size_t len) {
 }
 
 static napi_value list_impl(napi_env env, napi_callback_info info, bool by_path) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   target t;
-  if (!read_target(env, argv, argc, by_path, &t)) return NULL;
+  if (!read_target(&a, by_path, &t)) return NULL;
   for (;;) {
     ssize_t size = do_list(&t, NULL, 0);
     if (size < 0) return fail(env, &t, "listxattr");
@@ -159,12 +155,11 @@ static napi_value list_impl(napi_env env, napi_callback_info info, bool by_path)
 }
 
 static napi_value remove_impl(napi_env env, napi_callback_info info, bool by_path) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
   target t;
   char name[XATTR_NAME_MAX + 1];
-  if (!read_target_name(env, argv, argc, by_path, &t, name)) return NULL;
+  if (!read_target_name(&a, by_path, &t, name)) return NULL;
   int rc = by_path ? lremovexattr(t.path, name) : fremovexattr(t.fd, name);
   if (rc != 0) return fail(env, &t, "removexattr");
   return strata_undefined(env);

@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { StrataClient } from '../../client/client.js'
-import { readMountinfo } from '../../daemon/fuse/mountinfo.js'
+import { readMountinfo } from '../../daemon/mounts/mountinfo.js'
 import { constants, umount2 } from '../../native-bindings/index.js'
 import { tmpdir } from './tmpdir.js'
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import type { StrataClient } from '../../client/client.js'
 import type { MountInfo } from '../../client/protocol.js'
-import { readMountinfo } from '../../daemon/fuse/mountinfo.js'
+import { readMountinfo } from '../../daemon/mounts/mountinfo.js'
 import { exitOf, startDaemon, workerPids, type Daemon } from '../helpers/daemon.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 

@@ -5,13 +5,15 @@
  * xattrs, chmod) are tarred; the tar lists in sorted order, GNU tar reads it, the same tree
  * gives the same bytes, and applied as a layer it shows the same merged tree under overlayfs.
  * The layer commit makes by copying the tree (daemon/diff/upper-layer.ts) is the layer that tar
- * gives: the same diffID, size, entries, tree, and exported bytes.
+ * gives: the same diffID, size, entries, tree, and exported bytes. Sockets have no tar type: the
+ * tar, the copied layer and a container's merged tar (daemon/diff/merged-tar.ts) leave them out.
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import {
   chmodSync,
   chownSync,
+  existsSync,
   lchownSync,
   linkSync,
   mkdirSync,
@@ -23,6 +25,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { mergedTar } from '../../daemon/diff/merged-tar.js'
 import { copyUpper } from '../../daemon/diff/upper-layer.js'
 import { applyTar } from '../../daemon/layers/apply-tar.js'
 import { exportTar } from '../../daemon/layers/export-tar.js'
@@ -157,4 +160,44 @@ t.test('copying an upper directory gives the layer its tar gives', async (t) => 
     bytesOf(exportTar(join(dir, 'diff'), readSplit(readFileSync(join(dir, 'tar-split.gz')))))
   t.ok((await exported(copied.dir)).equals(archive), 'its tar-split gives back the tar')
   t.ok((await exported(tarred.dir)).equals(archive))
+})
+
+t.test('a socket is left out of the tar, of the copied layer and of the merged tar', async (t) => {
+  const base = tmpdir(t, 'strata-dirtar-')
+  const [lower, upper] = [join(base, 'lower'), join(base, 'upper')]
+  mkdirSync(lower)
+  mkdirSync(join(upper, 'run'), { recursive: true })
+  writeFileSync(join(lower, 'keep'), 'keep')
+  mknodat(constants.AT_FDCWD, join(lower, 'lower.sock'), constants.S_IFSOCK | 0o755, 0, 0)
+  mknodat(constants.AT_FDCWD, join(upper, 'run/app.sock'), constants.S_IFSOCK | 0o755, 0, 0)
+  linkSync(join(upper, 'run/app.sock'), join(upper, 'run/app2.sock'))
+  writeFileSync(join(upper, 'run/app.pid'), '1')
+  execFileSync('mkfifo', [join(upper, 'fifo')])
+  const names = (archive: Buffer) => execFileSync('tar', ['-t'], { input: archive }).toString().trim().split('\n')
+  const archive = await bytesOf(upperTar(upper))
+  t.same(names(archive), ['fifo', 'run/', 'run/app.pid'], 'the tar of the upper directory')
+  t.same(names(await bytesOf(mergedTar(upper, [lower]))), ['fifo', 'keep', 'run/', 'run/app.pid'], 'the merged tar')
+  t.match(
+    execFileSync('tar', ['-tv'], { input: archive }).toString(),
+    /^prw-r--r-- .* fifo$/m,
+    'a fifo is still a fifo',
+  )
+
+  const root = tmpdir(t, 'strata-dirtar-store-')
+  mkdirSync(join(root, 'tmp'))
+  const db = await Db.open(root)
+  t.teardown(() => db.close())
+  const layers = new LayerStore(
+    root,
+    db,
+    createLogger('error', 'test', () => undefined),
+  )
+  const tarred = await layers.stage(null, upperTar(upper))
+  const copied = await layers.stageFrom(null, (diff, split) => copyUpper(upper, diff, split))
+  t.teardown(() => layers.discard([tarred, copied]))
+  const { createdAt: _a, ...fromTar } = tarred.layer
+  const { createdAt: _b, ...fromCopy } = copied.layer
+  t.same(fromCopy, fromTar, 'the copied layer is the layer of the tar')
+  t.notOk(existsSync(join(copied.dir, 'diff/run/app.sock')), 'no socket in the copied layer')
+  t.same(snapshotDir(join(copied.dir, 'diff'), true), snapshotDir(join(tarred.dir, 'diff'), true), 'the same tree')
 })

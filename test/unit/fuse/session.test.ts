@@ -7,6 +7,7 @@ import t, { type Test } from 'tap'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { Overlay } from '../../../daemon/overlay/overlay.js'
 import { Op } from '../../../daemon/fuse/abi.js'
+import { createLogger } from '../../../daemon/log.js'
 import { Session } from '../../../daemon/fuse/session.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
@@ -41,7 +42,7 @@ async function session(t: Test) {
   writeFileSync(`${base}/l/hello`, 'hi')
   const logged: string[] = []
   const s = new Session(-1, new Overlay({ lowers: [`${base}/l`], upper: `${base}/u`, work: `${base}/w` }), {
-    log: (m) => logged.push(m),
+    log: createLogger('debug', 'test', (line) => void logged.push(line)),
   })
   const init = Buffer.alloc(64)
   init.writeUInt32LE(7, 0)

@@ -1,7 +1,8 @@
 /** strata pull NAME[:TAG|@DIGEST]: an image from its registry (`docker pull`), a progress line per layer. */
 import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
-import { Progress, type ProgressEvent } from '../../progress.js'
+import type { ProgressEvent } from '../../../protocol.js'
+import { isItemEvent, Progress } from '../../progress.js'
 
 export function registerPull(parent: Command, cli: Cli): void {
   parent
@@ -13,11 +14,10 @@ export function registerPull(parent: Command, cli: Cli): void {
     .action(
       action(cli, async (client, name: string, o: { platform?: string; quiet?: boolean }) => {
         const progress = new Progress(process.stdout)
-        const onEvent = (e: unknown) => {
+        const onEvent = (e: ProgressEvent) => {
           if (o.quiet) return
-          const ev = e as Partial<ProgressEvent>
-          if (ev.id && ev.status) progress.update(ev as ProgressEvent)
-          else if (ev.status) cli.out(`${ev.status}\n`)
+          if (isItemEvent(e) && e.status) progress.update(e)
+          else if (e.status) cli.out(`${e.status}\n`)
         }
         await client.call('image.pull', { ref: name, platform: o.platform }, { onEvent })
         if (o.quiet) cli.out(`${name}\n`)

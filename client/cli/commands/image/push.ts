@@ -1,7 +1,8 @@
 /** strata push NAME[:TAG]: an image to its registry (`docker push`), a line per layer. */
 import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
-import { Progress, type ProgressEvent } from '../../progress.js'
+import type { ProgressEvent } from '../../../protocol.js'
+import { isItemEvent, Progress } from '../../progress.js'
 
 export function registerPush(parent: Command, cli: Cli): void {
   parent
@@ -12,8 +13,8 @@ export function registerPush(parent: Command, cli: Cli): void {
     .action(
       action(cli, async (client, name: string, o: { quiet?: boolean }) => {
         const progress = new Progress(process.stdout)
-        const onEvent = (e: unknown) => {
-          if (!o.quiet && (e as Partial<ProgressEvent>).id) progress.update(e as ProgressEvent)
+        const onEvent = (e: ProgressEvent) => {
+          if (!o.quiet && isItemEvent(e)) progress.update(e)
         }
         const r = await client.call('image.push', { ref: name }, { onEvent })
         cli.out(`${name}: digest: ${r.digest}\n`)

@@ -3,6 +3,7 @@
  * detached (its own session: it outlives the daemon, and systemd's KillMode=process leaves it),
  * logs to a file, and reports 'ready' or its startup error over IPC. A pid is only trusted
  * together with the process's start time, since pids are reused.
+ * Tests: test/unit/mounts/worker-process.test.ts, test/integration/daemon-mounts.test.ts
  */
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
@@ -22,7 +23,7 @@ export interface WorkerStart {
   timeoutMs?: number
 }
 
-const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url))
+const WORKER = fileURLToPath(new URL('../fuse/worker.js', import.meta.url))
 
 export class WorkerStartError extends Error {
   override name = 'WorkerStartError'

@@ -1,6 +1,7 @@
 /**
  * The mount table as the kernel shows it (/proc/self/mountinfo): target, filesystem type and
  * source of each mount, with the kernel's octal escapes (\040 for a space) undone.
+ * Tests: test/unit/mounts/mountinfo.test.ts
  */
 import { readFileSync } from 'node:fs'
 

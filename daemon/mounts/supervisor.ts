@@ -18,7 +18,7 @@ import { conflict, inUse, internal, invalidArgument, notFound, unavailable } fro
 import { KeyedQueue } from '../keyed-queue.js'
 import type { Logger } from '../log.js'
 import { readMountinfo, type MountEntry } from './mountinfo.js'
-import { pauseWorker } from './pause.js'
+import { pauseWorker } from './pause-worker.js'
 import { isWorkerAlive, startTimeOf, startWorker, WorkerStartError } from './worker-process.js'
 
 export interface MountRecord extends MountInfo {
@@ -103,7 +103,7 @@ export class MountSupervisor {
   }
 
   /**
-   * Runs `fn` while a serving mount's worker holds its requests (fuse/pause.ts), and resumes it
+   * Runs `fn` while a serving mount's worker holds its requests (pause-worker.ts), and resumes it
    * afterwards, whatever `fn` did. Under the mount's queue: one pause at a time, and no remove
    * or restart in between.
    */

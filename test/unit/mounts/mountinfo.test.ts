@@ -1,6 +1,5 @@
 import t from 'tap'
-import { parseMountinfo, readMountinfo } from '../../../daemon/fuse/mountinfo.js'
-import { startTimeOf } from '../../../daemon/fuse/worker-process.js'
+import { parseMountinfo, readMountinfo } from '../../../daemon/mounts/mountinfo.js'
 
 t.test('mountinfo lines parse, with octal escapes undone', async (t) => {
   const text = [
@@ -13,11 +12,4 @@ t.test('mountinfo lines parse, with octal escapes undone', async (t) => {
     { target: '/tmp/a b', fstype: 'fuse.strata-overlay', source: 'strata:ab@/var/lib/strata' },
   ])
   t.ok(readMountinfo().some((m) => m.target === '/'))
-})
-
-t.test('a process start time identifies it; a missing pid has none', async (t) => {
-  const mine = startTimeOf(process.pid)
-  t.type(mine, 'number')
-  t.equal(startTimeOf(process.pid), mine)
-  t.equal(startTimeOf(2 ** 22 + 1), undefined)
 })
