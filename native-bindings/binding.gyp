@@ -14,6 +14,7 @@
         "src/mount.c",
         "src/fuse-dev.c",
         "src/fuse-reader.c",
+        "src/fuse-poll.c",
         "src/peercred.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],

@@ -76,6 +76,7 @@ interface Addon {
   fuseBackingOpen(fuseFd: number, backingFd: number): number
   fuseBackingClose(fuseFd: number, backingId: number): void
   startFuseReader(fd: number, threads: number, bufSize: number, onBatch: BatchHandler): void
+  startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler): void
   peerCred(fd: number): PeerCred
 }
 
@@ -182,6 +183,14 @@ export const fuseBackingClose = (fuseFd: number, id: number): void => addon.fuse
  */
 export function startFuseReader(fd: number, threads: number, bufSize: number, onBatch: BatchHandler): void {
   addon.startFuseReader(fd, threads, bufSize, onBatch)
+}
+
+/**
+ * The same deliveries as startFuseReader, but read on the JS thread's own event loop (the fd is
+ * made non-blocking and polled): no hop between threads per request. Start it after mount(2).
+ */
+export function startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler): void {
+  addon.startFusePoll(fd, bufSize, onBatch)
 }
 
 /** The credentials of the process at the other end of a connected Unix socket fd. */

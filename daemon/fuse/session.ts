@@ -6,7 +6,7 @@
  * Tests: test/unit/fuse/session.test.ts (codec, no kernel), test/integration/fuse-*.test.ts
  */
 import { writeSync } from 'node:fs'
-import { startFuseReader } from '../../native-bindings/index.js'
+import { startFusePoll, startFuseReader } from '../../native-bindings/index.js'
 import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
@@ -138,15 +138,21 @@ export class Session {
     this.done = new Promise((resolve) => (this.ended = resolve))
   }
 
-  /** Starts the reader threads; call after mount(2). `done` resolves with why the session ended. */
-  start(threads = 2): void {
-    startFuseReader(this.fd, threads, READ_BUFFER, (batch, end) => {
+  /**
+   * Starts reading requests; call after mount(2). `done` resolves with why the session ended.
+   * 'poll' (the default) reads /dev/fuse on this thread's event loop, one wakeup per request;
+   * 'threads' uses native reader threads that hand batches over (a second wakeup per request).
+   */
+  start(reader: 'poll' | 'threads' = 'poll'): void {
+    const onBatch = (batch: Buffer[], end: string | null) => {
       for (const req of batch) {
         if (this.held && HELD_WHILE_PAUSED.has(req.length >= 8 ? req.readUInt32LE(4) : -1)) this.held.push(req)
         else void this.handle(req)
       }
       if (end !== null) this.ended(end)
-    })
+    }
+    if (reader === 'poll') startFusePoll(this.fd, READ_BUFFER, onBatch)
+    else startFuseReader(this.fd, 2, READ_BUFFER, onBatch)
   }
 
   /**

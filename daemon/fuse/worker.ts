@@ -32,7 +32,7 @@ async function serve(o: WorkerOptions): Promise<void> {
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
   const session = new Session(fd, ov, { log, passthrough })
-  session.start()
+  session.start(process.env.STRATA_FUSE_READER === 'threads' ? 'threads' : 'poll')
   const stop = () => {
     try {
       umount2(o.mountpoint, constants.MNT_DETACH)

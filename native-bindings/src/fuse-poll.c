@@ -1,0 +1,139 @@
+/*
+ * A /dev/fuse reader on the JS thread's own event loop: the fd is made non-blocking and watched
+ * with uv_poll; when it is readable, every request waiting is read at once (up to a batch limit,
+ * so timers and other I/O still get their turn) and handed to JS in one call, on this thread.
+ * Against reader threads (fuse-reader.c) this saves the hop between threads on every request:
+ * the kernel wakes the JS thread itself, so a serial workload (tar, rm -rf, ls -l) waits for one
+ * wakeup per request, not two. The batch ends with the end reason when read(2) fails for good
+ * (ENODEV once unmounted); EINTR retries, ENOENT (a request the kernel withdrew) is skipped.
+ * Tests: test/unit/native/fuse-poll.test.ts, test/integration/fuse-worker.test.ts
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "families.h"
+#include "napi-util.h"
+
+/* Requests read per wakeup at most; the rest wait for the next turn of the loop. */
+#define BATCH_MAX 128
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  int fd;
+  char *buf;
+  size_t buf_size;
+  bool ended;
+} poller;
+
+static void free_poller(uv_handle_t *handle) {
+  poller *p = handle->data;
+  free(p->buf);
+  free(p);
+}
+
+/* Reads what is waiting: returns how many requests went into `batch`, 0 with *end set when done. */
+static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
+  uint32_t n = 0;
+  while (n < BATCH_MAX) {
+    ssize_t len = read(p->fd, p->buf, p->buf_size);
+    if (len < 0 && errno == EINTR) continue;
+    if (len < 0 && errno == ENOENT) continue;
+    if (len < 0 && errno == EAGAIN) break;
+    if (len <= 0) {
+      *end = len < 0 ? uv_err_name(-errno) : "EOF";
+      break;
+    }
+    napi_value buf;
+    if (napi_create_buffer_copy(p->env, (size_t)len, p->buf, NULL, &buf) != napi_ok) {
+      *end = "ENOMEM";
+      break;
+    }
+    napi_set_element(p->env, batch, n++, buf);
+  }
+  return n;
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  poller *p = handle->data;
+  if (p->ended) return;
+  napi_env env = p->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  const char *end = status < 0 ? uv_err_name(status) : NULL;
+  napi_value batch, args[2], cb, global;
+  napi_create_array(env, &batch);
+  if (!end) read_batch(p, batch, &end);
+  if (end) {
+    p->ended = true;
+    uv_poll_stop(&p->poll);
+    napi_create_string_utf8(env, end, NAPI_AUTO_LENGTH, &args[1]);
+  } else {
+    napi_get_null(env, &args[1]);
+  }
+  args[0] = batch;
+  napi_get_reference_value(env, p->callback, &cb);
+  napi_get_global(env, &global);
+  /* make_callback: the microtasks the handlers queue (their awaits) run before control returns */
+  napi_make_callback(env, p->async, global, cb, 2, args, NULL);
+  if (end) {
+    napi_delete_reference(env, p->callback);
+    napi_async_destroy(env, p->async);
+    uv_close((uv_handle_t *)&p->poll, free_poller);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)) */
+static napi_value js_start_poll(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  int32_t fd;
+  uint32_t buf_size;
+  napi_valuetype cb_type;
+  if (!strata_arg_int32(&a, 0, &fd) || !strata_arg_uint32(&a, 1, &buf_size)) return NULL;
+  if (a.argc < 3 || napi_typeof(env, a.argv[2], &cb_type) != napi_ok || cb_type != napi_function)
+    return strata_throw_type(env, "onBatch must be a function");
+  if (buf_size < 4096) return strata_throw_errno(env, EINVAL, "startFusePoll", NULL);
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return strata_throw_errno(env, errno, "fcntl", NULL);
+  struct uv_loop_s *loop;
+  NAPI_OK(env, napi_get_uv_event_loop(env, &loop));
+  poller *p = calloc(1, sizeof *p);
+  char *buf = malloc(buf_size);
+  if (!p || !buf) {
+    free(p);
+    free(buf);
+    return strata_throw_errno(env, ENOMEM, "startFusePoll", NULL);
+  }
+  *p = (poller){.env = env, .fd = fd, .buf = buf, .buf_size = buf_size};
+  p->poll.data = p;
+  int err = uv_poll_init(loop, &p->poll, fd);
+  if (err < 0) {
+    free(buf);
+    free(p);
+    return strata_throw_errno(env, -err, "uv_poll_init", NULL);
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "strata:fuse-poll", NAPI_AUTO_LENGTH, &name);
+  NAPI_OK(env, napi_create_reference(env, a.argv[2], 1, &p->callback));
+  NAPI_OK(env, napi_async_init(env, NULL, name, &p->async));
+  err = uv_poll_start(&p->poll, UV_READABLE, on_readable);
+  if (err < 0) {
+    napi_delete_reference(env, p->callback);
+    napi_async_destroy(env, p->async);
+    uv_close((uv_handle_t *)&p->poll, free_poller);
+    return strata_throw_errno(env, -err, "uv_poll_start", NULL);
+  }
+  return strata_undefined(env);
+}
+
+void strata_init_fuse_poll(napi_env env, napi_value exports) {
+  static const strata_export list[] = {{"startFusePoll", js_start_poll}, {NULL, NULL}};
+  strata_define(env, exports, list);
+}
