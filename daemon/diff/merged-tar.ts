@@ -5,7 +5,7 @@
  * of one inode after the first are hard links.
  */
 import { Overlay } from '../overlay/overlay.js'
-import { END, entryHeader } from '../layers/tar-writer.js'
+import { END, entryHeader } from '../tar/tar-writer.js'
 import { splitDev } from '../../native-bindings/index.js'
 import { fileEntry } from './upper-tar.js'
 

@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { lgetxattr, llistxattr, splitDev } from '../../native-bindings/index.js'
 import { isOpaque, xattrNames, type XattrNamespace } from '../overlay/opaque.js'
 import { isWhiteoutStat } from '../overlay/whiteout.js'
-import { END, entryHeader, padding, type HeaderFields } from '../layers/tar-writer.js'
+import { END, entryHeader, padding, type HeaderFields } from '../tar/tar-writer.js'
 
 const WHITEOUT = '.wh.'
 const OPAQUE = '.wh..wh..opq'

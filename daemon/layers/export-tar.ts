@@ -5,7 +5,7 @@
  */
 import { closeSync, constants as fsc, fstatSync, openSync, readSync } from 'node:fs'
 import { join } from 'node:path'
-import type { FileSegment, Segment } from './tar-split.js'
+import type { FileSegment, Segment } from '../tar/tar-split.js'
 
 const CHUNK = 1024 * 1024
 

@@ -41,13 +41,13 @@ import type { Logger } from '../log.js'
 import type { BatchOp, Db } from '../store/db.js'
 import { layerKey, PREFIX } from '../store/keys.js'
 import { applyTar } from './apply-tar.js'
-import { decompress } from './decompress.js'
+import { decompress } from '../tar/decompress.js'
 import { diskUsage } from './disk-usage.js'
 import { chainIdOf, hexOf, parseDiffId, type ChainId, type DiffId } from './digests.js'
 import { exportTar } from './export-tar.js'
-import { TarError } from './tar-header.js'
-import type { TarLimits, TarSummary } from './tar-reader.js'
-import { readSplit, SplitRecorder } from './tar-split.js'
+import { TarError } from '../tar/tar-header.js'
+import type { TarLimits, TarSummary } from '../tar/tar-reader.js'
+import { readSplit, SplitRecorder } from '../tar/tar-split.js'
 
 export interface LayerRecord {
   chainId: ChainId

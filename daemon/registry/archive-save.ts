@@ -8,7 +8,7 @@
 import type { ChainId } from '../layers/digests.js'
 import { hexOf, sha256 } from '../layers/digests.js'
 import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
-import { END, entryHeader, padding } from '../layers/tar-writer.js'
+import { END, entryHeader, padding } from '../tar/tar-writer.js'
 import type { ImageRecord } from '../store/images.js'
 import { canonical, familiar, type Reference } from './reference.js'
 import {

@@ -19,7 +19,7 @@ import type { RegistryClient } from './client.js'
 import { downloadBlob } from './download.js'
 import { MEDIA, type Descriptor, type Index, type Manifest, type Platform } from './oci.js'
 import { familiarName, type Reference } from './reference.js'
-import { readAll } from '../layers/byte-reader.js'
+import { readAll } from '../tar/byte-reader.js'
 
 const ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest]
 
