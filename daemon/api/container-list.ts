@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import type { ContainerSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
-import { diskUsage } from '../layers/disk-usage.js'
+import { diskUsage } from '../disk-usage.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import type { ContainerRecord } from '../store/containers.js'
 import { boolParam, objectParams } from './params.js'

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import { invalidArgument } from '../errors.js'
-import { hexOf } from '../layers/digests.js'
+import { hexOf } from '../digests.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { acquire, release } from './counted-mount.js'
 import { boolParam, objectParams, stringParam, targetParam } from './params.js'

@@ -1,7 +1,7 @@
 /** system.df: `docker system df` — images, containers and layers on disk (store/usage.ts). */
 import { join } from 'node:path'
 import type { SystemDf } from '../../client/protocol.js'
-import { diskUsage } from '../layers/disk-usage.js'
+import { diskUsage } from '../disk-usage.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { usageOf } from '../store/usage.js'
 import type { Services } from './services.js'

@@ -57,6 +57,13 @@ export class Db {
     }
   }
 
+  /** Every value whose key starts with `prefix`, in key order. */
+  async list<T>(prefix: string): Promise<T[]> {
+    const out: T[] = []
+    for await (const [, v] of this.scan<T>(prefix)) out.push(v)
+    return out
+  }
+
   close(): Promise<void> {
     return this.level.close()
   }
