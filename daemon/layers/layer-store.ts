@@ -23,18 +23,7 @@
  * NOT_FOUND for an unknown parent or layer.
  * Tests: test/unit/layers/layer-store.test.ts
  */
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chainIdOf, hexOf, parseDiffId, type ChainId, type DiffId } from '../digests.js'
 import { diskUsage } from '../disk-usage.js'
@@ -57,31 +46,11 @@ export interface StagedLayer {
 }
 
 export interface StageOptions {
-  /** Keep the bytes exactly as they arrive (before decompression) as layers/<hex>/blob. */
-  keepBlob?: { digest: string; mediaType: string }
   expectDiffId?: DiffId
   signal?: AbortSignal
 }
 
 export const DEFAULT_LIMITS: TarLimits = { maxBytes: 64 * 1024 ** 3, maxEntries: 2_000_000 }
-
-/** Passes a stream through while writing every byte of it to `path`. */
-function keep(source: AsyncIterable<Uint8Array>, path: string): { stream: AsyncIterable<Uint8Array>; size(): number } {
-  let size = 0
-  const stream = (async function* () {
-    const fd = openSync(path, 'wx', 0o600)
-    try {
-      for await (const chunk of source) {
-        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off)
-        size += chunk.length
-        yield chunk
-      }
-    } finally {
-      closeSync(fd)
-    }
-  })()
-  return { stream, size: () => size }
-}
 
 export class LayerStore implements LayerDirs {
   /** Directories read outside the metadata queue (save, push): their removal waits. */
@@ -203,14 +172,13 @@ export class LayerStore implements LayerDirs {
     mkdirSync(join(staging, 'diff'), { mode: 0o755 })
     const split = new SplitRecorder()
     let summary
-    const kept = opts.keepBlob ? keep(source, join(staging, 'blob')) : undefined
     try {
-      summary = await applyTar(join(staging, 'diff'), decompress(kept?.stream ?? source), this.limits, split)
+      summary = await applyTar(join(staging, 'diff'), decompress(source), this.limits, split)
     } catch (err) {
       if (err instanceof TarError) throw invalidArgument(`bad layer tar: ${err.message}`, { cause: err })
       throw err
     }
-    return this.staged(parent, staging, summary, split, opts, kept?.size())
+    return this.staged(parent, staging, summary, split, opts)
   }
 
   /** The staged layer's record, once its diffID is checked and its tar-split written. */
@@ -220,7 +188,6 @@ export class LayerStore implements LayerDirs {
     summary: TarSummary,
     split: SplitRecorder,
     opts: StageOptions,
-    blobSize?: number,
   ): LayerRecord {
     opts.signal?.throwIfAborted()
     const diffId = parseDiffId(summary.diffId)
@@ -235,8 +202,25 @@ export class LayerStore implements LayerDirs {
       diskBytes: diskUsage(staging),
       entries: summary.entries,
       createdAt: new Date().toISOString(),
-      ...(opts.keepBlob && blobSize !== undefined ? { blob: { ...opts.keepBlob, size: blobSize } } : {}),
     }
+  }
+
+  /**
+   * Gives a staged layer the compressed blob it arrived as (a pulled layer), kept as layers/<hex>/blob
+   * so a push can send it back unchanged. `moveTo` puts the whole, verified blob file at the path
+   * it is given (registry/download.ts renames its download there: the bytes are not written twice).
+   */
+  withBlob(
+    staged: StagedLayer,
+    blob: { digest: string; mediaType: string },
+    moveTo: (path: string) => void,
+  ): StagedLayer {
+    const path = join(staged.dir, 'blob')
+    moveTo(path)
+    const st = statSync(path)
+    // As disk-usage.ts counts it: the file's allocated blocks (it has no other links).
+    const diskBytes = staged.layer.diskBytes + st.blocks * 512
+    return { dir: staged.dir, layer: { ...staged.layer, diskBytes, blob: { ...blob, size: st.size } } }
   }
 
   /**

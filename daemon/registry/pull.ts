@@ -181,15 +181,13 @@ async function stageBlob(
       yield chunk
     }
   })()
-  // A compressed blob is kept as it came: pushing the image unchanged sends the same bytes back.
-  const keepBlob = d.digest === diffId ? undefined : { digest: d.digest, mediaType: d.mediaType }
   const mismatch = (cause?: unknown) => invalidArgument(`layer blob ${d.digest} does not match its digest`, { cause })
   let staged: StagedLayer
   try {
-    staged = await layers.stage(parent, body, { expectDiffId: diffId, signal, keepBlob })
+    staged = await layers.stage(parent, body, { expectDiffId: diffId, signal })
   } catch (err) {
     if ((err as { code?: string }).code !== 'INVALID_ARGUMENT') {
-      await source.return?.(undefined) // ends the download
+      await dl.stop()
       throw err
     }
     dl.discard() // wrong bytes: do not resume from them
@@ -203,8 +201,18 @@ async function stageBlob(
     layers.discard([staged])
     throw mismatch()
   }
-  dl.done()
-  return staged
+  // A compressed blob is kept as it came (its verified download moves in): pushing the image
+  // unchanged sends the same bytes back.
+  if (d.digest === diffId) {
+    dl.done()
+    return staged
+  }
+  try {
+    return layers.withBlob(staged, { digest: d.digest, mediaType: d.mediaType }, (path) => dl.done(path))
+  } catch (err) {
+    layers.discard([staged])
+    throw err
+  }
 }
 
 function parse<T>(bytes: Buffer): T {
