@@ -6,6 +6,7 @@
  * or removed; it goes too when it proves wrong (digest mismatch); tmp/ is emptied when stratad
  * starts. One download per blob at a time resumes; another of the same blob at the same moment
  * writes a file of its own, which goes when that download stops before it is done.
+ * Tests: test/unit/registry/download.test.ts
  */
 import { randomBytes } from 'node:crypto'
 import {
