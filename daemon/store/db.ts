@@ -3,6 +3,7 @@
  * LevelDB's own lock file makes a second daemon on the same root fail at open; that failure
  * becomes a DataRootInUseError naming the root and, when known, the other daemon's pid.
  * Every multi-key change goes through `batch`, which LevelDB applies atomically.
+ * Tests: test/unit/store/db.test.ts
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'

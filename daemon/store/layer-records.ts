@@ -5,7 +5,7 @@
  * What the store needs of the directories themselves is `LayerDirs`, which the layer store
  * provides, so store/ never imports layers/.
  * Errors: NOT_FOUND for an unknown layer.
- * Tests: test/unit/layers/layer-store.test.ts
+ * Tests: test/unit/store/layer-records.test.ts
  */
 import type { ChainId, DiffId } from '../digests.js'
 import { notFound } from '../errors.js'
