@@ -54,9 +54,9 @@ export const DEFAULT_LIMITS: TarLimits = { maxBytes: 64 * 1024 ** 3, maxEntries:
 
 export class LayerStore implements LayerDirs {
   /** Directories read outside the metadata queue (save, push): their removal waits. */
-  readonly leases: Leases<ChainId>
+  private readonly leases: Leases<ChainId>
   /** The layers' records in LevelDB (store/layer-records.ts). */
-  readonly records: LayerRecords
+  private readonly records: LayerRecords
 
   constructor(
     private readonly root: string,

@@ -92,7 +92,8 @@ function saving(
     try {
       if (resumedAt) for await (const chunk of createReadStream(file, { end: resumedAt - 1 })) yield chunk as Buffer
       for await (const chunk of opened.body) {
-        for (let off = 0; off < chunk.length;) off += writeSync(fd as number, chunk, off)
+        const out = fd // closed once discarded: the rest may still be read (to hash it), not saved
+        if (out !== undefined) for (let off = 0; off < chunk.length;) off += writeSync(out, chunk, off)
         yield chunk
       }
       whole = true

@@ -67,6 +67,16 @@ t.test('a blob that proves wrong is not resumed from', async (t) => {
   await readAll(dl.body)
   dl.discard()
   t.same(readdirSync(downloads), [])
+
+  const early = await downloadBlob(fakeClient(), downloads, 'repo', DIGEST)
+  const it = early.body[Symbol.asyncIterator]()
+  const first = await it.next()
+  early.discard()
+  t.same(readdirSync(downloads), [], 'discarded before its end')
+  const rest: Buffer[] = [first.value as Buffer]
+  for (let n = await it.next(); !n.done; n = await it.next()) rest.push(n.value)
+  t.same(Buffer.concat(rest), BLOB, 'the rest can still be read (to hash it)')
+  t.same(readdirSync(downloads), [], 'and is not saved')
 })
 
 t.test('a second download of the same blob at once has a file of its own', async (t) => {
