@@ -4,7 +4,7 @@
  * container paused meanwhile unless `pause` is false); recorded in one batch inside it.
  */
 import type { ContainerCommitParams } from '../../client/protocol.js'
-import { parseReference } from '../registry/reference.js'
+import { parseReference } from '../reference.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { checkParams, nonEmpty, optionalText, textList, unlessFalse } from './params.js'
 import type { Services } from './services.js'

@@ -4,10 +4,10 @@
  * unpacked outside the metadata queue; recording layer, image and tag is one batch inside it
  * (layer-store.ts `record`).
  */
-import { parseReference } from '../registry/reference.js'
+import { parseReference } from '../reference.js'
 import { applyChanges } from '../store/dockerfile-change.js'
 import { encodeConfig, importConfig } from '../store/image-config.js'
-import { sha256 } from '../layers/digests.js'
+import { sha256 } from '../digests.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { objectParams } from './params.js'
 import type { Services } from './services.js'

@@ -5,7 +5,7 @@
  */
 import type { ImageSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
-import { familiarName, parseReference } from '../registry/reference.js'
+import { familiarName, parseReference } from '../reference.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { MethodDef } from '../rpc/dispatch.js'

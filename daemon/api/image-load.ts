@@ -5,11 +5,11 @@
  * Anything wrong in the archive is INVALID_ARGUMENT and nothing stored changes.
  */
 import type { ImageLoadResult } from '../../client/protocol.js'
-import type { ChainId } from '../layers/digests.js'
+import type { ChainId } from '../digests.js'
 import type { StagedLayer } from '../layers/layer-store.js'
 import { discardAll, readArchive } from '../registry/archive-read.js'
 import { planArchive, type PlannedImage } from '../registry/archive-plan.js'
-import { familiar } from '../registry/reference.js'
+import { familiar } from '../reference.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import type { ImageRecord } from '../store/images.js'
 import { objectParams } from './params.js'

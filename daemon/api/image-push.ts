@@ -3,10 +3,10 @@
  * lists the repo@digest among its RepoDigests, as Docker's does. Its layers are leased while they
  * upload (an rmi meanwhile untags and deletes the records; the bytes stay until the push ends).
  */
-import type { LayerRecord } from '../layers/layer-store.js'
+import type { LayerRecord } from '../store/layer-records.js'
 import { RegistryClient } from '../registry/client.js'
 import { pushImage } from '../registry/push.js'
-import { familiarName, parseReference, withDefaultTag, type Reference } from '../registry/reference.js'
+import { familiarName, parseReference, withDefaultTag, type Reference } from '../reference.js'
 import type { CallContext, MethodDef } from '../rpc/dispatch.js'
 import type { ImageRecord } from '../store/images.js'
 import { objectParams, stringParam } from './params.js'

@@ -7,7 +7,7 @@
  */
 import { invalidArgument } from '../errors.js'
 import { saveArchive, type SaveItem } from '../registry/archive-save.js'
-import { canonical, parseReference, type Reference } from '../registry/reference.js'
+import { canonical, parseReference, type Reference } from '../reference.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { sendStream } from '../rpc/send-stream.js'
 import { objectParams } from './params.js'

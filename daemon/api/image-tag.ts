@@ -1,5 +1,5 @@
 /** image.tag: point TARGET at the image SOURCE names (`docker tag`). */
-import { parseReference } from '../registry/reference.js'
+import { parseReference } from '../reference.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { objectParams, stringParam } from './params.js'
 import type { Services } from './services.js'

@@ -5,7 +5,7 @@
  */
 import type { LayerWhy } from '../../client/protocol.js'
 import { conflict, notFound } from '../errors.js'
-import type { LayerRecord } from '../layers/layer-store.js'
+import type { LayerRecord } from '../store/layer-records.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { refcountKey } from '../store/keys.js'
 import { objectParams, stringParam } from './params.js'

@@ -5,7 +5,7 @@
  * Pure: no I/O, so its result depends only on its inputs and the clock.
  * Tests: test/unit/containers/commit-image.test.ts
  */
-import { sha256 } from '../layers/digests.js'
+import { sha256 } from '../digests.js'
 import type { StagedLayer } from '../layers/layer-store.js'
 import type { HistoryEntry, ImageConfig } from '../store/image-config.js'
 import { encodeConfig } from '../store/image-config.js'

@@ -25,7 +25,7 @@
  */
 import type { ContainerChange } from '../../client/protocol.js'
 import { inUse } from '../errors.js'
-import { diskUsage } from '../layers/disk-usage.js'
+import { diskUsage } from '../disk-usage.js'
 import type { LayerStore } from '../layers/layer-store.js'
 import type { ContainerRecord, ContainerStore } from '../store/containers.js'
 import type { ImageMounts } from '../store/image-mounts.js'

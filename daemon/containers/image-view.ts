@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path'
 import { invalidArgument } from '../errors.js'
-import { hexOf } from '../layers/digests.js'
+import { hexOf } from '../digests.js'
 import type { ImageMounts } from '../store/image-mounts.js'
 import type { ImageRecord } from '../store/images.js'
 import type { MetadataLock } from '../store/metadata-queue.js'

@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import type { MountSpec } from '../../client/protocol.js'
-import type { ChainId } from '../layers/digests.js'
+import type { ChainId } from '../digests.js'
 import type { LayerStore } from '../layers/layer-store.js'
 import type { ContainerPaths } from './paths.js'
 

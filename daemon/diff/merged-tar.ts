@@ -6,7 +6,7 @@
  * Tests: test/integration/upper-tar.test.ts, test/integration/containers.test.ts
  */
 import { Overlay } from '../overlay/overlay.js'
-import { END, entryHeader } from '../layers/tar-writer.js'
+import { END, entryHeader } from '../tar/tar-writer.js'
 import { HardLinks, statFields } from './stat-header.js'
 import { fileEntry } from './upper-tar.js'
 

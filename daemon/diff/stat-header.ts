@@ -8,7 +8,7 @@
  */
 import type { BigIntStats } from 'node:fs'
 import { splitDev } from '../../native-bindings/index.js'
-import type { HeaderFields } from '../layers/tar-writer.js'
+import type { HeaderFields } from '../tar/tar-writer.js'
 
 export const ownerAndTime = (st: BigIntStats): { uid: number; gid: number; mtime: number } => ({
   uid: Number(st.uid),

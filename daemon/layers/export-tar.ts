@@ -6,8 +6,8 @@
  */
 import { closeSync, constants as fsc, fstatSync, openSync } from 'node:fs'
 import { join } from 'node:path'
-import { readChunks } from './read-chunks.js'
-import type { FileSegment, Segment } from './tar-split.js'
+import { readChunks } from '../tar/read-chunks.js'
+import type { FileSegment, Segment } from '../tar/tar-split.js'
 
 export async function* exportTar(diffDir: string, segments: Segment[]): AsyncGenerator<Buffer> {
   for (const s of segments) {

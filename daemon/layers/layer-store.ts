@@ -1,6 +1,7 @@
 /**
  * The layer store: layers/<chainID hex>/{diff/, tar-split.gz} on disk, a record per layer in
- * LevelDB. A layer is committed and never changes; it is stored once per chainID.
+ * LevelDB (store/layer-records.ts). A layer is committed and never changes; it is stored once per
+ * chainID.
  *
  * Lifecycle: `stage(parent, tar)` unpacks into tmp/ and checks the diffID, outside any queue.
  * `record(staged, write)` runs under the metadata queue: layers not recorded by then (also one
@@ -22,47 +23,21 @@
  * NOT_FOUND for an unknown parent or layer.
  * Tests: test/unit/layers/layer-store.test.ts
  */
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { chainIdOf, hexOf, parseDiffId, type ChainId, type DiffId } from '../digests.js'
+import { diskUsage } from '../disk-usage.js'
 import { invalidArgument, notFound } from '../errors.js'
 import { Leases, type Release } from '../leases.js'
 import type { Logger } from '../log.js'
 import type { BatchOp, Db } from '../store/db.js'
-import { layerKey, PREFIX } from '../store/keys.js'
+import { LayerRecords, type LayerDirs, type LayerRecord } from '../store/layer-records.js'
+import { decompress } from '../tar/decompress.js'
+import { TarError } from '../tar/tar-header.js'
+import type { TarLimits, TarSummary } from '../tar/tar-reader.js'
+import { readSplit, SplitRecorder } from '../tar/tar-split.js'
 import { applyTar } from './apply-tar.js'
-import { decompress } from './decompress.js'
-import { diskUsage } from './disk-usage.js'
-import { chainIdOf, hexOf, parseDiffId, type ChainId, type DiffId } from './digests.js'
 import { exportTar } from './export-tar.js'
-import { TarError } from './tar-header.js'
-import type { TarLimits, TarSummary } from './tar-reader.js'
-import { readSplit, SplitRecorder } from './tar-split.js'
-
-export interface LayerRecord {
-  chainId: ChainId
-  diffId: DiffId
-  parent: ChainId | null
-  /** Bytes of the uncompressed tar. */
-  size: number
-  /** Bytes its directory takes on disk (disk-usage.ts), tar-split included. */
-  diskBytes: number
-  entries: number
-  createdAt: string
-  blob?: KeptBlob
-  /** What the exact tar gzip'd to when it was last pushed (zlib gives the same bytes again). */
-  gzip?: { digest: string; size: number }
-}
 
 export interface StagedLayer {
   layer: LayerRecord
@@ -70,52 +45,28 @@ export interface StagedLayer {
   dir: string
 }
 
-/** A compressed blob kept as it came (a pulled layer), so a push can send it back unchanged. */
-export interface KeptBlob {
-  digest: string
-  mediaType: string
-  size: number
-}
-
 export interface StageOptions {
-  /** Keep the bytes exactly as they arrive (before decompression) as layers/<hex>/blob. */
-  keepBlob?: { digest: string; mediaType: string }
   expectDiffId?: DiffId
   signal?: AbortSignal
 }
 
 export const DEFAULT_LIMITS: TarLimits = { maxBytes: 64 * 1024 ** 3, maxEntries: 2_000_000 }
 
-/** Passes a stream through while writing every byte of it to `path`. */
-function keep(source: AsyncIterable<Uint8Array>, path: string): { stream: AsyncIterable<Uint8Array>; size(): number } {
-  let size = 0
-  const stream = (async function* () {
-    const fd = openSync(path, 'wx', 0o600)
-    try {
-      for await (const chunk of source) {
-        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off)
-        size += chunk.length
-        yield chunk
-      }
-    } finally {
-      closeSync(fd)
-    }
-  })()
-  return { stream, size: () => size }
-}
-
-export class LayerStore {
+export class LayerStore implements LayerDirs {
   /** Directories read outside the metadata queue (save, push): their removal waits. */
-  readonly leases: Leases<ChainId>
+  private readonly leases: Leases<ChainId>
+  /** The layers' records in LevelDB (store/layer-records.ts). */
+  private readonly records: LayerRecords
 
   constructor(
     private readonly root: string,
-    private readonly db: Db,
+    db: Db,
     private readonly log: Logger,
     private readonly limits: TarLimits = DEFAULT_LIMITS,
   ) {
     mkdirSync(join(root, 'layers'), { recursive: true, mode: 0o700 })
     this.leases = new Leases(log)
+    this.records = new LayerRecords(db)
   }
 
   /** Holds the layers' directories (call under the metadata queue, where records are sure). */
@@ -123,20 +74,22 @@ export class LayerStore {
     return this.leases.hold(ids)
   }
 
-  async stat(id: ChainId): Promise<LayerRecord> {
-    const r = await this.db.get<LayerRecord>(layerKey(id))
-    if (!r) throw notFound(`no layer ${id}`)
-    return r
+  /** Whether a deleted layer's directory waits for a lease (not a stray one). */
+  isLeased(id: ChainId): boolean {
+    return this.leases.isHeld(id)
+  }
+
+  stat(id: ChainId): Promise<LayerRecord> {
+    return this.records.stat(id)
   }
 
   /** Under the metadata queue: notes a layer's gzip'd digest after a push (a deleted one is left). */
-  async rememberGzip(id: ChainId, gzip: { digest: string; size: number }): Promise<void> {
-    const r = await this.db.get<LayerRecord>(layerKey(id))
-    if (r) await this.db.batch([{ type: 'put', key: layerKey(id), value: { ...r, gzip } }])
+  rememberGzip(id: ChainId, gzip: { digest: string; size: number }): Promise<void> {
+    return this.records.rememberGzip(id, gzip)
   }
 
-  async has(id: ChainId): Promise<boolean> {
-    return (await this.db.get<LayerRecord>(layerKey(id))) !== undefined
+  has(id: ChainId): Promise<boolean> {
+    return this.records.has(id)
   }
 
   /** The data root's tmp/: staging, emptied at start. */
@@ -165,19 +118,13 @@ export class LayerStore {
   }
 
   /** The chain from this layer down to the base, top first (the order of lowerdir=). */
-  async chain(id: ChainId): Promise<LayerRecord[]> {
-    const out: LayerRecord[] = []
-    for (let cur: ChainId | null = id; cur !== null;) {
-      const r: LayerRecord = await this.stat(cur)
-      out.push(r)
-      cur = r.parent
-    }
-    return out
+  chain(id: ChainId): Promise<LayerRecord[]> {
+    return this.records.chain(id)
   }
 
   /** The layers of an image or container whose top is `top`, base first (the order of a manifest). */
-  async baseFirst(top: ChainId | null): Promise<LayerRecord[]> {
-    return top ? (await this.chain(top)).reverse() : []
+  baseFirst(top: ChainId | null): Promise<LayerRecord[]> {
+    return this.records.baseFirst(top)
   }
 
   /** Unpacks a layer tar into tmp/; on failure nothing is left. The parent is checked by `record`. */
@@ -225,14 +172,13 @@ export class LayerStore {
     mkdirSync(join(staging, 'diff'), { mode: 0o755 })
     const split = new SplitRecorder()
     let summary
-    const kept = opts.keepBlob ? keep(source, join(staging, 'blob')) : undefined
     try {
-      summary = await applyTar(join(staging, 'diff'), decompress(kept?.stream ?? source), this.limits, split)
+      summary = await applyTar(join(staging, 'diff'), decompress(source), this.limits, split)
     } catch (err) {
       if (err instanceof TarError) throw invalidArgument(`bad layer tar: ${err.message}`, { cause: err })
       throw err
     }
-    return this.staged(parent, staging, summary, split, opts, kept?.size())
+    return this.staged(parent, staging, summary, split, opts)
   }
 
   /** The staged layer's record, once its diffID is checked and its tar-split written. */
@@ -242,7 +188,6 @@ export class LayerStore {
     summary: TarSummary,
     split: SplitRecorder,
     opts: StageOptions,
-    blobSize?: number,
   ): LayerRecord {
     opts.signal?.throwIfAborted()
     const diffId = parseDiffId(summary.diffId)
@@ -257,8 +202,25 @@ export class LayerStore {
       diskBytes: diskUsage(staging),
       entries: summary.entries,
       createdAt: new Date().toISOString(),
-      ...(opts.keepBlob && blobSize !== undefined ? { blob: { ...opts.keepBlob, size: blobSize } } : {}),
     }
+  }
+
+  /**
+   * Gives a staged layer the compressed blob it arrived as (a pulled layer), kept as layers/<hex>/blob
+   * so a push can send it back unchanged. `moveTo` puts the whole, verified blob file at the path
+   * it is given (registry/download.ts renames its download there: the bytes are not written twice).
+   */
+  withBlob(
+    staged: StagedLayer,
+    blob: { digest: string; mediaType: string },
+    moveTo: (path: string) => void,
+  ): StagedLayer {
+    const path = join(staged.dir, 'blob')
+    moveTo(path)
+    const st = statSync(path)
+    // As disk-usage.ts counts it: the file's allocated blocks (it has no other links).
+    const diskBytes = staged.layer.diskBytes + st.blocks * 512
+    return { dir: staged.dir, layer: { ...staged.layer, diskBytes, blob: { ...blob, size: st.size } } }
   }
 
   /**
@@ -305,7 +267,7 @@ export class LayerStore {
       const { parent, chainId } = layer
       if (parent !== null && !now.has(parent) && !(await this.has(parent)))
         throw notFound(`parent layer ${parent} of ${chainId} is not stored`)
-      const known = now.get(chainId) ?? (await this.db.get<LayerRecord>(layerKey(chainId)))
+      const known = now.get(chainId) ?? (await this.records.get(chainId))
       if (known) {
         records.push(known)
         continue
@@ -314,7 +276,7 @@ export class LayerStore {
       placed.push(chainId)
       now.set(chainId, stored)
       records.push(stored)
-      ops.push({ type: 'put', key: layerKey(chainId), value: stored })
+      ops.push(this.records.putOp(stored))
     }
     return { ops, records }
   }
@@ -345,8 +307,8 @@ export class LayerStore {
     yield* exportTar(join(dir, 'diff'), readSplit(readFileSync(join(dir, 'tar-split.gz'))))
   }
 
-  async *walk(): AsyncGenerator<LayerRecord> {
-    for await (const [, r] of this.db.scan<LayerRecord>(PREFIX.layer)) yield r
+  walk(): AsyncGenerator<LayerRecord> {
+    return this.records.walk()
   }
 
   /** At start: remove staging leftovers and layer directories no record names. */
@@ -358,11 +320,6 @@ export class LayerStore {
       this.log.warn('removing a layer directory without a record', { dir: hexOf(id) })
       this.removeDir(id)
     }
-  }
-
-  /** Deletes a layer's record op and, once the batch is written, its directory (see `removeDir`). */
-  deleteOps(id: ChainId): BatchOp[] {
-    return [{ type: 'del', key: layerKey(id) }]
   }
 
   /** Removes the layer's directory now, or when the last lease on it ends. */

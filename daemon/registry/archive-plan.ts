@@ -6,12 +6,12 @@
  * Errors: INVALID_ARGUMENT naming the file and what is wrong.
  */
 import { invalidArgument } from '../errors.js'
-import { parseDiffId, sha256, type DiffId } from '../layers/digests.js'
+import { parseDiffId, sha256, type DiffId } from '../digests.js'
 import type { StagedLayer } from '../layers/layer-store.js'
 import { ociArch, parseConfig } from '../store/image-config.js'
 import type { ArchiveFiles } from './archive-read.js'
 import { ANNOTATION, MEDIA, type ArchiveManifestEntry, type Descriptor, type Index, type Manifest } from './oci.js'
-import { parseReference, withDefaultTag, type Reference } from './reference.js'
+import { parseReference, withDefaultTag, type Reference } from '../reference.js'
 
 export interface PlannedImage {
   id: string

@@ -12,12 +12,12 @@ import { posix } from 'node:path'
 import { StrataError } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
 import type { LayerStore, StagedLayer } from '../layers/layer-store.js'
-import { sniff } from '../layers/decompress.js'
-import { TarError } from '../layers/tar-header.js'
-import { normalizeName } from '../layers/tar-path.js'
-import { readTar, type TarEntry } from '../layers/tar-reader.js'
-import { SplitRecorder } from '../layers/tar-split.js'
-import { readAll } from '../layers/byte-reader.js'
+import { sniff } from '../tar/decompress.js'
+import { TarError } from '../tar/tar-header.js'
+import { normalizeName } from '../tar/tar-path.js'
+import { readTar, type TarEntry } from '../tar/tar-reader.js'
+import { SplitRecorder } from '../tar/tar-split.js'
+import { readAll } from '../tar/byte-reader.js'
 
 export interface StagedBlob {
   staged?: StagedLayer

@@ -5,12 +5,13 @@
  * OCI manifest per image. The archive is deterministic: sorted blobs, fixed headers, time 0, so
  * saving the same images twice gives the same bytes, and a loaded archive saves back the same.
  */
-import type { ChainId } from '../layers/digests.js'
-import { hexOf, sha256 } from '../layers/digests.js'
-import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
-import { END, entryHeader, padding } from '../layers/tar-writer.js'
+import type { ChainId } from '../digests.js'
+import { hexOf, sha256 } from '../digests.js'
+import type { LayerStore } from '../layers/layer-store.js'
+import type { LayerRecord } from '../store/layer-records.js'
+import { END, entryHeader, padding } from '../tar/tar-writer.js'
 import type { ImageRecord } from '../store/images.js'
-import { canonical, familiar, type Reference } from './reference.js'
+import { canonical, familiar, type Reference } from '../reference.js'
 import {
   ANNOTATION,
   jsonBytes,

@@ -1,11 +1,25 @@
 /**
  * A blob download that survives a broken connection: the bytes are also appended to
  * tmp/downloads/<hex>.partial, and a later download of the same blob asks the registry for the
- * rest only (Range), replaying the saved part first. The file goes once the blob is whole, or
- * when it proves wrong (digest mismatch); tmp/ is emptied when stratad starts. One download per
- * blob at a time resumes; another of the same blob at the same moment simply downloads.
+ * rest only (Range), replaying the saved part first. Once the blob is whole and verified its file
+ * is handed over (renamed to where the caller keeps it, so a pulled layer's blob is written once)
+ * or removed; it goes too when it proves wrong (digest mismatch); tmp/ is emptied when stratad
+ * starts. One download per blob at a time resumes; another of the same blob at the same moment
+ * writes a file of its own, which goes when that download stops before it is done.
+ * Tests: test/unit/registry/download.test.ts
  */
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import type { RegistryClient } from './client.js'
 
@@ -15,10 +29,12 @@ export interface Download {
   /** Bytes taken from the partial file of an earlier attempt. */
   resumedAt: number
   body: AsyncGenerator<Buffer>
-  /** The blob is whole and verified: its partial file goes. */
-  done(): void
-  /** The saved bytes cannot be trusted (a digest mismatch): its partial file goes too. */
+  /** The blob is whole and verified: its file goes, or is renamed to `keepAt` (the caller's then). */
+  done(keepAt?: string): void
+  /** The saved bytes cannot be trusted (a digest mismatch): its file goes too. */
   discard(): void
+  /** Ends the download before it is done: a resumable file stays for the next attempt, another goes. */
+  stop(): Promise<void>
 }
 
 export async function downloadBlob(
@@ -27,12 +43,12 @@ export async function downloadBlob(
   repo: string,
   digest: string,
 ): Promise<Download> {
+  mkdirSync(dir, { recursive: true })
   if (active.has(digest)) {
-    const body = client.blob(repo, digest)
-    return { resumedAt: 0, body, done: () => undefined, discard: () => undefined }
+    const file = join(dir, `${digest.slice(7)}.${randomBytes(6).toString('hex')}.partial`)
+    return saving(file, 0, { resumed: false, body: client.blob(repo, digest) }, false)
   }
   active.add(digest)
-  mkdirSync(dir, { recursive: true })
   const file = join(dir, `${digest.slice(7)}.partial`)
   const have = existsSync(file) ? statSync(file).size : 0
   let opened
@@ -42,25 +58,65 @@ export async function downloadBlob(
     active.delete(digest)
     throw err
   }
-  const { resumed, body } = opened
-  const resumedAt = resumed ? have : 0
-  const fd = openSync(file, resumed ? 'a' : 'w', 0o600)
-  const stream = (async function* () {
+  return saving(file, have, opened, true, () => active.delete(digest))
+}
+
+/**
+ * The blob's bytes, each chunk also written to `file` after the `have` bytes an earlier attempt
+ * left there (replayed first when the registry resumed). `ended` runs when the body ends.
+ */
+function saving(
+  file: string,
+  have: number,
+  opened: { resumed: boolean; body: AsyncIterable<Buffer> },
+  resumable: boolean,
+  ended: () => void = () => undefined,
+): Download {
+  const resumedAt = opened.resumed ? have : 0
+  let fd: number | undefined = openSync(file, opened.resumed ? 'a' : 'w', 0o600)
+  const close = () => {
+    if (fd !== undefined) closeSync(fd)
+    fd = undefined
+  }
+  let whole = false
+  let finished = false
+  /** Once: a file that cannot be resumed goes unless the blob came whole. */
+  const finish = () => {
+    close()
+    if (finished) return
+    finished = true
+    if (!whole && !resumable) rmSync(file, { force: true })
+    ended()
+  }
+  const body = (async function* () {
     try {
       if (resumedAt) for await (const chunk of createReadStream(file, { end: resumedAt - 1 })) yield chunk as Buffer
-      for await (const chunk of body) {
-        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off)
+      for await (const chunk of opened.body) {
+        const out = fd // closed once discarded: the rest may still be read (to hash it), not saved
+        if (out !== undefined) for (let off = 0; off < chunk.length;) off += writeSync(out, chunk, off)
         yield chunk
       }
+      whole = true
     } finally {
-      closeSync(fd)
-      active.delete(digest)
+      finish()
     }
   })()
   return {
     resumedAt,
-    body: stream,
-    done: () => rmSync(file, { force: true }),
-    discard: () => rmSync(file, { force: true }),
+    body,
+    done: (keepAt) => {
+      whole = true
+      finish()
+      if (keepAt) renameSync(file, keepAt)
+      else rmSync(file, { force: true })
+    },
+    discard: () => {
+      finish()
+      rmSync(file, { force: true })
+    },
+    stop: async () => {
+      await body.return(undefined)
+      finish()
+    },
   }
 }

@@ -12,15 +12,15 @@ import { join } from 'node:path'
 import PQueue from 'p-queue'
 import type { ProgressEvent } from '../../client/protocol.js'
 import { invalidArgument, notFound } from '../errors.js'
-import { chainIdOf, parseDiffId, sha256, type ChainId, type DiffId } from '../layers/digests.js'
+import { chainIdOf, parseDiffId, sha256, type ChainId, type DiffId } from '../digests.js'
 import type { LayerStore, StagedLayer } from '../layers/layer-store.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { RegistryClient } from './client.js'
 import { downloadBlob } from './download.js'
 import { MEDIA, type Descriptor, type Index, type Manifest, type Platform } from './oci.js'
-import { familiarName, type Reference } from './reference.js'
-import { readAll } from '../layers/byte-reader.js'
+import { familiarName, type Reference } from '../reference.js'
+import { readAll } from '../tar/byte-reader.js'
 
 const ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest]
 
@@ -182,15 +182,13 @@ async function stageBlob(
       yield chunk
     }
   })()
-  // A compressed blob is kept as it came: pushing the image unchanged sends the same bytes back.
-  const keepBlob = d.digest === diffId ? undefined : { digest: d.digest, mediaType: d.mediaType }
   const mismatch = (cause?: unknown) => invalidArgument(`layer blob ${d.digest} does not match its digest`, { cause })
   let staged: StagedLayer
   try {
-    staged = await layers.stage(parent, body, { expectDiffId: diffId, signal, keepBlob })
+    staged = await layers.stage(parent, body, { expectDiffId: diffId, signal })
   } catch (err) {
     if ((err as { code?: string }).code !== 'INVALID_ARGUMENT') {
-      await source.return?.(undefined) // ends the download
+      await dl.stop()
       throw err
     }
     dl.discard() // wrong bytes: do not resume from them
@@ -204,8 +202,18 @@ async function stageBlob(
     layers.discard([staged])
     throw mismatch()
   }
-  dl.done()
-  return staged
+  // A compressed blob is kept as it came (its verified download moves in): pushing the image
+  // unchanged sends the same bytes back.
+  if (d.digest === diffId) {
+    dl.done()
+    return staged
+  }
+  try {
+    return layers.withBlob(staged, { digest: d.digest, mediaType: d.mediaType }, (path) => dl.done(path))
+  } catch (err) {
+    layers.discard([staged])
+    throw err
+  }
 }
 
 function parse<T>(bytes: Buffer): T {

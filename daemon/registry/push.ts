@@ -13,14 +13,15 @@ import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import type { ProgressEvent } from '../../client/protocol.js'
-import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
+import type { LayerStore } from '../layers/layer-store.js'
+import type { LayerRecord } from '../store/layer-records.js'
 import type { Logger } from '../log.js'
-import { sha256 } from '../layers/digests.js'
+import { sha256 } from '../digests.js'
 import type { ImageRecord } from '../store/images.js'
 import { manifestOf } from './archive-save.js'
 import type { RegistryClient } from './client.js'
 import { jsonBytes, MEDIA, type Descriptor, type Manifest } from './oci.js'
-import { parseReference, type Reference } from './reference.js'
+import { parseReference, type Reference } from '../reference.js'
 
 export interface PushHooks {
   progress(event: ProgressEvent): void

@@ -11,14 +11,14 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ChainId } from '../digests.js'
 import { conflict, invalidArgument, notFound } from '../errors.js'
-import type { ChainId } from '../layers/digests.js'
-import type { LayerStore } from '../layers/layer-store.js'
 import { Leases, type Release } from '../leases.js'
 import type { Logger } from '../log.js'
 import type { BatchOp, Db } from './db.js'
 import type { ImageRecord } from './images.js'
 import { containerKey, containerNameKey, PREFIX } from './keys.js'
+import { LayerRecords, type LayerDirs } from './layer-records.js'
 import { refcountOps } from './refs.js'
 import { generatedName } from './container-names.js'
 import type { CountedMount } from './image-mounts.js'
@@ -43,21 +43,23 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
 export class ContainerStore {
   /** Container directories read outside the metadata queue (export): their removal waits. */
   private readonly leases: Leases<string>
+  private readonly layerRecords: LayerRecords
 
   constructor(
     private readonly db: Db,
     private readonly root: string,
-    private readonly layers: LayerStore,
+    private readonly layers: LayerDirs,
     log: Logger,
   ) {
     mkdirSync(join(root, 'containers'), { recursive: true, mode: 0o700 })
     this.leases = new Leases(log)
+    this.layerRecords = new LayerRecords(db)
   }
 
   /** Holds the container's directory and its layers'. */
   async lease(lock: MetadataLock, c: ContainerRecord): Promise<Release> {
     lock.check()
-    const layers = this.layers.lease((await this.layers.baseFirst(c.topLayer)).map((l) => l.chainId))
+    const layers = this.layers.lease((await this.layerRecords.baseFirst(c.topLayer)).map((l) => l.chainId))
     const own = this.leases.hold([c.id])
     return () => {
       own()
@@ -83,10 +85,8 @@ export class ContainerStore {
     return this.db.get<ContainerRecord>(containerKey(id))
   }
 
-  async list(): Promise<ContainerRecord[]> {
-    const out: ContainerRecord[] = []
-    for await (const [, r] of this.db.scan<ContainerRecord>(PREFIX.container)) out.push(r)
-    return out
+  list(): Promise<ContainerRecord[]> {
+    return this.db.list<ContainerRecord>(PREFIX.container)
   }
 
   /** IDs of the containers created from an image. */
@@ -163,7 +163,7 @@ export class ContainerStore {
   async remove(lock: MetadataLock, c: ContainerRecord): Promise<void> {
     lock.check()
     const refs = await refcountOps(this.db, [], [{ kind: 'container', record: c }], (l) =>
-      this.layers.deleteOps(l.chainId),
+      this.layerRecords.deleteOps(l.chainId),
     )
     const ops: BatchOp[] = [
       { type: 'del', key: containerKey(c.id) },

@@ -3,6 +3,7 @@
  * LevelDB's own lock file makes a second daemon on the same root fail at open; that failure
  * becomes a DataRootInUseError naming the root and, when known, the other daemon's pid.
  * Every multi-key change goes through `batch`, which LevelDB applies atomically.
+ * Tests: test/unit/store/db.test.ts
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -55,6 +56,13 @@ export class Db {
     for await (const [key, raw] of this.level.iterator({ gte: prefix, lt: `${prefix}\xff` })) {
       yield [key, packr.unpack(raw) as T]
     }
+  }
+
+  /** Every value whose key starts with `prefix`, in key order. */
+  async list<T>(prefix: string): Promise<T[]> {
+    const out: T[] = []
+    for await (const [, v] of this.scan<T>(prefix)) out.push(v)
+    return out
   }
 
   close(): Promise<void> {

@@ -9,14 +9,14 @@
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FsckProblem, FsckResult } from '../../client/protocol.js'
-import { chainIdOf, sha256, type ChainId } from '../layers/digests.js'
-import { diskUsage } from '../layers/disk-usage.js'
-import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
+import { chainIdOf, sha256, type ChainId } from '../digests.js'
+import { diskUsage } from '../disk-usage.js'
 import type { BatchOp, Db } from './db.js'
 import { parseConfig } from './image-config.js'
 import type { ContainerRecord, ContainerStore } from './containers.js'
 import type { ImageRecord, TagRecord } from './images.js'
 import { containerNameKey, layerKey, PREFIX, refcountKey, tagKey } from './keys.js'
+import type { LayerDirs, LayerRecord } from './layer-records.js'
 import { referencesOf, type Referrer } from './refs.js'
 
 interface Found {
@@ -29,14 +29,14 @@ interface Found {
 
 export async function fsck(
   db: Db,
-  layers: LayerStore,
+  layers: LayerDirs,
   containerStore: ContainerStore,
   repair: boolean,
 ): Promise<FsckResult> {
-  const layerRecs = await all<LayerRecord>(db, PREFIX.layer)
-  const images = await all<ImageRecord>(db, PREFIX.image)
-  const tags = await all<TagRecord>(db, PREFIX.tag)
-  const containers = await all<ContainerRecord>(db, PREFIX.container)
+  const layerRecs = await db.list<LayerRecord>(PREFIX.layer)
+  const images = await db.list<ImageRecord>(PREFIX.image)
+  const tags = await db.list<TagRecord>(PREFIX.tag)
+  const containers = await db.list<ContainerRecord>(PREFIX.container)
   const f: Found = { problems: [], ops: [], removeDirs: [], removeContainerDirs: [] }
   const report = (kind: string, subject: string, message: string, fix?: () => void) => {
     if (repair && fix) fix()
@@ -68,7 +68,7 @@ type Report = (kind: string, subject: string, message: string, fix?: () => void)
 function checkLayers(
   layerRecs: LayerRecord[],
   byId: Map<ChainId, LayerRecord>,
-  layers: LayerStore,
+  layers: LayerDirs,
   report: Report,
   f: Found,
 ): void {
@@ -89,9 +89,9 @@ function checkLayers(
   }
 }
 
-function checkDirs(byId: Map<ChainId, LayerRecord>, layers: LayerStore, report: Report, f: Found): void {
+function checkDirs(byId: Map<ChainId, LayerRecord>, layers: LayerDirs, report: Report, f: Found): void {
   for (const id of layers.directories())
-    if (!byId.has(id) && !layers.leases.isHeld(id))
+    if (!byId.has(id) && !layers.isLeased(id))
       report('layer-dir', layers.dirOf(id), 'a layer directory without a record', () => f.removeDirs.push(id))
 }
 
@@ -185,10 +185,4 @@ async function checkRefcounts(
       f.ops.push(want > 0 ? { type: 'put', key: refcountKey(id), value: want } : { type: 'del', key: refcountKey(id) }),
     )
   }
-}
-
-async function all<T>(db: Db, prefix: string): Promise<T[]> {
-  const out: T[] = []
-  for await (const [, v] of db.scan<T>(prefix)) out.push(v)
-  return out
 }

@@ -4,7 +4,7 @@
  * kept as they came; only configs strata makes are encoded here.
  */
 import { arch } from 'node:os'
-import type { DiffId } from '../layers/digests.js'
+import type { DiffId } from '../digests.js'
 
 export interface ContainerConfig {
   User?: string

@@ -7,12 +7,12 @@
  * the batch that changes them must not interleave with another change.
  * Tests: test/unit/store/images.test.ts
  */
+import type { ChainId } from '../digests.js'
 import { conflict, notFound } from '../errors.js'
-import type { ChainId } from '../layers/digests.js'
-import type { LayerRecord, LayerStore } from '../layers/layer-store.js'
-import { canonical, familiar, parseReference, withDefaultTag, type Reference } from '../registry/reference.js'
+import { canonical, familiar, parseReference, withDefaultTag, type Reference } from '../reference.js'
 import type { BatchOp, Db } from './db.js'
 import { imageKey, PREFIX, tagKey } from './keys.js'
+import { LayerRecords, type LayerDirs, type LayerRecord } from './layer-records.js'
 import { refcountOps } from './refs.js'
 
 export interface ImageRecord {
@@ -44,27 +44,27 @@ export interface RemoveResult {
 }
 
 export class ImageStore {
+  private readonly layerRecords: LayerRecords
+
   constructor(
     private readonly db: Db,
-    private readonly layers: LayerStore,
+    private readonly layers: LayerDirs,
     /** What uses an image and keeps it from deletion: "container 3f2a…", "a mount at /x". */
     readonly usersOf: (imageId: string) => Promise<string[]> = async () => [],
-  ) {}
+  ) {
+    this.layerRecords = new LayerRecords(db)
+  }
 
   get(id: string): Promise<ImageRecord | undefined> {
     return this.db.get<ImageRecord>(imageKey(id))
   }
 
-  async list(): Promise<ImageRecord[]> {
-    const out: ImageRecord[] = []
-    for await (const [, r] of this.db.scan<ImageRecord>(PREFIX.image)) out.push(r)
-    return out
+  list(): Promise<ImageRecord[]> {
+    return this.db.list<ImageRecord>(PREFIX.image)
   }
 
-  async tags(): Promise<TagRecord[]> {
-    const out: TagRecord[] = []
-    for await (const [, r] of this.db.scan<TagRecord>(PREFIX.tag)) out.push(r)
-    return out
+  tags(): Promise<TagRecord[]> {
+    return this.db.list<TagRecord>(PREFIX.tag)
   }
 
   /** Familiar names of an image's tags (busybox:latest). */
@@ -182,7 +182,7 @@ export class ImageStore {
       this.db,
       [],
       removed.map((record) => ({ kind: 'image', record })),
-      (l) => this.layers.deleteOps(l.chainId),
+      (l) => this.layerRecords.deleteOps(l.chainId),
     )
     ops.push(...refs.ops)
     await this.db.batch(ops)

@@ -20,9 +20,7 @@ export class MountRecords<R extends { id: string }> {
     return this.db.batch([{ type: 'del', key: mountKey(id) }])
   }
 
-  async list(): Promise<R[]> {
-    const out: R[] = []
-    for await (const [, r] of this.db.scan<R>(PREFIX.mount)) out.push(r)
-    return out
+  list(): Promise<R[]> {
+    return this.db.list<R>(PREFIX.mount)
   }
 }

@@ -3,11 +3,11 @@
  * record and by fsck to recount from scratch. A layer is referenced by its child layers, by the
  * images whose top it is, and by containers created on it (their image's top layer).
  */
-import type { ChainId } from '../layers/digests.js'
-import type { LayerRecord } from '../layers/layer-store.js'
+import type { ChainId } from '../digests.js'
 import type { BatchOp, Db } from './db.js'
 import type { ContainerRecord } from './containers.js'
 import type { ImageRecord } from './images.js'
+import type { LayerRecord } from './layer-records.js'
 import { layerKey, refcountKey } from './keys.js'
 
 export type Referrer =

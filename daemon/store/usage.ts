@@ -5,9 +5,9 @@
  * Containers: their writable layers; reclaimable is what the unmounted ones take.
  */
 import type { SystemDf, UsageRow } from '../../client/protocol.js'
-import type { ChainId } from '../layers/digests.js'
-import type { LayerRecord } from '../layers/layer-store.js'
+import type { ChainId } from '../digests.js'
 import type { ImageRecord } from './images.js'
+import type { LayerRecord } from './layer-records.js'
 
 export interface UsageInput {
   images: ImageRecord[]

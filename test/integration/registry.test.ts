@@ -8,7 +8,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { arch } from 'node:os'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
@@ -85,8 +85,19 @@ t.test('push, then pull by tag and by digest into a fresh root', async (t) => {
   )
   t.equal(gzipped(), 2, "each layer was gzip'd once; the digests were remembered for the later pushes")
 
-  const { c: c2 } = await freshDaemon(t)
+  const { d: d2, c: c2 } = await freshDaemon(t)
   t.same(await c2.call('image.pull', { ref: name }), { id: imageIdOf(APP), digest })
+  const chainL2 = digestOf(Buffer.from(`${digestOf(L1)} ${digestOf(L2)}`))
+  for (const [chainId, layer] of [
+    [digestOf(L1), L1],
+    [chainL2, L2],
+  ] as const)
+    t.equal(
+      digestOf(readFileSync(join(d2.root, 'layers', chainId.slice(7), 'blob'))),
+      pushedAs(layer),
+      'each layer keeps the blob it was pulled as',
+    )
+  t.same(readdirSync(join(d2.root, 'tmp', 'downloads')), [], 'its download file moved there')
   const inspect = await c2.call('image.inspect', { image: name })
   t.same((inspect.RootFS as { Layers: string[] }).Layers, [digestOf(L1), digestOf(L2)])
   t.same(inspect.RepoDigests, [`${reg.host}/team/app@${digest}`])

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { commitConfig, commitRecord } from '../../../daemon/containers/commit-image.js'
-import { parseChainId, parseDiffId, sha256 } from '../../../daemon/layers/digests.js'
+import { parseChainId, parseDiffId, sha256 } from '../../../daemon/digests.js'
 import { encodeConfig, parseConfig, type ImageConfig } from '../../../daemon/store/image-config.js'
 import type { ImageRecord } from '../../../daemon/store/images.js'
 

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs'
 import t from 'tap'
 import { containerSpec, layerDirs, lowerdirsOf, viewSpec } from '../../../daemon/containers/mount-spec.js'
 import { containerPaths } from '../../../daemon/containers/paths.js'
-import { parseChainId, type ChainId } from '../../../daemon/layers/digests.js'
-import type { LayerRecord } from '../../../daemon/layers/layer-store.js'
+import { parseChainId, type ChainId } from '../../../daemon/digests.js'
+import type { LayerRecord } from '../../../daemon/store/layer-records.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 const id = (c: string) => parseChainId(`sha256:${c.repeat(64)}`)

@@ -9,7 +9,7 @@ import t, { type Test } from 'tap'
 import { lgetxattr, lgetxattrIfAny } from '../../../native-bindings/index.js'
 import { applyTar } from '../../../daemon/layers/apply-tar.js'
 import { exportTar } from '../../../daemon/layers/export-tar.js'
-import { readSplit, SplitRecorder } from '../../../daemon/layers/tar-split.js'
+import { readSplit, SplitRecorder } from '../../../daemon/tar/tar-split.js'
 import { chunks, header, padTo512, paxRecords, tar, type Item } from '../../helpers/tar-builder.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 

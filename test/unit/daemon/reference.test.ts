@@ -1,5 +1,5 @@
 import t from 'tap'
-import { canonical, familiar, parseReference, withDefaultTag } from '../../../daemon/registry/reference.js'
+import { canonical, familiar, parseReference, withDefaultTag } from '../../../daemon/reference.js'
 
 const D = `sha256:${'a'.repeat(64)}`
 

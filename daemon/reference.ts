@@ -4,8 +4,9 @@
  * `localhost`, is a registry host; names are lowercase. `familiar` gives the short form Docker
  * prints (`busybox:latest`, `myhost:5000/team/app:v1`).
  * Errors: INVALID_ARGUMENT naming what is wrong.
+ * Tests: test/unit/daemon/reference.test.ts
  */
-import { invalidArgument } from '../errors.js'
+import { invalidArgument } from './errors.js'
 
 export interface Reference {
   domain: string

@@ -4,11 +4,16 @@
  * start of the body). The body holds only the data segments; the file is `realSize` long with
  * holes elsewhere. Maps are checked: in order, not overlapping, inside the file, and adding up
  * to the data the body carries.
+ * Tests: test/unit/tar/gnu-tar.test.ts
  */
 import { closeSync, openSync, readSync } from 'node:fs'
 import type { ByteReader } from './byte-reader.js'
 import { BLOCK, sparseEntries, TarError, type GnuSparse } from './tar-header.js'
-import type { SplitRecorder } from './tar-split.js'
+
+/** Where the map's raw blocks go so the exact stream can be rebuilt (tar-split's SplitRecorder). */
+export interface RawSink {
+  raw(block: Buffer): void
+}
 
 export interface SparseMap {
   realSize: number
@@ -18,7 +23,7 @@ export interface SparseMap {
 const MAX_SEGMENTS = 1_000_000
 
 /** Old GNU: the header's four entries, then 21 per extension block while the flag says more. */
-export async function gnuSparseMap(h: GnuSparse, r: ByteReader, split: SplitRecorder): Promise<SparseMap> {
+export async function gnuSparseMap(h: GnuSparse, r: ByteReader, split: RawSink): Promise<SparseMap> {
   const map = [...h.map]
   for (let more = h.extended; more;) {
     const block = await r.read(BLOCK, 'a sparse extension block')
@@ -42,7 +47,7 @@ export function pax01Map(map: string, realSize: number): SparseMap {
 /** PAX 1.0: the body starts with "count\n" then "offset\nlength\n" pairs, padded to a block. */
 export async function pax10Map(
   r: ByteReader,
-  split: SplitRecorder,
+  split: RawSink,
   realSize: number,
   stored: number,
 ): Promise<{ sparse: SparseMap; mapBytes: number }> {

@@ -2,7 +2,7 @@
  * Reading a byte range of an open file synchronously, a chunk at a time, for tar bodies (a
  * layer's export, a directory's tar): per small file, thread-pool round trips cost more than the
  * reads (bench/images.ts), and a chunk bounds the memory a large file takes.
- * Tests: test/unit/layers/read-chunks.test.ts
+ * Tests: test/unit/tar/read-chunks.test.ts
  */
 import { readSync } from 'node:fs'
 

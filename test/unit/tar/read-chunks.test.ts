@@ -1,6 +1,6 @@
 import t from 'tap'
 import { closeSync, openSync, writeFileSync } from 'node:fs'
-import { CHUNK_BYTES, readChunks } from '../../../daemon/layers/read-chunks.js'
+import { CHUNK_BYTES, readChunks } from '../../../daemon/tar/read-chunks.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 t.test('a range comes in chunks of at most CHUNK_BYTES, byte for byte', async (t) => {

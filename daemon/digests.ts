@@ -4,7 +4,7 @@
  * branded strings made only by the parse functions here, so no bare string crosses a module.
  */
 import { createHash } from 'node:crypto'
-import { invalidArgument } from '../errors.js'
+import { invalidArgument } from './errors.js'
 
 export type DiffId = string & { readonly brand: 'DiffId' }
 export type ChainId = string & { readonly brand: 'ChainId' }
