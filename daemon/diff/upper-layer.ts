@@ -3,7 +3,8 @@
  * the tree is copied into the layer's diff/ while the bytes of its deterministic tar
  * (upper-tar.ts) are hashed and recorded in the tar-split, without the tar being made and parsed
  * again. The result is the layer that applying upperTar(tree) would give: the same diffID,
- * tar-split and tree (test/integration/upper-layer.test.ts checks all three).
+ * tar-split and tree (test/integration/upper-tar.test.ts checks all three).
+ * Tests: test/integration/upper-tar.test.ts
  * Errors: a file that shrinks while it is read (a commit pauses a mounted container). Sockets are
  *   left out, as from the tar (stat-header.ts).
  */

@@ -48,7 +48,9 @@ async function serve(o: WorkerOptions): Promise<void> {
   const reason = await session.done
   closeSync(fd)
   const ops = session.stats.summary()
-  const requests = Object.fromEntries(Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]))
+  const requests = Object.fromEntries(
+    Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]),
+  )
   log.info('session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests, ops })
   process.exit(reason === 'ENODEV' ? 0 : 1)
 }

@@ -2,7 +2,7 @@
  * Gives back the exact tar a layer was imported from: the tar-split's raw bytes in order, with
  * each file body read again from the layer directory (never following a symlink). A body whose
  * size changed means the layer was modified behind our back: an error, not a different tar.
- * Tests: test/unit/layers/apply-tar.test.ts, test/unit/layers/gnu-tar.test.ts
+ * Tests: test/unit/layers/apply-tar.test.ts, test/unit/tar/gnu-tar.test.ts
  */
 import { closeSync, constants as fsc, fstatSync, openSync } from 'node:fs'
 import { join } from 'node:path'

@@ -6,7 +6,7 @@ import type { Db } from './db.js'
 import { imageMountKey } from './keys.js'
 
 export interface CountedMount {
-  /** The mount record's ID (fuse/supervisor.ts). */
+  /** The mount record's ID (mounts/supervisor.ts). */
   id: string
   target: string
   /** How many `mount` calls hold it; it is unmounted when this returns to 0. */

@@ -3,9 +3,9 @@
  * digest) and its top layer; a tag maps a canonical reference to an image ID. Every change is one
  * batch that also carries the refcount changes (refs.ts).
  * Errors: NOT_FOUND ("No such image"), CONFLICT for deletions Docker refuses, INVALID_ARGUMENT.
- * Concurrency: callers hold the metadata queue (api/queues.ts): reads of counts and records and
+ * Concurrency: callers hold the metadata queue (store/metadata-queue.ts): reads of counts and records and
  * the batch that changes them must not interleave with another change.
- * Tests: test/unit/store/images.test.ts
+ * Tests: test/integration/images.test.ts, test/integration/image-random.test.ts
  */
 import type { ChainId } from '../digests.js'
 import { conflict, notFound } from '../errors.js'

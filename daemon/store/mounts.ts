@@ -1,6 +1,6 @@
 /**
  * Mount records, keyed by mount id. The store keeps them and knows nothing of their fields: the
- * mount supervisor (fuse/supervisor.ts) owns the record's shape.
+ * mount supervisor (mounts/supervisor.ts) owns the record's shape.
  */
 import type { Db } from './db.js'
 import { mountKey, PREFIX } from './keys.js'

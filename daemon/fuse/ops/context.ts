@@ -48,7 +48,6 @@ export function fuseAttr(ino: bigint, a: Attr): FuseAttr {
   return { ...a, ino }
 }
 
-
 /**
  * Looks `path` up in the engine, counts a lookup, and encodes the entry (with attributes).
  * `made`: this mount has just made the entry, so it has no xattr a user can see.
