@@ -24,22 +24,26 @@ export interface Inode {
    * syscall. Only SETXATTR through this mount can add one; false means not known.
    */
   noXattrs: boolean
+  /** the upper backing inode the node is bound to (byBacking's key), null while only in the lowers */
+  key: BackingKey | null
 }
 
-const keyOf = (st: BigIntStats) => `${st.dev}:${st.ino}`
+/** A backing inode: one number where dev and ino fit in 53 bits together (always on ext4), else a string. */
+type BackingKey = number | string
+
+const keyOf = (st: BigIntStats): BackingKey =>
+  st.ino < 2n ** 32n && st.dev < 2n ** 20n ? Number(st.dev) * 2 ** 32 + Number(st.ino) : `${st.dev}:${st.ino}`
 
 export class InodeTable {
   private readonly byId = new Map<bigint, Inode>()
-  private readonly byBacking = new Map<string, Inode>()
-  /** the byBacking keys of each node, so forgetting one costs its own keys, not a scan */
-  private readonly keysOf = new Map<Inode, Set<string>>()
+  private readonly byBacking = new Map<BackingKey, Inode>()
   private readonly byPath = new Map<string, Inode>()
   /** inode numbers promised to the next node of a path (see replace) */
   private readonly inoOfPath = new Map<string, bigint>()
   private nextId = ROOT_ID + 1n
 
   constructor(rootStat: BigIntStats) {
-    const root: Inode = { nodeid: ROOT_ID, ino: rootStat.ino, path: '', nlookup: 1, noXattrs: false }
+    const root: Inode = { nodeid: ROOT_ID, ino: rootStat.ino, path: '', nlookup: 1, noXattrs: false, key: null }
     this.byId.set(ROOT_ID, root)
     this.byPath.set('', root)
     this.bindKey(keyOf(rootStat), root)
@@ -62,7 +66,8 @@ export class InodeTable {
     const key = keyOf(st)
     let node = (inUpper ? this.byBacking.get(key) : undefined) ?? this.byPath.get(path)
     if (!node) {
-      node = { nodeid: this.nextId++, ino: this.inoOfPath.get(path) ?? st.ino, path, nlookup: 0, noXattrs: false }
+      const ino = this.inoOfPath.get(path) ?? st.ino
+      node = { nodeid: this.nextId++, ino, path, nlookup: 0, noXattrs: false, key: null }
       this.inoOfPath.delete(path)
       this.byId.set(node.nodeid, node)
     }
@@ -126,18 +131,22 @@ export class InodeTable {
     if (node && node.path === path) this.byPath.delete(path)
   }
 
-  private bindKey(key: string, node: Inode): void {
+  /**
+   * Binds the node to its upper backing inode. A node has one at most: an entry gets an upper
+   * inode once (made there, or copied up), and keeps it until the node goes.
+   */
+  private bindKey(key: BackingKey, node: Inode): void {
+    if (node.key === key) return
     const previous = this.byBacking.get(key)
-    if (previous && previous !== node) this.keysOf.get(previous)?.delete(key)
+    if (previous && previous !== node) previous.key = null
+    this.unbindKeys(node)
     this.byBacking.set(key, node)
-    let keys = this.keysOf.get(node)
-    if (!keys) this.keysOf.set(node, (keys = new Set()))
-    keys.add(key)
+    node.key = key
   }
 
   private unbindKeys(node: Inode): void {
-    for (const key of this.keysOf.get(node) ?? []) if (this.byBacking.get(key) === node) this.byBacking.delete(key)
-    this.keysOf.delete(node)
+    if (node.key !== null && this.byBacking.get(node.key) === node) this.byBacking.delete(node.key)
+    node.key = null
   }
 
   private setPath(node: Inode, path: string): void {

@@ -6,7 +6,18 @@
  * inherit the setgid bit.
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
-import { chmodSync, closeSync, constants as fsc, linkSync, mkdirSync, openSync, rmSync, symlinkSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  constants as fsc,
+  fchmodSync,
+  fchownSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs'
 import { constants, fchownat, mknodat, renameat2 } from '../../native-bindings/index.js'
 import { copyUp, ensureUpperDir } from './copy-up.js'
 import { FsError } from './fs-error.js'
@@ -96,11 +107,33 @@ export function mkdir(stack: Stack, path: string, mode: number, caller: Caller):
 }
 
 export function create(stack: Stack, path: string, mode: number, caller: Caller): Node {
+  const { node, fd } = createOpen(stack, path, mode, caller, fsc.O_WRONLY)
+  closeSync(fd)
+  return node
+}
+
+/**
+ * create, keeping the file open: `flags` (access mode, O_APPEND, O_NOATIME…) are those of the fd
+ * returned, which the caller owns. One open serves both the creation and the caller's handle.
+ */
+export function createOpen(stack: Stack, path: string, mode: number, caller: Caller, flags: number) {
   const slot = reserve(stack, path, 'create')
   const o = ownerOf(slot, caller)
-  const make = (p: string) => closeSync(openSync(p, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600))
-  place(stack, slot, make, owner(o.uid, o.gid, mode & 0o7777))
-  return lookup(stack, path, 'create')
+  let fd = -1
+  const make = (p: string) => {
+    fd = openSync(p, flags | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600)
+  }
+  const own = () => {
+    fchownSync(fd, o.uid, o.gid)
+    fchmodSync(fd, mode & 0o7777)
+  }
+  try {
+    place(stack, slot, make, own)
+    return { node: lookup(stack, path, 'create'), fd }
+  } catch (err) {
+    if (fd >= 0) closeSync(fd)
+    throw err
+  }
 }
 
 /** `mode` carries the type (S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, S_IFREG); a 0/0 char device is refused. */

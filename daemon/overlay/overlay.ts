@@ -16,7 +16,7 @@
 import { readlinkSync, statfsSync, type BigIntStats, type StatsFs } from 'node:fs'
 import type { TimeSpec } from '../../native-bindings/index.js'
 import { copyUp } from './copy-up.js'
-import { create, link, mkdir, mknod, symlink } from './create.js'
+import { create, createOpen, link, mkdir, mknod, symlink } from './create.js'
 import { FsError } from './fs-error.js'
 import { isMergedDir, lookup, shownPath, type Node } from './lookup.js'
 import { parsePath } from './path.js'
@@ -118,6 +118,11 @@ export class Overlay {
 
   create(path: string, mode: number, caller: Caller = ROOT): Attr {
     return attrOf(create(this.stack, this.note(parsePath(path, 'create')), mode, caller))
+  }
+
+  /** create, and an fd open on the new file with `flags` (the caller closes it): one open for both. */
+  createOpen(path: string, mode: number, caller: Caller, flags: number): { node: Node; fd: number } {
+    return createOpen(this.stack, this.note(parsePath(path, 'create')), mode, caller, flags)
   }
 
   mkdir(path: string, mode: number, caller: Caller = ROOT): Attr {

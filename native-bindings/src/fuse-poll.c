@@ -65,10 +65,13 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   napi_env env = p->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  const char *end = status < 0 ? uv_err_name(status) : NULL;
+  /* libuv reports POLLERR (the connection aborted by an unmount) as UV_EBADF: the read that
+   * follows tells the kernel's own reason (ENODEV), which is what the session ends with */
+  const char *end = NULL;
   napi_value batch, args[2], cb, global;
   napi_create_array(env, &batch);
-  if (!end) read_batch(p, batch, &end);
+  read_batch(p, batch, &end);
+  if (!end && status < 0) end = uv_err_name(status);
   if (end) {
     p->ended = true;
     uv_poll_stop(&p->poll);

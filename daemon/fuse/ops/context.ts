@@ -2,7 +2,7 @@
  * What every FUSE op handler gets: the engine, the inode and handle tables, cache timeouts, and
  * helpers from node ids to union paths and from engine attributes to FUSE attributes.
  */
-import { attrOf, type Attr, type Overlay } from '../../overlay/overlay.js'
+import { attrOf, type Attr, type Node, type Overlay } from '../../overlay/overlay.js'
 import { checkName, joinPath } from '../../overlay/path.js'
 import type { DirHandle, FileHandle, Handles } from '../handles.js'
 import type { Inode, InodeTable } from '../inodes.js'
@@ -53,10 +53,14 @@ export function fuseAttr(ino: bigint, a: Attr): FuseAttr {
  * `made`: this mount has just made the entry, so it has no xattr a user can see.
  */
 export function entryFor(ctx: Context, path: string, made = false): Buffer {
-  const node = ctx.ov.lookup(path)
-  const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
+  return entryOfNode(ctx, ctx.ov.lookup(path), made).entry
+}
+
+/** entryFor with the engine's node already in hand. */
+export function entryOfNode(ctx: Context, node: Node, made: boolean): { inode: Inode; entry: Buffer } {
+  const inode = ctx.inodes.remember(node.path, node.stat, node.upper !== null)
   if (made) inode.noXattrs = true
-  return entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout)
+  return { inode, entry: entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout) }
 }
 
 export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })

@@ -9,7 +9,7 @@ import { fallocate } from '../../../native-bindings/index.js'
 import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
-import { callerOf, childPath, entryFor, inodeOf, type Context, type Handler } from './context.js'
+import { callerOf, childPath, entryOfNode, inodeOf, type Context, type Handler } from './context.js'
 import type { Inode } from '../inodes.js'
 import { dropSetid } from '../../overlay/setattr.js'
 
@@ -57,7 +57,11 @@ async function openBacking(ctx: Context, inode: Inode, flags: number, killSetid:
     ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node
     throw new StaleBacking(`${inode.path} was copied up while open`)
   }
-  const fd = openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
+  return handleOn(ctx, inode, backing, openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW), writable)
+}
+
+/** A file handle on `fd` (open on `backing`), registered for passthrough when negotiated; closes fd on failure. */
+function handleOn(ctx: Context, inode: Inode, backing: string, fd: number, writable: boolean): Buffer {
   let backingId = 0
   try {
     if (ctx.passthrough) backingId = ctx.passthrough.acquire(inode, backing, fd)
@@ -75,15 +79,21 @@ export const open: Handler = async (ctx, h, body) => {
   return openBacking(ctx, inodeOf(ctx, h.nodeid), flags, (openFlags & OPEN_KILL_SUIDGID) !== 0 || h.uid !== 0)
 }
 
-export const create: Handler = async (ctx, h, body) => {
+export const create: Handler = (ctx, h, body) => {
   const flags = body.u32()
   const mode = body.u32()
   body.skip(8) // umask (applied by the kernel), open_flags
   const path = childPath(ctx, h.nodeid, body.name(), 'create')
-  ctx.ov.create(path, mode, callerOf(h))
-  const entry = entryFor(ctx, path, true)
-  const inode = ctx.inodes.get(entry.readBigUInt64LE(0)) as Inode
-  return Buffer.concat([entry, await openBacking(ctx, inode, flags & ~fsc.O_TRUNC, false)])
+  const { node, fd } = ctx.ov.createOpen(path, mode, callerOf(h), flags & PASSED & ~fsc.O_TRUNC)
+  let made: ReturnType<typeof entryOfNode>
+  try {
+    made = entryOfNode(ctx, node, true)
+  } catch (err) {
+    closeSync(fd)
+    throw err
+  }
+  const writable = (flags & ACCMODE) !== fsc.O_RDONLY
+  return Buffer.concat([made.entry, handleOn(ctx, made.inode, node.upper as string, fd, writable)])
 }
 
 function handle(ctx: Context, fh: bigint) {

@@ -1,0 +1,80 @@
+/**
+ * The event-loop reader of /dev/fuse (startFusePoll): it delivers what is waiting on this thread,
+ * ends with EOF on a closed pipe, and on a real FUSE mount gets INIT and ends with ENODEV, not
+ * libuv's EBADF, when the filesystem is unmounted (plainly or lazily).
+ */
+import t from 'tap'
+import { execFileSync } from 'node:child_process'
+import { closeSync, constants as fsc, mkdirSync, openSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { constants, mount, startFusePoll, umount2, type ReaderEnd } from '../../../native-bindings/index.js'
+import { tmpdir } from '../../helpers/tmpdir.js'
+
+const FUSE_INIT = 26
+
+function poller(fd: number): { next(): Promise<Buffer>; ended: Promise<ReaderEnd> } {
+  const queue: Buffer[] = []
+  const waiters: Array<(b: Buffer) => void> = []
+  let endResolve: (e: ReaderEnd) => void = () => undefined
+  const ended = new Promise<ReaderEnd>((r) => (endResolve = r))
+  startFusePoll(fd, 1024 * 1024 + 4096, (batch, end) => {
+    for (const b of batch) {
+      const w = waiters.shift()
+      if (w) w(b)
+      else queue.push(b)
+    }
+    if (end !== null) endResolve(end)
+  })
+  return {
+    next: () => new Promise((resolve) => (queue.length ? resolve(queue.shift() as Buffer) : waiters.push(resolve))),
+    ended,
+  }
+}
+
+t.test('a pipe: what is written arrives, and closing it ends with EOF', async (t) => {
+  const fifo = join(tmpdir(t), 'fifo')
+  execFileSync('mkfifo', [fifo])
+  const r = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK)
+  const w = openSync(fifo, fsc.O_WRONLY)
+  const p = poller(r)
+  writeSync(w, 'hello')
+  t.equal((await p.next()).toString(), 'hello')
+  writeSync(w, 'again')
+  t.equal((await p.next()).toString(), 'again')
+  closeSync(w)
+  t.equal(await p.ended, 'EOF')
+  closeSync(r)
+})
+
+t.test('arguments are checked', async (t) => {
+  t.throws(() => startFusePoll(0, 100, () => undefined), { code: 'EINVAL' })
+  t.throws(() => startFusePoll(-1, 4096, () => undefined), { code: 'EBADF' })
+})
+
+for (const lazily of [false, true]) {
+  t.test(`a real FUSE mount: INIT arrives, ${lazily ? 'a lazy' : 'an'} unmount ends it with ENODEV`, async (t) => {
+    const mnt = join(tmpdir(t), 'mnt')
+    mkdirSync(mnt)
+    const fuseFd = openSync('/dev/fuse', 'r+')
+    let mounted = false
+    t.teardown(() => {
+      if (mounted) umount2(mnt, constants.MNT_DETACH)
+      closeSync(fuseFd)
+    })
+    mount(
+      'strata-test',
+      mnt,
+      'fuse.strata-test',
+      constants.MS_NOSUID,
+      `fd=${fuseFd},rootmode=40000,user_id=0,group_id=0`,
+    )
+    mounted = true
+    const p = poller(fuseFd)
+    const init = await p.next()
+    t.equal(init.readUInt32LE(4), FUSE_INIT, 'the first request is INIT')
+    t.equal(init.readUInt32LE(0), init.length, 'one request per read')
+    umount2(mnt, lazily ? constants.MNT_DETACH : 0)
+    mounted = false
+    t.equal(await p.ended, 'ENODEV')
+  })
+}
