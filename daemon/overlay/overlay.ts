@@ -23,7 +23,7 @@ import { parsePath } from './path.js'
 import { readdir, type DirEntry } from './readdir.js'
 import { rename } from './rename.js'
 import { rmdir, unlink } from './remove.js'
-import { setattr, type SetAttr } from './setattr.js'
+import { setattr, setattrFd, type SetAttr } from './setattr.js'
 import { Stack, type Caller, type OverlayOptions } from './stack.js'
 import * as xattr from './xattr.js'
 
@@ -52,12 +52,16 @@ const ROOT: Caller = { uid: 0, gid: 0 }
 
 /** The attributes the union shows for a node (merged directories report nlink 1, as overlayfs). */
 export function attrOf(node: Node): Attr {
-  const st: BigIntStats = node.stat
+  return attrOfStat(node.stat, isMergedDir(node))
+}
+
+/** The attributes of a backing lstat/fstat (`mergedDir`: shown from several places, nlink 1). */
+export function attrOfStat(st: BigIntStats, mergedDir = false): Attr {
   return {
     mode: Number(st.mode),
     uid: Number(st.uid),
     gid: Number(st.gid),
-    nlink: isMergedDir(node) ? 1 : Number(st.nlink),
+    nlink: mergedDir ? 1 : Number(st.nlink),
     rdev: Number(st.rdev),
     size: st.size,
     blocks: st.blocks,
@@ -158,6 +162,16 @@ export class Overlay {
 
   async setattr(path: string, attr: SetAttr): Promise<Attr> {
     return attrOf(await setattr(this.stack, this.note(parsePath(path, 'setattr')), attr))
+  }
+
+  /**
+   * setattr through `fd`, open for writing on the entry's upper copy (so nothing to copy up, no
+   * path to resolve): what fchown, fchmod, ftruncate and futimens on an open file ask for. Works
+   * for a file whose name is gone too.
+   */
+  setattrOpen(path: string, fd: number, attr: SetAttr): Attr {
+    this.note(parsePath(path, 'setattr'))
+    return attrOfStat(setattrFd(fd, attr))
   }
 
   getxattr(path: string, name: string): Buffer {

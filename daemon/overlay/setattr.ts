@@ -3,7 +3,18 @@
  * truncation to zero skips the data). Symlinks have no mode of their own (EOPNOTSUPP, as lchmod).
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
-import { chmodSync, closeSync, constants as fsc, ftruncateSync, lstatSync, openSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  constants as fsc,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  openSync,
+  type BigIntStats,
+} from 'node:fs'
 import { constants, fchownat, utimensat, type TimeSpec } from '../../native-bindings/index.js'
 import { copyUp } from './copy-up.js'
 import { FsError } from './fs-error.js'
@@ -51,10 +62,31 @@ const S_IXGRP = 0o010
  */
 export function dropSetid(path: string): boolean {
   const mode = lstatSync(path).mode
+  const kept = setidKept(mode)
+  if (kept !== mode) chmodSync(path, kept & 0o7777)
+  return kept !== mode
+}
+
+/** `mode` without setuid, and without setgid where group-exec is set. */
+function setidKept(mode: number): number {
   let kill = mode & S_ISUID
   if (mode & S_ISGID && mode & S_IXGRP) kill |= S_ISGID
-  if (kill) chmodSync(path, mode & 0o7777 & ~kill)
-  return kill !== 0
+  return mode & ~kill
+}
+
+/** setattr on an open upper file: the same changes in the same order, through its fd; its fstat after. */
+export function setattrFd(fd: number, attr: SetAttr): BigIntStats {
+  if (attr.uid !== undefined || attr.gid !== undefined) fchownSync(fd, attr.uid ?? -1, attr.gid ?? -1)
+  if (attr.mode !== undefined) fchmodSync(fd, attr.mode & 0o7777)
+  if (attr.size !== undefined) ftruncateSync(fd, attr.size)
+  if (attr.killSuidgid && attr.mode === undefined) {
+    const mode = Number(fstatSync(fd).mode)
+    const kept = setidKept(mode)
+    if (kept !== mode) fchmodSync(fd, kept & 0o7777)
+  }
+  if (attr.atime !== undefined || attr.mtime !== undefined)
+    utimensat(fd, '', attr.atime ?? 'omit', attr.mtime ?? 'omit')
+  return fstatSync(fd, { bigint: true })
 }
 
 function checkTruncate(node: Node, size: number): void {

@@ -3,29 +3,14 @@
  * answer), SETATTR (mode, owner, size, ns times, UTIME_NOW), READLINK, STATFS, ACCESS.
  */
 import { fstatSync } from 'node:fs'
-import type { SetAttr } from '../../overlay/overlay.js'
+import { attrOfStat, type SetAttr } from '../../overlay/overlay.js'
 import { Fattr } from '../abi.js'
 import { attrOut, statfsOut } from '../reply.js'
 import { type Context, fuseAttr, type Handler, inodeOf } from './context.js'
 
 const GETATTR_FH = 1
 
-function attrFromFd(ino: bigint, fd: number) {
-  const st = fstatSync(fd, { bigint: true })
-  return {
-    ino,
-    size: st.size,
-    blocks: st.blocks,
-    atimeNs: st.atimeNs,
-    mtimeNs: st.mtimeNs,
-    ctimeNs: st.ctimeNs,
-    mode: Number(st.mode),
-    nlink: Number(st.nlink),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    rdev: Number(st.rdev),
-  }
-}
+const attrFromFd = (ino: bigint, fd: number) => fuseAttr(ino, attrOfStat(fstatSync(fd, { bigint: true })))
 
 export const getattr: Handler = (ctx, h, body) => {
   const flags = body.u32()
@@ -44,9 +29,10 @@ export const getattr: Handler = (ctx, h, body) => {
   }
 }
 
-function decodeSetattr(body: Parameters<Handler>[2]): SetAttr {
+function decodeSetattr(body: Parameters<Handler>[2]): { attr: SetAttr; fh: bigint | null } {
   const valid = body.u32()
-  body.skip(4 + 8) // padding, fh
+  body.skip(4) // padding
+  const fh = valid & Fattr.FH ? body.u64() : (body.skip(8), null)
   const size = body.num64()
   body.skip(8) // lock_owner
   const atime = body.u64()
@@ -69,13 +55,23 @@ function decodeSetattr(body: Parameters<Handler>[2]): SetAttr {
     a.atime = valid & Fattr.ATIME_NOW ? 'now' : BigInt.asIntN(64, atime) * 1_000_000_000n + BigInt(atimensec)
   if (valid & Fattr.MTIME)
     a.mtime = valid & Fattr.MTIME_NOW ? 'now' : BigInt.asIntN(64, mtime) * 1_000_000_000n + BigInt(mtimensec)
-  return a
+  return { attr: a, fh }
 }
 
+/**
+ * SETATTR. Through a writable handle (fchown, fchmod, ftruncate, futimens on an open file, as tar
+ * does for every file) the change goes through its fd on the upper copy: no path to resolve, and
+ * it works after the name is gone. Otherwise through the path (copied up first).
+ */
 export const setattr: Handler = async (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
-  const attr = await ctx.ov.setattr(inode.path, decodeSetattr(body))
-  return attrOut(fuseAttr(inode.ino, attr), ctx.timeout.attr)
+  const { attr, fh } = decodeSetattr(body)
+  const open = fh === null ? undefined : ctx.files.get(fh)
+  const out =
+    open?.writable && open.inode === inode
+      ? ctx.ov.setattrOpen(inode.path, open.fd, attr)
+      : await ctx.ov.setattr(inode.path, attr)
+  return attrOut(fuseAttr(inode.ino, out), ctx.timeout.attr)
 }
 
 export const readlink: Handler = (ctx, h) => Buffer.from(ctx.ov.readlink(inodeOf(ctx, h.nodeid).path))
