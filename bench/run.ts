@@ -1,164 +1,94 @@
 /**
- * bench/run: every workload against ext4 (no union), kernel overlayfs, fuse-overlayfs and
- * strata-overlay over one layer stack (10 layers, ~20k files, a 1 GiB file in the lowest), on a
- * journaled ext4 in a loop-mounted image (losetup --direct-io=on: the root ext4 here has no
- * journal). Backends are interleaved in every round so machine drift hits all alike; it prints the
- * median seconds and the ratio to kernel overlayfs. Also lookup latency in stacks of 1 to 1,000 layers.
- *   npm run bench [-- --rounds N]   (root; takes a few minutes)
+ * bench/run: every filesystem workload against ext4 (no union), kernel overlayfs, fuse-overlayfs,
+ * strata-overlay and strata-overlay -o volatile over one layer stack (10 layers, 20k small files,
+ * a 1 GiB file in the lowest), on a journaled ext4 in a loop-mounted image (fixture.ts). Backends
+ * are interleaved in every round (their order rotating) so machine drift hits all alike; it prints
+ * median seconds and ratios (workloads.ts), then first-stat, mount-time and lookup latencies
+ * (latency.ts), the FUSE processes' memory (memory.ts) and strata's requests by opcode (opcodes.ts).
+ * A backend that fails a workload gets n/a there; everything is unmounted on the way out.
+ *   npm run bench [-- --rounds N] [--quick] [--million]   (root; the full run takes a while)
  */
-import { execFileSync, execSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { BACKENDS, mountBackend, type BackendName } from './backends.js'
+import { BACKENDS, mountBackend, type BackendName, type Mounted } from './backends.js'
+import { cleanFlat, setUp, tearDown, type Fixture } from './fixture.js'
+import { firstStat, lookupLatency } from './latency.js'
+import { printMemory } from './memory.js'
+import { printOpcodes } from './opcodes.js'
+import { checkStop, handleStopSignals, parseOptions, stop, type Options } from './options.js'
+import { printTable, record, type Results } from './table.js'
+import { workloads, type Workload } from './workloads.js'
 
-const ROOT = '/tmp/strata-bench'
-const ROUNDS = process.argv.includes('--rounds') ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) : 3
-const sh = (script: string, cwd?: string) => execSync(script, { cwd, stdio: 'pipe', shell: '/bin/bash' })
-const dropCaches = () => writeFileSync('/proc/sys/vm/drop_caches', '3')
-
-function setUpFilesystem(): string {
-  sh(`umount -l ${ROOT}/fs 2>/dev/null || true; rm -rf ${ROOT}; mkdir -p ${ROOT}/fs`)
-  sh(`truncate -s 12G ${ROOT}/image && mkfs.ext4 -q -F ${ROOT}/image`)
-  const loop = execFileSync('losetup', ['--direct-io=on', '--show', '-f', `${ROOT}/image`])
-    .toString()
-    .trim()
-  sh(`mount ${loop} ${ROOT}/fs`)
-  return loop
-}
-
-function tearDownFilesystem(loop: string): void {
-  sh(`umount ${ROOT}/fs; losetup -d ${loop}; rm -rf ${ROOT}`)
-}
-
-/** 10 layers of 2,000 files in 20 directories each; the lowest also holds big (1 GiB) and cu256. */
-function buildStack(fs: string): string[] {
-  const layers: string[] = []
-  for (let i = 0; i < 10; i++) {
-    const l = `${fs}/layers/l${i}`
-    sh(
-      `mkdir -p ${l} && cd ${l} && for d in $(seq 0 19); do mkdir -p d$d; for f in $(seq 0 99); do echo ${i}-$d-$f > d$d/f$f; done; done`,
-    )
-    layers.unshift(l) // top first: l9 is the top
-  }
-  const lowest = layers.at(-1) as string
-  sh(`head -c 1073741824 /dev/urandom > ${lowest}/big && head -c 268435456 /dev/urandom > ${lowest}/cu256`)
-  sh(`mkdir -p ${fs}/flat && for l in $(ls -d ${fs}/layers/l* | sort -V); do cp -a $l/. ${fs}/flat/; done`)
-  sh(
-    `mkdir -p ${fs}/src && cd ${fs}/src && for d in $(seq 0 99); do mkdir d$d; for f in $(seq 0 99); do echo $f > d$d/f$f; done; done && tar -cf ${fs}/small.tar -C ${fs}/src . && rm -rf ${fs}/src`,
-  )
-  return layers
-}
-
-type Workload = { name: string; prepare?: (mnt: string) => void; run: (mnt: string) => void }
-
-function workloads(fs: string): Workload[] {
-  return [
-    { name: 'read 1 GiB, cold', prepare: () => dropCaches(), run: (m) => sh(`cat ${m}/big > /dev/null`) },
-    {
-      name: 'read 1 GiB, warm',
-      prepare: (m) => sh(`cat ${m}/big > /dev/null`),
-      run: (m) => sh(`cat ${m}/big > /dev/null`),
-    },
-    { name: 'write 1 GiB', run: (m) => sh(`dd if=/dev/zero of=${m}/written bs=1M count=1024 status=none`) },
-    { name: 'copy-up 256 MiB', run: (m) => sh(`echo x >> ${m}/cu256`) },
-    { name: 'stat all, cold', prepare: () => dropCaches(), run: (m) => sh(`find ${m} -printf '%s\\n' > /dev/null`) },
-    {
-      name: 'stat all, warm',
-      prepare: (m) => sh(`find ${m} -printf '%s\\n' > /dev/null`),
-      run: (m) => sh(`find ${m} -printf '%s\\n' > /dev/null`),
-    },
-    { name: 'untar 10k files', run: (m) => sh(`mkdir ${m}/untar && tar -xf ${fs}/small.tar -C ${m}/untar`) },
-    {
-      name: 'rm -rf 10k files',
-      prepare: (m) => sh(`mkdir ${m}/untar && tar -xf ${fs}/small.tar -C ${m}/untar`),
-      run: (m) => sh(`rm -rf ${m}/untar`),
-    },
-  ]
-}
-
-function time(fn: () => void): number {
+/** The seconds `fn` took, or the seconds it reports itself. */
+function time(fn: () => number | void): number {
   const t0 = process.hrtime.bigint()
-  fn()
-  return Number(process.hrtime.bigint() - t0) / 1e9
+  const own = fn()
+  return typeof own === 'number' ? own : Number(process.hrtime.bigint() - t0) / 1e9
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
-
-function measure(fs: string, layers: string[]): Map<string, Map<BackendName, number[]>> {
-  const results = new Map<string, Map<BackendName, number[]>>()
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const w of workloads(fs)) {
-      for (const b of BACKENDS) {
-        if (b === 'ext4')
-          sh(`rm -rf ${fs}/flat/written ${fs}/flat/untar; cp -a ${layers.at(-1)}/cu256 ${fs}/flat/cu256`)
-        const m = mountBackend(b, layers, `${fs}/scratch`, `${fs}/flat`)
-        try {
-          w.prepare?.(m.mnt)
-          const s = time(() => w.run(m.mnt))
-          const row = results.get(w.name) ?? new Map<BackendName, number[]>()
-          row.set(b, [...(row.get(b) ?? []), s])
-          results.set(w.name, row)
-        } finally {
-          m.unmount()
-        }
-      }
-    }
-    process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`)
-  }
-  return results
-}
-
-/** Lookup latency: stat of 1,000 names spread over every layer of an N-layer stack, cold (fresh mount). */
-function lookupLatency(fs: string): Map<string, Map<BackendName, number[]>> {
-  const results = new Map<string, Map<BackendName, number[]>>()
-  for (const n of [1, 10, 100, 500, 1000]) {
-    const base = `${fs}/deep${n}`
-    sh(`mkdir -p ${base} && cd ${base} && for i in $(seq 0 ${n - 1}); do mkdir -p $i/d; done`)
-    for (let i = 0; i < 1000; i++) writeFileSync(`${base}/${i % n}/d/f${i}`, 'x')
-    const layers = Array.from({ length: n }, (_, i) => `${base}/${i}`)
-    const row = new Map<BackendName, number[]>()
-    for (const b of BACKENDS.filter((x) => x !== 'ext4')) {
-      try {
-        const m = mountBackend(b, layers, `${fs}/scratch`, '')
-        try {
-          const s = time(() => sh(`python3 -c "import os\nfor i in range(1000): os.stat('${m.mnt}/d/f%d' % i)"`))
-          row.set(b, [(s / 1000) * 1e6])
-        } finally {
-          m.unmount()
-        }
-      } catch {
-        row.set(b, []) // the backend cannot mount this many layers (overlayfs stops near 100 absolute paths)
-      }
-    }
-    results.set(`lookup, ${n} layers (µs/stat)`, row)
-  }
-  return results
-}
-
-function print(results: Map<string, Map<BackendName, number[]>>, unit: string): void {
-  const cols = ['ext4', 'overlayfs', 'fuse-overlayfs', 'strata', 'strata/overlayfs', 'strata/fuse-overlayfs']
-  console.log(`| workload (${unit}) | ${cols.join(' | ')} |`)
-  console.log(`|${'---|'.repeat(cols.length + 1)}`)
-  for (const [name, row] of results) {
-    const m = (b: BackendName) => median(row.get(b) ?? [])
-    const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a')
-    const cells = BACKENDS.map((b) => fmt(m(b)))
-    cells.push(fmt(m('strata') / m('overlayfs')), fmt(m('strata') / m('fuse-overlayfs')))
-    console.log(`| ${name} | ${cells.join(' | ')} |`)
-  }
-}
-
-function main(): void {
-  const loop = setUpFilesystem()
+/** One workload on one backend: seconds, or NaN (and a line on stderr) if it failed. */
+function runOnce(fx: Fixture, w: Workload, b: BackendName, latencies: Results): number {
+  let m: Mounted | undefined
   try {
-    const fs = `${ROOT}/fs`
-    mkdirSync(`${fs}/scratch`, { recursive: true })
-    const layers = buildStack(fs)
-    print(measure(fs, layers), 'seconds, median')
-    print(lookupLatency(fs), 'µs per stat, cold mount')
+    if (b === 'ext4') cleanFlat(fx)
+    m = mountBackend(b, fx.layers, fx.scratch, fx.flat)
+    if (b !== 'ext4') record(latencies, `mount time, ${fx.layers.length} layers (ms)`, b, m.mountMs)
+    const mnt = m.mnt
+    w.prepare?.(mnt)
+    return time(() => w.run(mnt))
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim()
+    process.stderr.write(`${w.name} on ${b} failed: ${stderr || String(err)}\n`)
+    return NaN
   } finally {
-    rmSync(`${ROOT}/fs/scratch`, { recursive: true, force: true })
-    tearDownFilesystem(loop)
+    m?.unmount()
+    if (b === 'ext4') w.afterExt4?.()
   }
 }
 
-main()
+function measure(fx: Fixture, o: Options, latencies: Results): Results {
+  const results: Results = new Map()
+  const list = workloads(fx, o.sizes)
+  for (let round = 0; round < o.rounds; round++) {
+    const order = BACKENDS.map((_, k) => BACKENDS[(k + round) % BACKENDS.length] as BackendName)
+    for (const w of list) {
+      for (const b of order) {
+        checkStop()
+        record(results, w.name, b, runOnce(fx, w, b, latencies))
+      }
+    }
+    process.stderr.write(`round ${round + 1}/${o.rounds} done\n`)
+  }
+  return results
+}
+
+/** A part of the report that fails says so and lets the others run. */
+async function part(name: string, fn: () => void | Promise<void>): Promise<void> {
+  try {
+    await fn()
+  } catch (err) {
+    if (stop.requested) throw err
+    process.stderr.write(`${name} failed: ${String(err)}\n`)
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2))
+  handleStopSignals()
+  try {
+    process.stderr.write(`building the fixture in ${o.root}${o.quick ? ' (quick sizes)' : ''}\n`)
+    const fx = setUp(o.root, o.sizes, o.million)
+    const latencies: Results = new Map()
+    await part('workloads', () => printTable(measure(fx, o, latencies), 'seconds, median'))
+    await part('first stat', () => firstStat(fx, o, latencies))
+    printTable(latencies, 'median')
+    await part('lookup latency', () => printTable(lookupLatency(fx, o), 'µs per stat, cold mount'))
+    await part('memory', () => printMemory(fx, o))
+    await part('opcodes', () => printOpcodes(fx, o))
+  } finally {
+    tearDown(o.root)
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${String(err)}\n`)
+  process.exitCode = 1
+})
