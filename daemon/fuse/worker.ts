@@ -8,52 +8,11 @@
  * Tests: test/integration/fuse-worker.test.ts
  */
 import { spawn } from 'node:child_process'
-import { closeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { constants, umount2 } from '../../native-bindings/index.js'
-import { JournalWriter } from '../diff/journal.js'
 import { createLogger } from '../log.js'
-import { Overlay } from '../overlay/overlay.js'
-import { Op } from './abi.js'
-import { mountFuse } from './mount.js'
-import { handlePause } from './pause.js'
-import { Session } from './session.js'
 import { parseWorkerArgs, UsageError, type WorkerOptions } from './worker-options.js'
 
 const log = createLogger('debug', 'strata-overlay')
-
-async function serve(o: WorkerOptions): Promise<void> {
-  const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile }
-  const journal = o.journal && o.upper ? new JournalWriter(o.journal, o.upper) : null
-  const ov = new Overlay({
-    ...opts,
-    beforeChange: journal ? (path, subtree) => journal.note(path, subtree) : undefined,
-  })
-  const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
-  const passthrough = o.passthrough && process.getuid?.() === 0
-  const session = new Session(fd, ov, { log, passthrough })
-  session.start(process.env.STRATA_FUSE_READER === 'threads' ? 'threads' : 'poll')
-  const stop = () => {
-    try {
-      umount2(o.mountpoint, constants.MNT_DETACH)
-    } catch (err) {
-      log.warn('unmount on signal failed', { err: String(err) })
-    }
-  }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
-  if (o.work) handlePause(session, o.work)
-  process.send?.('ready', () => process.disconnect?.())
-  log.info('mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
-  const reason = await session.done
-  closeSync(fd)
-  const ops = session.stats.summary()
-  const requests = Object.fromEntries(
-    Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]),
-  )
-  log.info('session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests, ops })
-  process.exit(reason === 'ENODEV' ? 0 : 1)
-}
 
 /**
  * Starts a detached copy in the foreground and waits until it has mounted. The copy keeps none of
@@ -86,12 +45,14 @@ function main(argv: string[]): void {
   }
   if (!o.foreground) return detach(argv) // the detached copy warns about options
   for (const w of o.warnings) log.warn(w)
-  serve(o).catch((err: unknown) => {
-    const message = String((err as Error)?.message ?? err)
-    log.error('cannot serve', { err: message })
-    if (process.send) process.send({ error: message }, () => process.exit(1))
-    else process.exit(1)
-  })
+  import('./serve.js')
+    .then(({ serve }) => serve(o, log))
+    .catch((err: unknown) => {
+      const message = String((err as Error)?.message ?? err)
+      log.error('cannot serve', { err: message })
+      if (process.send) process.send({ error: message }, () => process.exit(1))
+      else process.exit(1)
+    })
 }
 
 main(process.argv.slice(2))

@@ -1,0 +1,50 @@
+/**
+ * Serving one mount in the foreground: the engine over the layer stack (with the change journal
+ * when asked), the FUSE mount, the session, the signals that unmount or pause it, and the last log
+ * line with the requests it answered. worker.ts loads this only in the process that serves, so the
+ * parent that detaches starts fast.
+ * Tests: test/integration/fuse-worker.test.ts
+ */
+import { closeSync } from 'node:fs'
+import { constants, umount2 } from '../../native-bindings/index.js'
+import { JournalWriter } from '../diff/journal.js'
+import type { Logger } from '../log.js'
+import { Overlay } from '../overlay/overlay.js'
+import { Op } from './abi.js'
+import { mountFuse } from './mount.js'
+import { handlePause } from './pause.js'
+import { Session } from './session.js'
+import type { WorkerOptions } from './worker-options.js'
+
+export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
+  const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile }
+  const journal = o.journal && o.upper ? new JournalWriter(o.journal, o.upper) : null
+  const ov = new Overlay({
+    ...opts,
+    beforeChange: journal ? (path, subtree) => journal.note(path, subtree) : undefined,
+  })
+  const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
+  const passthrough = o.passthrough && process.getuid?.() === 0
+  const session = new Session(fd, ov, { log, passthrough })
+  session.start(process.env.STRATA_FUSE_READER === 'threads' ? 'threads' : 'poll')
+  const stop = () => {
+    try {
+      umount2(o.mountpoint, constants.MNT_DETACH)
+    } catch (err) {
+      log.warn('unmount on signal failed', { err: String(err) })
+    }
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  if (o.work) handlePause(session, o.work)
+  process.send?.('ready', () => process.disconnect?.())
+  log.info('mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
+  const reason = await session.done
+  closeSync(fd)
+  const ops = session.stats.summary()
+  const requests = Object.fromEntries(
+    Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]),
+  )
+  log.info('session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests, ops })
+  process.exit(reason === 'ENODEV' ? 0 : 1)
+}
