@@ -3,7 +3,7 @@
  * Owns: argument shapes, time encoding (bigint nanoseconds), constants.
  * Errors: every failed syscall throws (or rejects with) an Error shaped like Node's fs errors:
  *   `code` ('ENOENT'), `errno` (negative), `syscall`, and `path` where a path was involved.
- * Tests: test/unit/native/*.test.ts
+ * Tests: test/unit/native-bindings/*.test.ts
  */
 import { createRequire } from 'node:module'
 

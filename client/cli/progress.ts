@@ -2,7 +2,7 @@
  * Progress of long operations (pull, push, load, save, commit), one line per item as Docker
  * shows them. On a terminal the lines are redrawn in place with a bar; otherwise each change of
  * an item's status is printed once as a plain line, so logs stay readable.
- * Tests: test/unit/cli/progress.test.ts
+ * Tests: test/unit/client/cli/progress.test.ts
  */
 import type { ProgressEvent } from '../protocol.js'
 import { humanSize } from './human.js'

@@ -6,7 +6,7 @@
  * the kernel wakes the JS thread itself, so a serial workload (tar, rm -rf, ls -l) waits for one
  * wakeup per request, not two. The batch ends with the end reason when read(2) fails for good
  * (ENODEV once unmounted); EINTR retries, ENOENT (a request the kernel withdrew) is skipped.
- * Tests: test/unit/native/fuse-poll.test.ts, test/integration/fuse-worker.test.ts
+ * Tests: test/unit/native-bindings/fuse-poll.test.ts, test/integration/fuse-worker.test.ts
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
  *   if (!strata_arg_int32(&a, 0, &fd) || !strata_arg_path(&a, 1, path, sizeof path)) return NULL;
  * Every syscall failure becomes an Error with `code` (e.g. 'ENOENT'), `errno` (negative, as
  * Node's own fs errors), `syscall` and, where one is involved, `path`.
- * Tests: test/unit/native/args.test.ts
+ * Tests: test/unit/native-bindings/args.test.ts
  */
 #ifndef STRATA_NAPI_UTIL_H
 #define STRATA_NAPI_UTIL_H

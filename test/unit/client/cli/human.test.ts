@@ -1,5 +1,5 @@
 import t from 'tap'
-import { humanAgo, humanDuration, humanSize, shortId } from '../../../client/cli/human.js'
+import { humanAgo, humanDuration, humanSize, shortId } from '../../../../client/cli/human.js'
 
 t.test('sizes as Docker prints them', async (t) => {
   const cases: Array<[number, string]> = [

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseTemplate } from '../../../client/cli/template.js'
+import { parseTemplate } from '../../../../client/cli/template.js'
 
 const row = { ID: 'abc', Repository: 'busybox', Tag: 'latest', Size: '4.2MB', Labels: ['a', 'b'], Nested: { X: 1 } }
 

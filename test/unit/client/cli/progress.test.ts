@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isItemEvent, Progress } from '../../../client/cli/progress.js'
+import { isItemEvent, Progress } from '../../../../client/cli/progress.js'
 
 t.test('events with an id are items; the others are about the whole call', async (t) => {
   t.ok(isItemEvent({ id: 'abc', status: 'Pushed', layer: 'sha256:abc' }))

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { renderList, renderObject } from '../../../client/cli/output.js'
-import { Progress } from '../../../client/cli/progress.js'
-import { alignColumns } from '../../../client/cli/table.js'
+import { renderList, renderObject } from '../../../../client/cli/output.js'
+import { Progress } from '../../../../client/cli/progress.js'
+import { alignColumns } from '../../../../client/cli/table.js'
 
 const rows = [
   { ID: 'a1', Name: 'first', Size: '1kB' },
