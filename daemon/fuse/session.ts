@@ -175,8 +175,11 @@ export class Session {
     for (const req of held) void this.handle(req)
   }
 
-  /** Answers one request (exported for tests without a kernel: returns the reply it wrote). */
-  async handle(req: Buffer): Promise<Buffer | null> {
+  /**
+   * Answers one request (exported for tests without a kernel: returns the reply it wrote). A
+   * synchronous handler is answered in the same tick, without a trip through the microtask queue.
+   */
+  handle(req: Buffer): Buffer | null | Promise<Buffer | null> {
     let header: Header
     try {
       header = decodeHeader(req)
@@ -185,11 +188,14 @@ export class Session {
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
     const started = performance.now()
-    const reply = await this.answer(header, new Body(req))
-    this.invalidate()
-    const sent = this.send(reply)
-    this.stats.record(header.opcode, (performance.now() - started) * 1000)
-    return sent
+    const reply = this.answer(header, new Body(req))
+    const finish = (r: Buffer | null) => {
+      this.invalidate()
+      const sent = this.send(r)
+      this.stats.record(header.opcode, (performance.now() - started) * 1000)
+      return sent
+    }
+    return reply instanceof Promise ? reply.then(finish) : finish(reply)
   }
 
   /**
@@ -209,15 +215,18 @@ export class Session {
     for (const n of nodes) this.send(invalInodeNotify(n))
   }
 
-  private async answer(h: Header, body: Body): Promise<Buffer | null> {
+  /** The reply to a request, or null for none; a promise only when the handler awaits. */
+  private answer(h: Header, body: Body): Buffer | null | Promise<Buffer | null> {
+    const failed = (err: unknown) => errorReply(h.unique, toErrno(err, `opcode ${h.opcode}`, this.ctx.log))
+    const wrap = (out: Buffer | null) => (out === null ? null : withHeader(h.unique, out))
     try {
       if (h.opcode === Op.INIT) return this.init(h, body)
       const handler = this.table?.get(h.opcode)
       if (!handler) return errorReply(h.unique, ENOSYS)
-      const out = await handler(this.ctx, h, body)
-      return out === null ? null : withHeader(h.unique, out)
+      const out = handler(this.ctx, h, body)
+      return out instanceof Promise ? out.then(wrap, failed) : wrap(out)
     } catch (err) {
-      return errorReply(h.unique, toErrno(err, `opcode ${h.opcode}`, this.ctx.log))
+      return failed(err)
     }
   }
 

@@ -3,7 +3,7 @@
  * answer), SETATTR (mode, owner, size, ns times, UTIME_NOW), READLINK, STATFS, ACCESS.
  */
 import { fstatSync } from 'node:fs'
-import { attrOfStat, type SetAttr } from '../../overlay/overlay.js'
+import { attrOfStat, type Attr, type SetAttr } from '../../overlay/overlay.js'
 import { Fattr } from '../abi.js'
 import { attrOut, statfsOut } from '../reply.js'
 import { type Context, fuseAttr, type Handler, inodeOf } from './context.js'
@@ -63,15 +63,13 @@ function decodeSetattr(body: Parameters<Handler>[2]): { attr: SetAttr; fh: bigin
  * does for every file) the change goes through its fd on the upper copy: no path to resolve, and
  * it works after the name is gone. Otherwise through the path (copied up first).
  */
-export const setattr: Handler = async (ctx, h, body) => {
+export const setattr: Handler = (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   const { attr, fh } = decodeSetattr(body)
   const open = fh === null ? undefined : ctx.files.get(fh)
-  const out =
-    open?.writable && open.inode === inode
-      ? ctx.ov.setattrOpen(inode.path, open.fd, attr)
-      : await ctx.ov.setattr(inode.path, attr)
-  return attrOut(fuseAttr(inode.ino, out), ctx.timeout.attr)
+  const reply = (out: Attr) => attrOut(fuseAttr(inode.ino, out), ctx.timeout.attr)
+  if (open?.writable && open.inode === inode) return reply(ctx.ov.setattrOpen(inode.path, open.fd, attr))
+  return ctx.ov.setattr(inode.path, attr).then(reply)
 }
 
 export const readlink: Handler = (ctx, h) => Buffer.from(ctx.ov.readlink(inodeOf(ctx, h.nodeid).path))
