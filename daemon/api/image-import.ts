@@ -39,10 +39,10 @@ export const imageImport = (s: Services): MethodDef => ({
         digests: [],
         addedAt: new Date().toISOString(),
       }
-      await s.metadata.add(() =>
-        s.layers.record([staged], async (ops) => {
+      await s.metadata.add((lock) =>
+        s.layers.record(lock, [staged], async (ops) => {
           ctx.signal.throwIfAborted()
-          await s.images.add(image, ops, ref ? [ref] : [])
+          await s.images.add(lock, image, ops, ref ? [ref] : [])
         }),
       )
       return { id: image.id }

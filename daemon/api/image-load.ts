@@ -25,10 +25,10 @@ export const imageLoad = (s: Services): MethodDef => ({
       const plan = planArchive(files)
       const chains = await chainsOf(plan, s, copies)
       ctx.signal.throwIfAborted()
-      await s.metadata.add(async () => {
+      await s.metadata.add(async (lock) => {
         for (const [i, p] of plan.entries()) {
           const chain = chains[i] as StagedLayer[]
-          await s.layers.record(chain, (ops) => s.images.add(recordOf(p, chain), ops, p.tags))
+          await s.layers.record(lock, chain, (ops) => s.images.add(lock, recordOf(p, chain), ops, p.tags))
         }
       })
       return { images: plan.map((p) => ({ id: p.id, tags: p.tags.map((t) => familiar(t)) })) }

@@ -20,8 +20,8 @@ export const imagePrune = (s: Services): MethodDef => ({
     const filters = (p.filters ?? {}) as Record<string, string[]>
     for (const k of Object.keys(filters)) if (!FILTERS.includes(k)) throw invalidArgument(`invalid filter '${k}'`)
     const until = filters.until?.[0] !== undefined ? untilCutoff(filters.until[0]) : undefined
-    const r = await s.metadata.add(() =>
-      pruneImages(s.images, (image, tagged) => {
+    const r = await s.metadata.add((lock) =>
+      pruneImages(lock, s.images, (image, tagged) => {
         if (!all && tagged) return false
         if (until && image.created >= until) return false
         return labelsMatch(parseConfig(Buffer.from(image.config)).config.Labels ?? {}, filters)

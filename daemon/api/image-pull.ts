@@ -32,10 +32,10 @@ export const imagePull = (s: Services): MethodDef => ({
       s.config.maxConcurrentDownloads,
     )
     try {
-      await s.metadata.add(() =>
-        s.layers.record(pulled.staged, async (ops) => {
+      await s.metadata.add((lock) =>
+        s.layers.record(lock, pulled.staged, async (ops) => {
           ctx.signal.throwIfAborted()
-          await s.images.add({ ...pulled.image, size: await sizeOf(s, pulled) }, ops, ref.tag ? [ref] : [])
+          await s.images.add(lock, { ...pulled.image, size: await sizeOf(s, pulled) }, ops, ref.tag ? [ref] : [])
         }),
       )
     } finally {

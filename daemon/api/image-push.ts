@@ -36,9 +36,9 @@ async function push(s: Services, image: ImageRecord, chain: LayerRecord[], ref: 
   })
   const digest = await pushImage(client, s.layers, { image, chain }, ref, {
     progress: (e) => ctx.progress(e),
-    rememberGzip: (l, gzip) => s.metadata.add(() => s.layers.rememberGzip(l.chainId, gzip)),
+    rememberGzip: (l, gzip) => s.metadata.add((lock) => s.layers.rememberGzip(lock, l.chainId, gzip)),
     log: s.log,
   })
-  await s.metadata.add(() => s.images.addDigest(image.id, `${familiarName(ref)}@${digest}`))
+  await s.metadata.add((lock) => s.images.addDigest(lock, image.id, `${familiarName(ref)}@${digest}`))
   return { digest }
 }

@@ -9,6 +9,6 @@ export const imageRemove = (s: Services): MethodDef => ({
     const image = stringParam(p, 'image', 'image.remove')
     const force = boolParam(p, 'force', 'image.remove')
     const noPrune = boolParam(p, 'noPrune', 'image.remove')
-    return s.metadata.add(async () => (await s.images.remove(image, force, noPrune)).events)
+    return s.metadata.add(async (lock) => (await s.images.remove(lock, image, force, noPrune)).events)
   },
 })

@@ -9,9 +9,9 @@ export const imageTag = (s: Services): MethodDef => ({
     const p = objectParams(params, 'image.tag')
     const source = stringParam(p, 'source', 'image.tag')
     const target = parseReference(stringParam(p, 'target', 'image.tag'))
-    return s.metadata.add(async () => {
+    return s.metadata.add(async (lock) => {
       const { image } = await s.images.resolve(source)
-      await s.images.tag(image.id, target)
+      await s.images.tag(lock, image.id, target)
       return { id: image.id }
     })
   },

@@ -10,6 +10,6 @@ export const systemFsck = (s: Services): MethodDef => ({
   handler: async (params, ctx): Promise<FsckResult> => {
     const repair = boolParam(objectParams(params, 'system.fsck'), 'repair', 'system.fsck')
     if (repair && ctx.peer.uid !== 0) throw permissionDenied('fsck --repair is for root only')
-    return s.metadata.add(() => fsck(s.db, s.layers, s.containers.records, repair))
+    return s.metadata.add((lock) => fsck(lock, s.db, s.layers, s.containers.records, repair))
   },
 })

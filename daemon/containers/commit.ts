@@ -37,7 +37,7 @@ export interface StagedCommit {
 }
 
 /** The references the new image is tagged with (as ImageStore.add takes them). */
-export type CommitTags = NonNullable<Parameters<ImageStore['add']>[2]>
+export type CommitTags = NonNullable<Parameters<ImageStore['add']>[3]>
 
 export interface CommitParts {
   images: ImageStore
@@ -74,8 +74,9 @@ export async function recordCommit(
   tags: CommitTags,
 ): Promise<void> {
   lock.check()
-  if (staged.layer) await parts.layers.record([staged.layer], (ops) => parts.images.add(staged.image, ops, tags))
-  else await parts.images.add(staged.image, [], tags)
+  if (staged.layer)
+    await parts.layers.record(lock, [staged.layer], (ops) => parts.images.add(lock, staged.image, ops, tags))
+  else await parts.images.add(lock, staged.image, [], tags)
 }
 
 export function discardCommit(parts: CommitParts, staged: StagedCommit): void {

@@ -17,7 +17,7 @@
  * stored again meanwhile keeps that directory (daemon/leases.ts).
  *
  *   const staged = await layers.stage(null, tarStream, { expectDiffId })
- *   await metadata.add(() => layers.record([staged], (ops) => images.add(image, ops)))
+ *   await metadata.add((lock) => layers.record(lock, [staged], (ops) => images.add(lock, image, ops)))
  *
  * Errors: INVALID_ARGUMENT for a hostile, broken or mismatching tar (nothing stored changes),
  * NOT_FOUND for an unknown parent or layer.
@@ -38,6 +38,7 @@ import type { TarLimits, TarSummary } from '../tar/tar-reader.js'
 import { readSplit, SplitRecorder } from '../tar/tar-split.js'
 import { applyTar } from './apply-tar.js'
 import { exportTar } from './export-tar.js'
+import type { MetadataLock } from '../store/metadata-queue.js'
 
 export interface StagedLayer {
   layer: LayerRecord
@@ -84,7 +85,8 @@ export class LayerStore implements LayerDirs {
   }
 
   /** Under the metadata queue: notes a layer's gzip'd digest after a push (a deleted one is left). */
-  rememberGzip(id: ChainId, gzip: { digest: string; size: number }): Promise<void> {
+  rememberGzip(lock: MetadataLock, id: ChainId, gzip: { digest: string; size: number }): Promise<void> {
+    lock.check()
     return this.records.rememberGzip(id, gzip)
   }
 
@@ -229,7 +231,12 @@ export class LayerStore implements LayerDirs {
    * caller's batch. Parents must be recorded or staged before their children in `staged`.
    * Returns the records as stored. Staging directories are gone afterwards, whatever happened.
    */
-  async record(staged: StagedLayer[], write: (ops: BatchOp[]) => Promise<void>): Promise<LayerRecord[]> {
+  async record(
+    lock: MetadataLock,
+    staged: StagedLayer[],
+    write: (ops: BatchOp[]) => Promise<void>,
+  ): Promise<LayerRecord[]> {
+    lock.check()
     const placed: ChainId[] = []
     try {
       const { ops, records } = await this.place(staged, placed)

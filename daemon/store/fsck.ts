@@ -18,6 +18,7 @@ import type { ImageRecord, TagRecord } from './images.js'
 import { containerNameKey, layerKey, PREFIX, refcountKey, tagKey } from './keys.js'
 import type { LayerDirs, LayerRecord } from './layer-records.js'
 import { referencesOf, type Referrer } from './refs.js'
+import type { MetadataLock } from './metadata-queue.js'
 
 interface Found {
   problems: FsckProblem[]
@@ -28,11 +29,13 @@ interface Found {
 }
 
 export async function fsck(
+  lock: MetadataLock,
   db: Db,
   layers: LayerDirs,
   containerStore: ContainerStore,
   repair: boolean,
 ): Promise<FsckResult> {
+  lock.check()
   const layerRecs = await db.list<LayerRecord>(PREFIX.layer)
   const images = await db.list<ImageRecord>(PREFIX.image)
   const tags = await db.list<TagRecord>(PREFIX.tag)

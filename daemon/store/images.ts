@@ -14,6 +14,7 @@ import type { BatchOp, Db } from './db.js'
 import { imageKey, PREFIX, tagKey } from './keys.js'
 import { LayerRecords, type LayerDirs, type LayerRecord } from './layer-records.js'
 import { refcountOps } from './refs.js'
+import type { MetadataLock } from './metadata-queue.js'
 
 export interface ImageRecord {
   id: string
@@ -111,7 +112,8 @@ export class ImageStore {
   }
 
   /** Records a new image (with the ops that recorded its layers) and tags it, in one batch. */
-  async add(image: ImageRecord, layerOps: BatchOp[], refs: Reference[] = []): Promise<void> {
+  async add(lock: MetadataLock, image: ImageRecord, layerOps: BatchOp[], refs: Reference[] = []): Promise<void> {
+    lock.check()
     const exists = await this.get(image.id)
     const ops: BatchOp[] = [...layerOps]
     if (!exists) {
@@ -126,7 +128,8 @@ export class ImageStore {
   }
 
   /** Records a repo@digest the image is known by in a registry (after a push). */
-  async addDigest(id: string, repoDigest: string): Promise<void> {
+  async addDigest(lock: MetadataLock, id: string, repoDigest: string): Promise<void> {
+    lock.check()
     const image = await this.get(id)
     if (!image || image.digests.includes(repoDigest)) return
     await this.db.batch([
@@ -135,7 +138,8 @@ export class ImageStore {
   }
 
   /** Points `ref` at the image; the image it named before keeps its other tags. */
-  async tag(imageId: string, ref: Reference): Promise<void> {
+  async tag(lock: MetadataLock, imageId: string, ref: Reference): Promise<void> {
+    lock.check()
     await this.db.batch(await this.tagOps(imageId, ref))
   }
 
@@ -150,7 +154,8 @@ export class ImageStore {
    * it has child images or users (containers, mounts). Parents left untagged and unused go too,
    * unless `noPrune`.
    */
-  async remove(input: string, force: boolean, noPrune: boolean): Promise<RemoveResult> {
+  async remove(lock: MetadataLock, input: string, force: boolean, noPrune: boolean): Promise<RemoveResult> {
+    lock.check()
     const { image, ref } = await this.resolve(input)
     const tags = (await this.tags()).filter((t) => t.imageId === image.id)
     const byRef = ref !== undefined && tags.some((t) => t.ref === canonical(ref))

@@ -5,13 +5,14 @@
  *
  * A mechanism, not a convention: each task is handed a MetadataLock, and a store change that
  * must run under the queue takes one as its first parameter (ContainerStore's create, setMount,
- * remove and lease; daemon/containers/ passes it on). The lock's constructor is closed to other
+ * remove and lease; ImageStore's add, tag, addDigest and remove; LayerStore's record and
+ * rememberGzip; pruneImages; fsck; daemon/containers/ passes it on). The lock's constructor is closed to other
  * modules, so code that did not take the queue has no lock to pass and does not compile; a lock
  * kept past its task (stored, or used after an await outside it) throws a TypeError when used.
  *
  *   await metadata.add(async (lock) => containers.remove(lock, await containers.resolve(name)))
  *
- * Tasks that need no lock (`add(async () => …)`) still queue, as the image changes do today.
+ * Tasks that change nothing (`add(async () => …)`, a consistent read such as save's) still queue.
  * Tests: test/unit/store/metadata-queue.test.ts
  */
 import PQueue from 'p-queue'

@@ -6,10 +6,11 @@
  * records its layers after (layer-store.ts `record`), so prune never deletes what it is adding.
  */
 import type { ImageRecord, ImageStore, RemoveResult } from './images.js'
+import type { MetadataLock } from './metadata-queue.js'
 
 export type PruneSelect = (image: ImageRecord, tagged: boolean) => boolean
 
-export async function pruneImages(images: ImageStore, select: PruneSelect): Promise<RemoveResult> {
+export async function pruneImages(lock: MetadataLock, images: ImageStore, select: PruneSelect): Promise<RemoveResult> {
   const out: RemoveResult = { events: [], reclaimed: 0 }
   for (;;) {
     const list = await images.list()
@@ -21,7 +22,7 @@ export async function pruneImages(images: ImageStore, select: PruneSelect): Prom
     if (!victims.length) return out
     for (const v of victims) {
       if (!(await images.get(v.id))) continue // went with a child removed just before
-      const r = await images.remove(v.id, true, false)
+      const r = await images.remove(lock, v.id, true, false)
       out.events.push(...r.events)
       out.reclaimed += r.reclaimed
     }

@@ -18,6 +18,7 @@ import { layerKey, refcountKey, tagKey } from '../../daemon/store/keys.js'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
+import { MetadataQueue } from '../../daemon/store/metadata-queue.js'
 
 const L1 = tar([{ dir: 'etc/' }, { file: 'etc/big', body: Buffer.alloc(300_000, 1) }])
 const L2 = tar([{ file: 'etc/motd', body: Buffer.alloc(20_000, 2) }])
@@ -136,7 +137,7 @@ t.test('fsck finds damage and repairs what it safely can; layer why', async (t) 
   )
   mkdirSync(join(d.root, 'tmp'), { recursive: true })
   const leaked = await layers.stage(null, chunks(L4))
-  await layers.record([leaked], (ops) => db.batch(ops)) // a layer recorded with no image: a leak
+  await new MetadataQueue().add((lock) => layers.record(lock, [leaked], (ops) => db.batch(ops))) // a leak: no image
   await db.close()
 
   const d2 = await startDaemon(t, { root: d.root })

@@ -10,6 +10,7 @@ import { chainIdOf, hexOf, sha256, type ChainId, type DiffId } from '../../../da
 import { LayerStore } from '../../../daemon/layers/layer-store.js'
 import { createLogger } from '../../../daemon/log.js'
 import { Db } from '../../../daemon/store/db.js'
+import { MetadataQueue } from '../../../daemon/store/metadata-queue.js'
 import { chunks, tar } from '../../helpers/tar-builder.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
@@ -32,6 +33,13 @@ async function store(t: Test, limits?: { maxBytes: number; maxEntries: number })
   }
 }
 
+/** LayerStore.record under a metadata queue of its own, as the daemon calls it. */
+const queue = new MetadataQueue()
+const record = (
+  layers: LayerStore,
+  ...args: Parameters<LayerStore['record']> extends [unknown, ...infer R] ? R : never
+) => queue.add((lock) => layers.record(lock, ...args))
+
 const collect = async (it: AsyncIterable<Buffer>) => {
   const parts: Buffer[] = []
   for await (const b of it) parts.push(b)
@@ -47,9 +55,9 @@ t.test('stage, record, export; the chain of a child layer', async (t) => {
   t.equal(a.layer.diffId, sha256(base))
   t.equal(a.layer.chainId, a.layer.diffId, 'the chainID of a base layer is its diffID')
   await t.rejects(layers.stat(a.layer.chainId), { code: 'NOT_FOUND' }, 'not recorded before the batch')
-  await layers.record([a], (ops) => db.batch(ops))
+  await record(layers, [a], (ops) => db.batch(ops))
   const b = await layers.stage(a.layer.chainId, chunks(top))
-  await layers.record([b], (ops) => db.batch(ops))
+  await record(layers, [b], (ops) => db.batch(ops))
   t.equal(b.layer.chainId, chainIdOf(a.layer.chainId, sha256(top) as DiffId))
   t.same(
     (await layers.chain(b.layer.chainId)).map((l) => l.chainId),
@@ -64,10 +72,10 @@ t.test('stage, record, export; the chain of a child layer', async (t) => {
 t.test('a layer already stored is not stored twice; gzip input gives the same layer', async (t) => {
   const { root, db, layers } = await store(t)
   const first = await layers.stage(null, chunks(base))
-  await layers.record([first], (ops) => db.batch(ops))
+  await record(layers, [first], (ops) => db.batch(ops))
   const again = await layers.stage(null, chunks(gzipSync(base)))
   let ops: unknown[] = ['not called']
-  const [stored] = await layers.record([again], async (o) => void (ops = o))
+  const [stored] = await record(layers, [again], async (o) => void (ops = o))
   t.same(ops, [], 'nothing to record')
   t.same(stored, first.layer, 'the stored record is given back')
   t.equal(again.layer.chainId, first.layer.chainId, 'the diffID is of the uncompressed tar')
@@ -77,7 +85,7 @@ t.test('a layer already stored is not stored twice; gzip input gives the same la
 
 t.test('refusals change nothing: mismatching diffID, hostile tar, bad compression, unknown parent', async (t) => {
   const { root, db, layers } = await store(t, { maxBytes: 1_000_000, maxEntries: 100 })
-  await layers.record([await layers.stage(null, chunks(base))], (ops) => db.batch(ops))
+  await record(layers, [await layers.stage(null, chunks(base))], (ops) => db.batch(ops))
   const before = readdirSync(join(root, 'layers'))
   const wrong = sha256('something else') as DiffId
   await t.rejects(layers.stage(null, chunks(top), { expectDiffId: wrong }), {
@@ -107,12 +115,12 @@ t.test('refusals change nothing: mismatching diffID, hostile tar, bad compressio
   )
   const orphan = await layers.stage(sha256('no such parent') as ChainId, chunks(top))
   await t.rejects(
-    layers.record([orphan], (ops) => db.batch(ops)),
+    record(layers, [orphan], (ops) => db.batch(ops)),
     { code: 'NOT_FOUND' },
   )
   const failing = await layers.stage(null, chunks(top))
   await t.rejects(
-    layers.record([failing], () => Promise.reject(new Error('the batch failed'))),
+    record(layers, [failing], () => Promise.reject(new Error('the batch failed'))),
     /the batch failed/,
   )
   t.notOk(await layers.has(failing.layer.chainId))
