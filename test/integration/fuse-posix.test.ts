@@ -109,6 +109,18 @@ t.test('open files survive rename and unlink', async (t) => {
   t.equal(sh(m.mnt, 'exec 3<f; mv f g; rm g; cat <&3'), 'lower data\n')
   t.equal(sh(m.mnt, 'echo new > n; exec 3<n; rm n; cat <&3'), 'new\n')
   t.notOk(existsSync(`${m.mnt}/f`))
+  const py = `
+import os
+fd = os.open("u", os.O_CREAT | os.O_RDWR, 0o644)
+os.write(fd, b"x" * 100000)
+os.unlink("u")
+os.ftruncate(fd, 10)
+size = os.fstat(fd).st_size
+hole = os.lseek(fd, 0, os.SEEK_HOLE)
+os.fchmod(fd, 0o600)
+print(size, hole, oct(os.fstat(fd).st_mode & 0o777))
+os.close(fd)`
+  t.equal(sh(m.mnt, `python3 -c '${py}'`), '10 10 0o600\n', 'an unlinked open file: ftruncate, fstat, SEEK_HOLE, fchmod')
 })
 
 t.test('fallocate through the mount allocates on the upper copy', async (t) => {

@@ -83,6 +83,21 @@ function kernelUpper(t: Test, base: string): { lower: string; upper: string; mer
   return { lower, upper, merged }
 }
 
+/** The layer of upper/'s tar and the layer copyUpper makes of it, staged in a scratch store. */
+async function stagedBoth(t: Parameters<typeof tmpdir>[0], upper: string) {
+  const root = tmpdir(t, 'strata-dirtar-store-')
+  mkdirSync(join(root, 'tmp'))
+  const db = await Db.open(root)
+  t.teardown(() => db.close())
+  const layers = new LayerStore(root, db, createLogger('error', 'test', () => undefined))
+  const tarred = await layers.stage(null, upperTar(upper))
+  const copied = await layers.stageFrom(null, (diff, split) => copyUpper(upper, diff, split))
+  t.teardown(() => layers.discard([tarred, copied]))
+  const { createdAt: _a, ...fromTar } = tarred.layer
+  const { createdAt: _b, ...fromCopy } = copied.layer
+  return { tarred, copied, fromTar, fromCopy }
+}
+
 t.test('an upper directory leaves as a deterministic OCI layer that overlayfs merges the same', async (t) => {
   const base = tmpdir(t, 'strata-dirtar-')
   const { lower, upper, merged } = kernelUpper(t, base)
@@ -140,20 +155,7 @@ t.test('copying an upper directory gives the layer its tar gives', async (t) => 
   mknodat(constants.AT_FDCWD, join(upper, 'tty'), constants.S_IFCHR | 0o620, 5, 0)
   utimesSync(join(upper, 'empty'), 1_700_000_000.75, 1_600_000_000.25)
   const archive = await bytesOf(upperTar(upper))
-  const root = tmpdir(t, 'strata-dirtar-store-')
-  mkdirSync(join(root, 'tmp'))
-  const db = await Db.open(root)
-  t.teardown(() => db.close())
-  const layers = new LayerStore(
-    root,
-    db,
-    createLogger('error', 'test', () => undefined),
-  )
-  const tarred = await layers.stage(null, upperTar(upper))
-  const copied = await layers.stageFrom(null, (diff, split) => copyUpper(upper, diff, split))
-  t.teardown(() => layers.discard([tarred, copied]))
-  const { createdAt: _a, ...fromTar } = tarred.layer
-  const { createdAt: _b, ...fromCopy } = copied.layer
+  const { tarred, copied, fromTar, fromCopy } = await stagedBoth(t, upper)
   t.same(fromCopy, fromTar, 'the same diffID, size, entries and disk usage')
   t.same(snapshotDir(join(copied.dir, 'diff'), true), snapshotDir(join(tarred.dir, 'diff'), true), 'the same tree')
   const exported = (dir: string) =>
@@ -183,20 +185,7 @@ t.test('a socket is left out of the tar, of the copied layer and of the merged t
     'a fifo is still a fifo',
   )
 
-  const root = tmpdir(t, 'strata-dirtar-store-')
-  mkdirSync(join(root, 'tmp'))
-  const db = await Db.open(root)
-  t.teardown(() => db.close())
-  const layers = new LayerStore(
-    root,
-    db,
-    createLogger('error', 'test', () => undefined),
-  )
-  const tarred = await layers.stage(null, upperTar(upper))
-  const copied = await layers.stageFrom(null, (diff, split) => copyUpper(upper, diff, split))
-  t.teardown(() => layers.discard([tarred, copied]))
-  const { createdAt: _a, ...fromTar } = tarred.layer
-  const { createdAt: _b, ...fromCopy } = copied.layer
+  const { tarred, copied, fromTar, fromCopy } = await stagedBoth(t, upper)
   t.same(fromCopy, fromTar, 'the copied layer is the layer of the tar')
   t.notOk(existsSync(join(copied.dir, 'diff/run/app.sock')), 'no socket in the copied layer')
   t.same(snapshotDir(join(copied.dir, 'diff'), true), snapshotDir(join(tarred.dir, 'diff'), true), 'the same tree')

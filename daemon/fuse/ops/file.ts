@@ -3,7 +3,7 @@
  * FSYNC, RELEASE, FALLOCATE, LSEEK. FLUSH is not handled: its ENOSYS tells the kernel never to send
  * it again (nothing is buffered here: writes reach the backing file before their reply). Data goes through a backing fd, off the JS thread.
  */
-import { closeSync, constants as fsc, fsync, openSync, read, write } from 'node:fs'
+import { closeSync, constants as fsc, fstatSync, fsync, openSync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
 import { fallocate } from '../../../native-bindings/index.js'
 import { Fopen } from '../abi.js'
@@ -155,7 +155,7 @@ export const lseek: Handler = (ctx, _h, body) => {
   const f = handle(ctx, body.u64())
   const offset = body.num64()
   const whence = body.u32()
-  const { size } = ctx.ov.getattr(f.inode.path)
+  const { size } = fstatSync(f.fd, { bigint: true }) // the open file's: its name may be gone
   if (whence !== SEEK_DATA && whence !== SEEK_HOLE) throw Object.assign(new Error('whence'), { code: 'EINVAL' })
   if (BigInt(offset) >= size) throw Object.assign(new Error('past the end'), { code: 'ENXIO' })
   return u64Out(whence === SEEK_DATA ? BigInt(offset) : size)

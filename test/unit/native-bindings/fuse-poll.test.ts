@@ -7,29 +7,13 @@ import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { closeSync, constants as fsc, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { constants, mount, startFusePoll, umount2, type ReaderEnd } from '../../../native-bindings/index.js'
+import { constants, mount, startFusePoll, umount2 } from '../../../native-bindings/index.js'
+import { deliveries } from '../../helpers/fuse-deliveries.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 const FUSE_INIT = 26
 
-function poller(fd: number): { next(): Promise<Buffer>; ended: Promise<ReaderEnd> } {
-  const queue: Buffer[] = []
-  const waiters: Array<(b: Buffer) => void> = []
-  let endResolve: (e: ReaderEnd) => void = () => undefined
-  const ended = new Promise<ReaderEnd>((r) => (endResolve = r))
-  startFusePoll(fd, 1024 * 1024 + 4096, (batch, end) => {
-    for (const b of batch) {
-      const w = waiters.shift()
-      if (w) w(b)
-      else queue.push(b)
-    }
-    if (end !== null) endResolve(end)
-  })
-  return {
-    next: () => new Promise((resolve) => (queue.length ? resolve(queue.shift() as Buffer) : waiters.push(resolve))),
-    ended,
-  }
-}
+const poller = (fd: number) => deliveries((onBatch) => startFusePoll(fd, 1024 * 1024 + 4096, onBatch))
 
 t.test('a pipe: what is written arrives, and closing it ends with EOF', async (t) => {
   const fifo = join(tmpdir(t), 'fifo')

@@ -13,8 +13,8 @@ import {
   mount,
   startFuseReader,
   umount2,
-  type ReaderEnd,
 } from '../../../native-bindings/index.js'
+import { deliveries } from '../../helpers/fuse-deliveries.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 const FUSE_INIT = 26
@@ -22,29 +22,8 @@ const FUSE_INIT_EXT = 1 << 30
 const FUSE_MAX_PAGES = 1 << 22
 const FUSE_PASSTHROUGH_FLAGS2 = 1 << (37 - 32)
 
-interface Reader {
-  next(): Promise<Buffer>
-  ended: Promise<ReaderEnd>
-}
-
-function reader(fd: number, threads: number, bufSize: number): Reader {
-  const queue: Buffer[] = []
-  const waiters: Array<(b: Buffer) => void> = []
-  let endResolve: (e: ReaderEnd) => void = () => undefined
-  const ended = new Promise<ReaderEnd>((r) => (endResolve = r))
-  startFuseReader(fd, threads, bufSize, (batch, end) => {
-    for (const b of batch) {
-      const w = waiters.shift()
-      if (w) w(b)
-      else queue.push(b)
-    }
-    if (end !== null) endResolve(end)
-  })
-  return {
-    next: () => new Promise((resolve) => (queue.length ? resolve(queue.shift() as Buffer) : waiters.push(resolve))),
-    ended,
-  }
-}
+const reader = (fd: number, threads: number, bufSize: number) =>
+  deliveries((onBatch) => startFuseReader(fd, threads, bufSize, onBatch))
 
 t.test('reader threads deliver what they read and end at EOF', async (t) => {
   // A regular file: each read returns the next chunk, then 0 (EOF) for every thread.
