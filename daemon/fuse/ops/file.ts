@@ -1,7 +1,8 @@
 /**
  * File handles: OPEN (copy-up when opened for writing), CREATE, READ, WRITE (1 MiB requests),
  * FSYNC, RELEASE, FALLOCATE, LSEEK. FLUSH is not handled: its ENOSYS tells the kernel never to send
- * it again (nothing is buffered here: writes reach the backing file before their reply). Data goes through a backing fd, off the JS thread.
+ * it again (nothing is buffered here: writes reach the backing file before their reply). Data goes
+ * through a backing fd, off the JS thread.
  */
 import { closeSync, constants as fsc, fstatSync, fsync, openSync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
