@@ -120,7 +120,11 @@ hole = os.lseek(fd, 0, os.SEEK_HOLE)
 os.fchmod(fd, 0o600)
 print(size, hole, oct(os.fstat(fd).st_mode & 0o777))
 os.close(fd)`
-  t.equal(sh(m.mnt, `python3 -c '${py}'`), '10 10 0o600\n', 'an unlinked open file: ftruncate, fstat, SEEK_HOLE, fchmod')
+  t.equal(
+    sh(m.mnt, `python3 -c '${py}'`),
+    '10 10 0o600\n',
+    'an unlinked open file: ftruncate, fstat, SEEK_HOLE, fchmod',
+  )
 })
 
 t.test('fallocate through the mount allocates on the upper copy', async (t) => {

@@ -89,7 +89,11 @@ async function stagedBoth(t: Parameters<typeof tmpdir>[0], upper: string) {
   mkdirSync(join(root, 'tmp'))
   const db = await Db.open(root)
   t.teardown(() => db.close())
-  const layers = new LayerStore(root, db, createLogger('error', 'test', () => undefined))
+  const layers = new LayerStore(
+    root,
+    db,
+    createLogger('error', 'test', () => undefined),
+  )
   const tarred = await layers.stage(null, upperTar(upper))
   const copied = await layers.stageFrom(null, (diff, split) => copyUpper(upper, diff, split))
   t.teardown(() => layers.discard([tarred, copied]))
