@@ -7,6 +7,7 @@ import { attrOfStat, type Attr, type SetAttr } from '../../overlay/overlay.js'
 import { Fattr } from '../abi.js'
 import { attrOut, statfsOut } from '../reply.js'
 import { type Context, fuseAttr, type Handler, inodeOf } from './context.js'
+import type { Inode } from '../inodes.js'
 
 const GETATTR_FH = 1
 
@@ -23,7 +24,7 @@ export const getattr: Handler = (ctx, h, body) => {
     return attrOut(fuseAttr(inode.ino, ctx.ov.getattr(inode.path)), ctx.timeout.attr)
   } catch (err) {
     // Renamed away or unlinked while open: the kernel may still ask, without a handle.
-    const any = [...ctx.files.values()].find((f) => f.inode === inode)
+    const any = openHandleOf(ctx, inode, false)
     if (!any || (err as { code?: string }).code !== 'ENOENT') throw err
     return attrOut(attrFromFd(inode.ino, any.fd), ctx.timeout.attr)
   }
@@ -69,7 +70,18 @@ export const setattr: Handler = (ctx, h, body) => {
   const open = fh === null ? undefined : ctx.files.get(fh)
   const reply = (out: Attr) => attrOut(fuseAttr(inode.ino, out), ctx.timeout.attr)
   if (open?.writable && open.inode === inode) return reply(ctx.ov.setattrOpen(inode.path, open.fd, attr))
-  return ctx.ov.setattr(inode.path, attr).then(reply)
+  return ctx.ov.setattr(inode.path, attr).then(reply, (err: unknown) => {
+    // fchmod and fchown send no handle: an unlinked file open for writing is changed through it
+    const any = openHandleOf(ctx, inode, true)
+    if (!any || (err as { code?: string }).code !== 'ENOENT') throw err
+    return reply(ctx.ov.setattrOpen(inode.path, any.fd, attr))
+  })
+}
+
+/** An open handle of the node (`writable`: one open for writing), for a node whose name is gone. */
+function openHandleOf(ctx: Context, inode: Inode, writable: boolean) {
+  for (const f of ctx.files.values()) if (f.inode === inode && (!writable || f.writable)) return f
+  return undefined
 }
 
 export const readlink: Handler = (ctx, h) => Buffer.from(ctx.ov.readlink(inodeOf(ctx, h.nodeid).path))
