@@ -1,6 +1,6 @@
 /**
  * Copy-up: make a lower entry writable by copying it into upper/.
- * Owns: parents first; data (reflink, else copy_file_range, never through JS), mode, owner, ns times,
+ * Owns: parents first; data (small files by a read and a write, others by reflink or copy_file_range off the JS thread), mode, owner, ns times,
  *   xattrs; built in work/, fsync'ed unless volatile, renamed into upper/ with RENAME_NOREPLACE (so
  *   a name that appeared meanwhile is never overwritten); the upper parent keeps its times, as
  *   overlayfs does.
@@ -17,8 +17,10 @@ import {
   mkdirSync,
   openSync,
   readlinkSync,
+  readSync,
   rmSync,
   symlinkSync,
+  writeSync,
 } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
 import { constants, copyFileRange, ficlone, mknodat, renameat2, splitDev } from '../../native-bindings/index.js'
@@ -90,7 +92,7 @@ async function stageData(stack: Stack, from: string, st: BigIntStats, staged: st
   try {
     const dst = openSync(staged, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600)
     try {
-      if (withData && st.size > 0n) await copyData(src, dst, Number(st.size))
+      if (withData && st.size > 0n) await copyData(stack, src, dst, Number(st.size))
       if (!stack.volatile) fsyncSync(dst)
     } finally {
       closeSync(dst)
@@ -100,16 +102,40 @@ async function stageData(stack: Stack, from: string, st: BigIntStats, staged: st
   }
 }
 
-async function copyData(src: number, dst: number, size: number): Promise<void> {
-  try {
-    await ficlone(dst, src)
-    return
-  } catch (err) {
-    if (!hasCode(err, 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOTTY')) throw err
+/** Files up to this size are copied on the JS thread: a read and a write cost less than a trip to the thread pool. */
+const SMALL_COPY = 64 * 1024
+
+/**
+ * The data of a lower file into its staged copy: small files by a read and a write; others by
+ * reflink where the filesystem shares extents (asked once per stack: a refusal is remembered),
+ * else copy_file_range, both off the JS thread.
+ */
+async function copyData(stack: Stack, src: number, dst: number, size: number): Promise<void> {
+  if (size <= SMALL_COPY) return copySmall(src, dst, size)
+  if (stack.reflink) {
+    try {
+      await ficlone(dst, src)
+      return
+    } catch (err) {
+      if (!hasCode(err, 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOTTY')) throw err
+      stack.reflink = false
+    }
   }
   const copied = await copyFileRange(src, 0, dst, 0, size)
-  if (copied !== size) throw Object.assign(new Error(`copy-up: lower file changed size while copied`), { code: 'EIO' })
+  if (copied !== size) throw changedSize()
 }
+
+function copySmall(src: number, dst: number, size: number): void {
+  const buf = Buffer.allocUnsafe(size)
+  for (let n = 0; n < size;) {
+    const got = readSync(src, buf, n, size - n, n)
+    if (got === 0) throw changedSize()
+    n += got
+  }
+  for (let n = 0; n < size;) n += writeSync(dst, buf, n, size - n, n)
+}
+
+const changedSize = () => Object.assign(new Error('copy-up: lower file changed size while copied'), { code: 'EIO' })
 
 /**
  * Renames the staged entry into place; the upper parent keeps its times (overlayfs does the same).

@@ -33,6 +33,8 @@ export class Stack {
   readonly ns: XattrNamespace
   readonly volatile: boolean
   readonly index: LowerIndex
+  /** Whether copy-up still tries reflink (FICLONE): false once the filesystem has refused it. */
+  reflink = true
   /** Resolved directories by union path (lookup.ts owns it; see there for when it is forgotten). */
   readonly dirs = new DirCache()
   /** Hears every copy-up once it is in place: the union path and its new (upper) backing. */
