@@ -20,10 +20,11 @@ export interface Inode {
   path: string
   nlookup: number
   /**
-   * Known to have no xattr a user can see (ops/xattr.ts): GETXATTR answers ENODATA without a
-   * syscall. Only SETXATTR through this mount can add one; false means not known.
+   * Whether the node has no xattr a user can see (ops/xattr.ts): true, GETXATTR answers ENODATA
+   * without a syscall (only SETXATTR through this mount can add one); false, it has some, so a
+   * missing name is not worth a listxattr to find out more; null, not known yet.
    */
-  noXattrs: boolean
+  noXattrs: boolean | null
   /** the upper backing inode the node is bound to (byBacking's key), null while only in the lowers */
   key: BackingKey | null
 }
@@ -43,7 +44,7 @@ export class InodeTable {
   private nextId = ROOT_ID + 1n
 
   constructor(rootStat: BigIntStats) {
-    const root: Inode = { nodeid: ROOT_ID, ino: rootStat.ino, path: '', nlookup: 1, noXattrs: false, key: null }
+    const root: Inode = { nodeid: ROOT_ID, ino: rootStat.ino, path: '', nlookup: 1, noXattrs: null, key: null }
     this.byId.set(ROOT_ID, root)
     this.byPath.set('', root)
     this.bindKey(keyOf(rootStat), root)
@@ -67,7 +68,7 @@ export class InodeTable {
     let node = (inUpper ? this.byBacking.get(key) : undefined) ?? this.byPath.get(path)
     if (!node) {
       const ino = this.inoOfPath.get(path) ?? st.ino
-      node = { nodeid: this.nextId++, ino, path, nlookup: 0, noXattrs: false, key: null }
+      node = { nodeid: this.nextId++, ino, path, nlookup: 0, noXattrs: null, key: null }
       this.inoOfPath.delete(path)
       this.byId.set(node.nodeid, node)
     }

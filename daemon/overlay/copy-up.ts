@@ -1,9 +1,9 @@
 /**
  * Copy-up: make a lower entry writable by copying it into upper/.
- * Owns: parents first; data (small files by a read and a write, others by reflink or copy_file_range off the JS thread), mode, owner, ns times,
- *   xattrs; built in work/, fsync'ed unless volatile, renamed into upper/ with RENAME_NOREPLACE (so
- *   a name that appeared meanwhile is never overwritten); the upper parent keeps its times, as
- *   overlayfs does.
+ * Owns: parents first; data (small files by a read and a write, others by reflink or
+ *   copy_file_range off the JS thread), mode, owner, ns times, xattrs; built in work/, fsync'ed
+ *   unless volatile, renamed into upper/ with RENAME_NOREPLACE (so a name that appeared meanwhile
+ *   is never overwritten); the upper parent keeps its times, as overlayfs does.
  * Never: follows a symlink in a backing path (lower files are opened O_NOFOLLOW).
  * Errors: FsError / Node errno errors of the syscall that failed; the staged copy is removed.
  * Concurrency: one copy-up per path at a time; a second caller waits for the first.

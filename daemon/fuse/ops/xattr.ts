@@ -27,7 +27,9 @@ export const getxattr: Handler = (ctx, h, body) => {
   try {
     return sized(ctx.ov.getxattr(inode.path, name), size)
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENODATA') inode.noXattrs = ctx.ov.listxattr(inode.path).length === 0
+    // asked once per node: afterwards a miss costs no listxattr either way
+    if ((err as { code?: string }).code === 'ENODATA' && inode.noXattrs === null)
+      inode.noXattrs = ctx.ov.listxattr(inode.path).length === 0
     throw err
   }
 }
