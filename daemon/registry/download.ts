@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto'
 import {
   closeSync,
+  fdatasyncSync,
   createReadStream,
   existsSync,
   mkdirSync,
@@ -65,6 +66,16 @@ export async function downloadBlob(
  * The blob's bytes, each chunk also written to `file` after the `have` bytes an earlier attempt
  * left there (replayed first when the registry resumed). `ended` runs when the body ends.
  */
+/** fdatasync of a file by its path (its writer has closed it already). */
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r')
+  try {
+    fdatasyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
 function saving(
   file: string,
   have: number,
@@ -107,8 +118,11 @@ function saving(
     done: (keepAt) => {
       whole = true
       finish()
-      if (keepAt) renameSync(file, keepAt)
-      else rmSync(file, { force: true })
+      if (!keepAt) return rmSync(file, { force: true })
+      // Written out before it is kept, so the size it takes on disk (recorded with the layer, checked
+      // by fsck) is final: ext4 counts reserved blocks until writeback, a resumed file more of them.
+      syncFile(file)
+      renameSync(file, keepAt)
     },
     discard: () => {
       finish()
