@@ -62,10 +62,6 @@ export async function downloadBlob(
   return saving(file, have, opened, true, () => active.delete(digest))
 }
 
-/**
- * The blob's bytes, each chunk also written to `file` after the `have` bytes an earlier attempt
- * left there (replayed first when the registry resumed). `ended` runs when the body ends.
- */
 /** fdatasync of a file by its path (its writer has closed it already). */
 function syncFile(path: string): void {
   const fd = openSync(path, 'r')
@@ -76,6 +72,10 @@ function syncFile(path: string): void {
   }
 }
 
+/**
+ * The blob's bytes, each chunk also written to `file` after the `have` bytes an earlier attempt
+ * left there (replayed first when the registry resumed). `ended` runs when the body ends.
+ */
 function saving(
   file: string,
   have: number,
@@ -119,8 +119,8 @@ function saving(
       whole = true
       finish()
       if (!keepAt) return rmSync(file, { force: true })
-      // Written out before it is kept, so the size it takes on disk (recorded with the layer, checked
-      // by fsck) is final: ext4 counts reserved blocks until writeback, a resumed file more of them.
+      // Written out before it is kept: a kept blob is pushed back byte for byte, so it must survive
+      // a crash once its layer is recorded.
       syncFile(file)
       renameSync(file, keepAt)
     },
