@@ -1,6 +1,9 @@
 /**
  * Open file and directory handles (the `fh` of OPEN/OPENDIR replies): a backing fd per open file,
  * a snapshot of the entries per open directory, so readdir offsets stay stable while it is read.
+ * Open files are also found by inode: fchown, fchmod and futimens reach the daemon as SETATTR
+ * without a handle, and a node's writable handle answers them without resolving its path.
+ * Tests: test/unit/fuse/handles.test.ts
  */
 import type { DirEntry } from '../overlay/overlay.js'
 import type { Inode } from './inodes.js'
@@ -10,6 +13,7 @@ export interface FileHandle {
   /** the backing file the fd is open on */
   path: string
   inode: Inode
+  /** opened for writing (its fd can write; it is on the upper copy) */
   writable: boolean
   /** the open holds a share of the inode's passthrough backing */
   passthrough: boolean
@@ -42,5 +46,36 @@ export class Handles<T> {
 
   values(): IterableIterator<T> {
     return this.open.values()
+  }
+}
+
+/** File handles, also indexed by inode. */
+export class FileHandles extends Handles<FileHandle> {
+  private readonly byInode = new Map<Inode, FileHandle[]>()
+
+  override add(h: FileHandle): bigint {
+    const list = this.byInode.get(h.inode)
+    if (list) list.push(h)
+    else this.byInode.set(h.inode, [h])
+    return super.add(h)
+  }
+
+  override take(fh: bigint): FileHandle | undefined {
+    const h = super.take(fh)
+    const list = h && this.byInode.get(h.inode)
+    if (!h || !list) return h
+    list.splice(list.indexOf(h), 1)
+    if (list.length === 0) this.byInode.delete(h.inode)
+    return h
+  }
+
+  /** The open handles of `inode`. */
+  of(inode: Inode): readonly FileHandle[] {
+    return this.byInode.get(inode) ?? []
+  }
+
+  /** An open handle of `inode` (`writable`: one open for writing, so on its upper copy). */
+  anyOf(inode: Inode, writable: boolean): FileHandle | undefined {
+    return this.byInode.get(inode)?.find((h) => !writable || h.writable)
   }
 }

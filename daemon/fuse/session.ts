@@ -11,7 +11,7 @@ import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
 import { toErrno } from './errno.js'
-import { Handles, type DirHandle, type FileHandle } from './handles.js'
+import { FileHandles, Handles, type DirHandle } from './handles.js'
 import { negotiate, type Negotiated } from './init.js'
 import { Passthrough } from './passthrough.js'
 import { InodeTable } from './inodes.js'
@@ -124,7 +124,7 @@ export class Session {
     this.ctx = {
       ov,
       inodes: new InodeTable(ov.lookup('').stat),
-      files: new Handles<FileHandle>(),
+      files: new FileHandles(),
       dirs: new Handles<DirHandle>(),
       timeout: opts.timeout ?? DEFAULT_TIMEOUT,
       log,

@@ -12,6 +12,7 @@ import {
   constants as fsc,
   fchmodSync,
   fchownSync,
+  fstatSync,
   linkSync,
   mkdirSync,
   openSync,
@@ -21,7 +22,7 @@ import {
 import { constants, fchownat, mknodat, renameat2 } from '../../native-bindings/index.js'
 import { copyUp, ensureUpperDir } from './copy-up.js'
 import { FsError } from './fs-error.js'
-import { isDir, lookup, lookupChild, lstatOrNull, type Node } from './lookup.js'
+import { isDir, lookup, lookupDir, lstatOrNull, type Node } from './lookup.js'
 import { setOpaque } from './opaque.js'
 import { splitParent } from './path.js'
 import type { Caller, Stack } from './stack.js'
@@ -35,28 +36,37 @@ interface Slot {
   upper: string
   /** an upper whiteout sits there now */
   overWhiteout: boolean
+  /** the lowers have something at this name (a whiteout must replace the entry when it goes) */
+  lowerVisible: boolean
   /** the union's parent directory, for setgid inheritance */
   parent: Node
 }
 
-/** Checks that `path` can be created: the parent is a directory and the name is free. No side effects. */
-function checkFree(stack: Stack, path: string, syscall: string): void {
+/**
+ * Checks that `path` can be created (the parent is a directory, the union shows nothing at the
+ * name) with one lstat of the name in upper/: the parent comes from the directory cache. No side
+ * effects; `parent.upper` may still be null.
+ */
+function checkFree(stack: Stack, path: string, syscall: string): Slot {
   stack.writable(syscall, path)
   if (path === '') throw new FsError('EEXIST', syscall, path)
   const { parent, name } = splitParent(path)
-  const dir = lookup(stack, parent, syscall)
-  if (!isDir(dir)) throw new FsError('ENOTDIR', syscall, path)
-  if (lookupChild(stack, dir, name) !== null) throw new FsError('EEXIST', syscall, path)
+  const dir = lookupDir(stack, parent, syscall, path)
+  const top = dir.lowerDir?.entries.get(name)
+  const lowerVisible = top !== undefined && top.kind !== 'whiteout'
+  const st = dir.upper === null ? null : lstatOrNull(`${dir.upper}/${name}`)
+  const overWhiteout = st !== null && isWhiteoutStat(st)
+  if ((st !== null && !overWhiteout) || (st === null && lowerVisible)) throw new FsError('EEXIST', syscall, path)
+  return { upper: `${dir.upper}/${name}`, overWhiteout, lowerVisible, parent: dir }
 }
 
 /** checkFree, then the parent copied up: where the new entry goes. */
 function reserve(stack: Stack, path: string, syscall: string): Slot {
-  checkFree(stack, path, syscall)
+  const slot = checkFree(stack, path, syscall)
+  if (slot.parent.upper !== null) return slot
   const { parent, name } = splitParent(path)
   const parentNode = ensureUpperDir(stack, parent)
-  const upper = `${parentNode.upper}/${name}`
-  const st = lstatOrNull(upper)
-  return { upper, overWhiteout: st !== null && isWhiteoutStat(st), parent: parentNode }
+  return { ...slot, upper: `${parentNode.upper}/${name}`, parent: parentNode }
 }
 
 function ownerOf(slot: Slot, caller: Caller): { uid: number; gid: number; setgid: boolean } {
@@ -114,26 +124,38 @@ export function create(stack: Stack, path: string, mode: number, caller: Caller)
 
 /**
  * create, keeping the file open: `flags` (access mode, O_APPEND, O_NOATIME…) are those of the fd
- * returned, which the caller owns. One open serves both the creation and the caller's handle.
+ * returned, which the caller owns. One open serves both the creation and the caller's handle, and
+ * its fstat is the new node's. When the open itself gives the file its owner and mode (the daemon's
+ * own ids, as for root's tar; no setid bits; nothing the umask takes away), nothing is changed after.
  */
 export function createOpen(stack: Stack, path: string, mode: number, caller: Caller, flags: number) {
   const slot = reserve(stack, path, 'create')
   const o = ownerOf(slot, caller)
+  const perm = mode & 0o7777
+  const asMade = !slot.overWhiteout && madeAs(stack, o, perm)
   let fd = -1
   const make = (p: string) => {
-    fd = openSync(p, flags | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600)
+    fd = openSync(p, flags | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, asMade ? perm : 0o600)
   }
   const own = () => {
+    if (asMade) return
     fchownSync(fd, o.uid, o.gid)
-    fchmodSync(fd, mode & 0o7777)
+    fchmodSync(fd, perm)
   }
   try {
     place(stack, slot, make, own)
-    return { node: lookup(stack, path, 'create'), fd }
+    const stat = fstatSync(fd, { bigint: true })
+    return { node: { path, upper: slot.upper, lower: null, lowerDir: null, lowerVisible: slot.lowerVisible, stat }, fd }
   } catch (err) {
     if (fd >= 0) closeSync(fd)
     throw err
   }
+}
+
+/** Whether a file this process creates with mode `perm` already has the owner and mode wanted. */
+function madeAs(stack: Stack, o: { uid: number; gid: number; setgid: boolean }, perm: number): boolean {
+  if ((perm & 0o7000) !== 0 || (perm & stack.umask) !== 0) return false
+  return o.uid === stack.ids.uid && (o.setgid || o.gid === stack.ids.gid)
 }
 
 /** `mode` carries the type (S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, S_IFREG); a 0/0 char device is refused. */

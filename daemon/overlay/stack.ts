@@ -26,6 +26,13 @@ export interface Caller {
   gid: number
 }
 
+/** The umask, read without changing it for good (process.umask() without an argument is deprecated). */
+function currentUmask(): number {
+  const mask = process.umask(0o022)
+  process.umask(mask)
+  return mask
+}
+
 export class Stack {
   readonly lowers: readonly string[]
   readonly upper: string | null
@@ -35,6 +42,9 @@ export class Stack {
   readonly index: LowerIndex
   /** Whether copy-up still tries reflink (FICLONE): false once the filesystem has refused it. */
   reflink = true
+  /** This process's umask and ids: what a file it creates gets without asking (create.ts). */
+  readonly umask: number
+  readonly ids: { uid: number; gid: number }
   /** Resolved directories by union path (lookup.ts owns it; see there for when it is forgotten). */
   readonly dirs = new DirCache()
   /** Hears every copy-up once it is in place: the union path and its new (upper) backing. */
@@ -53,6 +63,8 @@ export class Stack {
     this.ns = opts.xattrNamespace ?? (process.getuid?.() === 0 ? 'trusted' : 'user')
     this.volatile = opts.volatile ?? false
     this.index = new LowerIndex(this.lowers, this.ns)
+    this.umask = currentUmask()
+    this.ids = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 }
   }
 
   /** The upper directory, or EROFS for a read-only union. */

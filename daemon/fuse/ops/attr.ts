@@ -7,7 +7,6 @@ import { attrOfStat, type Attr, type SetAttr } from '../../overlay/overlay.js'
 import { Fattr } from '../abi.js'
 import { attrOut, statfsOut } from '../reply.js'
 import { type Context, fuseAttr, type Handler, inodeOf } from './context.js'
-import type { Inode } from '../inodes.js'
 
 const GETATTR_FH = 1
 
@@ -18,13 +17,14 @@ export const getattr: Handler = (ctx, h, body) => {
   body.skip(4)
   const fh = body.u64()
   const inode = inodeOf(ctx, h.nodeid)
-  const open = flags & GETATTR_FH ? ctx.files.get(fh) : undefined
+  // a handle open for writing is on the node's upper copy: its fstat is the node's, path or not
+  const open = (flags & GETATTR_FH ? ctx.files.get(fh) : undefined) ?? ctx.files.anyOf(inode, true)
   if (open) return attrOut(attrFromFd(inode.ino, open.fd), ctx.timeout.attr)
   try {
     return attrOut(fuseAttr(inode.ino, ctx.ov.getattr(inode.path)), ctx.timeout.attr)
   } catch (err) {
     // Renamed away or unlinked while open: the kernel may still ask, without a handle.
-    const any = openHandleOf(ctx, inode, false)
+    const any = ctx.files.anyOf(inode, false)
     if (!any || (err as { code?: string }).code !== 'ENOENT') throw err
     return attrOut(attrFromFd(inode.ino, any.fd), ctx.timeout.attr)
   }
@@ -60,28 +60,19 @@ function decodeSetattr(body: Parameters<Handler>[2]): { attr: SetAttr; fh: bigin
 }
 
 /**
- * SETATTR. Through a writable handle (fchown, fchmod, ftruncate, futimens on an open file, as tar
- * does for every file) the change goes through its fd on the upper copy: no path to resolve, and
- * it works after the name is gone. Otherwise through the path (copied up first).
+ * SETATTR. Through a writable handle the change goes through its fd on the upper copy: no path to
+ * resolve, and it works after the name is gone. fchown, fchmod and futimens send no handle (only
+ * ftruncate does), so a handle-less SETATTR of a node open for writing (tar sets every file's
+ * owner, mode and times so) uses that open file too. Otherwise through the path (copied up first).
  */
 export const setattr: Handler = (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   const { attr, fh } = decodeSetattr(body)
-  const open = fh === null ? undefined : ctx.files.get(fh)
+  const given = fh === null ? undefined : ctx.files.get(fh)
+  const open = given?.writable && given.inode === inode ? given : ctx.files.anyOf(inode, true)
   const reply = (out: Attr) => attrOut(fuseAttr(inode.ino, out), ctx.timeout.attr)
-  if (open?.writable && open.inode === inode) return reply(ctx.ov.setattrOpen(inode.path, open.fd, attr))
-  return ctx.ov.setattr(inode.path, attr).then(reply, (err: unknown) => {
-    // fchmod and fchown send no handle: an unlinked file open for writing is changed through it
-    const any = openHandleOf(ctx, inode, true)
-    if (!any || (err as { code?: string }).code !== 'ENOENT') throw err
-    return reply(ctx.ov.setattrOpen(inode.path, any.fd, attr))
-  })
-}
-
-/** An open handle of the node (`writable`: one open for writing), for a node whose name is gone. */
-function openHandleOf(ctx: Context, inode: Inode, writable: boolean) {
-  for (const f of ctx.files.values()) if (f.inode === inode && (!writable || f.writable)) return f
-  return undefined
+  if (open) return reply(ctx.ov.setattrOpen(inode.path, open.fd, attr))
+  return ctx.ov.setattr(inode.path, attr).then(reply)
 }
 
 export const readlink: Handler = (ctx, h) => Buffer.from(ctx.ov.readlink(inodeOf(ctx, h.nodeid).path))

@@ -4,7 +4,7 @@
  */
 import { attrOf, type Attr, type Node, type Overlay } from '../../overlay/overlay.js'
 import { checkName, joinPath } from '../../overlay/path.js'
-import type { DirHandle, FileHandle, Handles } from '../handles.js'
+import type { DirHandle, FileHandles, Handles } from '../handles.js'
 import type { Inode, InodeTable } from '../inodes.js'
 import type { Logger } from '../errno.js'
 import type { Passthrough } from '../passthrough.js'
@@ -14,7 +14,7 @@ import type { Body, Header } from '../request.js'
 export interface Context {
   ov: Overlay
   inodes: InodeTable
-  files: Handles<FileHandle>
+  files: FileHandles
   dirs: Handles<DirHandle>
   timeout: Timeout
   log: Logger

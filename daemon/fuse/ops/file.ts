@@ -27,8 +27,8 @@ const PASSED = ACCMODE | fsc.O_APPEND | fsc.O_TRUNC | fsc.O_NOATIME
  * file (overlayfs since 4.19 does the same); passthrough opens keep their registered lower file.
  */
 function followCopyUp(ctx: Context, inode: Inode, backing: string): void {
-  for (const f of ctx.files.values()) {
-    if (f.inode !== inode || f.passthrough || f.path === backing) continue
+  for (const f of ctx.files.of(inode)) {
+    if (f.passthrough || f.path === backing) continue
     const fd = openSync(backing, fsc.O_RDONLY | fsc.O_NOFOLLOW)
     closeSync(f.fd)
     f.fd = fd
@@ -58,7 +58,8 @@ async function openBacking(ctx: Context, inode: Inode, flags: number, killSetid:
     ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node
     throw new StaleBacking(`${inode.path} was copied up while open`)
   }
-  return handleOn(ctx, inode, backing, openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW), writable)
+  const fd = openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
+  return handleOn(ctx, inode, backing, fd, (flags & ACCMODE) !== fsc.O_RDONLY) // O_RDONLY|O_TRUNC cannot write
 }
 
 /** A file handle on `fd` (open on `backing`), registered for passthrough when negotiated; closes fd on failure. */
