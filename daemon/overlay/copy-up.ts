@@ -139,13 +139,15 @@ const changedSize = () => Object.assign(new Error('copy-up: lower file changed s
 
 /**
  * Renames the staged entry into place; the upper parent keeps its times (overlayfs does the same).
- * The fresh lookup after it also refreshes a directory's entry in the directory cache.
+ * A directory's entry in the directory cache is forgotten, so the fresh lookup after it caches
+ * the new resolution.
  */
 function install(stack: Stack, parentNode: Node, node: Node, staged: string): Node {
   const upper = backing(stack.writable('copyup', node.path).upper, node.path)
   const parentTimes = lstatSync(parentNode.upper as string, { bigint: true })
   renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, upper, constants.RENAME_NOREPLACE)
   setTimes(parentNode.upper as string, parentTimes)
+  stack.dirs.forget(node.path)
   const copied = lookup(stack, node.path, 'copyup')
   stack.copiedUp?.(copied.path, copied.stat)
   return copied

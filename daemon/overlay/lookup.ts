@@ -7,7 +7,8 @@
  *   index, opaque cut) is kept after its first walk, so a request resolves its parent with a Map
  *   hit and costs one lstat of its own name. Only this engine changes upper/, so the cache is
  *   exact as long as every change to a directory's resolution forgets it: a copy-up refreshes it
- *   (copy-up.ts), rmdir and rename forget the subtrees they touch (remove.ts, rename.ts).
+ *   (copy-up.ts), rmdir and rename forget the subtrees they touch (remove.ts, rename.ts). A lookup
+ *   of a cached directory only refreshes its lstat.
  * Errors: ENOENT, ENOTDIR as FsError.
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
@@ -104,9 +105,19 @@ export function lookupDir(stack: Stack, path: string, syscall: string, full = pa
   return node
 }
 
-/** The node at `path` (already parsed), with a fresh lstat, or ENOENT / ENOTDIR. */
+/**
+ * The node at `path` (already parsed), with a fresh lstat, or ENOENT / ENOTDIR. A directory in the
+ * cache is resolved already (the cache is exact): only its lstat is refreshed, which is what the
+ * kernel's GETATTR of a parent directory after each entry made in it costs.
+ */
 export function lookup(stack: Stack, path: string, syscall = 'lookup'): Node {
   if (path === '') return rootNode(stack)
+  const cached = stack.dirs.get(path)
+  const st = cached && lstatOrNull(shownPath(cached))
+  if (cached && st?.isDirectory()) {
+    cached.stat = st
+    return cached
+  }
   const { parent, name } = splitParent(path)
   const node = lookupChild(stack, lookupDir(stack, parent, syscall, path), name)
   if (node === null) throw new FsError('ENOENT', syscall, path)

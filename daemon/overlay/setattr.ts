@@ -79,14 +79,21 @@ export function setattrFd(fd: number, attr: SetAttr): BigIntStats {
   if (attr.uid !== undefined || attr.gid !== undefined) fchownSync(fd, attr.uid ?? -1, attr.gid ?? -1)
   if (attr.mode !== undefined) fchmodSync(fd, attr.mode & 0o7777)
   if (attr.size !== undefined) ftruncateSync(fd, attr.size)
+  let st: BigIntStats | null = null // the fstat after the last change, when there is one
   if (attr.killSuidgid && attr.mode === undefined) {
-    const mode = Number(fstatSync(fd).mode)
+    st = fstatSync(fd, { bigint: true })
+    const mode = Number(st.mode)
     const kept = setidKept(mode)
-    if (kept !== mode) fchmodSync(fd, kept & 0o7777)
+    if (kept !== mode) {
+      fchmodSync(fd, kept & 0o7777)
+      st = null
+    }
   }
-  if (attr.atime !== undefined || attr.mtime !== undefined)
+  if (attr.atime !== undefined || attr.mtime !== undefined) {
     utimensat(fd, '', attr.atime ?? 'omit', attr.mtime ?? 'omit')
-  return fstatSync(fd, { bigint: true })
+    st = null
+  }
+  return st ?? fstatSync(fd, { bigint: true })
 }
 
 function checkTruncate(node: Node, size: number): void {
