@@ -1,7 +1,8 @@
 /*
  * A /dev/fuse reader on the JS thread's own event loop: the fd is made non-blocking and watched
- * with uv_poll; when it is readable, every request waiting is read at once (up to a batch limit,
- * so timers and other I/O still get their turn) and handed to JS in one call, on this thread.
+ * with uv_poll; when it is readable, the requests waiting are read (up to a batch limit, so timers
+ * and other I/O still get their turn; one at a time while they come one at a time) and handed to
+ * JS in one call, on this thread.
  * Against reader threads (fuse-reader.c) this saves the hop between threads on every request:
  * the kernel wakes the JS thread itself, so a serial workload (tar, rm -rf, ls -l) waits for one
  * wakeup per request, not two. The batch ends with the end reason when read(2) fails for good
@@ -19,6 +20,8 @@
 
 /* Requests read per wakeup at most; the rest wait for the next turn of the loop. */
 #define BATCH_MAX 128
+/* While requests come one at a time, one wakeup in this many tries a second read (see read_batch). */
+#define PROBE_EVERY 16
 
 typedef struct {
   uv_poll_t poll;
@@ -29,6 +32,9 @@ typedef struct {
   char *buf;
   size_t buf_size;
   bool ended;
+  /* the last batch found more than one request waiting: read until EAGAIN */
+  bool draining;
+  uint32_t wakeups;
 } poller;
 
 static void free_poller(uv_handle_t *handle) {
@@ -37,10 +43,17 @@ static void free_poller(uv_handle_t *handle) {
   free(p);
 }
 
-/* Reads what is waiting: returns how many requests went into `batch`, 0 with *end set when done. */
+/*
+ * Reads what is waiting: returns how many requests went into `batch`, 0 with *end set when done.
+ * A serial caller (tar, rm -rf, ls -l) has one request in flight, so reading on until EAGAIN costs
+ * a failed read(2) per request. So while batches hold one request, only the first read is made
+ * (epoll is level-triggered: a request left waiting wakes the loop again at once), and every
+ * PROBE_EVERY-th wakeup reads on to find out whether requests now come several at a time.
+ */
 static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
   uint32_t n = 0;
-  while (n < BATCH_MAX) {
+  uint32_t limit = p->draining || ++p->wakeups % PROBE_EVERY == 0 ? BATCH_MAX : 1;
+  while (n < limit) {
     ssize_t len = read(p->fd, p->buf, p->buf_size);
     if (len < 0 && errno == EINTR) continue;
     if (len < 0 && errno == ENOENT) continue;
@@ -56,6 +69,7 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
     }
     napi_set_element(p->env, batch, n++, buf);
   }
+  if (limit > 1) p->draining = n > 1;
   return n;
 }
 
