@@ -139,7 +139,11 @@ t.test("issue 15: copy-up keeps a sparse file's holes; a small one is copied who
 })
 
 function readSyncAt(fd: number, b: Buffer, at: number): void {
-  for (let n = 0; n < b.length;) n += readSync(fd, b, n, b.length - n, at + n)
+  for (let n = 0; n < b.length;) {
+    const got = readSync(fd, b, n, b.length - n, at + n)
+    if (got === 0) throw new Error(`the file ends before ${at + b.length}`)
+    n += got
+  }
 }
 
 t.test('the opaque mark follows the xattr namespace', async (t) => {
