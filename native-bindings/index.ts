@@ -69,6 +69,8 @@ interface Addon {
   fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void
   openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number
   copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): Promise<number>
+  copySparse(fdIn: number, fdOut: number, len: number): Promise<number>
+  dataSegments(fd: number, len: number, max: number): number[]
   ficlone(destFd: number, srcFd: number): Promise<void>
   fallocate(fd: number, mode: number, offset: number, len: number): Promise<void>
   mount(source: string, target: string, fstype: string, flags: number, data: string): void
@@ -159,6 +161,26 @@ export function openat2(dirfd: number, path: string, flags: number, mode: number
 /** Copies len bytes (fewer at the source's end) without passing them through JS; resolves to the count. */
 export const copyFileRange = (fdIn: number, offIn: number, fdOut: number, offOut: number, len: number) =>
   addon.copyFileRange(fdIn, offIn, fdOut, offOut, len)
+
+/**
+ * Copies the first `len` bytes of a file into a new, empty one at the same offsets, leaving the
+ * source's holes (SEEK_DATA/SEEK_HOLE) as holes, then makes it `len` long; off the JS thread.
+ * Resolves to `len`, or to the source's size when it is shorter.
+ */
+export const copySparse = (fdIn: number, fdOut: number, len: number): Promise<number> =>
+  addon.copySparse(fdIn, fdOut, len)
+
+/**
+ * Where the first `len` bytes of a file hold data (SEEK_DATA/SEEK_HOLE), as [offset, length] in
+ * order; the rest are holes. At most `max` segments: the last one then runs to the end of the
+ * last data, taking the holes between as zeros. A filesystem that cannot tell has data everywhere.
+ */
+export function dataSegments(fd: number, len: number, max: number): Array<[offset: number, length: number]> {
+  const flat = addon.dataSegments(fd, len, max)
+  const out: Array<[number, number]> = []
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i] as number, flat[i + 1] as number])
+  return out
+}
 
 /** Shares the source's blocks with dest (reflink); EOPNOTSUPP/EXDEV/EINVAL where the fs cannot. */
 export const ficlone = (destFd: number, srcFd: number): Promise<void> => addon.ficlone(destFd, srcFd)

@@ -2,7 +2,8 @@
  * image.load: a docker-archive or OCI layout tar (upload), like `docker load`. The archive is
  * read in one pass with its layers unpacked into staging as they stream by (outside the metadata
  * queue); then all its images, layers and tags are recorded under the queue, one batch per image.
- * Anything wrong in the archive is INVALID_ARGUMENT and nothing stored changes.
+ * Anything wrong in the archive is INVALID_ARGUMENT and nothing stored changes. What its JSON
+ * members cost (registry/archive-json.ts) is logged at debug level.
  */
 import type { ImageLoadResult } from '../../client/protocol.js'
 import type { ChainId } from '../digests.js'
@@ -33,6 +34,7 @@ export const imageLoad = (s: Services): MethodDef => ({
       })
       return { images: plan.map((p) => ({ id: p.id, tags: p.tags.map((t) => familiar(t)) })) }
     } finally {
+      s.log.debug('image.load: archive JSON members', { ...files.json.accounting })
       discardAll(files, s.layers)
       s.layers.discard(copies)
     }

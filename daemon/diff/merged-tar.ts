@@ -2,7 +2,8 @@
  * A container's filesystem as one tar (`docker export`): the merged view of its upper layer over
  * its image's layers, walked through the union engine (overlay/), so whiteouts and opaque
  * directories are applied, not exported. Same fixed format and order as upper-tar.ts; names
- * of one inode after the first are hard links; sockets are left out (stat-header.ts).
+ * of one inode after the first are hard links; sockets are left out (stat-header.ts); a file with
+ * holes is a sparse entry (sparse-entry.ts), not its size in zeros.
  * Tests: test/integration/upper-tar.test.ts, test/integration/containers.test.ts
  */
 import { Overlay } from '../overlay/overlay.js'
@@ -20,8 +21,9 @@ export async function* mergedTar(upper: string, lowers: string[]): AsyncGenerato
       xattrs: () => new Map(ov.listxattr(rel).map((n) => [n, ov.getxattr(rel, n)] as const)),
       readlink: () => ov.readlink(rel),
     }
-    const fields = statFields(ov.lookup(rel).stat, rel, read, links)
-    if (fields?.type === 'file') yield* fileEntry(ov.openForRead(rel), { ...fields, size: fields.size ?? 0 })
+    const st = ov.lookup(rel).stat
+    const fields = statFields(st, rel, read, links)
+    if (fields?.type === 'file') yield* fileEntry(ov.openForRead(rel), { ...fields, size: fields.size ?? 0 }, st)
     else if (fields) yield* entryHeader(fields)
     if (fields?.type === 'dir') stack.push(...children(ov, rel).reverse())
   }

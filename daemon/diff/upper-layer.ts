@@ -3,22 +3,36 @@
  * the tree is copied into the layer's diff/ while the bytes of its deterministic tar
  * (upper-tar.ts) are hashed and recorded in the tar-split, without the tar being made and parsed
  * again. The result is the layer that applying upperTar(tree) would give: the same diffID,
- * tar-split and tree (test/integration/upper-tar.test.ts checks all three).
+ * tar-split and tree (test/integration/upper-tar.test.ts checks all three). A file with holes
+ * is copied as its sparse entry would be applied: only its data segments are written.
  * Tests: test/integration/upper-tar.test.ts
  * Errors: a file that shrinks while it is read (a commit pauses a mounted container). Sockets are
  *   left out, as from the tar (stat-header.ts).
  */
 import { createHash } from 'node:crypto'
-import { chmodSync, closeSync, lchownSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  constants as fsc,
+  ftruncateSync,
+  lchownSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { constants, lsetxattr, mknodat, utimensat } from '../../native-bindings/index.js'
 import { storedXattrName } from '../layers/apply-tar.js'
+import { readChunks } from '../tar/read-chunks.js'
 import type { TarSummary } from '../tar/tar-reader.js'
+import type { SparseMap } from '../tar/tar-sparse.js'
 import type { SplitRecorder } from '../tar/tar-split.js'
 import { END, padding, type HeaderFields } from '../tar/tar-writer.js'
 import { setOpaque, type XattrNamespace } from '../overlay/opaque.js'
 import { makeWhiteout } from '../overlay/whiteout.js'
-import { fileChunks, upperEntries, type UpperEntry } from './upper-tar.js'
+import { upperEntries, type UpperEntry } from './upper-tar.js'
 
 /** How long the copy runs before the event loop gets a turn (RPCs, signals). */
 const TURN_MS = 20
@@ -61,11 +75,13 @@ export async function copyUpper(
     else if (e.kind === 'whiteout') makeWhiteout(dest)
     else if (e.kind === 'link') linkSync(join(diff, e.first as string), dest)
     else {
-      const size = e.fields.size ?? 0
-      if (e.kind === 'file') copyFile(e.path, dest, size, hash.update.bind(hash))
+      // A sparse file's body is its map, then only its data segments (sparse-entry.ts).
+      const size = e.sparse?.dataBytes ?? e.fields.size ?? 0
+      if (e.sparse) out(e.sparse.mapBlocks)
+      if (e.kind === 'file') copyFile(e.path, dest, e.fields.size ?? 0, hash.update.bind(hash), e.sparse?.map)
       else create(e.fields, dest)
       setMetadata(dest, e.fields)
-      if (size > 0) split.file(e.rel, size)
+      if (size > 0) split.file(e.rel, size, e.sparse?.map)
       bytes += size
       out(padding(size))
     }
@@ -76,18 +92,30 @@ export async function copyUpper(
   return { diffId: `sha256:${hash.digest('hex')}`, bytes, entries }
 }
 
-/** The first `size` bytes of `from` into a new file `to`, each chunk also handed to `seen`. */
-function copyFile(from: string, to: string, size: number, seen: (b: Buffer) => void): void {
-  const dst = openSync(to, 'wx', 0o600)
+/**
+ * The first `size` bytes of `from` into a new file `to`, each chunk also handed to `seen`; with a
+ * sparse map, only its data segments, at their offsets, the rest left a hole (as applying the
+ * sparse entry does).
+ */
+function copyFile(from: string, to: string, size: number, seen: (b: Buffer) => void, sparse?: SparseMap): void {
+  const src = openSync(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
-    let off = 0
-    for (const chunk of fileChunks(from, size)) {
-      seen(chunk)
-      for (let done = 0; done < chunk.length;) done += writeSync(dst, chunk, done, chunk.length - done, off + done)
-      off += chunk.length
+    const dst = openSync(to, 'wx', 0o600)
+    try {
+      for (const [offset, length] of sparse?.map ?? [[0, size]]) {
+        let at = offset
+        for (const chunk of readChunks(src, offset, length, from)) {
+          seen(chunk)
+          for (let done = 0; done < chunk.length;) done += writeSync(dst, chunk, done, chunk.length - done, at + done)
+          at += chunk.length
+        }
+      }
+      if (sparse) ftruncateSync(dst, size)
+    } finally {
+      closeSync(dst)
     }
   } finally {
-    closeSync(dst)
+    closeSync(src)
   }
 }
 

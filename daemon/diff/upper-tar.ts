@@ -6,8 +6,9 @@
  * becomes `.wh.NAME`, an opaque directory gets `.wh..wh..opq` among its entries.
  * Hard links inside the tree are links to the first path (in that order) of the inode.
  * overlay's private xattrs are left out; an escaped `<ns>.overlay.overlay.X` leaves as
- * `<ns>.overlay.X`, as the user set it. Sockets are left out (stat-header.ts). The same tree
- * always gives the same bytes.
+ * `<ns>.overlay.X`, as the user set it. Sockets are left out (stat-header.ts). A file with holes
+ * leaves as a sparse entry (sparse-entry.ts), so a 1 TiB sparse file stays a small tar. The same
+ * tree always gives the same bytes.
  * `upperEntries` hands out the same entries with their header blocks, for diff/upper-layer.ts,
  * which makes the layer from the tree without making the tar.
  * Tests: test/integration/upper-tar.test.ts
@@ -19,6 +20,7 @@ import { isOpaque, xattrNames, type XattrNamespace } from '../overlay/opaque.js'
 import { isWhiteoutStat } from '../overlay/whiteout.js'
 import { readChunks } from '../tar/read-chunks.js'
 import { END, entryHeader, padding, type HeaderFields } from '../tar/tar-writer.js'
+import { sparseBodyOf, sparseData, sparseHeader, type SparseBody } from './sparse-entry.js'
 import { HardLinks, ownerAndTime, statFields } from './stat-header.js'
 
 const WHITEOUT = '.wh.'
@@ -39,6 +41,8 @@ export interface UpperEntry {
   header: Buffer[]
   /** For a hard link: the path of the inode's first entry. */
   first?: string
+  /** For a file with holes: its body as a sparse entry stores it (`header` is that entry's). */
+  sparse?: SparseBody
 }
 
 export async function* upperTar(root: string, ns: XattrNamespace = 'trusted'): AsyncGenerator<Buffer> {
@@ -48,7 +52,10 @@ export async function* upperTar(root: string, ns: XattrNamespace = 'trusted'): A
       continue
     }
     yield* e.header
-    yield* fileBody(e.path, e.fields.size ?? 0)
+    if (e.sparse) {
+      yield e.sparse.mapBlocks
+      yield* sparseData(e.path, e.sparse)
+    } else yield* fileBody(e.path, e.fields.size ?? 0)
   }
   yield END
 }
@@ -92,10 +99,14 @@ const KIND: Record<HeaderFields['type'], UpperEntry['kind']> = {
 /** The entry of one item, or null for a socket (stat-header.ts: left out). */
 function entryOf(path: string, item: Item, ns: XattrNamespace, links: HardLinks): UpperEntry | null {
   const { st, name, rel } = item
-  const made = (kind: UpperEntry['kind'], fields: HeaderFields): UpperEntry => ({
-    ...{ rel, path, kind, fields, header: entryHeader(fields) },
-    ...(kind === 'link' ? { first: fields.linkname } : {}),
-  })
+  const made = (kind: UpperEntry['kind'], fields: HeaderFields): UpperEntry => {
+    const sparse = kind === 'file' ? sparseBodyOf(path, st) : undefined
+    return {
+      ...{ rel, path, kind, fields, header: sparse ? sparseHeader(fields, sparse) : entryHeader(fields) },
+      ...(kind === 'link' ? { first: fields.linkname } : {}),
+      ...(sparse ? { sparse } : {}),
+    }
+  }
   const marker = { ...ownerAndTime(st), name, type: 'file', mode: 0o644 } as const
   if (item.opaque) return made('opaque', marker)
   if (isWhiteoutStat(st)) return made('whiteout', marker)
@@ -103,10 +114,20 @@ function entryOf(path: string, item: Item, ns: XattrNamespace, links: HardLinks)
   return fields && made(KIND[fields.type], fields)
 }
 
-/** A regular file's header, body and padding; read synchronously, a chunk at a time. */
-export function* fileEntry(path: string, h: HeaderFields & { size: number }): Generator<Buffer> {
-  yield* entryHeader(h)
-  yield* fileBody(path, h.size)
+/**
+ * A regular file's header, body and padding, as a sparse entry when it has holes (`st` is its
+ * lstat); read synchronously, a chunk at a time.
+ */
+export function* fileEntry(path: string, h: HeaderFields & { size: number }, st: BigIntStats): Generator<Buffer> {
+  const sparse = sparseBodyOf(path, st)
+  if (sparse) {
+    yield* sparseHeader(h, sparse)
+    yield sparse.mapBlocks
+    yield* sparseData(path, sparse)
+  } else {
+    yield* entryHeader(h)
+    yield* fileBody(path, h.size)
+  }
 }
 
 /** The first `size` bytes of the file and the padding after them. */
@@ -116,7 +137,7 @@ function* fileBody(path: string, size: number): Generator<Buffer> {
 }
 
 /** The first `size` bytes of the file, a chunk at a time; an error when it has fewer. */
-export function* fileChunks(path: string, size: number): Generator<Buffer> {
+function* fileChunks(path: string, size: number): Generator<Buffer> {
   const fd = openSync(path, 'r')
   try {
     yield* readChunks(fd, 0, size, path)

@@ -1,7 +1,7 @@
 /**
  * Copy-up: make a lower entry writable by copying it into upper/.
  * Owns: parents first; data (small files by a read and a write, others by reflink or
- *   copy_file_range off the JS thread), mode, owner, ns times, xattrs; built in work/, fsync'ed
+ *   copy_file_range off the JS thread, holes kept), mode, owner, ns times, xattrs; built in work/, fsync'ed
  *   unless volatile, renamed into upper/ with RENAME_NOREPLACE (so a name that appeared meanwhile
  *   is never overwritten); the upper parent keeps its times, as overlayfs does.
  * Never: follows a symlink in a backing path (lower files are opened O_NOFOLLOW).
@@ -23,7 +23,15 @@ import {
   writeSync,
 } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
-import { constants, copyFileRange, ficlone, mknodat, renameat2, splitDev } from '../../native-bindings/index.js'
+import {
+  constants,
+  copyFileRange,
+  copySparse,
+  ficlone,
+  mknodat,
+  renameat2,
+  splitDev,
+} from '../../native-bindings/index.js'
 import { copyAttrs, setTimes } from './copy-attrs.js'
 import { hasCode } from './fs-error.js'
 import { isDir, lookup, lookupDir, type Node } from './lookup.js'
@@ -92,7 +100,7 @@ async function stageData(stack: Stack, from: string, st: BigIntStats, staged: st
   try {
     const dst = openSync(staged, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600)
     try {
-      if (withData && st.size > 0n) await copyData(stack, src, dst, Number(st.size))
+      if (withData && st.size > 0n) await copyData(stack, src, dst, st)
       if (!stack.volatile) fsyncSync(dst)
     } finally {
       closeSync(dst)
@@ -108,9 +116,13 @@ const SMALL_COPY = 64 * 1024
 /**
  * The data of a lower file into its staged copy: small files by a read and a write; others by
  * reflink where the filesystem shares extents (asked once per stack: a refusal is remembered),
- * else copy_file_range, both off the JS thread.
+ * else copy_file_range, both off the JS thread. A file with fewer blocks than its size may have
+ * holes: its data is copied segment by segment (SEEK_DATA/SEEK_HOLE), so a 1 TiB sparse file
+ * takes in upper/ what it takes in its layer, not 1 TiB. A small file's holes (64 KiB at most)
+ * are filled: probing them would cost more syscalls than the copy.
  */
-async function copyData(stack: Stack, src: number, dst: number, size: number): Promise<void> {
+async function copyData(stack: Stack, src: number, dst: number, st: BigIntStats): Promise<void> {
+  const size = Number(st.size)
   if (size <= SMALL_COPY) return copySmall(src, dst, size)
   if (stack.reflink) {
     try {
@@ -121,7 +133,8 @@ async function copyData(stack: Stack, src: number, dst: number, size: number): P
       stack.reflink = false
     }
   }
-  const copied = await copyFileRange(src, 0, dst, 0, size)
+  const mayHaveHoles = st.blocks * 512n < st.size
+  const copied = await (mayHaveHoles ? copySparse(src, dst, size) : copyFileRange(src, 0, dst, 0, size))
   if (copied !== size) throw changedSize()
 }
 

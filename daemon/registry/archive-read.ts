@@ -2,8 +2,9 @@
  * Reads a `load` archive in one pass, whatever order its entries come in: every file that is not
  * JSON (blobs/…, a legacy `…/layer.tar`, skopeo's `<hex>.tar`) is unpacked into staging as a
  * layer as it streams by, with its
- * diffID and the digest of its raw bytes; small JSON files (manifests, configs, index) are kept
- * in memory; symlinks and hard links (legacy archives link duplicate layers) become aliases.
+ * diffID and the digest of its raw bytes; JSON files (manifests, configs, index) go to
+ * archive-json.ts, which keeps what a manifest can name in memory up to a cap and spools the rest
+ * to tmp/; symlinks and hard links (legacy archives link duplicate layers) become aliases.
  * Which file is which is only known at the end (archive-plan.ts). A file that failed to unpack
  * as a layer is an error only if a manifest uses it as one.
  */
@@ -17,7 +18,7 @@ import { TarError } from '../tar/tar-header.js'
 import { normalizeName } from '../tar/tar-path.js'
 import { readTar, type TarEntry } from '../tar/tar-reader.js'
 import { SplitRecorder } from '../tar/tar-split.js'
-import { readAll } from '../tar/byte-reader.js'
+import { ArchiveJson } from './archive-json.js'
 
 export interface StagedBlob {
   staged?: StagedLayer
@@ -27,7 +28,7 @@ export interface StagedBlob {
 }
 
 export interface ArchiveFiles {
-  json: Map<string, Buffer>
+  json: ArchiveJson
   layers: Map<string, StagedBlob>
   aliases: Map<string, string>
 }
@@ -45,7 +46,7 @@ export async function readArchive(
   layers: LayerStore,
   signal: AbortSignal,
 ): Promise<ArchiveFiles> {
-  const files: ArchiveFiles = { json: new Map(), layers: new Map(), aliases: new Map() }
+  const files: ArchiveFiles = { json: new ArchiveJson(layers.tmpDir), layers: new Map(), aliases: new Map() }
   try {
     await readTar(source, (e, body) => visit(files, e, body, layers, signal), LIMITS, new SplitRecorder(), {
       digest: false,
@@ -58,7 +59,9 @@ export async function readArchive(
   return files
 }
 
+/** Drops the staged layers and the JSON members (their spool in tmp/ too). */
 export function discardAll(files: ArchiveFiles, layers: LayerStore): void {
+  files.json.remove()
   layers.discard([...files.layers.values()].flatMap((b) => (b.staged ? [b.staged] : [])))
 }
 
@@ -79,7 +82,7 @@ async function visit(
   if (e.type !== 'file') throw new TarError(`unexpected ${e.type} ${e.path} in an image archive`)
   const { head, rest } = await peek(body)
   if (e.size === 0 || looksLikeJson(head[0]) || TEXT_FILES.has(posix.basename(e.path)) || e.path.endsWith('.json')) {
-    if (e.size <= MAX_JSON) files.json.set(e.path, await readAll(rest))
+    if (e.size <= MAX_JSON) await files.json.add(e.path, e.size, rest)
     return
   }
   // An uncompressed blob's digest is its diffID, which staging computes anyway.

@@ -7,21 +7,28 @@
  * The layer commit makes by copying the tree (daemon/diff/upper-layer.ts) is the layer that tar
  * gives: the same diffID, size, entries, tree, and exported bytes. Sockets have no tar type: the
  * tar, the copied layer and a container's merged tar (daemon/diff/merged-tar.ts) leave them out.
+ * A file with holes leaves as a sparse entry that GNU tar reads back (issue 15), and the copied
+ * layer keeps its holes.
  */
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
+  ftruncateSync,
   lchownSync,
   linkSync,
+  lstatSync,
   mkdirSync,
+  openSync,
   readFileSync,
   rmSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -158,7 +165,9 @@ t.test('copying an upper directory gives the layer its tar gives', async (t) => 
   lsetxattr(join(upper, 'owned'), 'security.capability', Buffer.from('0100000200000000000000000000000000000000', 'hex'))
   mknodat(constants.AT_FDCWD, join(upper, 'tty'), constants.S_IFCHR | 0o620, 5, 0)
   utimesSync(join(upper, 'empty'), 1_700_000_000.75, 1_600_000_000.25)
+  const sparse = sparseFiles(upper)
   const archive = await bytesOf(upperTar(upper))
+  t.ok(archive.length < 4 * MiB, `the tar of 3 MiB of data and 172 MiB of holes is ${archive.length} bytes`)
   const { tarred, copied, fromTar, fromCopy } = await stagedBoth(t, upper)
   t.same(fromCopy, fromTar, 'the same diffID, size, entries and disk usage')
   t.same(snapshotDir(join(copied.dir, 'diff'), true), snapshotDir(join(tarred.dir, 'diff'), true), 'the same tree')
@@ -166,7 +175,47 @@ t.test('copying an upper directory gives the layer its tar gives', async (t) => 
     bytesOf(exportTar(join(dir, 'diff'), readSplit(readFileSync(join(dir, 'tar-split.gz')))))
   t.ok((await exported(copied.dir)).equals(archive), 'its tar-split gives back the tar')
   t.ok((await exported(tarred.dir)).equals(archive))
+  for (const [name, content] of sparse) {
+    const st = lstatSync(join(copied.dir, 'diff', name))
+    t.ok(st.blocks * 512 < MiB, `${name} takes ${st.blocks * 512} bytes in the copied layer, want < 1 MiB`)
+    t.equal(sha(readFileSync(join(copied.dir, 'diff', name))), sha(content), `${name}: the same bytes`)
+  }
+  const extracted = join(base, 'gnu')
+  mkdirSync(extracted)
+  execFileSync('tar', ['-x', '-C', extracted], { input: archive })
+  for (const [name, content] of sparse) {
+    t.equal(sha(readFileSync(join(extracted, name))), sha(content), `GNU tar extracts ${name} whole`)
+    t.ok(lstatSync(join(extracted, name)).blocks * 512 < MiB, `GNU tar keeps ${name} sparse`)
+  }
 })
+
+const MiB = 1024 * 1024
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+
+/** Files with holes written into `dir`: in the middle and at the end, at the start, and nothing but a hole. */
+function sparseFiles(dir: string): Map<string, Buffer> {
+  const made = new Map<string, Buffer>()
+  for (const [name, size, data] of [
+    [
+      'sparse/middle',
+      64 * MiB,
+      [
+        [MiB, randomBytes(5000)],
+        [40 * MiB + 3, randomBytes(70_000)],
+      ],
+    ],
+    ['sparse/ends-with-data', 100 * MiB, [[100 * MiB - 5, Buffer.from('tail\n')]]],
+    ['sparse/only-a-hole', 8 * MiB, []],
+  ] as Array<[string, number, Array<[number, Buffer]>]>) {
+    mkdirSync(join(dir, 'sparse'), { recursive: true })
+    const fd = openSync(join(dir, name), 'w')
+    ftruncateSync(fd, size)
+    for (const [at, b] of data) writeSync(fd, b, 0, b.length, at)
+    closeSync(fd)
+    made.set(name, readFileSync(join(dir, name)))
+  }
+  return made
+}
 
 t.test('a socket is left out of the tar, of the copied layer and of the merged tar', async (t) => {
   const base = tmpdir(t, 'strata-dirtar-')

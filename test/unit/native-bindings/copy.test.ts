@@ -1,8 +1,8 @@
 import t from 'tap'
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { copyFileRange, ficlone } from '../../../native-bindings/index.js'
+import { copyFileRange, copySparse, dataSegments, ficlone } from '../../../native-bindings/index.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
@@ -63,4 +63,97 @@ t.test('fallocate extends a file, punches holes, and reports errors', async (t) 
   await fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1 << 19)
   t.equal(fstatSync(fd).size, 1 << 20)
   await t.rejects(fallocate(-1, 0, 0, 1), { code: 'EBADF', syscall: 'fallocate' })
+})
+
+/** A file of `size` bytes with `data` written at each offset and holes elsewhere. */
+function holey(path: string, size: number, data: Array<[number, Buffer]>): void {
+  const fd = openSync(path, 'w')
+  try {
+    ftruncateSync(fd, size)
+    for (const [at, b] of data) writeSync(fd, b, 0, b.length, at)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const MiB = 1024 * 1024
+
+t.test('copySparse copies the data and leaves the holes', async (t) => {
+  const dir = tmpdir(t)
+  const a = randomBytes(5000)
+  const b = randomBytes(70_000)
+  holey(join(dir, 'src'), 64 * MiB, [
+    [MiB, a],
+    [40 * MiB + 3, b],
+  ])
+  const src = openSync(join(dir, 'src'), 'r')
+  const dst = openSync(join(dir, 'dst'), 'wx')
+  t.teardown(() => (closeSync(src), closeSync(dst)))
+  t.equal(await copySparse(src, dst, 64 * MiB), 64 * MiB)
+  t.equal(sha(readFileSync(join(dir, 'dst'))), sha(readFileSync(join(dir, 'src'))), 'same bytes')
+  const st = statSync(join(dir, 'dst'))
+  t.equal(st.size, 64 * MiB)
+  t.ok(st.blocks * 512 <= 256 * 1024, `got ${st.blocks * 512} bytes allocated, want at most 256 KiB`)
+})
+
+t.test('copySparse: a file that is only a hole, or only data, and a source shorter than asked', async (t) => {
+  const dir = tmpdir(t)
+  holey(join(dir, 'empty'), 8 * MiB, [])
+  const data = randomBytes(300_000)
+  writeFileSync(join(dir, 'full'), data)
+  for (const [name, len, want] of [
+    ['empty', 8 * MiB, 8 * MiB],
+    ['full', data.length, data.length],
+    ['full', data.length + 10, data.length],
+  ] as const) {
+    const out = join(dir, `${name}-${len}.copy`)
+    const src = openSync(join(dir, name), 'r')
+    const dst = openSync(out, 'wx')
+    t.equal(await copySparse(src, dst, len), want, `${name} asked for ${len}`)
+    closeSync(src)
+    closeSync(dst)
+    if (name === 'full' && len === data.length) t.same(readFileSync(out), data)
+    if (name === 'empty') t.equal(statSync(out).blocks, 0)
+  }
+  await t.rejects(copySparse(-1, -1, 1), { code: 'EBADF' })
+})
+
+t.test('dataSegments: where the data is, at most max segments', async (t) => {
+  const dir = tmpdir(t)
+  const block = Buffer.alloc(4096, 1)
+  holey(join(dir, 'f'), 10 * MiB, [
+    [0, block],
+    [2 * MiB, block],
+    [4 * MiB, block],
+    [6 * MiB, block],
+  ])
+  const fd = openSync(join(dir, 'f'), 'r')
+  t.teardown(() => closeSync(fd))
+  t.same(dataSegments(fd, 10 * MiB, 100), [
+    [0, 4096],
+    [2 * MiB, 4096],
+    [4 * MiB, 4096],
+    [6 * MiB, 4096],
+  ])
+  t.same(dataSegments(fd, 3 * MiB, 100), [
+    [0, 4096],
+    [2 * MiB, 4096],
+  ])
+  t.same(
+    dataSegments(fd, 2 * MiB + 100, 100),
+    [
+      [0, 4096],
+      [2 * MiB, 100],
+    ],
+    'clipped to len',
+  )
+  t.same(
+    dataSegments(fd, 10 * MiB, 2),
+    [
+      [0, 4096],
+      [2 * MiB, 4 * MiB + 4096],
+    ],
+    'the last of max segments runs to the end of the data',
+  )
+  t.throws(() => dataSegments(-1, 1, 1), { code: 'EBADF', syscall: 'lseek' })
 })

@@ -1,9 +1,21 @@
 /**
  * Engine behaviour no oracle mount shows: stacks beyond overlayfs's limits, callers and setgid,
- * read-only stacks, path checks, concurrent copy-ups, and never following a lower symlink.
+ * read-only stacks, path checks, concurrent copy-ups, copy-up of sparse files (issue 15), and
+ * never following a lower symlink.
  */
 import t from 'tap'
-import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { Overlay } from '../../../daemon/overlay/overlay.js'
 import { buildStack, dir, file, symlink, whiteout, type Entry } from '../../helpers/fixtures.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
@@ -96,6 +108,43 @@ t.test('concurrent copy-ups of one file make one copy and leave nothing in work/
   t.match(lstatSync(paths[0] as string), { uid: 12, gid: 34, mode: 0o100640 })
   t.same(readdirSync(`${base}/work`), [])
 })
+
+t.test("issue 15: copy-up keeps a sparse file's holes; a small one is copied whole", async (t) => {
+  const { ov, base } = stack(t, [[file('holey'), file('small')]])
+  const size = 512 * 1024 * 1024
+  for (const [name, len] of [
+    ['holey', size],
+    ['small', 60_000],
+  ] as const) {
+    const fd = openSync(`${base}/l0/${name}`, 'r+')
+    ftruncateSync(fd, len)
+    writeSync(fd, 'tail\n', len - 5)
+    closeSync(fd)
+  }
+  const path = await ov.openForWrite('holey')
+  const st = lstatSync(path)
+  t.equal(st.size, size)
+  t.ok(st.blocks * 512 <= 64 * 1024, `upper copy allocates ${st.blocks * 512} bytes, want at most 64 KiB`)
+  const fd = openSync(path, 'r')
+  const tail = Buffer.alloc(5)
+  const head = Buffer.alloc(4096, 1)
+  readSyncAt(fd, tail, size - 5)
+  readSyncAt(fd, head, 0)
+  closeSync(fd)
+  t.equal(tail.toString(), 'tail\n')
+  t.ok(head.equals(Buffer.alloc(4096)), 'the hole reads as zeros')
+  const small = await ov.openForWrite('small')
+  t.equal(readFileSync(small).subarray(-5).toString(), 'tail\n')
+  t.same(readdirSync(`${base}/work`), [])
+})
+
+function readSyncAt(fd: number, b: Buffer, at: number): void {
+  for (let n = 0; n < b.length;) {
+    const got = readSync(fd, b, n, b.length - n, at + n)
+    if (got === 0) throw new Error(`the file ends before ${at + b.length}`)
+    n += got
+  }
+}
 
 t.test('the opaque mark follows the xattr namespace', async (t) => {
   const base = tmpdir(t, 'strata-engine-')
