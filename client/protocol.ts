@@ -13,7 +13,7 @@
  * A sender keeps at most STREAM_WINDOW chunk bytes unacknowledged per call (backpressure).
  * An error frame with id 0 outside the handshake says why the daemon is closing the connection.
  */
-import { Packr } from 'msgpackr'
+import { Packr, type Options } from 'msgpackr'
 
 export const PROTOCOL_VERSION = 1
 /** Frames larger than this are refused (the connection is closed); configurable on the daemon. */
@@ -89,8 +89,17 @@ export interface Welcome {
   daemon: string
 }
 
-/** msgpack without records or extensions: frames are plain maps, arrays, strings, numbers, bytes. */
-const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true })
+/**
+ * msgpack without records or extensions: frames are plain maps, arrays, strings, numbers, bytes.
+ * A field whose value is undefined is left out, as JSON.stringify does (msgpackr would otherwise
+ * send undefined as an extension type, which other clients cannot read).
+ */
+const packr = new Packr({
+  useRecords: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  skipValues: [undefined], // in msgpackr's README, not in its types
+} as Options)
 
 export function encodeFrame(frame: Frame): Buffer {
   const body = packr.pack(frame)
