@@ -2,6 +2,7 @@
  * registry.login / registry.logout: `docker login` — credentials are checked against the
  * registry, then kept for its pulls and pushes (registry/credentials.ts); logout forgets them.
  */
+import { StrataError } from '../../client/protocol.js'
 import { RegistryClient } from '../registry/client.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
@@ -10,7 +11,12 @@ export const registryLogin = (s: Services): ApiMethod<'registry.login'> => ({
   handler: async (p) => {
     const host = hostOf(p.host)
     const credentials = { username: p.username, password: p.password }
-    await new RegistryClient(host, { insecure: s.config.insecureRegistries, credentials }).ping()
+    try {
+      await new RegistryClient(host, { insecure: s.config.insecureRegistries, credentials }).ping()
+    } catch (err) {
+      if (!(err instanceof StrataError)) throw err
+      throw new StrataError(err.code, `login as ${p.username} failed: ${err.message}`, { cause: err })
+    }
     s.credentials.set(host, credentials)
     return { status: 'Login Succeeded' }
   },
