@@ -13,7 +13,7 @@
  * A sender keeps at most STREAM_WINDOW chunk bytes unacknowledged per call (backpressure).
  * An error frame with id 0 outside the handshake says why the daemon is closing the connection.
  */
-import { Packr } from 'msgpackr'
+import { Packr, type Options } from 'msgpackr'
 
 export const PROTOCOL_VERSION = 1
 /** Frames larger than this are refused (the connection is closed); configurable on the daemon. */
@@ -89,8 +89,17 @@ export interface Welcome {
   daemon: string
 }
 
-/** msgpack without records or extensions: frames are plain maps, arrays, strings, numbers, bytes. */
-const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true })
+/**
+ * msgpack without records or extensions: frames are plain maps, arrays, strings, numbers, bytes.
+ * A field whose value is undefined is left out, as JSON.stringify does (msgpackr would otherwise
+ * send undefined as an extension type, which other clients cannot read).
+ */
+const packr = new Packr({
+  useRecords: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  skipValues: [undefined], // in msgpackr's README, not in its types
+} as Options)
 
 export function encodeFrame(frame: Frame): Buffer {
   const body = packr.pack(frame)
@@ -370,6 +379,100 @@ export interface Methods {
 export type MethodName = keyof Methods
 export type ParamsOf<M extends MethodName> = Methods[M]['params']
 export type ResultOf<M extends MethodName> = Methods[M]['result']
+
+// ---- params schemas ----
+
+/**
+ * What each params field must be when it arrives. stratad checks every call against PARAMS before
+ * the method runs (daemon/api/params.ts) and answers INVALID_ARGUMENT naming the field. Kinds:
+ *   'string'   a non-empty string                  'string?'   a string, or absent
+ *   'boolean'  true or false (absent reads false)  'boolean?'  true, false, or absent
+ *   'strings'  a list of strings                   'strings?'  the same, or absent
+ *   'filters?' a map of lists of strings (Docker's filters), or absent
+ *   { fields } a map, each field checked by its own kind (`optional: true`: or absent)
+ * Absent means missing or nil (clients in other languages send nil for "not set"). Fields the
+ * schema does not name are dropped. ParamsSchema is derived from the params types above, so a
+ * field added there without its kind here, or with the wrong kind, does not compile.
+ */
+export type FieldSchema =
+  | 'string'
+  | 'string?'
+  | 'boolean'
+  | 'boolean?'
+  | 'strings'
+  | 'strings?'
+  | 'filters?'
+  | { readonly fields: Readonly<Record<string, FieldSchema>>; readonly optional?: boolean }
+
+type KindOf<T, Optional extends boolean> = [T] extends [string]
+  ? Optional extends true
+    ? 'string?'
+    : 'string'
+  : [T] extends [boolean]
+    ? Optional extends true
+      ? 'boolean?'
+      : 'boolean'
+    : [T] extends [string[]]
+      ? Optional extends true
+        ? 'strings?'
+        : 'strings'
+      : [T] extends [Record<string, string[]>]
+        ? Optional extends true
+          ? 'filters?'
+          : never
+        : { readonly fields: ParamsSchema<T>; readonly optional?: Optional }
+
+export type ParamsSchema<P> = {
+  readonly [K in keyof P]-?: KindOf<Exclude<P[K], undefined>, undefined extends P[K] ? true : false>
+}
+
+const SPEC = {
+  fields: { lowerdirs: 'strings', upperdir: 'string?', workdir: 'string?', readonly: 'boolean', journal: 'string?' },
+} as const
+const NAMED = { container: 'string' } as const
+const IMAGE = { image: 'string' } as const
+
+export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } = {
+  'system.ping': {},
+  'system.version': {},
+  'system.info': {},
+  'mount.create': { target: 'string', spec: SPEC, volatile: 'boolean?' },
+  'mount.remove': { mount: 'string', force: 'boolean?' },
+  'mount.list': {},
+  'image.import': { ref: 'string?', changes: 'strings?', message: 'string?', source: 'string?' },
+  'image.list': { all: 'boolean?', filters: 'filters?' },
+  'image.tag': { source: 'string', target: 'string' },
+  'image.remove': { ...IMAGE, force: 'boolean?', noPrune: 'boolean?' },
+  'image.inspect': IMAGE,
+  'image.history': IMAGE,
+  'image.load': {},
+  'image.save': { images: 'strings' },
+  'image.prune': { all: 'boolean?', filters: 'filters?' },
+  'system.df': {},
+  'system.fsck': { repair: 'boolean?' },
+  'layer.why': { layer: 'string' },
+  'container.create': { ...IMAGE, name: 'string?' },
+  'container.list': { all: 'boolean?', size: 'boolean?', filters: 'filters?' },
+  'container.mount': { ...NAMED, target: 'string?' },
+  'container.unmount': { ...NAMED, force: 'boolean?' },
+  'container.diff': NAMED,
+  'container.commit': {
+    ...NAMED,
+    ref: 'string?',
+    author: 'string?',
+    message: 'string?',
+    changes: 'strings?',
+    pause: 'boolean?',
+  },
+  'container.remove': { ...NAMED, force: 'boolean?' },
+  'container.export': NAMED,
+  'image.pull': { ref: 'string', platform: 'string?' },
+  'image.push': { ref: 'string' },
+  'registry.login': { host: 'string', username: 'string', password: 'string' },
+  'registry.logout': { host: 'string' },
+  'image.mount': { ...IMAGE, target: 'string?' },
+  'image.unmount': { ...IMAGE, force: 'boolean?' },
+}
 
 // ---- flow control ----
 

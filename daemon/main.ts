@@ -5,11 +5,12 @@
  * accepting, let calls in flight finish (bounded), close the database and exit; mount workers
  * keep serving.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { methodTable } from './api/index.js'
 import type { Services } from './api/services.js'
 import { ConfigError, loadConfig, USAGE, type Config } from './config.js'
+import { clearStaging, prepareRoot } from './data-root.js'
 import { MountSupervisor, type MountRecord } from './mounts/supervisor.js'
 import { createLogger, type Logger } from './log.js'
 import { groupId } from './rpc/group.js'
@@ -51,7 +52,8 @@ async function main(argv: string[]): Promise<void> {
 
 async function run(config: Config, log: Logger): Promise<void> {
   prepareRoot(config.root, log)
-  const db = await Db.open(config.root)
+  const db = await Db.open(config.root, (err) => log.warn('a database file could not be made private', { err }))
+  clearStaging(config.root)
   writeFileSync(join(config.root, 'stratad.pid'), `${process.pid}\n`)
   const mounts = new MountSupervisor(new MountRecords<MountRecord>(db), config.root, log.child('mounts'))
   await mounts.recover()
@@ -98,16 +100,6 @@ async function run(config: Config, log: Logger): Promise<void> {
     rmSync(join(config.root, 'stratad.pid'), { force: true })
     log.info('stopped')
   })
-}
-
-/** Creates the data root's directories and empties tmp/ (staging leftovers of a crash). */
-function prepareRoot(root: string, log: Logger): void {
-  mkdirSync(root, { recursive: true, mode: 0o711 })
-  for (const dir of ['mounts', 'tmp']) mkdirSync(join(root, dir), { recursive: true, mode: 0o700 })
-  const tmp = join(root, 'tmp')
-  rmSync(tmp, { recursive: true, force: true })
-  mkdirSync(tmp, { mode: 0o700 })
-  log.debug('data root ready', { root })
 }
 
 /** systemd socket activation hands us fd 3 (LISTEN_FDS/LISTEN_PID); otherwise we bind the path. */

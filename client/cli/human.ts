@@ -31,8 +31,14 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(h / 24 / 365)} years`
 }
 
-/** "2 hours ago" for an ISO time, as Docker's CREATED column shows it. */
-export const humanAgo = (iso: string, now = Date.now()): string => `${humanDuration(now - Date.parse(iso))} ago`
+/**
+ * "2 hours ago" for an ISO time, as Docker's CREATED column shows it; "N/A" when there is no time
+ * (an OCI config may leave `created` out), as `docker history` shows one it has no date for.
+ */
+export function humanAgo(iso: string, now = Date.now()): string {
+  const t = iso ? Date.parse(iso) : NaN
+  return Number.isNaN(t) ? 'N/A' : `${humanDuration(now - t)} ago`
+}
 
 /** A 64-hex id shortened to Docker's 12 characters (unless --no-trunc). */
 export const shortId = (id: string, noTrunc = false): string => (noTrunc ? id : id.replace(/^sha256:/, '').slice(0, 12))

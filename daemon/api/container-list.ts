@@ -5,28 +5,24 @@
  */
 import type { ContainerSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
-import type { MethodDef } from '../rpc/dispatch.js'
 import type { ContainerRecord } from '../store/containers.js'
-import { boolParam, objectParams } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
 const FILTERS = ['name', 'ancestor', 'id']
 
-export const containerList = (s: Services): MethodDef => ({
-  handler: async (params): Promise<ContainerSummary[]> => {
-    const p = objectParams(params, 'container.list')
-    const all = boolParam(p, 'all', 'container.list')
-    const size = boolParam(p, 'size', 'container.list')
-    const filters = (p.filters ?? {}) as Record<string, string[]>
+export const containerList = (s: Services): ApiMethod<'container.list'> => ({
+  handler: async (p): Promise<ContainerSummary[]> => {
+    const filters = p.filters ?? {}
     for (const k of Object.keys(filters)) if (!FILTERS.includes(k)) throw invalidArgument(`invalid filter '${k}'`)
     const ancestors = await ancestorIds(s, filters.ancestor ?? [])
     const list = (await s.containers.list())
-      .filter((c) => all || c.mount !== null)
+      .filter((c) => p.all || c.mount !== null)
       .filter((c) => (filters.name ?? []).every((n) => c.name.includes(n.replace(/^\//, ''))))
       .filter((c) => (filters.id ?? []).every((id) => c.id.startsWith(id)))
       .filter((c) => !ancestors || ancestors.has(c.imageId))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    return Promise.all(list.map((c) => summary(s, c, size)))
+    return Promise.all(list.map((c) => summary(s, c, p.size === true)))
   },
 })
 

@@ -5,15 +5,12 @@
  */
 import type { ImageHistoryItem } from '../../client/protocol.js'
 import { parseConfig } from '../store/image-config.js'
-import type { MethodDef } from '../rpc/dispatch.js'
-import { objectParams, stringParam } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const imageHistory = (s: Services): MethodDef => ({
-  handler: async (params): Promise<ImageHistoryItem[]> => {
-    const { image } = await s.images.resolve(
-      stringParam(objectParams(params, 'image.history'), 'image', 'image.history'),
-    )
+export const imageHistory = (s: Services): ApiMethod<'image.history'> => ({
+  handler: async (p): Promise<ImageHistoryItem[]> => {
+    const { image } = await s.images.resolve(p.image)
     const c = parseConfig(Buffer.from(image.config))
     const layers = await s.layers.baseFirst(image.topLayer)
     let layer = 0

@@ -8,26 +8,18 @@ import { parseReference } from '../reference.js'
 import { applyChanges } from '../store/dockerfile-change.js'
 import { encodeConfig, importConfig } from '../store/image-config.js'
 import { sha256 } from '../digests.js'
-import type { MethodDef } from '../rpc/dispatch.js'
-import { objectParams } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
-import { invalidArgument } from '../errors.js'
 import type { ImageRecord } from '../store/images.js'
 
-export const imageImport = (s: Services): MethodDef => ({
+export const imageImport = (s: Services): ApiMethod<'image.import'> => ({
   upload: true,
-  handler: async (params, ctx) => {
-    const p = objectParams(params, 'image.import')
-    const ref = typeof p.ref === 'string' && p.ref ? parseReference(p.ref) : undefined
-    const changes = Array.isArray(p.changes) ? p.changes.map(String) : []
-    if (p.changes !== undefined && !Array.isArray(p.changes))
-      throw invalidArgument('image.import: changes must be a list')
-    const config = applyChanges({}, changes) // checked before the upload is read
+  handler: async (p, ctx) => {
+    const ref = p.ref ? parseReference(p.ref) : undefined
+    const config = applyChanges({}, p.changes ?? []) // checked before the upload is read
     const staged = await s.layers.stage(null, ctx.upload(), { signal: ctx.signal })
     try {
-      const message = typeof p.message === 'string' ? p.message : undefined
-      const source = typeof p.source === 'string' ? p.source : '-'
-      const cfg = importConfig(staged.layer.diffId, config, message, source)
+      const cfg = importConfig(staged.layer.diffId, config, p.message, p.source ?? '-')
       const bytes = encodeConfig(cfg)
       const image: ImageRecord = {
         id: sha256(bytes),

@@ -1,14 +1,11 @@
 /** image.inspect: `docker image inspect` JSON (Id, RepoTags, RepoDigests, Parent, Config, RootFS, …). */
 import { parseConfig } from '../store/image-config.js'
-import type { MethodDef } from '../rpc/dispatch.js'
-import { objectParams, stringParam } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const imageInspect = (s: Services): MethodDef => ({
-  handler: async (params) => {
-    const { image } = await s.images.resolve(
-      stringParam(objectParams(params, 'image.inspect'), 'image', 'image.inspect'),
-    )
+export const imageInspect = (s: Services): ApiMethod<'image.inspect'> => ({
+  handler: async (p) => {
+    const { image } = await s.images.resolve(p.image)
     const c = parseConfig(Buffer.from(image.config))
     const tags = await s.images.tagsOf(image.id)
     const chain = image.topLayer ? await s.layers.chain(image.topLayer) : []

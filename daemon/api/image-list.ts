@@ -8,17 +8,15 @@ import { invalidArgument } from '../errors.js'
 import { familiarName, parseReference } from '../reference.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
-import type { MethodDef } from '../rpc/dispatch.js'
 import { labelsMatch, untilCutoff } from './image-filters.js'
-import { objectParams } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
 const FILTERS = ['dangling', 'reference', 'label', 'label!', 'before', 'since', 'until']
 
-export const imageList = (s: Services): MethodDef => ({
-  handler: async (params) => {
-    const p = objectParams(params, 'image.list')
-    const filters = (p.filters ?? {}) as Record<string, string[]>
+export const imageList = (s: Services): ApiMethod<'image.list'> => ({
+  handler: async (p) => {
+    const filters = p.filters ?? {}
     for (const k of Object.keys(filters)) if (!FILTERS.includes(k)) throw invalidArgument(`invalid filter '${k}'`)
     const images = await s.images.list()
     const parents = new Set(images.map((i) => i.parent).filter(Boolean))

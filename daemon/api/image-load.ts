@@ -11,15 +11,13 @@ import type { StagedLayer } from '../layers/layer-store.js'
 import { discardAll, readArchive } from '../registry/archive-read.js'
 import { planArchive, type PlannedImage } from '../registry/archive-plan.js'
 import { familiar } from '../reference.js'
-import type { MethodDef } from '../rpc/dispatch.js'
 import type { ImageRecord } from '../store/images.js'
-import { objectParams } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const imageLoad = (s: Services): MethodDef => ({
+export const imageLoad = (s: Services): ApiMethod<'image.load'> => ({
   upload: true,
-  handler: async (params, ctx): Promise<ImageLoadResult> => {
-    objectParams(params, 'image.load')
+  handler: async (_p, ctx): Promise<ImageLoadResult> => {
     const files = await readArchive(ctx.upload(), s.layers, ctx.signal)
     const copies: StagedLayer[] = []
     try {

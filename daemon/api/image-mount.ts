@@ -2,30 +2,23 @@
  * image.mount / image.unmount (containers/image-view.ts): a read-only view of an image's layers,
  * at image-mounts/<id hex> under the data root unless a path is given (root only); counted.
  */
-import type { MethodDef } from '../rpc/dispatch.js'
-import { boolParam, objectParams, stringParam, targetParam } from './params.js'
+import { targetParam, type ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const imageMount = (s: Services): MethodDef => ({
-  handler: async (params, ctx) => {
-    const p = objectParams(params, 'image.mount')
-    const name = stringParam(p, 'image', 'image.mount')
-    const target = targetParam(p, ctx.peer.uid)
+export const imageMount = (s: Services): ApiMethod<'image.mount'> => ({
+  handler: async (p, ctx) => {
+    const target = targetParam(p.target, ctx.peer.uid)
     return s.metadata.add(async (lock) => {
-      const { image } = await s.images.resolve(name)
+      const { image } = await s.images.resolve(p.image)
       return { path: await s.containers.mountView(lock, image, target) }
     })
   },
 })
 
-export const imageUnmount = (s: Services): MethodDef => ({
-  handler: async (params) => {
-    const p = objectParams(params, 'image.unmount')
-    const name = stringParam(p, 'image', 'image.unmount')
-    const force = boolParam(p, 'force', 'image.unmount')
-    return s.metadata.add(async (lock) => {
-      const { image } = await s.images.resolve(name)
-      return { mounted: await s.containers.unmountView(lock, image, force) }
-    })
-  },
+export const imageUnmount = (s: Services): ApiMethod<'image.unmount'> => ({
+  handler: async (p) =>
+    s.metadata.add(async (lock) => {
+      const { image } = await s.images.resolve(p.image)
+      return { mounted: await s.containers.unmountView(lock, image, p.force === true) }
+    }),
 })

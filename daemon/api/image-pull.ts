@@ -8,16 +8,14 @@ import { RegistryClient } from '../registry/client.js'
 import type { Platform } from '../registry/oci.js'
 import { pullImage, type Pulled } from '../registry/pull.js'
 import { familiar, parseReference, withDefaultTag } from '../reference.js'
-import type { MethodDef } from '../rpc/dispatch.js'
 import { ociArch } from '../store/image-config.js'
-import { objectParams, stringParam } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const imagePull = (s: Services): MethodDef => ({
-  handler: async (params, ctx) => {
-    const p = objectParams(params, 'image.pull')
-    const ref = withDefaultTag(parseReference(stringParam(p, 'ref', 'image.pull')))
-    const platform = platformOf(typeof p.platform === 'string' ? p.platform : undefined)
+export const imagePull = (s: Services): ApiMethod<'image.pull'> => ({
+  handler: async (p, ctx) => {
+    const ref = withDefaultTag(parseReference(p.ref))
+    const platform = platformOf(p.platform)
     const client = new RegistryClient(ref.domain, {
       insecure: s.config.insecureRegistries,
       credentials: s.credentials.get(ref.domain),

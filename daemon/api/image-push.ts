@@ -7,14 +7,13 @@ import type { LayerRecord } from '../store/layer-records.js'
 import { RegistryClient } from '../registry/client.js'
 import { pushImage } from '../registry/push.js'
 import { familiarName, parseReference, withDefaultTag, type Reference } from '../reference.js'
-import type { CallContext, MethodDef } from '../rpc/dispatch.js'
+import type { CallContext } from '../rpc/dispatch.js'
 import type { ImageRecord } from '../store/images.js'
-import { objectParams, stringParam } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const imagePush = (s: Services): MethodDef => ({
-  handler: async (params, ctx) => {
-    const name = stringParam(objectParams(params, 'image.push'), 'ref', 'image.push')
+export const imagePush = (s: Services): ApiMethod<'image.push'> => ({
+  handler: async ({ ref: name }, ctx) => {
     const ref = withDefaultTag(parseReference(name))
     const { image, chain, release } = await s.metadata.add(async () => {
       const { image } = await s.images.resolve(name)

@@ -8,19 +8,16 @@
 import { invalidArgument } from '../errors.js'
 import { saveArchive, type SaveItem } from '../registry/archive-save.js'
 import { canonical, parseReference, type Reference } from '../reference.js'
-import type { MethodDef } from '../rpc/dispatch.js'
 import { sendStream } from '../rpc/send-stream.js'
-import { objectParams } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const imageSave = (s: Services): MethodDef => ({
+export const imageSave = (s: Services): ApiMethod<'image.save'> => ({
   download: true,
-  handler: async (params, ctx) => {
-    const p = objectParams(params, 'image.save')
-    if (!Array.isArray(p.images) || !p.images.length || !p.images.every((i) => typeof i === 'string'))
-      throw invalidArgument('image.save: images must be a non-empty list of names or IDs')
+  handler: async (p, ctx) => {
+    if (!p.images.length) throw invalidArgument('image.save: images must name at least one image')
     const { items, release } = await s.metadata.add(async () => {
-      const items = await itemsOf(s, p.images as string[])
+      const items = await itemsOf(s, p.images)
       return { items, release: s.layers.lease(items.flatMap((i) => i.chain.map((l) => l.chainId))) }
     })
     try {

@@ -1,6 +1,10 @@
-/** The daemon's method table: every RPC method of client/protocol.ts and the file that serves it. */
+/**
+ * The daemon's method table: every RPC method of client/protocol.ts and the file that serves it,
+ * each behind the params check (params.ts), so no method runs on params of the wrong shape.
+ */
 import type { MethodName } from '../../client/protocol.js'
 import type { MethodDef } from '../rpc/dispatch.js'
+import { checked, type ApiMethod } from './params.js'
 import { imageHistory } from './image-history.js'
 import { imageImport } from './image-import.js'
 import { imageInspect } from './image-inspect.js'
@@ -33,7 +37,7 @@ import { systemPing } from './system-ping.js'
 import { systemVersion } from './system-version.js'
 
 export function methodTable(s: Services): Record<MethodName, MethodDef> {
-  return {
+  const api: { [M in MethodName]: ApiMethod<M> } = {
     'system.ping': systemPing(),
     'system.version': systemVersion(s),
     'system.info': systemInfo(s),
@@ -67,4 +71,7 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'image.mount': imageMount(s),
     'image.unmount': imageUnmount(s),
   }
+  const table = {} as Record<MethodName, MethodDef>
+  for (const method of Object.keys(api) as MethodName[]) table[method] = checked(method, api[method])
+  return table
 }

@@ -6,14 +6,12 @@
 import type { LayerWhy } from '../../client/protocol.js'
 import { conflict, notFound } from '../errors.js'
 import type { LayerRecord } from '../store/layer-records.js'
-import type { MethodDef } from '../rpc/dispatch.js'
 import { refcountKey } from '../store/keys.js'
-import { objectParams, stringParam } from './params.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const layerWhy = (s: Services): MethodDef => ({
-  handler: async (params): Promise<LayerWhy> => {
-    const input = stringParam(objectParams(params, 'layer.why'), 'layer', 'layer.why')
+export const layerWhy = (s: Services): ApiMethod<'layer.why'> => ({
+  handler: async ({ layer: input }): Promise<LayerWhy> => {
     const layers: LayerRecord[] = []
     for await (const l of s.layers.walk()) layers.push(l)
     const layer = find(layers, input)

@@ -1,7 +1,7 @@
 /** mount.list: every supervised mount with its state and worker pid. */
-import type { MethodDef } from '../rpc/dispatch.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const mountList = (s: Services): MethodDef => ({
+export const mountList = (s: Services): ApiMethod<'mount.list'> => ({
   handler: () => s.mounts.list(),
 })

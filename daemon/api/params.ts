@@ -1,82 +1,104 @@
 /**
- * Shape checks for RPC params: what arrives is untrusted msgpack, so each handler checks first.
- * `checkParams` gives a method's params as their client/protocol.ts type, one check per field
- * (the type makes a field without its check a compile error), so no handler casts what came in.
- * Tests: test/unit/api/params.test.ts
+ * The one check of RPC params. What arrives is untrusted msgpack, so api/index.ts runs every call's
+ * params through `checkParams` against its method's schema (client/protocol.ts PARAMS) before the
+ * handler sees them; a handler then has its params as their protocol type, with no cast and no
+ * check of its own beyond what a type cannot say (an absolute path, a known filter name).
+ * Errors: INVALID_ARGUMENT naming the method, the field (`spec.upperdir`) and what came instead.
+ * Tests: test/unit/api/params.test.ts, test/integration/issue-15-rpc-params.test.ts
  */
 import { isAbsolute } from 'node:path'
+import { PARAMS, type FieldSchema, type MethodName, type ParamsOf, type ResultOf } from '../../client/protocol.js'
 import { invalidArgument, permissionDenied } from '../errors.js'
+import type { CallContext, MethodDef } from '../rpc/dispatch.js'
 
-export function objectParams(params: unknown, method: string): Record<string, unknown> {
-  if (typeof params !== 'object' || params === null || Array.isArray(params))
-    throw invalidArgument(`${method}: params must be a map`)
-  return params as Record<string, unknown>
+/** A method as api/ writes it: its handler takes the checked params and gives the declared result. */
+export interface ApiMethod<M extends MethodName> extends Omit<MethodDef, 'handler'> {
+  handler(params: ParamsOf<M>, ctx: CallContext): Promise<ResultOf<M>>
 }
 
-export function stringParam(p: Record<string, unknown>, key: string, method: string): string {
-  return nonEmpty(p[key], key, method)
+/** The method as rpc/ runs it: its params checked first, whatever arrived. */
+export function checked<M extends MethodName>(method: M, def: ApiMethod<M>): MethodDef {
+  return { ...def, handler: async (params, ctx) => def.handler(checkParams(method, params), ctx) }
 }
 
-export function boolParam(p: Record<string, unknown>, key: string, method: string): boolean {
-  const v = p[key]
-  if (v === undefined) return false
-  if (typeof v !== 'boolean') throw invalidArgument(`${method}: ${key} must be true or false`)
-  return v
+/** `params` as the method's params type: each field checked, absent ones left out, others dropped. */
+export function checkParams<M extends MethodName>(method: M, params: unknown): ParamsOf<M> {
+  return fields(PARAMS[method], params, '', method) as ParamsOf<M>
 }
 
 /** An optional mount path: absolute, and a path of the caller's choosing is for root only. */
-export function targetParam(p: Record<string, unknown>, uid: number): string | undefined {
-  const target = typeof p.target === 'string' && p.target ? p.target : undefined
-  if (target !== undefined && !isAbsolute(target)) throw invalidArgument('the mount path must be absolute')
-  if (target !== undefined && uid !== 0) throw permissionDenied('mounting at a path of your choosing is for root only')
+export function targetParam(target: string | undefined, uid: number): string | undefined {
+  if (!target) return undefined
+  if (!isAbsolute(target)) throw invalidArgument('the mount path must be absolute')
+  if (uid !== 0) throw permissionDenied('mounting at a path of your choosing is for root only')
   return target
 }
 
-/** One field's check: its value as the protocol type has it, or INVALID_ARGUMENT. */
-export type Check<T> = (v: unknown, key: string, method: string) => T
-/** A check for every field of P, optional ones included. */
-export type Checks<P> = { [K in keyof P]-?: Check<P[K]> }
+type Schema = Readonly<Record<string, FieldSchema>>
 
-/** `params` as P: a map, each field passed through its check (fields P does not name are dropped). */
-export function checkParams<P>(params: unknown, method: string, checks: Checks<P>): P {
-  return fields(objectParams(params, method), method, checks)
+function fields(schema: Schema, v: unknown, where: string, method: string): Record<string, unknown> {
+  if (!isMap(v)) throw wrongType(method, where || 'params', 'a map', v)
+  const out: Record<string, unknown> = {}
+  for (const [key, kind] of Object.entries(schema)) {
+    const value = field(kind, v[key], where ? `${where}.${key}` : key, method)
+    if (value !== undefined) out[key] = value
+  }
+  return out
 }
 
-/** A field that is itself a map of checked fields. */
-export function nested<P>(checks: Checks<P>): Check<P> {
-  return (v, key, method) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v))
-      throw invalidArgument(`${method}: ${key} must be a map`)
-    return fields(v as Record<string, unknown>, method, checks)
+function field(kind: FieldSchema, v: unknown, name: string, method: string): unknown {
+  // nil counts as absent: it is how a client in another language says "not set".
+  const absent = v === undefined || v === null
+  if (typeof kind === 'object') return absent && kind.optional ? undefined : fields(kind.fields, v, name, method)
+  if (absent && kind.endsWith('?')) return undefined
+  switch (kind) {
+    case 'string':
+      if (typeof v !== 'string' || !v) throw wrongType(method, name, 'a non-empty string', v)
+      return v
+    case 'string?':
+      if (typeof v !== 'string') throw wrongType(method, name, 'a string', v)
+      return v
+    case 'boolean':
+    case 'boolean?':
+      if (absent) return false
+      if (typeof v !== 'boolean') throw wrongType(method, name, 'true or false', v)
+      return v
+    case 'strings':
+    case 'strings?':
+      return strings(v, name, method)
+    case 'filters?': {
+      if (!isMap(v)) throw wrongType(method, name, 'a map of lists of strings', v)
+      const out: Record<string, string[]> = Object.create(null) // a filter named __proto__ is only a name
+      for (const [k, list] of Object.entries(v)) out[k] = strings(list, `${name}.${k}`, method)
+      return out
+    }
   }
 }
 
-function fields<P>(p: Record<string, unknown>, method: string, checks: Checks<P>): P {
-  const out: Partial<P> = {}
-  for (const key of Object.keys(checks) as Array<keyof P & string>) out[key] = checks[key](p[key], key, method)
-  return out as P
+function strings(v: unknown, name: string, method: string): string[] {
+  if (!Array.isArray(v)) throw wrongType(method, name, 'a list of strings', v)
+  v.forEach((item, i) => {
+    if (typeof item !== 'string') throw wrongType(method, `${name}[${i}]`, 'a string', item)
+  })
+  return v as string[]
 }
 
-export const nonEmpty: Check<string> = (v, key, method) => {
-  if (typeof v !== 'string' || !v) throw invalidArgument(`${method}: ${key} must be a non-empty string`)
-  return v
+/** A msgpack map: a plain object (lists and bytes are objects too, but not maps). */
+function isMap(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false
+  const proto = Object.getPrototypeOf(v) as unknown
+  return proto === Object.prototype || proto === null
 }
 
-/** Optional text, read leniently (as these fields always were): anything but a non-empty string is absent. */
-export const optionalText: Check<string | undefined> = (v) => (typeof v === 'string' && v ? v : undefined)
+function wrongType(method: string, name: string, want: string, got: unknown) {
+  return invalidArgument(`${method}: ${name} must be ${want} (got ${described(got)})`)
+}
 
-/** An optional list, each item as text; anything but a list is absent. */
-export const textList: Check<string[] | undefined> = (v) => (Array.isArray(v) ? v.map(String) : undefined)
-
-/** A flag that is on only when true. */
-export const onlyIfTrue: Check<boolean> = (v) => v === true
-
-/** A flag that is on unless false (a default of true). */
-export const unlessFalse: Check<boolean> = (v) => v !== false
-
-/** An optional host path given as text; whether it is absolute and exists is the callee's check. */
-export const optionalPath: Check<string | undefined> = (v, key) => {
-  if (v === undefined) return undefined
-  if (typeof v !== 'string') throw invalidArgument(`${key} must be an absolute path`)
-  return v
+function described(v: unknown): string {
+  if (v === undefined || v === null) return 'nothing'
+  if (Array.isArray(v)) return 'a list'
+  if (v instanceof Uint8Array) return 'bytes'
+  if (typeof v === 'string') return v ? 'a string' : 'an empty string'
+  if (typeof v === 'object') return 'a map'
+  return `a ${typeof v}`
 }

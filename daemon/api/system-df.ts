@@ -1,10 +1,10 @@
 /** system.df: `docker system df` — images, containers and layers on disk (store/usage.ts). */
 import type { SystemDf } from '../../client/protocol.js'
-import type { MethodDef } from '../rpc/dispatch.js'
 import { usageOf } from '../store/usage.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const systemDf = (s: Services): MethodDef => ({
+export const systemDf = (s: Services): ApiMethod<'system.df'> => ({
   handler: async (): Promise<SystemDf> => {
     const [images, names] = await Promise.all([s.images.list(), s.images.namesById()])
     const layers = []

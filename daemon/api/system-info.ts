@@ -1,10 +1,10 @@
 /** system.info: the daemon's state (`strata info`): paths, storage, object counts, load. */
 import type { SystemInfo } from '../../client/protocol.js'
 import { readMountinfo } from '../mounts/mountinfo.js'
-import type { MethodDef } from '../rpc/dispatch.js'
+import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
-export const systemInfo = (s: Services): MethodDef => ({
+export const systemInfo = (s: Services): ApiMethod<'system.info'> => ({
   handler: async (): Promise<SystemInfo> => {
     const mounts = await s.mounts.list()
     let layers = 0

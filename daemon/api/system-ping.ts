@@ -1,6 +1,6 @@
 /** system.ping: answers at once; for health checks and RPC latency benchmarks. */
-import type { MethodDef } from '../rpc/dispatch.js'
+import type { ApiMethod } from './params.js'
 
-export const systemPing = (): MethodDef => ({
+export const systemPing = (): ApiMethod<'system.ping'> => ({
   handler: () => Promise.resolve({ pong: true }),
 })

@@ -6,7 +6,9 @@
  *   later entries replacing earlier ones, as Docker's applier does; the tar-split record.
  * Never: writes outside the staging dir: names are normalized (tar-path.ts), and every parent is
  *   checked to be a real directory made by this tar, so a symlink in the tar is never followed.
- * Errors: TarError for a hostile or broken tar; the caller removes the staging dir.
+ * Errors: TarError for a hostile or broken tar, also for an entry the data root's filesystem cannot
+ *   hold (a path too long once under the staging dir, a sparse file past its largest size); the
+ *   caller removes the staging dir.
  * Tests: test/unit/layers/apply-tar.test.ts
  */
 import {
@@ -28,7 +30,7 @@ import { lstatOrNull } from '../overlay/lookup.js'
 import { opaqueXattr, setOpaque } from '../overlay/opaque.js'
 import { isWhiteoutStat, makeWhiteout } from '../overlay/whiteout.js'
 import { TarError } from '../tar/tar-header.js'
-import { normalizeName } from '../tar/tar-path.js'
+import { normalizeName, shown } from '../tar/tar-path.js'
 import { readTar, type TarEntry, type TarLimits, type TarSummary } from '../tar/tar-reader.js'
 import type { FileSegment, SplitRecorder } from '../tar/tar-split.js'
 import { readSegments, type SparseMap } from '../tar/tar-sparse.js'
@@ -64,6 +66,17 @@ class Applier {
 
   /** Returns the body's bytes when the layer does not keep them (see EntryVisitor). */
   async entry(e: TarEntry, body: AsyncIterable<Buffer>): Promise<Buffer | undefined> {
+    try {
+      return await this.place(e, body)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'ENAMETOOLONG' && code !== 'EFBIG') throw err
+      const what = code === 'EFBIG' ? `a file of ${e.size} bytes` : 'a path that long'
+      throw new TarError(`${shown(e.path)}: the data root's filesystem cannot hold ${what} (${code})`, { cause: err })
+    }
+  }
+
+  private async place(e: TarEntry, body: AsyncIterable<Buffer>): Promise<Buffer | undefined> {
     if (e.path === '') {
       if (e.type !== 'dir') throw new TarError('the archive root is not a directory')
       this.dirs.set('', e)
@@ -217,8 +230,20 @@ class Applier {
     // A new entry is already ours: only another owner needs the call.
     if (e.uid !== this.owner.uid || e.gid !== this.owner.gid || this.dirs.has(e.path)) lchownSync(path, e.uid, e.gid)
     if (e.type !== 'symlink') chmodSync(path, e.mode)
-    for (const [name, value] of e.xattrs) lsetxattr(path, storedXattrName(name, e.path), value)
+    for (const [name, value] of e.xattrs) setXattr(path, storedXattrName(name, e.path), value, e.path)
     utimensat(constants.AT_FDCWD, path, e.mtimeNs, e.mtimeNs, constants.AT_SYMLINK_NOFOLLOW)
+  }
+}
+
+/** An xattr the filesystem has no room for (ext4 keeps a value in one block) is the tar's, not ours. */
+function setXattr(path: string, name: string, value: Buffer, entry: string): void {
+  try {
+    lsetxattr(path, name, value)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOSPC' && code !== 'E2BIG' && code !== 'ERANGE') throw err
+    const what = `xattr ${name} of ${value.length} bytes`
+    throw new TarError(`${shown(entry)}: the data root's filesystem cannot hold its ${what} (${code})`, { cause: err })
   }
 }
 

@@ -219,7 +219,7 @@ export class RegistryClient {
     if (body && !Buffer.isBuffer(body))
       throw unavailable(`${this.host} asked for credentials in the middle of an upload`)
     res = await go()
-    if (res.status === 401) throw permissionDenied(`${this.host} refused the credentials for ${repo}`)
+    if (res.status === 401) throw permissionDenied(`${this.host} refused the credentials${repo ? ` for ${repo}` : ''}`)
     return res
   }
 

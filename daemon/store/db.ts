@@ -3,12 +3,15 @@
  * LevelDB's own lock file makes a second daemon on the same root fail at open; that failure
  * becomes a DataRootInUseError naming the root and, when known, the other daemon's pid.
  * Every multi-key change goes through `batch`, which LevelDB applies atomically.
- * Tests: test/unit/store/db.test.ts
+ * db/ holds every image config (people commit secrets in ENV) and all tags, so it is root's
+ * alone: the directory 0700, its files 0600 as LevelDB makes them (private-files.ts).
+ * Tests: test/unit/store/db.test.ts, test/integration/issue-15-data-root-modes.test.ts
  */
-import { readFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, type FSWatcher } from 'node:fs'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { Packr } from 'msgpackr'
+import { keepFilesPrivate, makeFilesPrivate } from './private-files.js'
 
 const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true })
 
@@ -19,13 +22,23 @@ export class DataRootInUseError extends Error {
 }
 
 export class Db {
-  private constructor(private readonly level: Level<string, Buffer>) {}
+  private constructor(
+    private readonly level: Level<string, Buffer>,
+    private readonly watcher: FSWatcher,
+  ) {}
 
-  static async open(root: string): Promise<Db> {
-    const level = new Level<string, Buffer>(join(root, 'db'), { keyEncoding: 'utf8', valueEncoding: 'buffer' })
+  /** `onError`: a file of db/ that could not be made private (the database works on). */
+  static async open(root: string, onError: (err: Error) => void = (err) => process.emitWarning(err)): Promise<Db> {
+    const dir = join(root, 'db')
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    chmodSync(dir, 0o700) // also a db/ an older stratad made 0755
+    const watcher = keepFilesPrivate(dir, onError)
+    const level = new Level<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' })
     try {
       await level.open()
+      makeFilesPrivate(dir, onError) // what open made, without waiting for the watch's events
     } catch (err) {
+      watcher.close()
       const cause = (err as { cause?: { code?: string } }).cause
       if (cause?.code !== 'LEVEL_LOCKED') throw err
       const pid = otherPid(root)
@@ -33,7 +46,7 @@ export class Db {
         cause: err,
       })
     }
-    return new Db(level)
+    return new Db(level, watcher)
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -66,6 +79,7 @@ export class Db {
   }
 
   close(): Promise<void> {
+    this.watcher.close()
     return this.level.close()
   }
 }

@@ -2,9 +2,12 @@
  * Reads a tar stream entry by entry, folding PAX (`x`, `g`) and GNU long-name records into the
  * entry they describe, and hands each entry with its body to a visitor. Every byte that is not a
  * file body goes to the SplitRecorder, so the exact stream can be rebuilt. Limits on bytes and
- * entries stop decompression bombs; a stream that ends early is a TarError.
+ * entries stop decompression bombs; a stream that ends early is a TarError. An entry more than
+ * Linux can hold (a 300-byte name, a 40-digit mtime: entry-limits.ts) is a TarError before the
+ * visitor sees it.
  */
 import { ByteReader } from './byte-reader.js'
+import { checkEntryLimits } from './entry-limits.js'
 import { BLOCK, isZeroBlock, parseHeader, parsePax, TarError, type RawHeader } from './tar-header.js'
 import { normalizeName } from './tar-path.js'
 import { checkSparse, gnuSparseMap, pax01Map, pax10Map, type SparseMap } from './tar-sparse.js'
@@ -88,6 +91,7 @@ export async function readTar(
       e.sparse = sparse.map
       e.size = sparse.map.realSize
     }
+    checkEntryLimits(e)
     let consumed = 0
     const body = (async function* () {
       for await (const piece of r.stream(bodySize, `the body of ${e.path}`)) {
@@ -147,8 +151,10 @@ function toEntry(h: RawHeader, pax: Map<string, Buffer>, longName?: string, long
   const int = (k: string, fallback: number) => {
     const v = text(k)
     if (v === undefined) return fallback
-    if (!/^[0-9]+$/.test(v)) throw new TarError(`bad PAX ${k} "${v}"`)
-    return Number(v)
+    if (!/^[0-9]+$/.test(v)) throw new TarError(`bad PAX ${k} "${v.slice(0, 40)}"`)
+    const n = Number(v)
+    if (!Number.isSafeInteger(n)) throw new TarError(`PAX ${k} ${v.slice(0, 40)} is too large`)
+    return n
   }
   const xattrs = new Map<string, Buffer>()
   for (const [k, v] of pax) if (k.startsWith('SCHILY.xattr.')) xattrs.set(k.slice('SCHILY.xattr.'.length), v)
@@ -173,7 +179,7 @@ function toEntry(h: RawHeader, pax: Map<string, Buffer>, longName?: string, long
 function paxTime(v: string | undefined): bigint | undefined {
   if (v === undefined) return undefined
   const m = /^(-?[0-9]+)(?:\.([0-9]+))?$/.exec(v)
-  if (!m) throw new TarError(`bad PAX mtime "${v}"`)
+  if (!m) throw new TarError(`bad PAX mtime "${v.slice(0, 40)}"`)
   const frac = ((m[2] ?? '') + '000000000').slice(0, 9)
   const sign = (m[1] as string).startsWith('-') ? -1n : 1n
   return BigInt(m[1] as string) * 1_000_000_000n + sign * BigInt(frac)

@@ -16,20 +16,24 @@ export interface TestImage {
   diffIds?: string[]
   /** The config's architecture (amd64 when not given). */
   architecture?: string
+  /** No `created` in the config or its history, as some OCI images have it. */
+  undated?: boolean
 }
 
 export const digestOf = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`
 const hex = (d: string): string => d.slice(7)
+
+const CREATED = '2026-01-02T03:04:05Z'
 
 export function configOf(img: TestImage): Buffer {
   return Buffer.from(
     JSON.stringify({
       architecture: img.architecture ?? 'amd64',
       os: 'linux',
-      created: '2026-01-02T03:04:05Z',
+      ...(img.undated ? {} : { created: CREATED }),
       config: img.config ?? {},
       rootfs: { type: 'layers', diff_ids: img.diffIds ?? img.layers.map((l) => digestOf(l)) },
-      history: img.layers.map(() => ({ created: '2026-01-02T03:04:05Z', created_by: 'test' })),
+      history: img.layers.map(() => ({ ...(img.undated ? {} : { created: CREATED }), created_by: 'test' })),
     }),
   )
 }

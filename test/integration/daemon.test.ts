@@ -3,7 +3,7 @@
  * bad configuration, SIGTERM, systemd socket activation, and 200 clients at once.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { StrataClient } from '../../client/client.js'
@@ -33,9 +33,11 @@ t.test('a second daemon on the same root, or on a live socket, refuses to start'
     const logs = collect(p)
     return exitOf(p).then((code) => ({ code, logs: logs.join('\n') }))
   }
+  writeFileSync(join(d.root, 'tmp', 'staging-in-use'), '')
   const sameRoot = await run(['--root', d.root, '--socket', join(tmpdir(t), 'other.sock')])
   t.equal(sameRoot.code, 1)
   t.match(sameRoot.logs, `data root ${d.root} is in use by another stratad (pid ${d.proc.pid})`)
+  t.ok(existsSync(join(d.root, 'tmp', 'staging-in-use')), "the refused daemon left the first one's staging alone")
   const sameSocket = await run(['--root', join(tmpdir(t), 'root2'), '--socket', d.socket])
   t.equal(sameSocket.code, 1)
   t.match(sameSocket.logs, `another daemon is listening on ${d.socket}`)

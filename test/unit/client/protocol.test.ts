@@ -49,6 +49,14 @@ t.test('bodies that are not frames are refused', async (t) => {
   for (const [name, body] of cases) t.throws(() => new FrameDecoder().push(raw(body)), { name: 'FrameError' }, name)
 })
 
+t.test('a field holding undefined is left out, never sent as an extension type', async (t) => {
+  const wire = encodeFrame({ id: 4, result: [{ id: 'm', error: undefined, pid: null }] })
+  t.notOk(wire.includes(Buffer.from([0xd4, 0x00, 0x00])), "msgpackr's undefined extension")
+  t.notOk(wire.includes(Buffer.from('error')))
+  const [f] = new FrameDecoder().push(wire)
+  t.same(f, { id: 4, result: [{ id: 'm', pid: null }] })
+})
+
 t.test('a __proto__ key does not reach the prototype', async (t) => {
   const body = Buffer.from([0x82, 0xa2, 0x69, 0x64, 0x01, 0xa9, ...Buffer.from('__proto__'), 0x81, 0xa1, 0x78, 0x01])
   const [f] = new FrameDecoder().push(raw(body))

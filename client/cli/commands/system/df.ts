@@ -68,7 +68,7 @@ function verbose(df: SystemDf): string {
         Repository: n.slice(0, colon),
         Tag: n.slice(colon + 1),
         ID: shortId(i.id),
-        CreatedSince: i.created ? humanAgo(i.created) : 'N/A',
+        CreatedSince: humanAgo(i.created),
         Size: humanSize(i.size),
         SharedSize: humanSize(i.sharedSize),
         UniqueSize: humanSize(i.uniqueSize),

@@ -31,6 +31,8 @@ t.test('durations as Docker words them', async (t) => {
   ]
   for (const [ms, want] of cases) t.equal(humanDuration(ms), want, String(ms))
   t.equal(humanAgo('2026-01-01T00:00:00Z', Date.parse('2026-01-01T02:00:00Z')), '2 hours ago')
+  t.equal(humanAgo(''), 'N/A', 'no time (an OCI config without created)')
+  t.equal(humanAgo('not a date'), 'N/A')
 })
 
 t.test('ids shorten to 12 characters unless --no-trunc', async (t) => {
