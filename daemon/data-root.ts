@@ -10,7 +10,7 @@
  * mount worker (and so behind the change journal diff reads). The mount workers run as root.
  * The root itself stays 0711: others may pass through but not list it, and nothing below is open
  * to them. Files in db/ are kept 0600 by store/db.ts; registry-auth.json is written 0600.
- * Tests: test/integration/issue-15-data-root-modes.test.ts
+ * Tests: test/integration/data-root-modes.test.ts
  */
 import { chmodSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'

@@ -4,7 +4,7 @@
  * handler sees them; a handler then has its params as their protocol type, with no cast and no
  * check of its own beyond what a type cannot say (an absolute path, a known filter name).
  * Errors: INVALID_ARGUMENT naming the method, the field (`spec.upperdir`) and what came instead.
- * Tests: test/unit/api/params.test.ts, test/integration/issue-15-rpc-params.test.ts
+ * Tests: test/unit/api/params.test.ts, test/integration/rpc-params.test.ts
  */
 import { isAbsolute } from 'node:path'
 import { PARAMS, type FieldSchema, type MethodName, type ParamsOf, type ResultOf } from '../../client/protocol.js'

@@ -10,7 +10,7 @@
  * size can have holes, so no other file costs a syscall here.
  * Built beside tar-writer.ts (whose format it reuses for the ustar part) while daemon/tar/ is
  * being changed for other reasons; it belongs there as a `sparse` field of HeaderFields.
- * Tests: test/integration/upper-tar.test.ts, test/integration/issue-15-sparse-files.test.ts
+ * Tests: test/integration/upper-tar.test.ts, test/integration/sparse-files.test.ts
  */
 import { closeSync, constants as fsc, openSync, type BigIntStats } from 'node:fs'
 import { basename, dirname } from 'node:path'

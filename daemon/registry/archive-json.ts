@@ -11,7 +11,7 @@
  * Owns: the spool directory, made on the first spooled member and removed by `remove()`, which
  * load calls whatever happened (a crash leaves it in tmp/, which stratad empties at start).
  * Errors: INVALID_ARGUMENT when the members the plan reads from the spool pass the cap.
- * Tests: test/integration/issue-15-load-memory.test.ts
+ * Tests: test/integration/load-memory.test.ts
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'

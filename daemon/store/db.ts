@@ -5,7 +5,7 @@
  * Every multi-key change goes through `batch`, which LevelDB applies atomically.
  * db/ holds every image config (people commit secrets in ENV) and all tags, so it is root's
  * alone: the directory 0700, its files 0600 as LevelDB makes them (private-files.ts).
- * Tests: test/unit/store/db.test.ts, test/integration/issue-15-data-root-modes.test.ts
+ * Tests: test/unit/store/db.test.ts, test/integration/data-root-modes.test.ts
  */
 import { chmodSync, mkdirSync, readFileSync, type FSWatcher } from 'node:fs'
 import { join } from 'node:path'

@@ -8,7 +8,7 @@
  * mode, now and in code yet to be written. Here instead an inotify watch on the directory
  * (fs.watch) chmods each name as it appears, and a pass at start fixes what is there. The
  * directory itself is 0700, so no one else can open a file in the moment before its chmod.
- * Tests: test/integration/issue-15-data-root-modes.test.ts
+ * Tests: test/integration/data-root-modes.test.ts
  */
 import { chmodSync, readdirSync, watch, type FSWatcher } from 'node:fs'
 import { join } from 'node:path'

@@ -5,7 +5,7 @@
  * VFS's limits, and times whose seconds the addon's utimensat carries. Names are tar-path.ts's. A
  * tar that claims more is broken or hostile: INVALID_ARGUMENT at the API, never INTERNAL.
  * Errors: TarError naming the entry and the field.
- * Tests: test/integration/issue-15-hostile-tar.test.ts
+ * Tests: test/integration/hostile-tar.test.ts
  */
 import { TarError } from './tar-header.js'
 import { PATH_MAX, shown } from './tar-path.js'

@@ -3,7 +3,7 @@
  * enough for Linux (each component at most NAME_MAX bytes, the whole path, with the `/` it has in a
  * container, at most PATH_MAX less its NUL). The root directory itself ("./") is ''. Anything else
  * is a TarError naming the entry.
- * Tests: test/integration/issue-15-hostile-tar.test.ts
+ * Tests: test/integration/hostile-tar.test.ts
  */
 import { TarError } from './tar-header.js'
 
