@@ -22,6 +22,7 @@ import {
 import { constants, fchownat, mknodat, renameat2 } from '../../native-bindings/index.js'
 import { copyUp, ensureUpperDir } from './copy-up.js'
 import { FsError } from './fs-error.js'
+import { topEntry } from './lower-index.js'
 import { isDir, lookup, lookupDir, lstatOrNull, type Node } from './lookup.js'
 import { setOpaque } from './opaque.js'
 import { splitParent } from './path.js'
@@ -52,7 +53,7 @@ function checkFree(stack: Stack, path: string, syscall: string): Slot {
   if (path === '') throw new FsError('EEXIST', syscall, path)
   const { parent, name } = splitParent(path)
   const dir = lookupDir(stack, parent, syscall, path)
-  const top = dir.lowerDir?.entries.get(name)
+  const top = topEntry(dir.lowerDir, name)
   const lowerVisible = top !== undefined && top.kind !== 'whiteout'
   const st = dir.upper === null ? null : lstatOrNull(`${dir.upper}/${name}`)
   const overWhiteout = st !== null && isWhiteoutStat(st)

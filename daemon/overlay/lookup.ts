@@ -14,7 +14,7 @@
  */
 import { lstatSync, type BigIntStats } from 'node:fs'
 import { FsError } from './fs-error.js'
-import type { DirIndex } from './lower-index.js'
+import { topEntry, type DirIndex } from './lower-index.js'
 import { isOpaque } from './opaque.js'
 import { joinPath, splitParent } from './path.js'
 import type { Stack } from './stack.js'
@@ -66,7 +66,7 @@ export function rootNode(stack: Stack): Node {
 export function lookupChild(stack: Stack, dir: Node, name: string): Node | null {
   const path = joinPath(dir.path, name)
   const parentLower = dir.lowerDir
-  const top = parentLower?.entries.get(name)
+  const top = topEntry(parentLower, name)
   const lowerVisible = top !== undefined && top.kind !== 'whiteout'
   if (dir.upper !== null) {
     const upper = `${dir.upper}/${name}`

@@ -30,13 +30,47 @@ export interface LowerEntry {
   slot: number
 }
 
+/**
+ * Per name, the topmost entry packed in one small integer (slot, type, kind): a directory's index
+ * holds one per lower name for the mount's life, and a number in a Map costs nothing beyond its
+ * slot, where an object per name cost about 50 bytes (memory is counted per file in bench/).
+ */
+type Packed = number
+
 export interface DirIndex {
   path: string
   layers: LayerDir[]
-  /** per slot: name -> kind in that layer */
-  perLayer: Map<string, LowerKind>[]
-  /** name -> topmost entry (whiteouts included: they hide what lies below) */
-  entries: Map<string, LowerEntry>
+  /** per slot: name -> kind in that layer; null for slot 0, whose kinds `entries` has */
+  perLayer: (Map<string, LowerKind> | null)[]
+  /** name -> topmost entry (whiteouts included: they hide what lies below); read with topEntry */
+  entries: Map<string, Packed>
+}
+
+const KINDS: readonly LowerKind[] = ['dir', 'other', 'whiteout']
+const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'char', 'block', 'fifo', 'socket']
+
+const pack = (kind: LowerKind, type: EntryType, slot: number): Packed =>
+  (slot << 5) | (TYPES.indexOf(type) << 2) | KINDS.indexOf(kind)
+
+function unpack(dir: DirIndex, e: Packed): LowerEntry {
+  const slot = e >>> 5
+  return {
+    kind: KINDS[e & 3] as LowerKind,
+    type: TYPES[(e >>> 2) & 7] as EntryType,
+    slot,
+    layer: (dir.layers[slot] as LayerDir).layer,
+  }
+}
+
+/** The topmost lower entry of `name` in `dir`. */
+export function topEntry(dir: DirIndex | null, name: string): LowerEntry | undefined {
+  const e = dir?.entries.get(name)
+  return e === undefined ? undefined : unpack(dir as DirIndex, e)
+}
+
+/** Every name of `dir` with its topmost lower entry. */
+export function* lowerEntries(dir: DirIndex | null): Generator<[string, LowerEntry]> {
+  if (dir) for (const [name, e] of dir.entries) yield [name, unpack(dir, e)]
 }
 
 export class LowerIndex {
@@ -62,7 +96,7 @@ export class LowerIndex {
   child(parent: DirIndex, name: string): DirIndex | null {
     const path = joinPath(parent.path, name)
     return this.memo(path, () => {
-      const top = parent.entries.get(name)
+      const top = topEntry(parent, name)
       if (!top || top.kind !== 'dir') return null
       return build(path, this.stackOf(parent, name, top.slot))
     })
@@ -72,7 +106,7 @@ export class LowerIndex {
   private stackOf(parent: DirIndex, name: string, from: number): LayerDir[] {
     const stack: LayerDir[] = []
     for (let slot = from; slot < parent.layers.length; slot++) {
-      const kind = parent.perLayer[slot]?.get(name)
+      const kind = slot === from ? 'dir' : parent.perLayer[slot]?.get(name)
       if (kind === undefined) continue
       if (kind !== 'dir') break
       const { layer, dir } = parent.layers[slot] as LayerDir
@@ -102,14 +136,15 @@ export class LowerIndex {
 }
 
 function build(path: string, layers: LayerDir[]): DirIndex {
-  const perLayer: Map<string, LowerKind>[] = []
-  const entries = new Map<string, LowerEntry>()
-  layers.forEach(({ layer, dir }, slot) => {
-    const kinds = new Map<string, LowerKind>()
+  const perLayer: (Map<string, LowerKind> | null)[] = []
+  const entries = new Map<string, Packed>()
+  layers.forEach(({ dir }, slot) => {
+    // stackOf reads a slot's kinds only below the name's topmost slot, so never slot 0's
+    const kinds = slot === 0 ? null : new Map<string, LowerKind>()
     for (const d of readdirSync(dir, { withFileTypes: true })) {
       const kind: LowerKind = d.isDirectory() ? 'dir' : isWhiteoutDirent(dir, d) ? 'whiteout' : 'other'
-      kinds.set(d.name, kind)
-      if (!entries.has(d.name)) entries.set(d.name, { kind, type: direntType(d), layer, slot })
+      kinds?.set(d.name, kind)
+      if (!entries.has(d.name)) entries.set(d.name, pack(kind, direntType(d), slot))
     }
     perLayer.push(kinds)
   })

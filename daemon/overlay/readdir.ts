@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs'
 import { direntType, type EntryType } from './entry-type.js'
 import { FsError } from './fs-error.js'
+import { lowerEntries } from './lower-index.js'
 import { isDir, type Node } from './lookup.js'
 import { isWhiteoutDirent } from './whiteout.js'
 
@@ -23,7 +24,7 @@ export function readdir(node: Node): DirEntry[] {
       out.set(d.name, isWhiteoutDirent(node.upper, d) ? null : { name: d.name, type: direntType(d) })
     }
   }
-  for (const [name, e] of node.lowerDir?.entries ?? []) {
+  for (const [name, e] of lowerEntries(node.lowerDir)) {
     if (!out.has(name) && e.kind !== 'whiteout') out.set(name, { name, type: e.type })
   }
   const list = [...out.values()].filter((e): e is DirEntry => e !== null)
