@@ -2,8 +2,11 @@
  * INIT negotiation: take only what the kernel offers, ask for 1 MiB requests, async reads, parallel
  * directory ops, READDIRPLUS (auto), atomic O_TRUNC, cached symlinks, ns timestamps and
  * HANDLE_KILLPRIV_V2 (setid bits are dropped here, so the kernel stops refreshing attributes and
- * asking for security.capability before every chown; ops/file.ts, overlay/setattr.ts); the
- * extended setxattr form when offered. Works with kernels that lack the newer flags.
+ * asking for security.capability before every chown; ops/file.ts, overlay/setattr.ts); POSIX_ACL
+ * (the kernel enforces ACLs, as overlayfs does, and caches them: `ls -l` asks for one xattr per
+ * file instead of two); the extended setxattr form when offered. Works with kernels that lack the
+ * newer flags. Not DONT_MASK: in a directory with a default ACL the umask still applies
+ * (test/integration/fuse-acl.test.ts says so).
  */
 import { FUSE_KERNEL_MINOR, FUSE_KERNEL_VERSION, Init, Init2, INIT_OUT, MAX_PAGES, MAX_WRITE } from './abi.js'
 import { BadRequest, type Body } from './request.js'
@@ -26,6 +29,7 @@ const WANTED =
   Init.CACHE_SYMLINKS |
   Init.SETXATTR_EXT |
   Init.HANDLE_KILLPRIV_V2 |
+  Init.POSIX_ACL |
   Init.INIT_EXT
 
 /** `wantPassthrough`: asked for (root, not switched off); granted only if the kernel offers it. */

@@ -33,6 +33,11 @@ export interface Node {
   lowerVisible: boolean
   /** lstat of the entry shown: upper's if present, else the lower's. */
   stat: BigIntStats
+  /**
+   * For a cached directory: whether its upper copy has any xattr (a default ACL or a security
+   * label passes to the entries made in it); undefined until asked (xattr.ts).
+   */
+  upperXattrs?: boolean
 }
 
 export const isDir = (n: Node): boolean => n.stat.isDirectory()

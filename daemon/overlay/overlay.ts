@@ -19,7 +19,7 @@ import { copyUp } from './copy-up.js'
 import { create, createOpen, link, mkdir, mknod, symlink } from './create.js'
 import { FsError } from './fs-error.js'
 import { isMergedDir, lookup, shownPath, type Node } from './lookup.js'
-import { parsePath } from './path.js'
+import { parsePath, splitParent } from './path.js'
 import { readdir, type DirEntry } from './readdir.js'
 import { rename } from './rename.js'
 import { rmdir, unlink } from './remove.js'
@@ -176,6 +176,11 @@ export class Overlay {
 
   getxattr(path: string, name: string): Buffer {
     return xattr.getxattr(this.stack, lookup(this.stack, parsePath(path, 'getxattr'), 'getxattr'), name)
+  }
+
+  /** Whether an entry just made at `path` may have xattrs it did not ask for (an inherited ACL, a label). */
+  newEntryMayHaveXattrs(path: string): boolean {
+    return xattr.newEntryMayHaveXattrs(this.stack, splitParent(parsePath(path, 'create')).parent)
   }
 
   listxattr(path: string): string[] {

@@ -7,7 +7,7 @@
 import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
 import { copyUp } from './copy-up.js'
 import { FsError } from './fs-error.js'
-import { lookup, shownPath, type Node } from './lookup.js'
+import { lookup, lookupDir, shownPath, type Node } from './lookup.js'
 import { xattrNames } from './opaque.js'
 import type { Stack } from './stack.js'
 
@@ -29,6 +29,24 @@ function checkWritable(node: Node, name: string, syscall: string): void {
   }
 }
 
+/**
+ * Whether an entry made now in directory `parent` may be born with xattrs: the backing filesystem
+ * gives it the parent's default ACL, and a security label where the host's LSM labels files. It
+ * cannot when the parent's upper copy has no xattr at all (asked once per cached directory).
+ */
+export function newEntryMayHaveXattrs(stack: Stack, parent: string): boolean {
+  const dir = lookupDir(stack, parent, 'create')
+  if (dir.upper === null) return true
+  dir.upperXattrs ??= llistxattr(dir.upper).length > 0
+  return dir.upperXattrs
+}
+
+/** A directory's xattrs changed: what its cached node knew about them is stale. */
+function xattrsChanged(stack: Stack, path: string): void {
+  const cached = stack.dirs.get(path)
+  if (cached) cached.upperXattrs = undefined
+}
+
 /** flags: 0, XATTR_CREATE or XATTR_REPLACE (native-bindings constants). */
 export async function setxattr(stack: Stack, path: string, name: string, value: Buffer, flags = 0): Promise<void> {
   stack.writable('setxattr', path)
@@ -36,6 +54,7 @@ export async function setxattr(stack: Stack, path: string, name: string, value: 
   checkWritable(node, name, 'setxattr')
   const up = await copyUp(stack, node)
   lsetxattr(up.upper as string, xattrNames(stack.ns).stored(name), value, flags)
+  xattrsChanged(stack, path)
 }
 
 export async function removexattr(stack: Stack, path: string, name: string): Promise<void> {
@@ -45,4 +64,5 @@ export async function removexattr(stack: Stack, path: string, name: string): Pro
   getxattr(stack, node, name) // ENODATA before any copy-up
   const up = await copyUp(stack, node)
   lremovexattr(up.upper as string, xattrNames(stack.ns).stored(name))
+  xattrsChanged(stack, path)
 }

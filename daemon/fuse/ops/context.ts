@@ -50,7 +50,8 @@ export function fuseAttr(ino: bigint, a: Attr): FuseAttr {
 
 /**
  * Looks `path` up in the engine, counts a lookup, and encodes the entry (with attributes).
- * `made`: this mount has just made the entry, so it has no xattr a user can see.
+ * `made`: this mount has just made the entry, so it has no xattr a user can see, unless its
+ * directory passes some on (a default ACL, a security label).
  */
 export function entryFor(ctx: Context, path: string, made = false): Buffer {
   return entryOfNode(ctx, ctx.ov.lookup(path), made).entry
@@ -59,7 +60,7 @@ export function entryFor(ctx: Context, path: string, made = false): Buffer {
 /** entryFor with the engine's node already in hand. */
 export function entryOfNode(ctx: Context, node: Node, made: boolean): { inode: Inode; entry: Buffer } {
   const inode = ctx.inodes.remember(node.path, node.stat, node.upper !== null)
-  if (made) inode.noXattrs = true
+  if (made && !ctx.ov.newEntryMayHaveXattrs(node.path)) inode.noXattrs = true
   return { inode, entry: entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout) }
 }
 
