@@ -71,6 +71,7 @@ interface Addon {
   copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): Promise<number>
   copySparse(fdIn: number, fdOut: number, len: number): Promise<number>
   dataSegments(fd: number, len: number, max: number): number[]
+  seekData(fd: number, offset: number, whence: number): number
   ficlone(destFd: number, srcFd: number): Promise<void>
   fallocate(fd: number, mode: number, offset: number, len: number): Promise<void>
   mount(source: string, target: string, fstype: string, flags: number, data: string): void
@@ -184,6 +185,9 @@ export function dataSegments(fd: number, len: number, max: number): Array<[offse
 
 /** Shares the source's blocks with dest (reflink); EOPNOTSUPP/EXDEV/EINVAL where the fs cannot. */
 export const ficlone = (destFd: number, srcFd: number): Promise<void> => addon.ficlone(destFd, srcFd)
+
+/** lseek(2) with SEEK_DATA (3) or SEEK_HOLE (4): the next data or hole at or after `offset`; ENXIO past the end. */
+export const seekData = (fd: number, offset: number, whence: number): number => addon.seekData(fd, offset, whence)
 
 /** fallocate(2): mode 0 allocates (and extends), FALLOC_FL_* flags punch holes, zero ranges, ... */
 export const fallocate = (fd: number, mode: number, offset: number, len: number): Promise<void> =>

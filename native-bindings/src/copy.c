@@ -181,6 +181,21 @@ static napi_value js_data_segments(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* seekData(fd, offset, whence) -> number: lseek(2) with SEEK_DATA (3) or SEEK_HOLE (4) only, the
+ * questions a FUSE LSEEK asks of a backing file (ENXIO past the end, as lseek says) */
+static napi_value js_seek_data(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  int32_t fd, whence;
+  int64_t offset;
+  if (!strata_arg_int32(&a, 0, &fd) || !strata_arg_int64(&a, 1, &offset) || !strata_arg_int32(&a, 2, &whence))
+    return NULL;
+  if (whence != SEEK_DATA && whence != SEEK_HOLE) return strata_throw_errno(env, EINVAL, "lseek", NULL);
+  off_t at = lseek(fd, offset, whence);
+  if (at < 0) return strata_throw_errno(env, errno, "lseek", NULL);
+  return strata_int64(env, at);
+}
+
 /* ficlone(destFd, srcFd) -> Promise<void>: the whole source shared into dest (reflink) */
 static napi_value js_ficlone(napi_env env, napi_callback_info info) {
   strata_args a;
@@ -213,6 +228,7 @@ void strata_init_copy(napi_env env, napi_value exports) {
       {"copyFileRange", js_copy_file_range},
       {"copySparse", js_copy_sparse},
       {"dataSegments", js_data_segments},
+      {"seekData", js_seek_data},
       {"ficlone", js_ficlone},
       {"fallocate", js_fallocate},
       {NULL, NULL}};

@@ -127,6 +127,21 @@ os.close(fd)`
   )
 })
 
+t.test('SEEK_DATA and SEEK_HOLE show the holes of a sparse file through the mount', async (t) => {
+  const m = await strata(t, [[file('f', 'abc')]])
+  const py = `
+import os
+fd = os.open("sparse", os.O_CREAT | os.O_RDWR, 0o644)
+os.pwrite(fd, b"d" * 4096, 1 << 20)
+print(os.lseek(fd, 0, os.SEEK_DATA), os.lseek(fd, 1 << 20, os.SEEK_HOLE))
+try:
+    os.lseek(fd, 2 << 20, os.SEEK_DATA)
+except OSError as e:
+    print(e.errno)
+os.close(fd)`
+  t.equal(sh(m.mnt, `python3 -c '${py}'`), `${1 << 20} ${(1 << 20) + 4096}\n6\n`, 'data at 1 MiB, ENXIO past the end')
+})
+
 t.test('fallocate through the mount allocates on the upper copy', async (t) => {
   const m = await strata(t, [[file('f', 'abc')]])
   sh(m.mnt, 'fallocate -l 1048576 f && fallocate -l 4096 -o 2097152 new')

@@ -1,12 +1,12 @@
 /**
  * File handles: OPEN (copy-up when opened for writing), CREATE, READ, WRITE (1 MiB requests),
- * FSYNC, RELEASE, FALLOCATE, LSEEK. FLUSH is not handled: its ENOSYS tells the kernel never to send
+ * FSYNC, RELEASE, FALLOCATE, LSEEK (SEEK_DATA/SEEK_HOLE of the backing file). FLUSH is not handled: its ENOSYS tells the kernel never to send
  * it again (nothing is buffered here: writes reach the backing file before their reply). Data goes
  * through a backing fd, off the JS thread.
  */
-import { closeSync, constants as fsc, fstatSync, fsync, openSync, read, write } from 'node:fs'
+import { closeSync, constants as fsc, fsync, openSync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
-import { fallocate } from '../../../native-bindings/index.js'
+import { fallocate, seekData } from '../../../native-bindings/index.js'
 import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
@@ -149,16 +149,10 @@ export const fallocateData: Handler = async (ctx, _h, body) => {
   return Buffer.alloc(0)
 }
 
-const SEEK_DATA = 3
-const SEEK_HOLE = 4
-
-/** SEEK_DATA / SEEK_HOLE over a file without holes: data runs from 0 to the size. */
+/** SEEK_DATA / SEEK_HOLE on the open backing file (its name may be gone): holes show through. */
 export const lseek: Handler = (ctx, _h, body) => {
   const f = handle(ctx, body.u64())
   const offset = body.num64()
   const whence = body.u32()
-  const { size } = fstatSync(f.fd, { bigint: true }) // the open file's: its name may be gone
-  if (whence !== SEEK_DATA && whence !== SEEK_HOLE) throw Object.assign(new Error('whence'), { code: 'EINVAL' })
-  if (BigInt(offset) >= size) throw Object.assign(new Error('past the end'), { code: 'ENXIO' })
-  return u64Out(whence === SEEK_DATA ? BigInt(offset) : size)
+  return u64Out(BigInt(seekData(f.fd, offset, whence)))
 }

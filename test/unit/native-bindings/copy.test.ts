@@ -2,7 +2,7 @@ import t from 'tap'
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { copyFileRange, copySparse, dataSegments, ficlone } from '../../../native-bindings/index.js'
+import { copyFileRange, copySparse, dataSegments, ficlone, seekData } from '../../../native-bindings/index.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
@@ -156,4 +156,15 @@ t.test('dataSegments: where the data is, at most max segments', async (t) => {
     'the last of max segments runs to the end of the data',
   )
   t.throws(() => dataSegments(-1, 1, 1), { code: 'EBADF', syscall: 'lseek' })
+})
+
+t.test('seekData answers SEEK_DATA and SEEK_HOLE, ENXIO past the end', async (t) => {
+  const path = join(tmpdir(t, 'strata-seek-'), 'holey')
+  const fd = openSync(path, 'w+')
+  t.teardown(() => closeSync(fd))
+  writeSync(fd, Buffer.alloc(4096, 1), 0, 4096, 1 << 20)
+  t.equal(seekData(fd, 0, 3), 1 << 20, 'the data starts at 1 MiB')
+  t.equal(seekData(fd, 1 << 20, 4), (1 << 20) + 4096, 'and ends at the file end, an implicit hole')
+  t.throws(() => seekData(fd, 2 << 20, 3), { code: 'ENXIO' })
+  t.throws(() => seekData(fd, 0, 0), { code: 'EINVAL' }, 'only SEEK_DATA and SEEK_HOLE')
 })
