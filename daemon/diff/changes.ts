@@ -7,6 +7,12 @@
  *   (not for directories) its size or mtime; D: a whiteout, or a lower entry hidden by an opaque
  *   directory. A deleted directory is one D, not one per entry. Every parent directory of a
  *   change is a C. Sorted by path.
+ * An opaque directory over a lower one (removed and made again, or renamed over it) replaces its
+ * whole subtree, yet the answer is still the image's tree against the container's, as Docker
+ * users expect: each entry below it is compared with the lower entry at its path (made again
+ * and different: C, not A), and each lower entry it no longer has is a D.
+ * Tests: test/unit/diff/changes.test.ts, test/integration/diff-recreated-dir.test.ts,
+ *   test/integration/containers.test.ts, test/unit/diff/journal.test.ts
  */
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs'
 import { join } from 'node:path'
@@ -23,9 +29,11 @@ const CAPABILITY = 'security.capability'
 
 /**
  * How a directory's entries are visited: 'new' (nothing below it in the lowers: all are A), 'all'
- * (every upper entry compared), 'journal' (only the entries the journal names or leads to).
+ * (every upper entry compared), 'journal' (only the entries the journal names or leads to),
+ * 'replaced' (an opaque directory over a lower one, or a directory below such: every upper entry
+ * compared, and the lower entries it lacks are gone).
  */
-type Mode = 'new' | 'all' | 'journal'
+type Mode = 'new' | 'all' | 'journal' | 'replaced'
 
 export function changesOf(
   upper: string,
@@ -47,6 +55,10 @@ export function changesOf(
   const found = new Map<string, ContainerChange['kind']>()
   const walk = (rel: string, mode: Mode) => {
     const names = mode === 'journal' ? [...(leads?.get(rel) ?? [])] : readdirSync(join(upper, rel))
+    if (mode === 'replaced') {
+      const kept = new Set(names)
+      for (const e of (before as Overlay).readdir(rel)) if (!kept.has(e.name)) found.set(`${rel}/${e.name}`, 'D')
+    }
     for (const name of names) {
       const path = rel ? `${rel}/${name}` : name
       const st = entryAt(join(upper, path))
@@ -59,17 +71,16 @@ export function changesOf(
       if (!lower) found.set(path, 'A')
       else if (changed(st, join(upper, path), lower)) found.set(path, 'C')
       if (!st.isDirectory()) continue
-      const opaque = lower !== null && lower.stat.isDirectory() && isOpaque(join(upper, path), ns)
-      if (opaque) {
-        const kept = new Set(readdirSync(join(upper, path)))
-        for (const e of (before as Overlay).readdir(path)) if (!kept.has(e.name)) found.set(`${path}/${e.name}`, 'D')
-      }
+      // Below a replaced directory nothing of the lowers shows, opaque mark or not (overlayfs
+      // marks only the top one), so each directory there is replaced too.
       const below: Mode =
-        lower === null || !lower.stat.isDirectory() || opaque
+        lower === null || !lower.stat.isDirectory()
           ? 'new'
-          : mode === 'all' || journal?.subtrees.has(path)
-            ? 'all'
-            : 'journal'
+          : mode === 'replaced' || isOpaque(join(upper, path), ns)
+            ? 'replaced'
+            : mode === 'all' || journal?.subtrees.has(path)
+              ? 'all'
+              : 'journal'
       walk(path, below)
     }
   }

@@ -62,10 +62,14 @@ export class Body {
     return this.buf.readBigUInt64LE(this.need(8))
   }
 
-  /** A u64 that must fit a JS number (offsets, sizes). */
+  /**
+   * A u64 that must fit a JS number (offsets, sizes, counts). The kernel allows file offsets up to
+   * 2^63; one past 2^53 is past every size a backing filesystem holds (ext4: 16 TiB), so it is
+   * EFBIG, as fallocate(2) or ftruncate(2) there would answer, not a malformed request.
+   */
   num64(): number {
     const v = this.u64()
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new BadRequest(`64-bit value ${v} out of range`)
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw Object.assign(new Error(`offset ${v} too large`), { code: 'EFBIG' })
     return Number(v)
   }
 

@@ -5,14 +5,13 @@
  * - SIGKILL of the daemon and the mount worker in the middle of a commit: after a restart no
  *   half-made layer or image exists, the container is intact, and committing again works.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import type { StrataClient } from '../../client/client.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
-import { tmpdir } from '../helpers/tmpdir.js'
 
 const FILE = 256 * 1024
 const BASE = tar([{ dir: 'w/' }, { file: 'w/seed', body: 'seed' }])
@@ -32,30 +31,91 @@ async function setUp(t: Test, d: Daemon): Promise<{ c: StrataClient; mnt: string
   return { c, mnt }
 }
 
-/** Rewrites w/f0..f3 with whole generations (every byte the generation's number) until stopped. */
-function startWriter(t: Test, mnt: string, progress: string) {
-  const code = `
-    const fs = require('fs'); let i = 0
-    const timer = setInterval(() => {
-      fs.writeFileSync('${mnt}/w/f' + (i % 4), Buffer.alloc(${FILE}, i % 251))
-      fs.writeFileSync('${progress}', String(++i))
-    }, 1)
-    process.on('SIGTERM', () => { clearInterval(timer); process.exit(0) })`
-  const p = spawn(process.execPath, ['-e', code], { stdio: 'ignore' })
-  t.teardown(() => void p.kill('SIGKILL'))
-  return p
+/**
+ * A process that rewrites w/f0..f3 with whole generations (every byte the generation's number)
+ * until stopped, and reports each finished generation as a line on its stdout. A pipe gives
+ * whole lines, so the count never reads torn (a progress file rewritten in place reads empty
+ * between its truncation and its write); the writer's exit and stderr are seen, not ignored.
+ */
+class Writer {
+  private readonly proc: ChildProcess
+  private done = 0
+  private stderr = ''
+  private exit: string | null = null
+  private readonly waiting = new Set<() => void>()
+
+  constructor(t: Test, mnt: string) {
+    const code = `
+      const fs = require('fs'); let i = 0
+      const timer = setInterval(() => {
+        fs.writeFileSync('${mnt}/w/f' + (i % 4), Buffer.alloc(${FILE}, i % 251))
+        fs.writeSync(1, ++i + '\\n')
+      }, 1)
+      process.on('SIGTERM', () => { clearInterval(timer); process.exit(0) })`
+    this.proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] })
+    t.teardown(() => void this.proc.kill('SIGKILL'))
+    let partial = ''
+    this.proc.stdout?.on('data', (b: Buffer) => {
+      const lines = (partial + b.toString()).split('\n')
+      partial = lines.pop() ?? ''
+      if (lines.length) this.done = Number(lines.at(-1))
+      this.wake()
+    })
+    this.proc.stderr?.on('data', (b: Buffer) => (this.stderr += b.toString()))
+    this.proc.once('exit', (code, signal) => {
+      this.exit = `${code ?? signal}`
+      this.wake()
+    })
+  }
+
+  /** Generations finished so far. */
+  get generations(): number {
+    return this.done
+  }
+
+  /**
+   * Resolves once `n` generations are finished; rejects when the writer exits first. No deadline:
+   * a writer that hangs shows as the test's timeout, with its kernel stack in a comment meanwhile.
+   */
+  async reached(t: Test, n: number): Promise<void> {
+    const report = setTimeout(() => t.comment(`still waiting for generation ${n}: ${this.whereBlocked()}`), 60_000)
+    try {
+      while (this.done < n) {
+        if (this.exit !== null) throw new Error(`the writer exited (${this.exit}) after ${this.done}: ${this.stderr}`)
+        await new Promise<void>((resolve) => this.waiting.add(resolve))
+      }
+    } finally {
+      clearTimeout(report)
+    }
+  }
+
+  async stop(): Promise<string | null> {
+    if (this.exit === null) {
+      this.proc.kill('SIGTERM')
+      await new Promise((r) => this.proc.once('exit', r))
+    }
+    return this.exit
+  }
+
+  private wake(): void {
+    for (const resolve of this.waiting) resolve()
+    this.waiting.clear()
+  }
+
+  private whereBlocked(): string {
+    try {
+      return readFileSync(`/proc/${this.proc.pid}/stack`, 'utf8')
+    } catch (err) {
+      return String(err)
+    }
+  }
 }
 
-const generations = (progress: string) => Number(readFileSync(progress, 'utf8') || 0)
-
 t.test('commit while a process keeps writing: whole files, and the writer goes on', async (t) => {
-  const scratch = tmpdir(t, 'strata-writer-')
   const d = await startDaemon(t)
   const { c, mnt } = await setUp(t, d)
-  const progress = join(scratch, 'progress')
-  writeFileSync(progress, '0')
-  const writer = startWriter(t, mnt, progress)
-  while (generations(progress) < 20) await new Promise((r) => setTimeout(r, 20))
+  const writer = new Writer(t, mnt)
+  await writer.reached(t, 20)
   for (let round = 0; round < 3; round++) {
     const { id } = await c.call('container.commit', { container: 'busy', ref: `snap:${round}` })
     const { path } = await c.call('image.mount', { image: id })
@@ -65,11 +125,12 @@ t.test('commit while a process keeps writing: whole files, and the writer goes o
     }
     await c.call('image.unmount', { image: id })
   }
-  const after = generations(progress)
-  for (let i = 0; i < 250 && generations(progress) <= after; i++) await new Promise((r) => setTimeout(r, 20))
-  t.ok(generations(progress) > after, 'the writer went on after the commits')
-  writer.kill('SIGTERM')
-  await new Promise((r) => writer.once('exit', r))
+  // The generation after the next one opens, writes and closes its file only after this point,
+  // that is, after the last resume: the writer goes on, not just finishes what it had begun.
+  const after = writer.generations
+  await writer.reached(t, after + 2)
+  t.ok(writer.generations >= after + 2, 'the writer went on after the commits')
+  t.equal(await writer.stop(), '0', 'and stopped cleanly when asked')
 })
 
 t.test('SIGKILL of daemon and worker mid-commit: nothing half-made, the container intact', async (t) => {

@@ -152,7 +152,9 @@ export const fallocateData: Handler = async (ctx, _h, body) => {
 /** SEEK_DATA / SEEK_HOLE on the open backing file (its name may be gone): holes show through. */
 export const lseek: Handler = (ctx, _h, body) => {
   const f = handle(ctx, body.u64())
-  const offset = body.num64()
+  const offset = body.u64()
   const whence = body.u32()
-  return u64Out(BigInt(seekData(f.fd, offset, whence)))
+  // past 2^53 is past the end of any backing file
+  if (offset > BigInt(Number.MAX_SAFE_INTEGER)) throw Object.assign(new Error('past the end'), { code: 'ENXIO' })
+  return u64Out(BigInt(seekData(f.fd, Number(offset), whence)))
 }
