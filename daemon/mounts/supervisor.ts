@@ -17,9 +17,10 @@ import { constants, umount2 } from '../../native-bindings/index.js'
 import { conflict, inUse, internal, invalidArgument, notFound, unavailable } from '../errors.js'
 import { KeyedQueue } from '../keyed-queue.js'
 import type { Logger } from '../log.js'
+import { isAlive, startTimeOf } from '../process-start.js'
 import { readMountinfo, type MountEntry } from './mountinfo.js'
 import { pauseWorker } from './pause-worker.js'
-import { isWorkerAlive, startTimeOf, startWorker, WorkerStartError } from './worker-process.js'
+import { startWorker, WorkerStartError } from './worker-process.js'
 
 export interface MountRecord extends MountInfo {
   /** The worker's start time (/proc/PID/stat field 22): a pid alone can be reused. */
@@ -110,7 +111,7 @@ export class MountSupervisor {
   async whilePaused<T>(id: string, fn: (p: { writersOpen: number }) => Promise<T>): Promise<T> {
     return this.queue.run(id, async () => {
       const r = await this.store.get(id)
-      if (!r || r.state !== 'serving' || !r.spec.workdir || !isWorkerAlive(r.pid, r.pidStart))
+      if (!r || r.state !== 'serving' || !r.spec.workdir || !isAlive(r.pid, r.pidStart))
         throw unavailable(`mount ${id.slice(0, 12)} is not serving`)
       const paused = await pauseWorker(r.pid as number, r.spec.workdir)
       try {
@@ -148,7 +149,7 @@ export class MountSupervisor {
       return this.finishRemoval(r)
     }
     if (r.state === 'failed') return
-    if (mounted && isWorkerAlive(r.pid, r.pidStart)) {
+    if (mounted && isAlive(r.pid, r.pidStart)) {
       this.log.info('adopted mount', { id: r.id, target: r.target, pid: r.pid })
       if (r.state !== 'serving') await this.store.put({ ...r, state: 'serving' })
       return
@@ -158,7 +159,7 @@ export class MountSupervisor {
 
   private async restart(r: MountRecord, why: string): Promise<void> {
     this.log.warn('restarting mount worker', { id: r.id, target: r.target, why })
-    if (isWorkerAlive(r.pid, r.pidStart)) process.kill(r.pid as number, 'SIGKILL')
+    if (isAlive(r.pid, r.pidStart)) process.kill(r.pid as number, 'SIGKILL')
     if (readMountinfo().some((m) => m.target === r.target && this.ownedId(m) === r.id)) unmount(r.target, true)
     const recent = (this.restartTimes.get(r.id) ?? []).filter((t) => Date.now() - t < 60_000)
     this.restartTimes.set(r.id, [...recent, Date.now()])
@@ -214,7 +215,7 @@ export class MountSupervisor {
   }
 
   private async finishRemoval(r: MountRecord): Promise<void> {
-    if (isWorkerAlive(r.pid, r.pidStart)) await waitForExit(r.pid as number, r.pidStart as number)
+    if (isAlive(r.pid, r.pidStart)) await waitForExit(r.pid as number, r.pidStart as number)
     await this.store.delete(r.id)
     rmSync(this.stateDir(r.id), { recursive: true, force: true })
     this.log.info('unmounted', { id: r.id, target: r.target })
