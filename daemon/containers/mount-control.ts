@@ -12,5 +12,13 @@ export interface MountControl {
   /** By id; IN_USE when busy unless forced. */
   remove(id: string, force: boolean): Promise<string>
   /** Runs `fn` while the mount's worker holds its requests, then resumes it. */
-  whilePaused<T>(id: string, fn: (p: { writersOpen: number }) => Promise<T>): Promise<T>
+  whilePaused<T>(id: string, fn: (p: PauseHold) => Promise<T>): Promise<T>
+}
+
+export interface PauseHold {
+  writersOpen: number
+  /** False once the worker let go by itself (its lease ran out): what was read may have changed. */
+  isHeld(): boolean
+  /** Aborted when the mount is unmounted by force meanwhile. */
+  signal: AbortSignal
 }

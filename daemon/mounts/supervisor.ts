@@ -3,11 +3,12 @@
  * while it runs, restarted when it dies, and found again after the daemon restarts.
  * Owns: the mount record's shape and states (starting -> serving -> removing; failed when a
  *   start did not work), the mount source `strata:<id>@<root>` that ties a kernel mount to a
- *   record, recovery (adopt live workers, remount dead ones, unmount mounts nobody owns).
+ *   record, recovery (adopt live workers and resume any left paused, remount dead ones,
+ *   unmount mounts nobody owns), pauses (pause-worker.ts).
  * Never: touches a layer's contents; stops workers when the daemon stops (they keep serving).
  * Concurrency: a KeyedQueue per mount id serialises create, remove and restarts of one mount;
  *   one per target serialises the creates that aim at one directory.
- * Tests: test/integration/daemon-mounts.test.ts
+ * Tests: test/integration/daemon-mounts.test.ts, test/integration/issue-15-paused-commit.test.ts
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, realpathSync, rmSync, statSync } from 'node:fs'
@@ -19,7 +20,7 @@ import { KeyedQueue } from '../keyed-queue.js'
 import type { Logger } from '../log.js'
 import { isAlive, startTimeOf } from '../process-start.js'
 import { readMountinfo, type MountEntry } from './mountinfo.js'
-import { pauseWorker } from './pause-worker.js'
+import { hasPauseAck, pauseWorker, resumeIfPaused, type Paused } from './pause-worker.js'
 import { startWorker, WorkerStartError } from './worker-process.js'
 
 export interface MountRecord extends MountInfo {
@@ -34,6 +35,15 @@ export interface MountStore {
   list(): Promise<MountRecord[]>
 }
 
+/** What a caller of `whilePaused` holds. */
+export interface PauseHold {
+  writersOpen: number
+  /** False once the worker let go by itself (its lease ran out): what was read may have changed. */
+  isHeld(): boolean
+  /** Aborted when a forced unmount takes the mount away meanwhile. */
+  signal: AbortSignal
+}
+
 /** Restarts allowed per minute before a mount whose worker keeps dying is marked failed. */
 const MAX_RESTARTS_PER_MINUTE = 5
 const WATCH_INTERVAL_MS = 1000
@@ -42,6 +52,8 @@ export class MountSupervisor {
   private readonly queue = new KeyedQueue<string>()
   private readonly targets = new KeyedQueue<string>()
   private readonly restartTimes = new Map<string, number[]>()
+  /** Pauses this daemon holds, by mount id, from before SIGUSR1 until the worker has resumed. */
+  private readonly holds = new Map<string, { abort: AbortController; paused?: Paused }>()
   private watcher: NodeJS.Timeout | undefined
 
   constructor(
@@ -50,8 +62,12 @@ export class MountSupervisor {
     private readonly log: Logger,
   ) {}
 
+  /** Every mount; `paused` set while its worker holds requests (a commit, or a pause nobody holds yet let go). */
   async list(): Promise<MountInfo[]> {
-    return (await this.store.list()).map(toInfo)
+    return (await this.store.list()).map((r) => {
+      const paused = this.holds.has(r.id) || (r.spec.workdir !== undefined && hasPauseAck(r.spec.workdir))
+      return paused ? { ...toInfo(r), paused } : toInfo(r)
+    })
   }
 
   async create(p: MountCreateParams): Promise<MountInfo> {
@@ -86,9 +102,12 @@ export class MountSupervisor {
   /** Unmounts and forgets a mount, found by id, unique id prefix or target. IN_USE when busy, unless forced. */
   async remove(ref: string, force: boolean): Promise<string> {
     const r = await this.find(ref)
+    if (force) await this.letGo(r.id) // not after the pause: the queue waits for its holder
     return this.queue.run(r.id, async () => {
       const current = await this.store.get(r.id)
       if (!current) throw notFound(`no mount ${ref}`)
+      if (force && current.spec.workdir && current.pid !== null && current.pidStart !== null)
+        await resumeIfPaused({ pid: current.pid, pidStart: current.pidStart }, current.spec.workdir)
       await this.store.put({ ...current, state: 'removing' })
       try {
         unmount(current.target, force)
@@ -106,20 +125,39 @@ export class MountSupervisor {
   /**
    * Runs `fn` while a serving mount's worker holds its requests (pause-worker.ts), and resumes it
    * afterwards, whatever `fn` did. Under the mount's queue: one pause at a time, and no remove
-   * or restart in between.
+   * or restart in between; a forced remove lets go of the pause at once and aborts `signal`.
    */
-  async whilePaused<T>(id: string, fn: (p: { writersOpen: number }) => Promise<T>): Promise<T> {
+  async whilePaused<T>(id: string, fn: (p: PauseHold) => Promise<T>): Promise<T> {
     return this.queue.run(id, async () => {
       const r = await this.store.get(id)
       if (!r || r.state !== 'serving' || !r.spec.workdir || !isAlive(r.pid, r.pidStart))
         throw unavailable(`mount ${id.slice(0, 12)} is not serving`)
-      const paused = await pauseWorker(r.pid as number, r.spec.workdir)
+      const hold: { abort: AbortController; paused?: Paused } = { abort: new AbortController() }
+      this.holds.set(id, hold)
       try {
-        return await fn(paused)
+        const { signal } = hold.abort
+        const paused = (hold.paused = await pauseWorker(
+          { pid: r.pid as number, pidStart: r.pidStart as number },
+          r.spec.workdir,
+          signal,
+        ))
+        try {
+          return await fn({ writersOpen: paused.writersOpen, isHeld: paused.isHeld, signal })
+        } finally {
+          await paused.resume()
+        }
       } finally {
-        await paused.resume()
+        this.holds.delete(id)
       }
     })
+  }
+
+  /** Ends a pause this daemon holds on the mount, now: its holder sees the signal aborted. */
+  private async letGo(id: string): Promise<void> {
+    const hold = this.holds.get(id)
+    if (!hold) return
+    hold.abort.abort(unavailable(`mount ${id.slice(0, 12)} was unmounted by force`))
+    await hold.paused?.resume()
   }
 
   /** Called once at daemon start: make every record true again and drop mounts nobody owns. */
@@ -151,6 +189,10 @@ export class MountSupervisor {
     if (r.state === 'failed') return
     if (mounted && isAlive(r.pid, r.pidStart)) {
       this.log.info('adopted mount', { id: r.id, target: r.target, pid: r.pid })
+      // A daemon killed during a commit leaves the worker paused (it would let go by itself soon).
+      const worker = { pid: r.pid as number, pidStart: r.pidStart as number }
+      if (r.spec.workdir && (await resumeIfPaused(worker, r.spec.workdir)))
+        this.log.warn('resumed a mount left paused by a daemon that is gone', { id: r.id, target: r.target })
       if (r.state !== 'serving') await this.store.put({ ...r, state: 'serving' })
       return
     }
