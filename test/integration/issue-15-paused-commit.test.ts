@@ -6,7 +6,8 @@
  *   opens and creates files, the same worker still serves, and the store is sound;
  * - a pause held by a live process that is not the new daemon is ended when the daemon adopts
  *   the worker; one whose holder stops renewing it ends by itself;
- * - while paused, `ps` says so, and `unmount -f` unmounts and frees the blocked process;
+ * - while paused, `ps` says so, and `unmount -f` unmounts and frees the blocked process; during
+ *   a commit it ends the pause at once and the commit fails, recording nothing;
  * - a commit whose pause ran out while its daemon was stopped fails and records nothing.
  * Deadlines are generous (a held request never completes by itself before the fix).
  */
@@ -208,6 +209,27 @@ t.test('unmount -f of a paused container unmounts it and frees what was held', a
   )
   t.not(await exitWithin(held, DEADLINE_MS), undefined, 'the held process was let go')
   t.same(await b.c.call('container.list', {}), [], 'ps lists nothing mounted')
+})
+
+t.test('unmount -f during a commit ends its pause at once; the commit fails and records nothing', async (t) => {
+  const b = await setUp(t, true)
+  const imagesBefore = await b.c.call('image.list', { all: true })
+  const writer = holdOpen(t, join(b.mnt, 'w', 'held')) // the pause waits up to 5 s for it to close
+  await new Promise((r) => setTimeout(r, 200))
+  const commit = b.c.call('container.commit', { container: 'box', ref: 'cut:1' }).catch((err: Error) => err)
+  await until('the pause to be asked for', () => existsSync(pauseRequestFile(b.work)))
+  t.same(await b.c.call('container.unmount', { container: 'box', force: true }), { mounted: false })
+  writer.kill('SIGKILL')
+  t.match(await commit, { code: 'UNAVAILABLE', message: /unmounted by force/ }, 'the commit failed')
+  t.notOk(
+    readMountinfo().some((m) => m.target === b.mnt),
+    'unmounted',
+  )
+  t.same(await b.c.call('image.list', { all: true }), imagesBefore, 'no image')
+  const { path } = await b.c.call('container.mount', { container: 'box' })
+  await opensFiles(t, path, 'after', 'mounted again, it opens and creates files')
+  t.same((await b.c.call('system.fsck', {})).problems, [])
+  await b.c.call('container.unmount', { container: 'box', force: true })
 })
 
 t.test('a commit whose pause ran out while the daemon was stopped fails and records nothing', async (t) => {
