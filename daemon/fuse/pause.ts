@@ -75,8 +75,8 @@ export function handlePause(session: Session, workdir: string, log: Logger): voi
 
   process.on('SIGUSR1', () => {
     if (current) clearInterval(current.timer)
-    const pauser = readRequest(request)
-    const lease = leaseOf(request)
+    const pauser = readRequest(request, log)
+    const lease = leaseOf(request, log)
     const hold: Hold = {
       token: pauser?.token ?? '',
       pauser,
@@ -87,23 +87,33 @@ export function handlePause(session: Session, workdir: string, log: Logger): voi
       }, CHECK_MS),
     }
     current = hold
-    void session.pause(PAUSE_WAIT_MS).then((r) => {
-      if (current !== hold) return // resumed meanwhile: no ack for a pause that is over
-      const body: PauseAck = { token: hold.token, writersOpen: r.writersOpen }
-      writeFileSync(`${ack}.new`, JSON.stringify(body))
-      renameSync(`${ack}.new`, ack) // whole, or not there
-    })
+    session
+      .pause(PAUSE_WAIT_MS)
+      .then((r) => {
+        if (current !== hold) return // resumed meanwhile: no ack for a pause that is over
+        const body: PauseAck = { token: hold.token, writersOpen: r.writersOpen }
+        writeFileSync(`${ack}.new`, JSON.stringify(body))
+        renameSync(`${ack}.new`, ack) // whole, or not there
+      })
+      .catch((err: unknown) => {
+        log.error('cannot write the pause ack', { path: ack, err })
+        if (current === hold) resume('the daemon cannot be told it is paused')
+      })
   })
   process.on('SIGUSR2', () => resume())
 }
 
-/** The request as the daemon wrote it, or undefined (none, or not ours to read: the lease still bounds the pause). */
-function readRequest(path: string): PauseRequest | undefined {
+/**
+ * The request as the daemon wrote it, or undefined: none, or one that cannot be read (logged; a
+ * signal handler must not throw, and the lease still bounds the pause).
+ */
+function readRequest(path: string, log: Logger): PauseRequest | undefined {
   try {
     const r = JSON.parse(readFileSync(path, 'utf8')) as Partial<PauseRequest>
     if (typeof r.token === 'string' && Number.isInteger(r.pid) && Number.isInteger(r.pidStart)) return r as PauseRequest
+    log.warn('a pause request that does not name its pauser: bounded by the lease alone', { path })
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof SyntaxError)) throw err
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('cannot read the pause request', { path, err })
   }
   return undefined
 }
@@ -112,8 +122,15 @@ function readRequest(path: string): PauseRequest | undefined {
  * The lease, measured on the monotonic clock from the last change of the request's mtime that
  * this worker saw, so a clock step changes nothing. Without a request file it runs from the pause.
  */
-function leaseOf(path: string): { expired(): boolean } {
-  const mtime = () => statSync(path, { throwIfNoEntry: false })?.mtimeMs
+function leaseOf(path: string, log: Logger): { expired(): boolean } {
+  const mtime = () => {
+    try {
+      return statSync(path, { throwIfNoEntry: false })?.mtimeMs
+    } catch (err) {
+      log.warn('cannot stat the pause request: counted as no renewal', { path, err })
+      return undefined
+    }
+  }
   let seen = mtime()
   let renewedAt = performance.now()
   return {

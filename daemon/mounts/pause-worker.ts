@@ -71,9 +71,9 @@ export async function pauseWorker(w: Worker, workdir: string, signal?: AbortSign
       await until(() => !ours(readAck(workdir)) || gone(), `mount worker ${w.pid} did not resume`)
       rmSync(request, { force: true })
     })())
-  process.kill(w.pid, 'SIGUSR1')
   let ack: PauseAck | undefined
   try {
+    process.kill(w.pid, 'SIGUSR1')
     await until(
       () => {
         if (gone()) throw unavailable(`mount worker ${w.pid} is gone`)
