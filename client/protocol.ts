@@ -200,6 +200,8 @@ export interface MountInfo {
   error?: string
   /** How many times the daemon re-started its worker. */
   restarts: number
+  /** Set (true) while its worker holds requests: a commit reads its upper layer. */
+  paused?: boolean
 }
 
 export interface MountCreateParams {
@@ -306,6 +308,8 @@ export interface ContainerSummary {
   created: string
   /** Where it is mounted read-write, or null. */
   mountpoint: string | null
+  /** Set (true) while its mount is paused (a commit reads its writable layer). */
+  paused?: boolean
   /** Bytes on disk of its writable layer (with `size`). */
   sizeRw?: number
   /** Content bytes of its image's layers (with `size`). */

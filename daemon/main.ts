@@ -55,7 +55,9 @@ async function run(config: Config, log: Logger): Promise<void> {
   const db = await Db.open(config.root, (err) => log.warn('a database file could not be made private', { err }))
   clearStaging(config.root)
   writeFileSync(join(config.root, 'stratad.pid'), `${process.pid}\n`)
-  const mounts = new MountSupervisor(new MountRecords<MountRecord>(db), config.root, log.child('mounts'))
+  const mounts = new MountSupervisor(new MountRecords<MountRecord>(db), config.root, log.child('mounts'), [
+    config.socket,
+  ])
   await mounts.recover()
   const layers = new LayerStore(config.root, db, log.child('layers'))
   await layers.reconcile()

@@ -1,7 +1,8 @@
 /**
  * container.list: `docker ps` — mounted containers (a mount is what running is to Docker), or
  * all with `all`; filters name= (substring, as Docker) and ancestor= (an image and its
- * descendants); `size` adds the writable layer's bytes on disk and the image's content size.
+ * descendants); `size` adds the writable layer's bytes on disk and the image's content size;
+ * `paused` marks one whose mount is paused.
  */
 import type { ContainerSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
@@ -22,11 +23,12 @@ export const containerList = (s: Services): ApiMethod<'container.list'> => ({
       .filter((c) => (filters.id ?? []).every((id) => c.id.startsWith(id)))
       .filter((c) => !ancestors || ancestors.has(c.imageId))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    return Promise.all(list.map((c) => summary(s, c, p.size === true)))
+    const paused = new Set((await s.mounts.list()).filter((m) => m.paused).map((m) => m.id))
+    return Promise.all(list.map((c) => summary(s, c, p.size === true, paused)))
   },
 })
 
-async function summary(s: Services, c: ContainerRecord, size: boolean): Promise<ContainerSummary> {
+async function summary(s: Services, c: ContainerRecord, size: boolean, paused: Set<string>): Promise<ContainerSummary> {
   const base: ContainerSummary = {
     id: c.id,
     name: c.name,
@@ -34,6 +36,7 @@ async function summary(s: Services, c: ContainerRecord, size: boolean): Promise<
     imageId: c.imageId,
     created: c.createdAt,
     mountpoint: c.mount?.target ?? null,
+    ...(c.mount && paused.has(c.mount.id) ? { paused: true } : {}),
   }
   if (!size) return base
   const image = await s.images.get(c.imageId)

@@ -5,12 +5,13 @@
  * `stageCommit` outside the metadata queue (a mounted container is paused while upper/ is read,
  * then resumed), `recordCommit` under it (layer, image and tags in one batch); `discardCommit`
  * afterwards, whatever happened.
- * Errors: NOT_FOUND when the container's image is gone; INVALID_ARGUMENT for a bad change.
+ * Errors: NOT_FOUND when the container's image is gone; INVALID_ARGUMENT for a bad change;
+ *   UNAVAILABLE when the pause ran out (or the container was unmounted by force) mid-copy.
  * Tests: test/integration/container-commit.test.ts, test/integration/containers.test.ts
  */
 import { readdirSync } from 'node:fs'
 import { copyUpper } from '../diff/upper-layer.js'
-import { notFound } from '../errors.js'
+import { notFound, unavailable } from '../errors.js'
 import type { LayerStore, StagedLayer } from '../layers/layer-store.js'
 import type { ContainerRecord } from '../store/containers.js'
 import { applyChanges } from '../store/dockerfile-change.js'
@@ -83,7 +84,11 @@ export function discardCommit(parts: CommitParts, staged: StagedCommit): void {
   if (staged.layer) parts.layers.discard([staged.layer])
 }
 
-/** The upper layer as a staged layer (none when it is empty), the container paused meanwhile. */
+/**
+ * The upper layer as a staged layer (none when it is empty), the container paused meanwhile. A
+ * pause that ran out before the copy ended (the daemon's event loop gave no renewal for 5 s) is
+ * no snapshot: the layer is dropped and the commit fails.
+ */
 async function stageUpper(
   parts: CommitParts,
   c: ContainerRecord,
@@ -91,9 +96,18 @@ async function stageUpper(
   pause: boolean,
   signal: AbortSignal,
 ): Promise<StagedLayer | undefined> {
-  const stage = async () =>
+  const stage = async (signal: AbortSignal) =>
     readdirSync(upper).length
       ? await parts.layers.stageFrom(c.topLayer, (diff, split) => copyUpper(upper, diff, split, signal), { signal })
       : undefined
-  return c.mount && pause ? parts.mounts.whilePaused(c.mount.id, stage) : stage()
+  if (!c.mount || !pause) return stage(signal)
+  return parts.mounts.whilePaused(c.mount.id, async (hold) => {
+    const layer = await stage(AbortSignal.any([signal, hold.signal]))
+    if (hold.isHeld()) return layer
+    if (layer) parts.layers.discard([layer])
+    throw unavailable(
+      `container ${c.name} was resumed before its writable layer was read whole (its pause was ` +
+        'not renewed in time); nothing was committed',
+    )
+  })
 }

@@ -1,12 +1,12 @@
 /**
- * Counted mounts, for containers and image views: the first `acquire` starts a supervised worker,
- * later ones return the same path and count; `release` lets go of one, and the last release (or
+ * Counted mounts, for containers and image views: the first `acquire` starts a supervised worker
+ * (the supervisor makes the target, and takes it away again if the mount fails), later ones
+ * return the same path and count; `release` lets go of one, and the last release (or
  * a forced one) unmounts. A recorded mount the supervisor no longer has (removed by hand with
  * `overlay rm`) counts as not mounted.
  * Concurrency: the caller holds the metadata queue and records the result.
  * Tests: test/unit/containers/counted-mount.test.ts
  */
-import { mkdirSync } from 'node:fs'
 import type { MountSpec } from '../../client/protocol.js'
 import type { CountedMount } from '../store/image-mounts.js'
 import type { MountControl } from './mount-control.js'
@@ -18,10 +18,10 @@ export async function acquire(
   current: CountedMount | null | undefined,
   target: string,
   spec: MountSpec,
+  ownPlace: boolean,
 ): Promise<CountedMount> {
   if (current && (await isLive(mounts, current))) return { ...current, count: current.count + 1 }
-  mkdirSync(target, { recursive: true, mode: 0o755 })
-  const m = await mounts.create({ target, spec })
+  const m = await mounts.create({ target, spec }, { makeTarget: true, ownPlace })
   return { id: m.id, target: m.target, count: 1 }
 }
 

@@ -35,8 +35,9 @@ export async function mountView(
   if (current && target && target !== current.target)
     throw invalidArgument(`image ${image.id.slice(7, 19)} is already mounted at ${current.target}`)
   const spec = await viewSpec(parts.layers, image.topLayer)
-  const where = target ?? current?.target ?? join(parts.root, 'image-mounts', hexOf(image.id))
-  const m = await acquire(parts.mounts, current, where, spec)
+  const ownPlace = join(parts.root, 'image-mounts', hexOf(image.id))
+  const where = target ?? current?.target ?? ownPlace
+  const m = await acquire(parts.mounts, current, where, spec, where === ownPlace)
   await parts.imageMounts.set(image.id, m)
   return m.target
 }

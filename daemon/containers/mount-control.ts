@@ -8,9 +8,21 @@ import type { MountCreateParams, MountInfo } from '../../client/protocol.js'
 
 export interface MountControl {
   list(): Promise<MountInfo[]>
-  create(p: MountCreateParams): Promise<MountInfo>
+  /**
+   * `makeTarget`: the target is made if missing (and removed again if the mount fails);
+   * `ownPlace`: the daemon chose it under the data root, where no other target may go.
+   */
+  create(p: MountCreateParams, opts?: { makeTarget?: boolean; ownPlace?: boolean }): Promise<MountInfo>
   /** By id; IN_USE when busy unless forced. */
   remove(id: string, force: boolean): Promise<string>
   /** Runs `fn` while the mount's worker holds its requests, then resumes it. */
-  whilePaused<T>(id: string, fn: (p: { writersOpen: number }) => Promise<T>): Promise<T>
+  whilePaused<T>(id: string, fn: (p: PauseHold) => Promise<T>): Promise<T>
+}
+
+export interface PauseHold {
+  writersOpen: number
+  /** False once the worker let go by itself (its lease ran out): what was read may have changed. */
+  isHeld(): boolean
+  /** Aborted when the mount is unmounted by force meanwhile. */
+  signal: AbortSignal
 }

@@ -2,7 +2,8 @@
  * Mounting a container (`container mount` / `unmount`): its root filesystem read-write through a
  * supervised worker (mount-spec.ts), at its merged/ unless a path is given; counted
  * (counted-mount.ts), and the count is part of its record.
- * Errors: INVALID_ARGUMENT when it is mounted at another path than the one asked for.
+ * Errors: INVALID_ARGUMENT when it is mounted at another path than the one asked for, or for a
+ *   path no mount may take (mounts/mount-target.ts: the data root, system directories, …).
  * Concurrency: under the metadata queue (the lock): the count is read, changed and written back.
  * Tests: test/integration/containers.test.ts, test/integration/daemon-mounts.test.ts
  */
@@ -30,7 +31,8 @@ export async function mountContainer(
     throw invalidArgument(`container ${c.name} is already mounted at ${c.mount.target}`)
   const paths = containerPaths(parts.records.dirOf(c.id))
   const spec = await containerSpec(parts.layers, c.topLayer, paths)
-  const m = await acquire(parts.mounts, c.mount, target ?? c.mount?.target ?? paths.merged, spec)
+  const where = target ?? c.mount?.target ?? paths.merged
+  const m = await acquire(parts.mounts, c.mount, where, spec, where === paths.merged)
   await parts.records.setMount(lock, c, m)
   return m.target
 }

@@ -36,7 +36,7 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
-  if (o.work) handlePause(session, o.work)
+  if (o.work) handlePause(session, o.work, log)
   process.send?.('ready', () => process.disconnect?.())
   log.info('mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done

@@ -4,7 +4,8 @@
  * Without -f it detaches (the parent exits once the mount is up, as fuse-overlayfs does).
  * SIGTERM/SIGINT unmount (lazily) and exit; an unmount from outside (umount, umount -l) ends the
  * session with ENODEV and the process exits. It never touches its own mount. SIGUSR1/SIGUSR2
- * pause and resume it (fuse/pause.ts, mounts/pause-worker.ts).
+ * pause and resume it (fuse/pause.ts, mounts/pause-worker.ts); a pause whose daemon is gone, or
+ * has not renewed it for 5 s, ends by itself.
  * Tests: test/integration/fuse-worker.test.ts
  */
 import { spawn } from 'node:child_process'

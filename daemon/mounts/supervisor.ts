@@ -3,23 +3,29 @@
  * while it runs, restarted when it dies, and found again after the daemon restarts.
  * Owns: the mount record's shape and states (starting -> serving -> removing; failed when a
  *   start did not work), the mount source `strata:<id>@<root>` that ties a kernel mount to a
- *   record, recovery (adopt live workers, remount dead ones, unmount mounts nobody owns).
+ *   record, where a mount may go (mount-request.ts), recovery (adopt live workers and resume
+ *   any left paused, remount dead ones, unmount mounts nobody owns), pauses (pause-worker.ts).
+ * A create that fails leaves nothing: no record, no state directory, no target directory it
+ *   made, no kernel mount (a worker that mounted and then died or hung before it reported).
  * Never: touches a layer's contents; stops workers when the daemon stops (they keep serving).
  * Concurrency: a KeyedQueue per mount id serialises create, remove and restarts of one mount;
  *   one per target serialises the creates that aim at one directory.
- * Tests: test/integration/daemon-mounts.test.ts
+ * Tests: test/integration/daemon-mounts.test.ts, test/integration/mount-targets.test.ts,
+ *   test/integration/paused-commit.test.ts
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, realpathSync, rmSync, statSync } from 'node:fs'
-import { dirname, isAbsolute, join, normalize } from 'node:path'
+import { mkdirSync, rmdirSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { MountCreateParams, MountInfo, MountSpec } from '../../client/protocol.js'
 import { constants, umount2 } from '../../native-bindings/index.js'
 import { conflict, inUse, internal, invalidArgument, notFound, unavailable } from '../errors.js'
 import { KeyedQueue } from '../keyed-queue.js'
 import type { Logger } from '../log.js'
+import { isAlive, startTimeOf } from '../process-start.js'
 import { readMountinfo, type MountEntry } from './mountinfo.js'
-import { pauseWorker } from './pause-worker.js'
-import { isWorkerAlive, startTimeOf, startWorker, WorkerStartError } from './worker-process.js'
+import { checkRequest } from './mount-request.js'
+import { hasPauseAck, pauseWorker, resumeIfPaused, type Paused } from './pause-worker.js'
+import { startWorker, WorkerStartError } from './worker-process.js'
 
 export interface MountRecord extends MountInfo {
   /** The worker's start time (/proc/PID/stat field 22): a pid alone can be reused. */
@@ -33,6 +39,22 @@ export interface MountStore {
   list(): Promise<MountRecord[]>
 }
 
+export interface CreateOptions {
+  /** Make the target directory if it is missing (and remove what was made if the mount fails). */
+  makeTarget?: boolean
+  /** The daemon chose the target under its data root (a container's merged/, an image view). */
+  ownPlace?: boolean
+}
+
+/** What a caller of `whilePaused` holds. */
+export interface PauseHold {
+  writersOpen: number
+  /** False once the worker let go by itself (its lease ran out): what was read may have changed. */
+  isHeld(): boolean
+  /** Aborted when a forced unmount takes the mount away meanwhile. */
+  signal: AbortSignal
+}
+
 /** Restarts allowed per minute before a mount whose worker keeps dying is marked failed. */
 const MAX_RESTARTS_PER_MINUTE = 5
 const WATCH_INTERVAL_MS = 1000
@@ -41,25 +63,38 @@ export class MountSupervisor {
   private readonly queue = new KeyedQueue<string>()
   private readonly targets = new KeyedQueue<string>()
   private readonly restartTimes = new Map<string, number[]>()
+  /** Pauses this daemon holds, by mount id, from before SIGUSR1 until the worker has resumed. */
+  private readonly holds = new Map<string, { abort: AbortController; paused?: Paused }>()
   private watcher: NodeJS.Timeout | undefined
 
+  /** `protect`: other paths of the daemon's that no mount may cover (its socket). */
   constructor(
     private readonly store: MountStore,
     private readonly root: string,
     private readonly log: Logger,
+    private readonly protect: string[] = [],
   ) {}
 
+  /** Every mount; `paused` set while its worker holds requests (a commit, or a pause nobody holds yet let go). */
   async list(): Promise<MountInfo[]> {
-    return (await this.store.list()).map(toInfo)
+    return (await this.store.list()).map((r) => {
+      const paused = this.holds.has(r.id) || (r.spec.workdir !== undefined && hasPauseAck(r.spec.workdir))
+      return paused ? { ...toInfo(r), paused } : toInfo(r)
+    })
   }
 
-  async create(p: MountCreateParams): Promise<MountInfo> {
-    const { target, spec } = validate(p)
-    return this.targets.run(target, () => this.createAt(target, spec, p.volatile === true))
+  async create(p: MountCreateParams, opts: CreateOptions = {}): Promise<MountInfo> {
+    const { target, spec } = checkRequest(p, {
+      makeTarget: opts.makeTarget === true,
+      ownPlace: opts.ownPlace === true,
+      root: this.root,
+      protect: this.protect,
+    })
+    return this.targets.run(target, () => this.createAt(target, spec, p.volatile === true, opts.makeTarget === true))
   }
 
   /** Under the target's queue: two creates on one target cannot both pass the checks. */
-  private async createAt(target: string, spec: MountSpec, volatile: boolean): Promise<MountInfo> {
+  private async createAt(target: string, spec: MountSpec, volatile: boolean, makeTarget: boolean): Promise<MountInfo> {
     const taken = (await this.store.list()).find((r) => r.target === target)
     if (taken) throw conflict(`${target} is already mount ${taken.id.slice(0, 12)}`)
     if (readMountinfo().some((m) => m.target === target)) throw conflict(`${target} is already a mountpoint`)
@@ -69,13 +104,20 @@ export class MountSupervisor {
         ...{ id, target, spec, volatile, state: 'starting', pid: null, pidStart: null },
         ...{ createdAt: new Date().toISOString(), restarts: 0 },
       }
-      mkdirSync(this.stateDir(id), { recursive: true, mode: 0o700 })
-      await this.store.put(record)
+      const made = makeTarget ? makeDirs(target) : []
       try {
-        await this.start(record)
+        mkdirSync(this.stateDir(id), { recursive: true, mode: 0o700 })
+        await this.store.put(record)
+        try {
+          await this.start(record)
+        } catch (err) {
+          this.detachDead(record)
+          await this.store.delete(id)
+          throw err
+        }
       } catch (err) {
-        await this.store.delete(id)
         rmSync(this.stateDir(id), { recursive: true, force: true })
+        this.removeMade(made)
         throw err
       }
       return toInfo(record)
@@ -85,9 +127,12 @@ export class MountSupervisor {
   /** Unmounts and forgets a mount, found by id, unique id prefix or target. IN_USE when busy, unless forced. */
   async remove(ref: string, force: boolean): Promise<string> {
     const r = await this.find(ref)
+    if (force) await this.letGo(r.id) // not after the pause: the queue waits for its holder
     return this.queue.run(r.id, async () => {
       const current = await this.store.get(r.id)
       if (!current) throw notFound(`no mount ${ref}`)
+      if (force && current.spec.workdir && current.pid !== null && current.pidStart !== null)
+        await resumeIfPaused({ pid: current.pid, pidStart: current.pidStart }, current.spec.workdir)
       await this.store.put({ ...current, state: 'removing' })
       try {
         unmount(current.target, force)
@@ -105,20 +150,39 @@ export class MountSupervisor {
   /**
    * Runs `fn` while a serving mount's worker holds its requests (pause-worker.ts), and resumes it
    * afterwards, whatever `fn` did. Under the mount's queue: one pause at a time, and no remove
-   * or restart in between.
+   * or restart in between; a forced remove lets go of the pause at once and aborts `signal`.
    */
-  async whilePaused<T>(id: string, fn: (p: { writersOpen: number }) => Promise<T>): Promise<T> {
+  async whilePaused<T>(id: string, fn: (p: PauseHold) => Promise<T>): Promise<T> {
     return this.queue.run(id, async () => {
       const r = await this.store.get(id)
-      if (!r || r.state !== 'serving' || !r.spec.workdir || !isWorkerAlive(r.pid, r.pidStart))
+      if (!r || r.state !== 'serving' || !r.spec.workdir || !isAlive(r.pid, r.pidStart))
         throw unavailable(`mount ${id.slice(0, 12)} is not serving`)
-      const paused = await pauseWorker(r.pid as number, r.spec.workdir)
+      const hold: { abort: AbortController; paused?: Paused } = { abort: new AbortController() }
+      this.holds.set(id, hold)
       try {
-        return await fn(paused)
+        const { signal } = hold.abort
+        const paused = (hold.paused = await pauseWorker(
+          { pid: r.pid as number, pidStart: r.pidStart as number },
+          r.spec.workdir,
+          signal,
+        ))
+        try {
+          return await fn({ writersOpen: paused.writersOpen, isHeld: paused.isHeld, signal })
+        } finally {
+          await paused.resume()
+        }
       } finally {
-        await paused.resume()
+        this.holds.delete(id)
       }
     })
+  }
+
+  /** Ends a pause this daemon holds on the mount, now: its holder sees the signal aborted. */
+  private async letGo(id: string): Promise<void> {
+    const hold = this.holds.get(id)
+    if (!hold) return
+    hold.abort.abort(unavailable(`mount ${id.slice(0, 12)} was unmounted by force`))
+    await hold.paused?.resume()
   }
 
   /** Called once at daemon start: make every record true again and drop mounts nobody owns. */
@@ -148,8 +212,12 @@ export class MountSupervisor {
       return this.finishRemoval(r)
     }
     if (r.state === 'failed') return
-    if (mounted && isWorkerAlive(r.pid, r.pidStart)) {
+    if (mounted && isAlive(r.pid, r.pidStart)) {
       this.log.info('adopted mount', { id: r.id, target: r.target, pid: r.pid })
+      // A daemon killed during a commit leaves the worker paused (it would let go by itself soon).
+      const worker = { pid: r.pid as number, pidStart: r.pidStart as number }
+      if (r.spec.workdir && (await resumeIfPaused(worker, r.spec.workdir)))
+        this.log.warn('resumed a mount left paused by a daemon that is gone', { id: r.id, target: r.target })
       if (r.state !== 'serving') await this.store.put({ ...r, state: 'serving' })
       return
     }
@@ -158,7 +226,7 @@ export class MountSupervisor {
 
   private async restart(r: MountRecord, why: string): Promise<void> {
     this.log.warn('restarting mount worker', { id: r.id, target: r.target, why })
-    if (isWorkerAlive(r.pid, r.pidStart)) process.kill(r.pid as number, 'SIGKILL')
+    if (isAlive(r.pid, r.pidStart)) process.kill(r.pid as number, 'SIGKILL')
     if (readMountinfo().some((m) => m.target === r.target && this.ownedId(m) === r.id)) unmount(r.target, true)
     const recent = (this.restartTimes.get(r.id) ?? []).filter((t) => Date.now() - t < 60_000)
     this.restartTimes.set(r.id, [...recent, Date.now()])
@@ -169,6 +237,7 @@ export class MountSupervisor {
     try {
       await this.start(next)
     } catch (err) {
+      this.detachDead(next)
       this.log.error('cannot restart mount', { id: r.id, target: r.target, err })
       await this.store.put({ ...next, state: 'failed', error: (err as Error).message })
     }
@@ -214,10 +283,31 @@ export class MountSupervisor {
   }
 
   private async finishRemoval(r: MountRecord): Promise<void> {
-    if (isWorkerAlive(r.pid, r.pidStart)) await waitForExit(r.pid as number, r.pidStart as number)
+    if (isAlive(r.pid, r.pidStart)) await waitForExit(r.pid as number, r.pidStart as number)
     await this.store.delete(r.id)
     rmSync(this.stateDir(r.id), { recursive: true, force: true })
     this.log.info('unmounted', { id: r.id, target: r.target })
+  }
+
+  /** Detaches what a worker that never reported left mounted at the target (its connection is dead). */
+  private detachDead(r: MountRecord): void {
+    const owned = () => readMountinfo().some((m) => m.target === r.target && this.ownedId(m) === r.id)
+    for (let i = 0; i < 8 && owned(); i++) {
+      this.log.warn('detaching the mount of a worker that did not come up', { id: r.id, target: r.target })
+      unmount(r.target, true)
+    }
+  }
+
+  /** Removes the directories `makeDirs` made (deepest first), as they were before a failed create. */
+  private removeMade(made: string[]): void {
+    for (const dir of made) {
+      try {
+        rmdirSync(dir)
+      } catch (err) {
+        this.log.warn('cannot remove a mount target made for a mount that failed', { dir, err })
+        return
+      }
+    }
   }
 
   private async find(ref: string): Promise<MountRecord> {
@@ -242,45 +332,13 @@ export class MountSupervisor {
 
 const toInfo = ({ pidStart: _pidStart, ...info }: MountRecord): MountInfo => info
 
-/** Characters the worker's -o syntax cannot carry in a path. */
-const UNSAFE = /[,:\\\n]/
-
-function validate(p: MountCreateParams): { target: string; spec: MountSpec } {
-  if (typeof p !== 'object' || p === null || typeof p.spec !== 'object' || p.spec === null)
-    throw invalidArgument('mount.create needs target and spec')
-  // The kernel records the resolved path: a symlink or a trailing / would not match mountinfo.
-  const target = realpathSync(checkDir(p.target, 'target'))
-  if (UNSAFE.test(target)) throw invalidArgument(`target ${target}: paths with , : \\ or newlines are not supported`)
-  const lowerdirs = Array.isArray(p.spec.lowerdirs) ? p.spec.lowerdirs.map((d) => checkDir(d, 'lowerdir')) : []
-  const upperdir = p.spec.upperdir === undefined ? undefined : checkDir(p.spec.upperdir, 'upperdir')
-  const workdir = p.spec.workdir === undefined ? undefined : checkDir(p.spec.workdir, 'workdir')
-  if (!lowerdirs.length) throw invalidArgument('at least one lowerdir is required')
-  if (Boolean(upperdir) !== Boolean(workdir)) throw invalidArgument('upperdir and workdir go together')
-  const journal = p.spec.journal === undefined ? undefined : checkFile(p.spec.journal, 'journal')
-  if (journal && !upperdir) throw invalidArgument('a journal needs an upperdir')
-  return { target, spec: { lowerdirs, upperdir, workdir, readonly: !upperdir, ...(journal ? { journal } : {}) } }
-}
-
-/** A file path the worker may create: absolute, in an existing directory, safe for -o. */
-function checkFile(v: unknown, what: string): string {
-  if (typeof v !== 'string' || !isAbsolute(v)) throw invalidArgument(`${what} must be an absolute path`)
-  checkDir(dirname(v), `${what}'s directory`)
-  if (UNSAFE.test(v)) throw invalidArgument(`${what} ${v}: paths with , : \\ or newlines are not supported`)
-  return normalize(v)
-}
-
-function checkDir(v: unknown, what: string): string {
-  if (typeof v !== 'string' || !isAbsolute(v)) throw invalidArgument(`${what} must be an absolute path`)
-  if (UNSAFE.test(v)) throw invalidArgument(`${what} ${v}: paths with , : \\ or newlines are not supported`)
-  const path = normalize(v)
-  let isDir = false
-  try {
-    isDir = statSync(path).isDirectory()
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-  }
-  if (!isDir) throw invalidArgument(`${what} ${path} is not a directory`)
-  return path
+/** The directory and the parents `mkdir -p` made for it, deepest first (none when it existed). */
+function makeDirs(target: string): string[] {
+  const first = mkdirSync(target, { recursive: true, mode: 0o755 })
+  if (first === undefined) return []
+  const made = [target]
+  for (let d = target; d !== first;) made.push((d = dirname(d)))
+  return made
 }
 
 function workerOptions(r: MountRecord, fsname: string): string {

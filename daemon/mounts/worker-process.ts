@@ -1,13 +1,14 @@
 /**
- * Starting a strata-overlay worker for the daemon, and recognising one later. The worker runs
- * detached (its own session: it outlives the daemon, and systemd's KillMode=process leaves it),
- * logs to a file, and reports 'ready' or its startup error over IPC. A pid is only trusted
- * together with the process's start time, since pids are reused.
- * Tests: test/unit/mounts/worker-process.test.ts, test/integration/daemon-mounts.test.ts
+ * Starting a strata-overlay worker for the daemon. The worker runs detached (its own session: it
+ * outlives the daemon, and systemd's KillMode=process leaves it), logs to a file, and reports
+ * 'ready' or its startup error over IPC. Its handle holds the process's start time with the pid
+ * (process-start.ts), since pids are reused.
+ * Tests: test/integration/daemon-mounts.test.ts
  */
 import { spawn } from 'node:child_process'
-import { closeSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { startTimeOf } from '../process-start.js'
 
 export interface WorkerHandle {
   pid: number
@@ -59,22 +60,3 @@ export function startWorker(w: WorkerStart): Promise<WorkerHandle> {
     })
   })
 }
-
-/** Field 22 of /proc/PID/stat (start time in clock ticks), or undefined when there is no such process. */
-export function startTimeOf(pid: number): number | undefined {
-  let stat: string
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-  // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const start = Number(fields[19])
-  const state = fields[0]
-  return state === 'Z' || state === 'X' || !Number.isFinite(start) ? undefined : start
-}
-
-export const isWorkerAlive = (pid: number | null, pidStart: number | null): boolean =>
-  pid !== null && pidStart !== null && startTimeOf(pid) === pidStart

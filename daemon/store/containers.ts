@@ -6,7 +6,8 @@
  * Concurrency: every change is one batch, and takes the metadata queue's lock (metadata-queue.ts),
  * as `lease` does (the records it reads must be sure); reads take none.
  * Errors: NOT_FOUND ("No such container"), CONFLICT (a name in use, an ambiguous prefix).
- * Tests: test/integration/containers.test.ts, test/unit/store/metadata-queue.test.ts
+ * Tests: test/integration/containers.test.ts, test/unit/store/metadata-queue.test.ts,
+ *   test/integration/mount-targets.test.ts
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
@@ -49,7 +50,7 @@ export class ContainerStore {
     private readonly db: Db,
     private readonly root: string,
     private readonly layers: LayerDirs,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     mkdirSync(join(root, 'containers'), { recursive: true, mode: 0o700 })
     this.leases = new Leases(log)
@@ -172,7 +173,20 @@ export class ContainerStore {
     ]
     await this.db.batch(ops)
     for (const l of refs.released) this.layers.removeDir(l.chainId)
-    this.leases.removeWhenFree(c.id, () => rmSync(this.dirOf(c.id), { recursive: true, force: true }))
+    this.leases.removeWhenFree(c.id, () => this.removeDir(c.id))
+  }
+
+  /**
+   * After the batch: a directory that cannot go (a mount left inside it, say) does not undo the
+   * removal; it is logged, and `strata fsck --repair` removes it later.
+   */
+  private removeDir(id: string): void {
+    const dir = this.dirOf(id)
+    try {
+      rmSync(dir, { recursive: true, force: true })
+    } catch (err) {
+      this.log.error('cannot remove the directory of a removed container', { dir, err })
+    }
   }
 
   private async freeName(): Promise<string> {

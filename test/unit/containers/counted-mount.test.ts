@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import type { MountCreateParams, MountInfo } from '../../../client/protocol.js'
@@ -9,10 +8,12 @@ import { tmpdir } from '../../helpers/tmpdir.js'
 function fakeMounts() {
   const live = new Map<string, MountInfo>()
   const removed: Array<{ id: string; force: boolean }> = []
+  const asked: Array<{ makeTarget?: boolean; ownPlace?: boolean } | undefined> = []
   let n = 0
   const mounts: Mounts = {
     list: async () => [...live.values()],
-    create: async (p: MountCreateParams) => {
+    create: async (p: MountCreateParams, opts) => {
+      asked.push(opts)
       const m: MountInfo = {
         id: `m${++n}`,
         target: p.target,
@@ -32,19 +33,19 @@ function fakeMounts() {
       return id
     },
   }
-  return { mounts, live, removed }
+  return { mounts, live, removed, asked }
 }
 
 const spec = { lowerdirs: ['/l'], readonly: true }
 
 t.test('the first acquire mounts at the target (made if missing), later ones count', async (t) => {
-  const { mounts, live } = fakeMounts()
+  const { mounts, live, asked } = fakeMounts()
   const target = join(tmpdir(t), 'a', 'mnt')
-  const one = await acquire(mounts, null, target, spec)
+  const one = await acquire(mounts, null, target, spec, false)
   t.same(one, { id: 'm1', target, count: 1 })
-  t.ok(existsSync(target), 'the target is made')
+  t.same(asked, [{ makeTarget: true, ownPlace: false }], 'the supervisor makes the target')
   t.same(live.get('m1')?.spec, spec, 'the spec goes to the supervisor as given')
-  const two = await acquire(mounts, one, target, spec)
+  const two = await acquire(mounts, one, target, spec, false)
   t.same(two, { id: 'm1', target, count: 2 }, 'no second mount')
   t.equal(live.size, 1)
 })
@@ -53,7 +54,7 @@ t.test('a recorded mount the supervisor no longer has counts as not mounted', as
   const { mounts, live, removed } = fakeMounts()
   const target = tmpdir(t)
   const gone = { id: 'by-hand', target, count: 3 }
-  t.same(await acquire(mounts, gone, target, spec), { id: 'm1', target, count: 1 }, 'mounted afresh')
+  t.same(await acquire(mounts, gone, target, spec, true), { id: 'm1', target, count: 1 }, 'mounted afresh')
   t.equal(live.size, 1)
   t.equal(await release(mounts, gone, true), null, 'a forced release of it is done')
   t.same(removed, [], 'without asking the supervisor to remove what it does not have')
@@ -62,14 +63,14 @@ t.test('a recorded mount the supervisor no longer has counts as not mounted', as
 t.test('release counts down; the last one (or a forced one) unmounts', async (t) => {
   const { mounts, removed } = fakeMounts()
   const target = tmpdir(t)
-  let m = await acquire(mounts, null, target, spec)
-  m = await acquire(mounts, m, target, spec)
+  let m = await acquire(mounts, null, target, spec, true)
+  m = await acquire(mounts, m, target, spec, true)
   const after = await release(mounts, m, false)
   t.same(after, { ...m, count: 1 }, 'one left')
   t.same(removed, [], 'still mounted')
   t.equal(await release(mounts, after, false), null)
   t.same(removed, [{ id: 'm1', force: false }])
-  const again = await acquire(mounts, await acquire(mounts, null, target, spec), target, spec)
+  const again = await acquire(mounts, await acquire(mounts, null, target, spec, true), target, spec, true)
   t.equal(await release(mounts, again, true), null, 'forced: all at once')
   t.same(removed[1], { id: 'm2', force: true })
   t.equal(await release(mounts, null, false), null, 'nothing to release')

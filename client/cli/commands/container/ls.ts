@@ -64,7 +64,7 @@ function rowOf(c: ContainerSummary, trunc: boolean) {
     ImageID: c.imageId,
     CreatedSince: humanAgo(c.created),
     CreatedAt: c.created,
-    Status: c.mountpoint ? 'Mounted' : 'Created',
+    Status: c.mountpoint ? (c.paused ? 'Mounted (Paused)' : 'Mounted') : 'Created',
     Mounts: c.mountpoint ?? '',
     Size: c.sizeRw === undefined ? '' : `${humanSize(c.sizeRw)} (virtual ${humanSize(c.sizeRw + (c.sizeRootFs ?? 0))})`,
     Names: c.name,

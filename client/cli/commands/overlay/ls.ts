@@ -28,7 +28,7 @@ export function registerOverlayLs(parent: Command, cli: Cli): void {
 function row(m: MountInfo, noTrunc: boolean) {
   return {
     ID: shortId(m.id, noTrunc),
-    State: m.state === 'failed' ? `failed: ${m.error ?? ''}` : m.state,
+    State: m.state === 'failed' ? `failed: ${m.error ?? ''}` : m.paused ? `${m.state} (paused)` : m.state,
     PID: m.pid === null ? '-' : String(m.pid),
     Layers: String(m.spec.lowerdirs.length + (m.spec.upperdir ? 1 : 0)),
     Created: humanAgo(m.createdAt),
