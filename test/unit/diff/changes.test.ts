@@ -90,18 +90,23 @@ t.test('an opaque directory where the lowers have none, or a file: everything be
   ])
 })
 
+/** `rm -rf /opt/app` of the image's tree, entry by entry. */
+const RM_RF_APP: Op[] = [
+  { op: 'unlink', path: 'opt/app/VERSION' },
+  { op: 'unlink', path: 'opt/app/bin/app2' },
+  { op: 'rmdir', path: 'opt/app/bin' },
+  { op: 'unlink', path: 'opt/app/lib/libapp.so' },
+  { op: 'rmdir', path: 'opt/app/lib' },
+  { op: 'unlink', path: 'opt/app/etc/conf' },
+  { op: 'rmdir', path: 'opt/app/etc' },
+  { op: 'rmdir', path: 'opt/app' },
+]
+
 const SEQUENCES: { name: string; ops: Op[]; want: string[] }[] = [
   {
     name: 'rm -rf /opt/app && mkdir -p /opt/app/bin && echo version=3 > /opt/app/VERSION',
     ops: [
-      { op: 'unlink', path: 'opt/app/VERSION' },
-      { op: 'unlink', path: 'opt/app/bin/app2' },
-      { op: 'rmdir', path: 'opt/app/bin' },
-      { op: 'unlink', path: 'opt/app/lib/libapp.so' },
-      { op: 'rmdir', path: 'opt/app/lib' },
-      { op: 'unlink', path: 'opt/app/etc/conf' },
-      { op: 'rmdir', path: 'opt/app/etc' },
-      { op: 'rmdir', path: 'opt/app' },
+      ...RM_RF_APP,
       { op: 'mkdir', path: 'opt/app' },
       { op: 'mkdir', path: 'opt/app/bin' },
       { op: 'write', path: 'opt/app/VERSION', data: 'version=3\n' },
@@ -122,14 +127,7 @@ const SEQUENCES: { name: string; ops: Op[]; want: string[] }[] = [
       { op: 'mkdir', path: 'staging' },
       { op: 'mkdir', path: 'staging/bin' },
       { op: 'write', path: 'staging/bin/app3', data: 'three' },
-      { op: 'unlink', path: 'opt/app/VERSION' },
-      { op: 'unlink', path: 'opt/app/bin/app2' },
-      { op: 'rmdir', path: 'opt/app/bin' },
-      { op: 'unlink', path: 'opt/app/lib/libapp.so' },
-      { op: 'rmdir', path: 'opt/app/lib' },
-      { op: 'unlink', path: 'opt/app/etc/conf' },
-      { op: 'rmdir', path: 'opt/app/etc' },
-      { op: 'rmdir', path: 'opt/app' },
+      ...RM_RF_APP,
       { op: 'rename', from: 'staging', to: 'opt/app' },
     ],
     want: [
