@@ -2,8 +2,8 @@
  * The inode table: FUSE node ids for union paths, with the kernel's lookup counts.
  * Owns: one node per upper backing inode (hard links there share it; lower hard links do not, since
  *   copy-up breaks them name by name, as overlayfs without index does); a 64-bit inode number fixed when the node
- *   is made (the backing inode's), so it stays the same across copy-up; paths kept current across
- *   renames; exact lookup counting (every LOOKUP, CREATE, MKNOD, MKDIR, SYMLINK, LINK and READDIRPLUS
+ *   is made (the backing inode's), so it stays the same across copy-up; every name a node is known by,
+ *   kept current across renames and unlinks (a hard-linked node serves through any name it still has); exact lookup counting (every LOOKUP, CREATE, MKNOD, MKDIR, SYMLINK, LINK and READDIRPLUS
  *   entry adds one, FORGET takes n away; a node goes at zero, the root never).
  * Never: reuses a node id.
  * Tests: test/unit/fuse/inodes.test.ts
@@ -17,7 +17,10 @@ export interface Inode {
   readonly nodeid: bigint
   /** the inode number the kernel sees, fixed for the node's life */
   readonly ino: bigint
+  /** a name the node has; after its last name is unlinked, the last one it had */
   path: string
+  /** the node's other names (upper hard links), null while it has one */
+  others: string[] | null
   nlookup: number
   /**
    * Whether the node has no xattr a user can see (ops/xattr.ts): true, GETXATTR answers ENODATA
@@ -44,7 +47,15 @@ export class InodeTable {
   private nextId = ROOT_ID + 1n
 
   constructor(rootStat: BigIntStats) {
-    const root: Inode = { nodeid: ROOT_ID, ino: rootStat.ino, path: '', nlookup: 1, noXattrs: null, key: null }
+    const root: Inode = {
+      nodeid: ROOT_ID,
+      ino: rootStat.ino,
+      path: '',
+      others: null,
+      nlookup: 1,
+      noXattrs: null,
+      key: null,
+    }
     this.byId.set(ROOT_ID, root)
     this.byPath.set('', root)
     this.bindKey(keyOf(rootStat), root)
@@ -68,13 +79,13 @@ export class InodeTable {
     let node = (inUpper ? this.byBacking.get(key) : undefined) ?? this.byPath.get(path)
     if (!node) {
       const ino = this.inoOfPath.get(path) ?? st.ino
-      node = { nodeid: this.nextId++, ino, path, nlookup: 0, noXattrs: null, key: null }
+      node = { nodeid: this.nextId++, ino, path, others: null, nlookup: 0, noXattrs: null, key: null }
       this.inoOfPath.delete(path)
       this.byId.set(node.nodeid, node)
     }
     node.nlookup++
     if (inUpper) this.bindKey(key, node)
-    this.setPath(node, path) // for hard links: the name last looked up; any of them reaches the inode
+    this.addName(node, path)
     return node
   }
 
@@ -96,24 +107,24 @@ export class InodeTable {
     node.nlookup -= n
     if (node.nlookup > 0) return
     this.byId.delete(nodeid)
-    if (this.byPath.get(node.path) === node) this.byPath.delete(node.path)
+    this.dropNames(node)
     this.unbindKeys(node)
   }
 
   /** After a rename: every node at or below `from` moves below `to`; a node replaced at `to` is unlinked. */
   renamed(from: string, to: string): void {
-    const moved = [...this.byPath.values()].filter((n) => isWithin(n.path, from))
+    const moved = this.namesWithin(from)
     this.unlinked(to)
-    for (const n of moved) this.setPath(n, to + n.path.slice(from.length))
+    for (const [name, n] of moved) this.moveName(n, name, to + name.slice(from.length))
   }
 
   /** After rename exchange: the two subtrees trade places. */
   exchanged(a: string, b: string): void {
-    const atA = [...this.byPath.values()].filter((n) => isWithin(n.path, a))
-    const atB = [...this.byPath.values()].filter((n) => isWithin(n.path, b))
-    for (const n of [...atA, ...atB]) this.byPath.delete(n.path)
-    for (const n of atA) this.setPath(n, b + n.path.slice(a.length))
-    for (const n of atB) this.setPath(n, a + n.path.slice(b.length))
+    const atA = this.namesWithin(a)
+    const atB = this.namesWithin(b)
+    for (const [name, n] of [...atA, ...atB]) this.dropName(n, name)
+    for (const [name, n] of atA) this.addName(n, b + name.slice(a.length))
+    for (const [name, n] of atB) this.addName(n, a + name.slice(b.length))
   }
 
   /**
@@ -121,15 +132,15 @@ export class InodeTable {
    * number) at its next lookup: passthrough's answer to a copy-up under open files.
    */
   replace(node: Inode): void {
-    if (this.byPath.get(node.path) === node) this.byPath.delete(node.path)
+    for (const name of this.namesOf(node)) this.inoOfPath.set(name, node.ino)
+    this.dropNames(node)
     this.unbindKeys(node)
-    this.inoOfPath.set(node.path, node.ino)
   }
 
-  /** The name is gone: its node keeps serving open handles but is no longer found by path. */
+  /** The name is gone: its node keeps its other names, and serves open handles while it has none. */
   unlinked(path: string): void {
     const node = this.byPath.get(path)
-    if (node && node.path === path) this.byPath.delete(path)
+    if (node) this.dropName(node, path)
   }
 
   /**
@@ -150,9 +161,45 @@ export class InodeTable {
     node.key = null
   }
 
-  private setPath(node: Inode, path: string): void {
-    if (this.byPath.get(node.path) === node) this.byPath.delete(node.path)
-    node.path = path
+  /** Every name at or below `path`, with its node. */
+  private namesWithin(path: string): [string, Inode][] {
+    return [...this.byPath].filter(([name]) => isWithin(name, path))
+  }
+
+  /** The names the node has now (none once the last one is unlinked). */
+  private namesOf(node: Inode): string[] {
+    const live = this.byPath.get(node.path) === node ? [node.path] : []
+    return node.others ? [...live, ...node.others] : live
+  }
+
+  /** Gives the node the name `path`, which another node may have had (it loses it). */
+  private addName(node: Inode, path: string): void {
+    const holder = this.byPath.get(path)
+    if (holder === node) return
+    if (holder) this.dropName(holder, path)
     this.byPath.set(path, node)
+    if (this.byPath.get(node.path) === node && node.path !== path) (node.others ??= []).push(path)
+    else node.path = path
+  }
+
+  /** Takes the name `path` from the node; another of its names, if any, becomes its path. */
+  private dropName(node: Inode, path: string): void {
+    if (this.byPath.get(path) === node) this.byPath.delete(path)
+    if (node.path === path) {
+      const next = node.others?.pop()
+      if (next !== undefined) node.path = next
+    } else if (node.others) {
+      node.others = node.others.filter((name) => name !== path)
+    }
+    if (node.others?.length === 0) node.others = null
+  }
+
+  private moveName(node: Inode, from: string, to: string): void {
+    this.dropName(node, from)
+    this.addName(node, to)
+  }
+
+  private dropNames(node: Inode): void {
+    for (const name of this.namesOf(node)) this.dropName(node, name)
   }
 }

@@ -10,6 +10,7 @@ const inode = (n: number): Inode => ({
   nodeid: BigInt(n),
   ino: BigInt(n),
   path: `f${n}`,
+  others: null,
   nlookup: 1,
   noXattrs: null,
   key: null,
