@@ -5,7 +5,17 @@
  */
 import type { BigIntStats } from 'node:fs'
 import { chmodSync } from 'node:fs'
-import { constants, fchownat, lgetxattr, llistxattr, lsetxattr, utimensat } from '../../native-bindings/index.js'
+import {
+  constants,
+  fchownat,
+  fgetxattr,
+  flistxattr,
+  fsetxattr,
+  lgetxattr,
+  llistxattr,
+  lsetxattr,
+  utimensat,
+} from '../../native-bindings/index.js'
 import { xattrNames, type XattrNamespace } from './opaque.js'
 
 /** Every xattr but overlay's private ones (escaped user names are kept: they are the user's). */
@@ -13,6 +23,14 @@ export function copyXattrs(from: string, to: string, ns: XattrNamespace): void {
   const names = xattrNames(ns)
   for (const name of llistxattr(from)) {
     if (names.shown(name) !== null) lsetxattr(to, name, lgetxattr(from, name))
+  }
+}
+
+/** copyXattrs between two open files. */
+export function copyXattrsFd(from: number, to: number, ns: XattrNamespace): void {
+  const names = xattrNames(ns)
+  for (const name of flistxattr(from)) {
+    if (names.shown(name) !== null) fsetxattr(to, name, fgetxattr(from, name))
   }
 }
 

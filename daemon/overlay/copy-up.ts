@@ -1,9 +1,11 @@
 /**
  * Copy-up: make a lower entry writable by copying it into upper/.
  * Owns: parents first; data (small files by a read and a write, others by reflink or
- *   copy_file_range off the JS thread, holes kept), mode, owner, ns times, xattrs; built in work/, fsync'ed
- *   unless volatile, renamed into upper/ with RENAME_NOREPLACE (so a name that appeared meanwhile
- *   is never overwritten); the upper parent keeps its times, as overlayfs does.
+ *   copy_file_range off the JS thread, holes kept), mode, owner, ns times, xattrs (a file's set
+ *   through its open descriptors); built in work/, fsync'ed unless volatile, renamed into upper/
+ *   with RENAME_NOREPLACE (so a name that appeared meanwhile is never overwritten); the upper
+ *   parent keeps its times, as overlayfs does. The copy's descriptor can be handed to the caller
+ *   (copyUpOpen): an open for writing then needs no second open.
  * Never: follows a symlink in a backing path (lower files are opened O_NOFOLLOW).
  * Errors: FsError / Node errno errors of the syscall that failed; the staged copy is removed.
  * Concurrency: one copy-up per path at a time; a second caller waits for the first.
@@ -12,6 +14,8 @@
 import {
   closeSync,
   constants as fsc,
+  fchmodSync,
+  fchownSync,
   fsyncSync,
   lstatSync,
   mkdirSync,
@@ -29,10 +33,11 @@ import {
   copySparse,
   ficlone,
   mknodat,
+  utimensat,
   renameat2,
   splitDev,
 } from '../../native-bindings/index.js'
-import { copyAttrs, setTimes } from './copy-attrs.js'
+import { copyAttrs, copyXattrsFd, setTimes } from './copy-attrs.js'
 import { hasCode } from './fs-error.js'
 import { isDir, lookup, lookupDir, type Node } from './lookup.js'
 import { backing, splitParent } from './path.js'
@@ -40,15 +45,30 @@ import type { Stack } from './stack.js'
 
 const inflight = new WeakMap<Stack, Map<string, Promise<Node>>>()
 
+/** A copied-up node and, for a regular file this call copied, its copy open O_RDWR (the caller closes it). */
+export interface Copied {
+  node: Node
+  fd: number | null
+}
+
 /** The node again, now with an upper copy (data included unless `withData` is false: O_TRUNC opens). */
 export async function copyUp(stack: Stack, node: Node, withData = true): Promise<Node> {
-  if (node.upper !== null) return node
+  const { node: copied, fd } = await copyUpOpen(stack, node, withData)
+  if (fd !== null) closeSync(fd)
+  return copied
+}
+
+/** As copyUp, keeping the copy's descriptor when this call made the copy (a waiter on another's copy gets none). */
+export async function copyUpOpen(stack: Stack, node: Node, withData = true): Promise<Copied> {
+  if (node.upper !== null) return { node, fd: null }
   let pending = inflight.get(stack)
   if (!pending) inflight.set(stack, (pending = new Map()))
   const running = pending.get(node.path)
-  if (running) return running
+  if (running) return { node: await running, fd: null }
   const job = copyUpOnce(stack, node, withData).finally(() => pending.delete(node.path))
-  pending.set(node.path, job)
+  const forWaiters = job.then((copied) => copied.node)
+  forWaiters.catch(() => undefined) // this caller gets the error from `job`; waiters from their own await
+  pending.set(node.path, forWaiters)
   return job
 }
 
@@ -60,15 +80,17 @@ export function ensureUpperDir(stack: Stack, path: string): Node {
   return copyUpDir(stack, ensureUpperDir(stack, splitParent(path).parent), node)
 }
 
-async function copyUpOnce(stack: Stack, node: Node, withData: boolean): Promise<Node> {
+async function copyUpOnce(stack: Stack, node: Node, withData: boolean): Promise<Copied> {
   const { parent } = splitParent(node.path)
   const parentNode = ensureUpperDir(stack, parent)
-  if (isDir(node)) return copyUpDir(stack, parentNode, node)
+  if (isDir(node)) return { node: copyUpDir(stack, parentNode, node), fd: null }
   const staged = stack.stagingPath()
+  let fd: number | null = null
   try {
-    await stageEntry(stack, node, staged, withData)
-    return install(stack, parentNode, node, staged)
+    fd = await stageEntry(stack, node, staged, withData)
+    return { node: install(stack, parentNode, node, staged), fd }
   } catch (err) {
+    if (fd !== null) closeSync(fd)
     rmSync(staged, { force: true })
     throw err
   }
@@ -86,24 +108,33 @@ function copyUpDir(stack: Stack, parentNode: Node, node: Node): Node {
   }
 }
 
-async function stageEntry(stack: Stack, node: Node, staged: string, withData: boolean): Promise<void> {
+/** Makes the staged copy; a regular file's stays open (O_RDWR), and its descriptor is returned. */
+async function stageEntry(stack: Stack, node: Node, staged: string, withData: boolean): Promise<number | null> {
   const from = node.lower as string
   const st = node.stat
+  if (st.isFile()) return stageFile(stack, from, st, staged, withData)
   if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), staged)
-  else if (st.isFile()) await stageData(stack, from, st, staged, withData)
   else mknodat(constants.AT_FDCWD, staged, Number(st.mode & 0o170000n) | 0o600, ...splitDev(st.rdev))
   copyAttrs(from, st, staged, stack.ns)
+  return null
 }
 
-async function stageData(stack: Stack, from: string, st: BigIntStats, staged: string, withData: boolean) {
+/** Data, then owner, mode, xattrs and times (copy-attrs.ts's order) through the two descriptors, then fsync. */
+async function stageFile(stack: Stack, from: string, st: BigIntStats, staged: string, withData: boolean) {
   const src = openSync(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
-    const dst = openSync(staged, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600)
+    const dst = openSync(staged, fsc.O_RDWR | fsc.O_CREAT | fsc.O_EXCL, 0o600)
     try {
       if (withData && st.size > 0n) await copyData(stack, src, dst, st)
+      fchownSync(dst, Number(st.uid), Number(st.gid))
+      fchmodSync(dst, Number(st.mode & 0o7777n))
+      copyXattrsFd(src, dst, stack.ns)
+      utimensat(dst, '', st.atimeNs, st.mtimeNs)
       if (!stack.volatile) fsyncSync(dst)
-    } finally {
+      return dst
+    } catch (err) {
       closeSync(dst)
+      throw err
     }
   } finally {
     closeSync(src)

@@ -13,9 +13,9 @@
  *   awaits, and it renames into place with RENAME_NOREPLACE so nothing done meanwhile is lost.
  * Tests: test/unit/overlay/*.test.ts, test/integration/union-*.test.ts
  */
-import { readlinkSync, statfsSync, type BigIntStats, type StatsFs } from 'node:fs'
+import { closeSync, readlinkSync, statfsSync, type BigIntStats, type StatsFs } from 'node:fs'
 import type { TimeSpec } from '../../native-bindings/index.js'
-import { copyUp } from './copy-up.js'
+import { copyUpOpen } from './copy-up.js'
 import { create, createOpen, link, mkdir, mknod, symlink } from './create.js'
 import { FsError } from './fs-error.js'
 import { isMergedDir, lookup, shownPath, type Node } from './lookup.js'
@@ -111,13 +111,24 @@ export class Overlay {
 
   /** Copies the entry up (without data when the open truncates) and returns upper's backing path. */
   async openForWrite(path: string, truncate = false): Promise<string> {
+    const { upper, fd } = await this.openForWriteFd(path, truncate)
+    if (fd !== null) closeSync(fd)
+    return upper
+  }
+
+  /**
+   * As openForWrite, and when this call copied the file up, the copy open O_RDWR (the caller
+   * owns `fd`): an open for writing can use it instead of opening the copy again.
+   */
+  async openForWriteFd(path: string, truncate = false): Promise<{ upper: string; fd: number | null }> {
     const p = parsePath(path, 'open')
     this.stack.writable('open', p)
     this.note(p)
     const node = lookup(this.stack, p, 'open')
     if (node.stat.isDirectory()) throw new FsError('EISDIR', 'open', path)
     if (node.stat.isSymbolicLink()) throw new FsError('ELOOP', 'open', path) // as O_NOFOLLOW: the kernel resolves links
-    return (await copyUp(this.stack, node, !truncate)).upper as string
+    const copied = await copyUpOpen(this.stack, node, !truncate)
+    return { upper: copied.node.upper as string, fd: copied.fd }
   }
 
   create(path: string, mode: number, caller: Caller = ROOT): Attr {

@@ -21,6 +21,8 @@ const fsyncAsync = promisify(fsync)
 const ACCMODE = fsc.O_RDONLY | fsc.O_WRONLY | fsc.O_RDWR
 /** Flags passed on to the backing open; creation is the engine's job, never the backing open's. */
 const PASSED = ACCMODE | fsc.O_APPEND | fsc.O_TRUNC | fsc.O_NOATIME
+/** An open with any of these gets its own backing open, never copy-up's descriptor (O_RDWR, no flags). */
+const OWN_OPEN = fsc.O_APPEND | fsc.O_NOATIME
 
 /**
  * Without passthrough, readers opened before a copy-up move to the copy, so every read sees one
@@ -49,17 +51,25 @@ const WRITE_KILL_SUIDGID = 1 << 2
  */
 async function openBacking(ctx: Context, inode: Inode, flags: number, killSetid: boolean): Promise<Buffer> {
   const writable = (flags & ACCMODE) !== fsc.O_RDONLY || (flags & fsc.O_TRUNC) !== 0
-  const backing = writable
-    ? await ctx.ov.openForWrite(inode.path, (flags & fsc.O_TRUNC) !== 0)
-    : ctx.ov.openForRead(inode.path)
-  if (writable) followCopyUp(ctx, inode, backing)
-  if (writable && killSetid && dropSetid(backing)) ctx.attrsChanged(inode)
-  if (ctx.passthrough?.isStale(inode, backing)) {
-    ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node
-    throw new StaleBacking(`${inode.path} was copied up while open`)
+  const { upper: backing, fd: copyFd } = writable
+    ? await ctx.ov.openForWriteFd(inode.path, (flags & fsc.O_TRUNC) !== 0)
+    : { upper: ctx.ov.openForRead(inode.path), fd: null }
+  const canWrite = (flags & ACCMODE) !== fsc.O_RDONLY // O_RDONLY|O_TRUNC cannot write
+  const reuse = copyFd !== null && canWrite && (flags & OWN_OPEN) === 0
+  try {
+    if (writable) followCopyUp(ctx, inode, backing)
+    if (writable && killSetid && dropSetid(backing)) ctx.attrsChanged(inode)
+    if (ctx.passthrough?.isStale(inode, backing)) {
+      ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node
+      throw new StaleBacking(`${inode.path} was copied up while open`)
+    }
+  } catch (err) {
+    if (copyFd !== null) closeSync(copyFd)
+    throw err
   }
-  const fd = openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
-  return handleOn(ctx, inode, backing, fd, (flags & ACCMODE) !== fsc.O_RDONLY) // O_RDONLY|O_TRUNC cannot write
+  if (copyFd !== null && !reuse) closeSync(copyFd)
+  const fd = reuse ? copyFd : openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
+  return handleOn(ctx, inode, backing, fd, canWrite)
 }
 
 /** A file handle on `fd` (open on `backing`), registered for passthrough when negotiated; closes fd on failure. */

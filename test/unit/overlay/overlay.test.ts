@@ -17,7 +17,8 @@ import {
   writeSync,
 } from 'node:fs'
 import { Overlay } from '../../../daemon/overlay/overlay.js'
-import { buildStack, dir, file, symlink, whiteout, type Entry } from '../../helpers/fixtures.js'
+import { buildStack, dir, file, FIXTURE_TIME, symlink, whiteout, type Entry } from '../../helpers/fixtures.js'
+import { lgetxattr } from '../../../native-bindings/index.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 process.umask(0)
@@ -107,6 +108,26 @@ t.test('concurrent copy-ups of one file make one copy and leave nothing in work/
   t.ok(readFileSync(paths[0] as string).equals(data))
   t.match(lstatSync(paths[0] as string), { uid: 12, gid: 34, mode: 0o100640 })
   t.same(readdirSync(`${base}/work`), [])
+})
+
+t.test('a copy-up made for an open hands over its descriptor; waiters on it get none', async (t) => {
+  const xattrs = { 'user.k': 'v' }
+  const { ov, base } = stack(t, [[file('f', 'data', { mode: 0o4751, uid: 5, gid: 6, xattrs })]])
+  const [first, second] = await Promise.all([ov.openForWriteFd('f'), ov.openForWriteFd('f')])
+  t.not(first.fd, null, 'the call that copied gets the copy open')
+  t.equal(second.fd, null, 'the one that waited for it does not')
+  t.equal(first.upper, second.upper)
+  const st = lstatSync(first.upper, { bigint: true })
+  t.match(st, { uid: 5n, gid: 6n, mode: 0o104751n }, 'owner first, then mode: setuid survives')
+  t.equal(st.mtimeNs, FIXTURE_TIME, 'times set last, to the nanosecond')
+  t.equal(lgetxattr(first.upper, 'user.k').toString(), 'v')
+  const fd = first.fd as number
+  writeSync(fd, 'DATA', 0)
+  closeSync(fd)
+  t.equal(readFileSync(first.upper, 'utf8'), 'DATA', 'the descriptor is the file now at the name')
+  t.same(readdirSync(`${base}/work`), [])
+  const again = await ov.openForWriteFd('f')
+  t.equal(again.fd, null, 'no copy-up, no descriptor')
 })
 
 t.test("issue 15: copy-up keeps a sparse file's holes; a small one is copied whole", async (t) => {
