@@ -3,13 +3,15 @@
  * docker-registry on loopback): an image pushed, then pulled by digest where its ID is already
  * loaded (the RepoDigest is recorded all the same); then inspect, images, history, tag, save,
  * create, image mount, push and rmi by `repo@sha256:…` (and `repo:tag@sha256:…`, looked up by
- * its digest); rmi's Untagged lines for digests; unknown and malformed digests.
+ * its digest); rmi's Untagged lines for digests; unknown and malformed digests; an image pulled
+ * through an index is known by the index's digest.
  */
 import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
+import { ociArch } from '../../daemon/store/image-config.js'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { startRegistry } from '../helpers/registry.js'
@@ -178,5 +180,40 @@ t.test('an image known by one repository, tag and digest, goes by ID without -f'
   t.equal(
     await ok(t, d, ['rmi', SHORT]),
     `Untagged: ${name}\nUntagged: ${reg.host}/solo/app@${digest}\nDeleted: ${ID}\nDeleted: ${CHAIN2}\nDeleted: ${digestOf(L1)}\n`,
+  )
+})
+
+t.test('pulled through an index, an image is known by the index digest, as Docker records it', async (t) => {
+  const reg = await startRegistry(t)
+  const repo = `${reg.host}/team/multi`
+  const pusher = await startDaemon(t)
+  const c = await pusher.connect()
+  t.teardown(() => c.close())
+  const img: TestImage = { ...APP, architecture: ociArch(), tags: [`${repo}:one`] }
+  await c.call('image.load', {}, { upload: chunks(legacyDockerArchive([img]), 1 << 20) })
+  const { digest } = await c.call('image.push', { ref: `${repo}:one` })
+  const accept = { accept: 'application/vnd.oci.image.manifest.v1+json' }
+  const head = await fetch(`http://${reg.host}/v2/team/multi/manifests/${digest}`, { method: 'HEAD', headers: accept })
+  const size = Number(head.headers.get('content-length'))
+  const platform = { os: 'linux', architecture: ociArch() }
+  const manifests = [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size, platform }]
+  const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests })
+  const put = await fetch(`http://${reg.host}/v2/team/multi/manifests/1`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' },
+    body: index,
+  })
+  t.equal(put.status, 201)
+  const ref = `${repo}@${digestOf(index)}`
+
+  const d = await startDaemon(t)
+  await ok(t, d, ['pull', ref])
+  t.equal(await ok(t, d, ['inspect', '-f', '{{.Id}} {{json .RepoDigests}}', ref]), `${imageIdOf(img)} ["${ref}"]\n`)
+  const push = await strata(d, ['push', ref])
+  t.equal(push.code, 1, 'its manifest is not the index: it cannot go back by that digest')
+  t.match(push.stderr, `cannot push ${ref}: strata has its manifest as ${digest}, not that digest; push it by tag`)
+  t.equal(
+    await ok(t, d, ['rmi', ref]),
+    `Untagged: ${ref}\nDeleted: ${imageIdOf(img)}\nDeleted: ${CHAIN2}\nDeleted: ${digestOf(L1)}\n`,
   )
 })
