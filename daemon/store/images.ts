@@ -1,11 +1,13 @@
 /**
  * Images and tags in LevelDB. An image is its config (kept byte for byte: its ID is their
- * digest) and its top layer; a tag maps a canonical reference to an image ID. Every change is one
- * batch that also carries the refcount changes (refs.ts).
+ * digest), its top layer and the digests it was pulled or pushed as (`repo@sha256:…`); a tag maps
+ * a canonical reference to an image ID. Tags and digests are its names (image-names.ts). Every
+ * change is one batch that also carries the refcount changes (refs.ts).
  * Errors: NOT_FOUND ("No such image"), CONFLICT for deletions Docker refuses, INVALID_ARGUMENT.
  * Concurrency: callers hold the metadata queue (store/metadata-queue.ts): reads of counts and records and
  * the batch that changes them must not interleave with another change.
- * Tests: test/integration/images.test.ts, test/integration/image-random.test.ts
+ * Tests: test/integration/images.test.ts, test/integration/image-random.test.ts,
+ *   test/integration/image-digests.test.ts, test/integration/image-history.test.ts
  */
 import type { ChainId } from '../digests.js'
 import { conflict, notFound } from '../errors.js'
