@@ -1,7 +1,8 @@
 /**
- * image.list: `docker images` — tagged and dangling images; with `all`, intermediate ones
- * (untagged images with children) too. Filters: dangling, reference (globs), label, label!,
- * before, since, until.
+ * image.list: `docker images` — named and dangling images; with `all`, intermediate ones
+ * (images without tags or digests, with children) too. As in Docker, `dangling` means untagged,
+ * digests or not (`images` prints an image known by a digest only as `repo <none>`). Filters: dangling, reference
+ * (globs, matched against tags and digests, as Docker's), label, label!, before, since, until.
  */
 import type { ImageSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
@@ -25,13 +26,9 @@ export const imageList = (s: Services): ApiMethod<'image.list'> => ({
     const before = filters.before?.[0] ? (await s.images.resolve(filters.before[0])).image.created : undefined
     const since = filters.since?.[0] ? (await s.images.resolve(filters.since[0])).image.created : undefined
     return summaries
-      .filter((i) => p.all === true || i.repoTags.length > 0 || !parents.has(i.id))
+      .filter((i) => p.all === true || i.repoTags.length + i.repoDigests.length > 0 || !parents.has(i.id))
       .filter((i) => matches(i, filters, before, since))
-      .map((i) =>
-        filters.reference?.length
-          ? { ...i, repoTags: i.repoTags.filter((t) => matchesReference(t, filters.reference ?? [])) }
-          : i,
-      )
+      .map((i) => (filters.reference?.length ? withMatchingNames(i, filters.reference) : i))
       .sort((a, b) => b.created.localeCompare(a.created))
   },
 })
@@ -56,7 +53,8 @@ function matches(i: ImageSummary, f: Record<string, string[]>, before?: string, 
     if (dangling !== 'true' && dangling !== 'false') throw invalidArgument(`invalid filter 'dangling=${dangling}'`)
     if (i.dangling !== (dangling === 'true')) return false
   }
-  if (f.reference?.length && !i.repoTags.some((t) => matchesReference(t, f.reference ?? []))) return false
+  if (f.reference?.length && ![...i.repoTags, ...i.repoDigests].some((t) => matchesReference(t, f.reference ?? [])))
+    return false
   if (!labelsMatch(i.labels, f)) return false
   if (before && i.created >= before) return false
   if (since && i.created <= since) return false
@@ -64,7 +62,17 @@ function matches(i: ImageSummary, f: Record<string, string[]>, before?: string, 
   return true
 }
 
-/** A tag (busybox:latest) matches a pattern given with or without its tag, as Docker's filter does. */
+/** Only the names the patterns match, as Docker lists an image found by a reference filter. */
+const withMatchingNames = (i: ImageSummary, patterns: string[]): ImageSummary => ({
+  ...i,
+  repoTags: i.repoTags.filter((t) => matchesReference(t, patterns)),
+  repoDigests: i.repoDigests.filter((d) => matchesReference(d, patterns)),
+})
+
+/**
+ * A name (busybox:latest, busybox@sha256:…) matches a pattern for the whole name or for its
+ * repository, as Docker's FamiliarMatch does.
+ */
 const matchesReference = (tag: string, patterns: string[]): boolean =>
   patterns.some((g) => glob(g).test(tag) || glob(g).test(familiarName(parseReference(tag))))
 

@@ -1,7 +1,7 @@
 /**
  * image.save: images as one docker-archive + OCI layout tar (download), like `docker save`.
  * A reference with a tag saves that tag; a repository without a tag saves all its tags; an ID
- * saves the image without tags. Naming an image twice saves it once, with the tags of both.
+ * or a digest reference (`repo@sha256:…`) saves the image without tags. Naming an image twice saves it once, with the tags of both.
  * The images are resolved and their layers leased under the metadata queue, so an rmi or prune
  * during the download changes the records at once but leaves the bytes until it ends.
  */
@@ -35,7 +35,8 @@ async function itemsOf(s: Services, inputs: string[]): Promise<SaveItem[]> {
     const { image, ref } = await s.images.resolve(input)
     const item = byId.get(image.id) ?? { image, chain: await s.layers.baseFirst(image.topLayer), tags: [] }
     byId.set(image.id, item)
-    if (ref && !item.tags.some((x) => canonical(x) === canonical(ref))) item.tags.push(ref)
+    // A digest names the image but is no tag: saved by digest, it goes without one, as in Docker.
+    if (ref && !ref.digest && !item.tags.some((x) => canonical(x) === canonical(ref))) item.tags.push(ref)
   }
   return [...byId.values()]
 }

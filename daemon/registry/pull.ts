@@ -50,6 +50,7 @@ export async function pullImage(
     digest,
     bytes: manifestBytes,
     mediaType: manifestType,
+    named,
   } = await resolveManifest(client, ref, platform)
   const configBytes = await readAll(client.blob(ref.path, manifest.config.digest))
   if (sha256(configBytes) !== manifest.config.digest)
@@ -69,7 +70,8 @@ export async function pullImage(
       size: 0, // filled in by the caller from the layer records
       created: config.created ?? '',
       parent: null,
-      digests: [`${familiarName(ref)}@${digest}`],
+      // As Docker: the digest the reference names (an index's, for a multi-platform image).
+      digests: [`${familiarName(ref)}@${named}`],
       addedAt: new Date().toISOString(),
       manifest: { mediaType: manifestType || MEDIA.ociManifest, bytes: manifestBytes },
     },
@@ -95,11 +97,11 @@ async function resolveManifest(client: RegistryClient, ref: Reference, platform:
     type = doc.mediaType ?? fetched.mediaType
     if (!doc.config || !Array.isArray(doc.layers))
       throw invalidArgument(`manifest ${match.digest} has no config or layers`)
-    return { manifest: doc as Manifest, digest: match.digest, bytes: fetched.bytes, mediaType: type }
+    return { manifest: doc as Manifest, digest: match.digest, bytes: fetched.bytes, mediaType: type, named: digest }
   }
   if (!doc.config || !Array.isArray(doc.layers))
     throw invalidArgument(`manifest of ${ref.path} (${type}) has no config or layers`)
-  return { manifest: doc as Manifest, digest, bytes: fetched.bytes, mediaType: type }
+  return { manifest: doc as Manifest, digest, bytes: fetched.bytes, mediaType: type, named: digest }
 }
 
 const matches = (p: Platform | undefined, want: Platform): boolean =>

@@ -1,6 +1,6 @@
 /**
  * Push: an image's layers and config, skipping blobs the registry has (HEAD), then its manifest
- * under the tag. An image pulled and unchanged goes back as it came (its manifest and kept
+ * under the tag (or, for `repo@sha256:…`, under that digest, which it must have). An image pulled and unchanged goes back as it came (its manifest and kept
  * blobs), so its digest is the same; any other gets an OCI manifest of gzip'd layers, as Docker
  * pushes them (the blob a layer was pulled as when that was gzip). Returns the manifest's
  * digest. The caller reads the chain (base first) and leases its layers, so a deletion meanwhile
@@ -21,7 +21,8 @@ import type { ImageRecord } from '../store/images.js'
 import { manifestOf } from './archive-save.js'
 import type { RegistryClient } from './client.js'
 import { jsonBytes, MEDIA, type Descriptor, type Manifest } from './oci.js'
-import { parseReference, type Reference } from '../reference.js'
+import { familiar, parseReference, type Reference } from '../reference.js'
+import { invalidArgument } from '../errors.js'
 
 export interface PushHooks {
   progress(event: ProgressEvent): void
@@ -66,8 +67,14 @@ export async function pushImage(
     mediaType: MEDIA.ociManifest,
     bytes: jsonBytes(manifestOf(image, chain, pushed)),
   }
-  await client.putManifest(ref.path, ref.tag ?? 'latest', manifest.mediaType, Buffer.from(manifest.bytes))
-  return sha256(Buffer.from(manifest.bytes))
+  const digest = sha256(Buffer.from(manifest.bytes))
+  // By digest (Docker 25+): the manifest goes under that digest, so it must be the one it names.
+  if (ref.digest && digest !== ref.digest)
+    throw invalidArgument(
+      `cannot push ${familiar(ref)}: strata has its manifest as ${digest}, not that digest; push it by tag`,
+    )
+  await client.putManifest(ref.path, ref.tag ?? ref.digest ?? 'latest', manifest.mediaType, Buffer.from(manifest.bytes))
+  return digest
 }
 
 const descriptor = (b: Descriptor): Descriptor => ({ mediaType: b.mediaType, digest: b.digest, size: b.size })

@@ -1,15 +1,26 @@
 /**
  * Images and tags in LevelDB. An image is its config (kept byte for byte: its ID is their
- * digest) and its top layer; a tag maps a canonical reference to an image ID. Every change is one
- * batch that also carries the refcount changes (refs.ts).
+ * digest), its top layer and the digests it was pulled or pushed as (`repo@sha256:…`); a tag maps
+ * a canonical reference to an image ID. Tags and digests are its names (image-names.ts). Every
+ * change is one batch that also carries the refcount changes (refs.ts).
  * Errors: NOT_FOUND ("No such image"), CONFLICT for deletions Docker refuses, INVALID_ARGUMENT.
  * Concurrency: callers hold the metadata queue (store/metadata-queue.ts): reads of counts and records and
  * the batch that changes them must not interleave with another change.
- * Tests: test/integration/images.test.ts, test/integration/image-random.test.ts
+ * Tests: test/integration/images.test.ts, test/integration/image-random.test.ts,
+ *   test/integration/image-digests.test.ts, test/integration/image-history.test.ts
  */
 import type { ChainId } from '../digests.js'
 import { conflict, notFound } from '../errors.js'
 import { canonical, familiar, parseReference, withDefaultTag, type Reference } from '../reference.js'
+import {
+  digestOnly,
+  dropsWith,
+  isDigestOf,
+  isSingleReference,
+  namesOf,
+  printed,
+  type ImageName,
+} from './image-names.js'
 import type { BatchOp, Db } from './db.js'
 import { imageKey, PREFIX, tagKey } from './keys.js'
 import { LayerRecords, type LayerDirs, type LayerRecord } from './layer-records.js'
@@ -81,7 +92,11 @@ export class ImageStore {
     return out
   }
 
-  /** An image by full ID, `sha256:` ID, unique ID prefix, or reference (default tag latest). */
+  /**
+   * An image by full ID, `sha256:` ID, unique ID prefix, tag (default latest), or digest
+   * reference (`repo@sha256:…`, and `repo:tag@sha256:…` by its digest, as Docker looks it up).
+   * `ref` is the name it was found by.
+   */
   async resolve(input: string): Promise<{ image: ImageRecord; ref?: Reference }> {
     const hex = input.replace(/^sha256:/, '')
     if (/^[0-9a-f]{64}$/.test(hex)) {
@@ -94,7 +109,11 @@ export class ImageStore {
     } catch (err) {
       if (!/^[0-9a-f]{1,64}$/.test(hex)) throw err
     }
-    if (ref) {
+    if (ref?.digest) {
+      const named = ref
+      const image = (await this.list()).find((i) => i.digests.some((d) => isDigestOf(d, named)))
+      if (image) return { image, ref: digestOnly(ref) }
+    } else if (ref) {
       const tag = await this.db.get<TagRecord>(tagKey(canonical(ref)))
       const image = tag && (await this.get(tag.imageId))
       if (image) return { image, ref }
@@ -105,6 +124,12 @@ export class ImageStore {
       if (matches.length > 1) throw conflict(`image ID prefix ${input} is ambiguous`)
     }
     throw notFound(`No such image: ${input}`)
+  }
+
+  /** Its tags and digests, in Docker's order (image-names.ts). */
+  async namesOf(image: ImageRecord): Promise<ImageName[]> {
+    const tags = (await this.tags()).filter((t) => t.imageId === image.id).map((t) => t.ref)
+    return namesOf(tags, image.digests)
   }
 
   async children(id: string): Promise<ImageRecord[]> {
@@ -122,6 +147,11 @@ export class ImageStore {
         .filter((o) => o.type === 'put')
         .map((o) => ({ kind: 'layer' as const, record: (o as { value: LayerRecord }).value }))
       ops.push(...(await refcountOps(this.db, [...layerRecords, { kind: 'image', record: image }], [], () => [])).ops)
+    } else {
+      // Pulled again (by another tag, digest or repository): it is known by that digest too.
+      const digests = [...exists.digests, ...image.digests.filter((d) => !exists.digests.includes(d))]
+      if (digests.length > exists.digests.length)
+        ops.push({ type: 'put', key: imageKey(image.id), value: { ...exists, digests } })
     }
     for (const ref of refs) ops.push(...(await this.tagOps(image.id, ref)))
     await this.db.batch(ops)
@@ -150,64 +180,83 @@ export class ImageStore {
   }
 
   /**
-   * `rmi`: a reference untags; the image goes when its last tag does (or when named by ID), unless
-   * it has child images or users (containers, mounts). Parents left untagged and unused go too,
-   * unless `noPrune`.
+   * `rmi`, as Docker's: a name (tag or digest) is dropped, with its repository's digests when it
+   * was that repository's last tag; the image goes when no name is left, or when named by ID and
+   * its names are a single reference (one repository, one tag at most; more need -f). Never while
+   * it has child images or users (containers, mounts): then a name is only dropped (a user needs
+   * -f for that). Parents left without names, children or users go too, unless `noPrune`. Events
+   * in Docker's order: the names dropped, then each image deleted followed by its layers.
    */
   async remove(lock: MetadataLock, input: string, force: boolean, noPrune: boolean): Promise<RemoveResult> {
     lock.check()
     const { image, ref } = await this.resolve(input)
-    const tags = (await this.tags()).filter((t) => t.imageId === image.id)
-    const byRef = ref !== undefined && tags.some((t) => t.ref === canonical(ref))
-    if (byRef && tags.length > 1) return this.untag(ref)
-    if (!byRef && tags.length > 1 && !force)
+    const names = await this.namesOf(image)
+    const dropped = ref ? dropsWith(ref, names) : names
+    if (ref && dropped.length < names.length) return this.untag(image, dropped)
+    if (!ref && names.length > 1 && !isSingleReference(names) && !force)
       throw conflict(
         `unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
       )
     if ((await this.children(image.id)).length) {
       // As Docker: its last name goes, and it stays as an intermediate image of its children.
-      if (byRef && ref) return this.untag(ref)
+      if (ref) return this.untag(image, dropped)
       throw conflict(`unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`)
     }
     const users = await this.usersOf(image.id)
     if (users.length) {
       // As Docker: -f on a name untags it, but an image in use is never deleted.
-      if (byRef && force && ref) return this.untag(ref)
+      if (ref && force) return this.untag(image, dropped)
       throw conflict(
-        `unable to delete ${byRef ? familiar(ref as Reference) : image.id.slice(7, 19)} ` +
-          `(${byRef ? 'must be forced' : 'cannot be forced'}) - image is being used by ${users[0] as string}`,
+        `unable to delete ${ref ? familiar(ref) : image.id.slice(7, 19)} ` +
+          `(${ref ? 'must be forced' : 'cannot be forced'}) - image is being used by ${users[0] as string}`,
       )
     }
-    const events: RemoveEvent[] = tags.map((t) => ({ Untagged: familiar(parseReference(t.ref)) }))
-    const ops: BatchOp[] = tags.map((t) => ({ type: 'del', key: tagKey(t.ref) }))
+    const events: RemoveEvent[] = dropped.map((n) => ({ Untagged: printed(n) }))
+    const ops: BatchOp[] = dropped.filter((n) => n.kind === 'tag').map((n) => ({ type: 'del', key: tagKey(n.stored) }))
     const removed = [image]
     if (!noPrune) removed.push(...(await this.prunableParents(image)))
     ops.push(...removed.map((i): BatchOp => ({ type: 'del', key: imageKey(i.id) })))
-    const refs = await refcountOps(
-      this.db,
-      [],
-      removed.map((record) => ({ kind: 'image', record })),
-      (l) => this.layerRecords.deleteOps(l.chainId),
-    )
+    const deleteLayer = (l: LayerRecord) => this.layerRecords.deleteOps(l.chainId)
+    const asReferrers = (images: ImageRecord[]) => images.map((record) => ({ kind: 'image' as const, record }))
+    const refs = await refcountOps(this.db, [], asReferrers(removed), deleteLayer)
     ops.push(...refs.ops)
+    // Docker's order: each image, then the layers it released (top first), then its parent.
+    const told = new Set<ChainId>()
+    for (const [k, i] of removed.entries()) {
+      const upTo =
+        k === removed.length - 1 ? refs : await refcountOps(this.db, [], asReferrers(removed.slice(0, k + 1)), () => [])
+      events.push({ Deleted: i.id })
+      for (const l of upTo.released.filter((l) => !told.has(l.chainId))) {
+        told.add(l.chainId)
+        events.push({ Deleted: l.chainId })
+      }
+    }
     await this.db.batch(ops)
     for (const l of refs.released) this.layers.removeDir(l.chainId)
-    events.push(...removed.map((i) => ({ Deleted: i.id })), ...refs.released.map((l) => ({ Deleted: l.chainId })))
     return { events, reclaimed: refs.released.reduce((n, l) => n + l.diskBytes, 0) }
   }
 
-  private async untag(ref: Reference): Promise<RemoveResult> {
-    await this.db.batch([{ type: 'del', key: tagKey(canonical(ref)) }])
-    return { events: [{ Untagged: familiar(ref) }], reclaimed: 0 }
+  /** Drops names of an image that stays: tag records, and digests from its record. */
+  private async untag(image: ImageRecord, dropped: ImageName[]): Promise<RemoveResult> {
+    const ops: BatchOp[] = dropped.filter((n) => n.kind === 'tag').map((n) => ({ type: 'del', key: tagKey(n.stored) }))
+    const gone = new Set(dropped.filter((n) => n.kind === 'digest').map((n) => n.stored))
+    if (gone.size)
+      ops.push({
+        type: 'put',
+        key: imageKey(image.id),
+        value: { ...image, digests: image.digests.filter((d) => !gone.has(d)) },
+      })
+    await this.db.batch(ops)
+    return { events: dropped.map((n) => ({ Untagged: printed(n) })), reclaimed: 0 }
   }
 
-  /** Untagged parents with no other children, walking up. */
+  /** Parents without names (tags or digests), other children or users, walking up. */
   private async prunableParents(image: ImageRecord): Promise<ImageRecord[]> {
     const out: ImageRecord[] = []
     const tags = await this.tags()
     for (let cur = image; cur.parent;) {
       const parent = await this.get(cur.parent)
-      if (!parent || tags.some((t) => t.imageId === parent.id)) break
+      if (!parent || parent.digests.length || tags.some((t) => t.imageId === parent.id)) break
       if ((await this.children(parent.id)).some((c) => c.id !== cur.id)) break
       if ((await this.usersOf(parent.id)).length) break
       out.push(parent)

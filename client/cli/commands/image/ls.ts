@@ -35,7 +35,8 @@ export function registerImageLs(parent: Command, cli: Cli, name: 'images' | 'ls'
         ) => {
           const filters = parseFilters([...o.filter, ...(ref ? [`reference=${ref}`] : [])])
           const images = await client.call('image.list', { all: o.all, filters })
-          const rows = images.flatMap((i) => rowsOf(i, !o.trunc))
+          const digests = o.digests === true || (o.format ?? '').includes('.Digest')
+          const rows = images.flatMap((i) => rowsOf(i, !o.trunc, digests))
           const ids = o.quiet ? [...new Set(rows.map((r) => r.ID))] : []
           const base = `table {{.Repository}}\t{{.Tag}}${o.digests ? '\t{{.Digest}}' : ''}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
           if (o.quiet) return cli.out(ids.length ? `${ids.join('\n')}\n` : '')
@@ -45,7 +46,11 @@ export function registerImageLs(parent: Command, cli: Cli, name: 'images' | 'ls'
     )
 }
 
-function rowsOf(i: ImageSummary, noTrunc: boolean) {
+/**
+ * Docker's rows for an image: one per tag (per tag and digest of its repository with --digests);
+ * a repository it has digests in but no tag gets `<none>` for TAG; no names at all, `<none>`s.
+ */
+function rowsOf(i: ImageSummary, noTrunc: boolean, digests: boolean) {
   const common = {
     ID: noTrunc ? i.id : shortId(i.id),
     CreatedAt: i.created,
@@ -53,12 +58,31 @@ function rowsOf(i: ImageSummary, noTrunc: boolean) {
     Size: humanSize(i.size),
     Containers: 'N/A',
   }
-  if (!i.repoTags.length)
-    return [{ Repository: '<none>', Tag: '<none>', Digest: i.repoDigests[0]?.split('@')[1] ?? '<none>', ...common }]
-  return i.repoTags.map((t) => {
-    const colon = t.lastIndexOf(':')
-    const repo = t.slice(0, colon)
-    const digest = i.repoDigests.find((d) => d.startsWith(`${repo}@`))?.split('@')[1] ?? '<none>'
-    return { Repository: repo, Tag: t.slice(colon + 1), Digest: digest, ...common }
+  if (!i.repoTags.length && !i.repoDigests.length)
+    return [{ Repository: '<none>', Tag: '<none>', Digest: '<none>', ...common }]
+  const tags = byRepository(i.repoTags, ':')
+  const byDigest = byRepository(i.repoDigests, '@')
+  const rows = [...tags].flatMap(([repo, names]) => {
+    const ds = digests ? (byDigest.get(repo) ?? []) : []
+    byDigest.delete(repo)
+    return names.flatMap((tag) =>
+      ds.length
+        ? ds.map((d) => ({ Repository: repo, Tag: tag, Digest: d }))
+        : [{ Repository: repo, Tag: tag, Digest: '<none>' }],
+    )
   })
+  for (const [repo, ds] of byDigest)
+    rows.push(...(digests ? ds : ['']).map((d) => ({ Repository: repo, Tag: '<none>', Digest: d })))
+  return rows.map((r) => ({ ...r, ...common }))
+}
+
+/** `repo:tag` or `repo@digest` names grouped by repository, in order: repo → [tag or digest]. */
+function byRepository(names: string[], sep: ':' | '@'): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const n of names) {
+    const at = n.lastIndexOf(sep)
+    const repo = n.slice(0, at)
+    out.set(repo, [...(out.get(repo) ?? []), n.slice(at + 1)])
+  }
+  return out
 }
