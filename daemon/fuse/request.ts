@@ -2,7 +2,9 @@
  * Decoding of FUSE requests. A Request wraps one buffer read from /dev/fuse; every accessor checks
  * bounds, so a truncated or malformed request throws BadRequest (answered EIO) and never reads
  * past its end.
+ * Tests: test/unit/fuse/request.test.ts
  */
+import { isUtf8 } from 'node:buffer'
 import { IN_HEADER } from './abi.js'
 
 export class BadRequest extends Error {
@@ -77,13 +79,19 @@ export class Body {
     this.need(n)
   }
 
-  /** A NUL-terminated name (no '/', not empty). */
+  /**
+   * A NUL-terminated name (no '/', not empty). A name that is not UTF-8 is EILSEQ: the engine's
+   * paths are JS strings, which would turn each such byte into U+FFFD, so two names would be one
+   * file and a 255-byte name would outgrow NAME_MAX. Refusing is what a UTF-8-only filesystem
+   * answers; names of any bytes need byte paths through the engine (not done yet).
+   */
   name(): string {
     const end = this.buf.indexOf(0, this.off)
     if (end < 0) throw new BadRequest('name without NUL terminator')
-    const s = this.buf.toString('utf8', this.off, end)
+    const bytes = this.buf.subarray(this.off, end)
     this.off = end + 1
-    return s
+    if (!isUtf8(bytes)) throw Object.assign(new Error('name is not UTF-8'), { code: 'EILSEQ' })
+    return bytes.toString('utf8')
   }
 
   /** The remaining bytes (WRITE data, SETXATTR value), exactly `n` of them. */

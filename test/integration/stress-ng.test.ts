@@ -25,13 +25,8 @@ const STRESS_SECONDS = 2
 /** A stressor still running this long after its --timeout is taken as hung (it is killed). */
 const HUNG_SECONDS = 120
 
-const KNOWN_FAILING: Record<string, string> = {
-  filename:
-    'issue 14 item 3: creat() of a name of 255 bytes 0x80 (probing which bytes names may hold) fails ' +
-    'with ENAMETOOLONG. The FUSE request decoder reads names as UTF-8 (daemon/fuse/request.ts ' +
-    'Body.name), so each byte that is not UTF-8 becomes U+FFFD, 3 bytes: 765 > NAME_MAX ' +
-    '(overlay/path.ts). Shorter such names are stored mangled (0x80 and 0xff give the same name).',
-}
+/** None today: the filename stressor passed once names that are not UTF-8 got EILSEQ (fuse/request.ts). */
+const KNOWN_FAILING: Record<string, string> = {}
 
 const EXCLUDED: Record<string, string> = {
   'bind-mount': 'pathological in stress-ng (bind mounts that may hang the machine); not run without --pathological',
