@@ -67,6 +67,11 @@ export interface Options {
   rounds: number
   quick: boolean
   million: boolean
+  /**
+   * --only REGEX: run only the workloads whose name matches, and only the report parts
+   * ('first stat', 'lookup latency', 'memory', 'opcodes') whose name matches; null runs all.
+   */
+  only: RegExp | null
   /** everything the run makes lives under here (the image, its mount, the layers) */
   root: string
   sizes: Sizes
@@ -77,10 +82,13 @@ export function parseOptions(argv: string[]): Options {
   const rounds = at >= 0 ? Number(argv[at + 1]) : 3
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer')
   const quick = argv.includes('--quick')
+  const onlyAt = argv.indexOf('--only')
+  const only = onlyAt >= 0 ? new RegExp(argv[onlyAt + 1] ?? '', 'i') : null
   return {
     rounds,
     quick,
     million: argv.includes('--million'),
+    only,
     root: quick ? '/tmp/strata-bench-quick' : '/tmp/strata-bench',
     sizes: quick ? QUICK : FULL,
   }

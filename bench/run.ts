@@ -6,7 +6,7 @@
  * median seconds and ratios (workloads.ts), then first-stat, mount-time and lookup latencies
  * (latency.ts), the FUSE processes' memory (memory.ts) and strata's requests by opcode (opcodes.ts).
  * A backend that fails a workload gets n/a there; everything is unmounted on the way out.
- *   npm run bench [-- --rounds N] [--quick] [--million]   (root; the full run takes a while)
+ *   npm run bench [-- --rounds N] [--quick] [--million] [--only REGEX]   (root; the full run takes a while)
  */
 import { BACKENDS, mountBackend, type BackendName, type Mounted } from './backends.js'
 import { cleanFlat, setUp, tearDown, type Fixture } from './fixture.js'
@@ -46,7 +46,7 @@ function runOnce(fx: Fixture, w: Workload, b: BackendName, latencies: Results): 
 
 function measure(fx: Fixture, o: Options, latencies: Results): Results {
   const results: Results = new Map()
-  const list = workloads(fx, o.sizes)
+  const list = workloads(fx, o.sizes).filter((w) => o.only?.test(w.name) ?? true)
   for (let round = 0; round < o.rounds; round++) {
     const order = BACKENDS.map((_, k) => BACKENDS[(k + round) % BACKENDS.length] as BackendName)
     for (const w of list) {
@@ -60,8 +60,9 @@ function measure(fx: Fixture, o: Options, latencies: Results): Results {
   return results
 }
 
-/** A part of the report that fails says so and lets the others run. */
-async function part(name: string, fn: () => void | Promise<void>): Promise<void> {
+/** A part of the report that fails says so and lets the others run; --only may leave it out. */
+async function part(o: Options, name: string, fn: () => void | Promise<void>): Promise<void> {
+  if (o.only && name !== 'workloads' && !o.only.test(name)) return
   try {
     await fn()
   } catch (err) {
@@ -77,12 +78,12 @@ async function main(): Promise<void> {
     process.stderr.write(`building the fixture in ${o.root}${o.quick ? ' (quick sizes)' : ''}\n`)
     const fx = setUp(o.root, o.sizes, o.million)
     const latencies: Results = new Map()
-    await part('workloads', () => printTable(measure(fx, o, latencies), 'seconds, median'))
-    await part('first stat', () => firstStat(fx, o, latencies))
+    await part(o, 'workloads', () => printTable(measure(fx, o, latencies), 'seconds, median'))
+    await part(o, 'first stat', () => firstStat(fx, o, latencies))
     printTable(latencies, 'median')
-    await part('lookup latency', () => printTable(lookupLatency(fx, o), 'µs per stat, cold mount'))
-    await part('memory', () => printMemory(fx, o))
-    await part('opcodes', () => printOpcodes(fx, o))
+    await part(o, 'lookup latency', () => printTable(lookupLatency(fx, o), 'µs per stat, cold mount'))
+    await part(o, 'memory', () => printMemory(fx, o))
+    await part(o, 'opcodes', () => printOpcodes(fx, o))
   } finally {
     tearDown(o.root)
   }
