@@ -366,6 +366,8 @@ export interface Methods {
   'container.mount': { params: { container: string; target?: string }; result: { path: string } }
   'container.unmount': { params: { container: string; force?: boolean }; result: { mounted: boolean } }
   'container.diff': { params: { container: string }; result: ContainerChange[] }
+  /** Docker's container inspect JSON for what applies (no process); `size` adds SizeRw and SizeRootFs. */
+  'container.inspect': { params: { container: string; size?: boolean }; result: Record<string, unknown> }
   'container.commit': { params: ContainerCommitParams; result: { id: string } }
   'container.remove': { params: { container: string; force?: boolean }; result: { id: string } }
   /** Download: the container's filesystem (its merged view) as a tar. */
@@ -460,6 +462,7 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'container.mount': { ...NAMED, target: 'string?' },
   'container.unmount': { ...NAMED, force: 'boolean?' },
   'container.diff': NAMED,
+  'container.inspect': { ...NAMED, size: 'boolean?' },
   'container.commit': {
     ...NAMED,
     ref: 'string?',

@@ -13,6 +13,8 @@ import { registerOverlayRm } from './commands/overlay/rm.js'
 import { registerHistory } from './commands/image/history.js'
 import { registerImport } from './commands/image/import.js'
 import { registerImageInspect } from './commands/image/inspect.js'
+import { registerContainerInspect } from './commands/container/inspect.js'
+import { registerInspect } from './commands/system/inspect.js'
 import { registerImageLs } from './commands/image/ls.js'
 import { registerCommit } from './commands/container/commit.js'
 import { registerCreate } from './commands/container/create.js'
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
   registerVersion(program, cli)
   registerInfo(program, cli)
   registerImageVerbs(program, cli, 'top')
+  registerInspect(program, cli)
   const image = program.command('image').description('Manage images')
   registerImageVerbs(image, cli, 'group')
   registerImagePrune(image, cli)
@@ -78,7 +81,7 @@ function registerImageVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): 
   registerTag(parent, cli)
   registerImageRm(parent, cli, where === 'top' ? 'rmi' : 'rm')
   registerHistory(parent, cli)
-  registerImageInspect(parent, cli)
+  if (where === 'group') registerImageInspect(parent, cli)
   registerLoad(parent, cli)
   registerSave(parent, cli)
   registerPull(parent, cli)
@@ -95,4 +98,5 @@ function registerContainerVerbs(parent: Command, cli: Cli, where: 'top' | 'group
   registerCommit(parent, cli)
   registerContainerRm(parent, cli)
   registerExport(parent, cli)
+  if (where === 'group') registerContainerInspect(parent, cli)
 }
