@@ -366,13 +366,23 @@ export interface Methods {
   'container.mount': { params: { container: string; target?: string }; result: { path: string } }
   'container.unmount': { params: { container: string; force?: boolean }; result: { mounted: boolean } }
   'container.diff': { params: { container: string }; result: ContainerChange[] }
+  /** Docker's container inspect JSON for what applies (no process); `size` adds SizeRw and SizeRootFs. */
+  'container.inspect': { params: { container: string; size?: boolean }; result: Record<string, unknown> }
   'container.commit': { params: ContainerCommitParams; result: { id: string } }
   'container.remove': { params: { container: string; force?: boolean }; result: { id: string } }
   /** Download: the container's filesystem (its merged view) as a tar. */
   'container.export': { params: { container: string }; result: { bytes: number } }
-  /** Events (ProgressEvent): { id, status, current?, total? } per layer ('Already exists', 'Downloading', 'Pull complete'), then { status } lines. */
+  /**
+   * Events (ProgressEvent), Docker's: { status: 'TAG: Pulling from REPO' }, then { id, status, current?, total? }
+   * per layer ('Already exists' | 'Pulling fs layer', 'Downloading', 'Verifying Checksum', 'Download complete',
+   * 'Extracting', 'Pull complete'), then { status } lines ('Digest: …', 'Status: …').
+   */
   'image.pull': { params: { ref: string; platform?: string }; result: { id: string; digest: string } }
-  /** Events (ProgressEvent): { id, layer, status } per layer ('Layer already exists', 'Pushed'). */
+  /**
+   * Events (ProgressEvent), Docker's: { status: 'The push refers to repository [REPO]' }, { id, status: 'Preparing' }
+   * per layer (id: its short diffID), then { id, layer, status, current?, total? } ('Layer already exists',
+   * 'Mounted from REPO', 'Pushing', 'Pushed'), last { status: 'TAG: digest: … size: N' }.
+   */
   'image.push': { params: { ref: string }; result: { digest: string } }
   /** Checks the credentials with the registry, then keeps them for its pulls and pushes. */
   'registry.login': { params: { host: string; username: string; password: string }; result: { status: string } }
@@ -460,6 +470,7 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'container.mount': { ...NAMED, target: 'string?' },
   'container.unmount': { ...NAMED, force: 'boolean?' },
   'container.diff': NAMED,
+  'container.inspect': { ...NAMED, size: 'boolean?' },
   'container.commit': {
     ...NAMED,
     ref: 'string?',

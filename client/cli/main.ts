@@ -3,96 +3,9 @@
  * strata: the command line for stratad. Verbs, flags and output follow Docker's CLI; the socket
  * comes from -H/--host, STRATA_SOCKET, or /run/strata/strata.sock.
  */
-import { Command, CommanderError } from 'commander'
-import { createCli, report, type Cli } from './context.js'
-import { registerOverlayLs } from './commands/overlay/ls.js'
-import { registerOverlayMount } from './commands/overlay/mount.js'
-import { registerOverlayRm } from './commands/overlay/rm.js'
-import { registerHistory } from './commands/image/history.js'
-import { registerImport } from './commands/image/import.js'
-import { registerImageInspect } from './commands/image/inspect.js'
-import { registerImageLs } from './commands/image/ls.js'
-import { registerCommit } from './commands/container/commit.js'
-import { registerCreate } from './commands/container/create.js'
-import { registerDiff } from './commands/container/diff.js'
-import { registerExport } from './commands/container/export.js'
-import { registerContainerLs } from './commands/container/ls.js'
-import { registerMount } from './commands/container/mount.js'
-import { registerContainerRm } from './commands/container/rm.js'
-import { registerUnmount } from './commands/container/unmount.js'
-import { registerImageMount } from './commands/image/mount.js'
-import { registerImagePrune } from './commands/image/prune.js'
-import { registerPull } from './commands/image/pull.js'
-import { registerPush } from './commands/image/push.js'
-import { registerImageRm } from './commands/image/rm.js'
-import { registerLayerWhy } from './commands/layer/why.js'
-import { registerDf } from './commands/system/df.js'
-import { registerFsck } from './commands/system/fsck.js'
-import { registerLoad } from './commands/image/load.js'
-import { registerSave } from './commands/image/save.js'
-import { registerTag } from './commands/image/tag.js'
-import { registerLogin } from './commands/registry/login.js'
-import { registerLogout } from './commands/registry/logout.js'
-import { registerInfo } from './commands/system/info.js'
-import { registerVersion } from './commands/system/version.js'
-import { CLI_VERSION } from './version.js'
-
-function buildProgram(): Command {
-  const program = new Command('strata')
-    .description('Layers, images and root filesystems over FUSE, served by stratad')
-    .option('-H, --host <socket>', 'Daemon socket to connect to (PATH or unix://PATH)')
-    .version(`strata version ${CLI_VERSION}`, '--version', 'Print version information and quit')
-    .exitOverride()
-    .showSuggestionAfterError()
-  const cli = createCli(program)
-  registerVersion(program, cli)
-  registerInfo(program, cli)
-  registerImageVerbs(program, cli, 'top')
-  const image = program.command('image').description('Manage images')
-  registerImageVerbs(image, cli, 'group')
-  registerImagePrune(image, cli)
-  registerImageMount(image, cli)
-  registerContainerVerbs(program, cli, 'top')
-  registerContainerVerbs(program.command('container').description('Manage containers'), cli, 'group')
-  registerFsck(program, cli)
-  registerLogin(program, cli)
-  registerLogout(program, cli)
-  const system = program.command('system').description('Manage strata')
-  registerInfo(system, cli)
-  registerDf(system, cli)
-  registerLayerWhy(program.command('layer').description('Inspect layers'), cli)
-  const overlay = program.command('overlay').description('Mount directories in overlayfs format (root only)')
-  registerOverlayMount(overlay, cli)
-  registerOverlayLs(overlay, cli)
-  registerOverlayRm(overlay, cli)
-  return program
-}
-
-/** Docker's image verbs, both at the top (`strata images`, `strata rmi`) and under `strata image` (`ls`, `rm`). */
-function registerImageVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): void {
-  registerImageLs(parent, cli, where === 'top' ? 'images' : 'ls')
-  registerImport(parent, cli)
-  registerTag(parent, cli)
-  registerImageRm(parent, cli, where === 'top' ? 'rmi' : 'rm')
-  registerHistory(parent, cli)
-  registerImageInspect(parent, cli)
-  registerLoad(parent, cli)
-  registerSave(parent, cli)
-  registerPull(parent, cli)
-  registerPush(parent, cli)
-}
-
-/** Container verbs, at the top (`strata ps`, `strata rm`) and under `strata container` (`ls`, `rm`). */
-function registerContainerVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): void {
-  registerCreate(parent, cli)
-  registerMount(parent, cli)
-  registerUnmount(parent, cli)
-  registerContainerLs(parent, cli, where === 'top' ? 'ps' : 'ls')
-  registerDiff(parent, cli)
-  registerCommit(parent, cli)
-  registerContainerRm(parent, cli)
-  registerExport(parent, cli)
-}
+import { CommanderError } from 'commander'
+import { report } from './context.js'
+import { buildProgram } from './program.js'
 
 async function main(): Promise<void> {
   const program = buildProgram()

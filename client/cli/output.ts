@@ -34,3 +34,13 @@ export function renderObject(value: unknown, format: string | undefined, text: (
 }
 
 const lines = (items: string[]): string => (items.length ? `${items.join('\n')}\n` : '')
+
+/**
+ * What `inspect` prints: the objects found as one JSON array (4-space indent, `[]` for none, as
+ * Docker prints), or each through --format (`json` meaning {{json .}}).
+ */
+export function renderInspected(found: unknown[], format: string | undefined): string {
+  if (!format) return `${JSON.stringify(found, null, 4)}\n`
+  const t = parseTemplate(format === 'json' ? '{{json .}}' : format)
+  return found.map((f) => `${t.render(f)}\n`).join('')
+}

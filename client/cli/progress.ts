@@ -1,8 +1,10 @@
 /**
- * Progress of long operations (pull, push, load, save, commit), one line per item as Docker
- * shows them. On a terminal the lines are redrawn in place with a bar; otherwise each change of
- * an item's status is printed once as a plain line, so logs stay readable.
- * Tests: test/unit/client/cli/progress.test.ts
+ * Progress of pull and push, as Docker's CLI prints it (jsonmessage). On a terminal each item (a
+ * layer) has one line, redrawn in place, with a bar while bytes move; a line about the whole call
+ * (`Digest: …`) is printed below them and the items drawn so far are left as they are. Not on a
+ * terminal every event is one plain line, except those that carry byte counts (Downloading,
+ * Extracting, Pushing), which Docker leaves out there: scripts grep the lines that remain.
+ * Tests: test/unit/client/cli/progress.test.ts, test/integration/cli-pull-push.test.ts
  */
 import type { ProgressEvent } from '../protocol.js'
 import { humanSize } from './human.js'
@@ -26,20 +28,29 @@ export class Progress {
 
   constructor(private readonly out: ProgressSink) {}
 
-  update(e: ItemEvent): void {
-    const before = this.items.get(e.id)
-    this.items.set(e.id, e)
-    if (this.out.isTTY) return this.redraw()
-    if (before?.status !== e.status) this.out.write(`${line(e, false)}\n`)
+  update(e: ProgressEvent): void {
+    if (!isItemEvent(e)) {
+      this.items.clear()
+      this.drawn = 0
+      this.out.write(`${e.status}\n`)
+      return
+    }
+    if (this.out.isTTY) {
+      this.items.set(e.id, e)
+      return this.redraw()
+    }
+    if (!hasBytes(e)) this.out.write(`${line(e, false)}\n`)
   }
 
   private redraw(): void {
     let s = this.drawn ? `\x1b[${this.drawn}A` : ''
-    for (const e of this.items.values()) s += `\x1b[2K${line(e, true).slice(0, (this.out.columns ?? 120) - 1)}\n`
+    for (const e of this.items.values()) s += `\x1b[2K${line(e, true).slice(0, (this.out.columns || 120) - 1)}\n`
     this.drawn = this.items.size
     this.out.write(s)
   }
 }
+
+const hasBytes = (e: ProgressEvent): boolean => (e.current ?? 0) > 0 || (e.total ?? 0) > 0
 
 function line(e: ItemEvent, withBar: boolean): string {
   const head = `${e.id}: ${e.status}`

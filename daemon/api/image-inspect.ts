@@ -1,4 +1,9 @@
-/** image.inspect: `docker image inspect` JSON (Id, RepoTags, RepoDigests, Parent, Config, RootFS, …). */
+/**
+ * image.inspect: `docker image inspect` JSON (Id, RepoTags, RepoDigests, Parent, Config, RootFS,
+ * GraphDriver as overlay2 shows an image's, …).
+ * Tests: test/integration/cli-inspect.test.ts, test/integration/cli.test.ts
+ */
+import { imageGraphDriver } from './graph-driver.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
@@ -8,7 +13,6 @@ export const imageInspect = (s: Services): ApiMethod<'image.inspect'> => ({
     const { image } = await s.images.resolve(p.image)
     const c = parseConfig(Buffer.from(image.config))
     const tags = await s.images.tagsOf(image.id)
-    const chain = image.topLayer ? await s.layers.chain(image.topLayer) : []
     return {
       Id: image.id,
       RepoTags: tags,
@@ -22,7 +26,7 @@ export const imageInspect = (s: Services): ApiMethod<'image.inspect'> => ({
       ...(c.variant ? { Variant: c.variant } : {}),
       Os: c.os,
       Size: image.size,
-      GraphDriver: { Name: 'strata-fuse', Data: { LowerDir: chain.map((l) => s.layers.diffDir(l.chainId)).join(':') } },
+      GraphDriver: await imageGraphDriver(s.layers, image.topLayer),
       RootFS: { Type: 'layers', Layers: c.rootfs.diff_ids },
       Metadata: { LastTagTime: image.addedAt },
     }

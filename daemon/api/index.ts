@@ -21,6 +21,7 @@ import { containerCommit } from './container-commit.js'
 import { containerCreate } from './container-create.js'
 import { containerDiff } from './container-diff.js'
 import { containerExport } from './container-export.js'
+import { containerInspect } from './container-inspect.js'
 import { containerList } from './container-list.js'
 import { containerMount, containerUnmount } from './container-mount.js'
 import { containerRemove } from './container-remove.js'
@@ -61,6 +62,7 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'container.mount': containerMount(s),
     'container.unmount': containerUnmount(s),
     'container.diff': containerDiff(s),
+    'container.inspect': containerInspect(s),
     'container.commit': containerCommit(s),
     'container.remove': containerRemove(s),
     'container.export': containerExport(s),

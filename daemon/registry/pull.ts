@@ -4,6 +4,9 @@
  * (bounded), each blob's digest verified while it is unpacked into staging. Nothing is recorded
  * here: the caller records layers, image and tag in one batch under the metadata queue, so a
  * failed pull leaves staging only, which is removed, and pulling again starts over.
+ * Progress: Docker's events: `TAG: Pulling from REPO`, then per layer (its blob's short digest)
+ * `Already exists` or `Pulling fs layer`, `Downloading` (bytes), `Verifying Checksum`, `Download
+ * complete`, `Extracting` (bytes), `Pull complete`.
  * Errors: NOT_FOUND (unknown tag or platform), INVALID_ARGUMENT (digest or diffID mismatch,
  * malformed manifests), UNAVAILABLE and PERMISSION_DENIED from the client.
  */
@@ -19,7 +22,7 @@ import type { ImageRecord } from '../store/images.js'
 import type { RegistryClient } from './client.js'
 import { downloadBlob } from './download.js'
 import { MEDIA, type Descriptor, type Index, type Manifest, type Platform } from './oci.js'
-import { familiarName, type Reference } from '../reference.js'
+import { canonical, familiarName, type Reference } from '../reference.js'
 import { readAll } from '../tar/byte-reader.js'
 
 const ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest]
@@ -61,6 +64,7 @@ export async function pullImage(
     throw invalidArgument(`the config lists ${diffIds.length} layers, the manifest ${manifest.layers.length}`)
   const chainIds: ChainId[] = []
   diffIds.forEach((d, i) => chainIds.push(chainIdOf(i ? (chainIds[i - 1] as ChainId) : null, d)))
+  progress({ status: `${ref.digest ? canonical(ref) : (ref.tag ?? 'latest')}: Pulling from ${ref.path}` })
   const staged = await download(client, layers, ref, manifest.layers, diffIds, chainIds, signal, progress, parallel)
   return {
     image: {
@@ -126,17 +130,24 @@ async function download(
   const out: Array<StagedLayer | undefined> = []
   const failed = new AbortController() // the first failure stops the other downloads
   const stop = AbortSignal.any([signal, failed.signal])
+  // Docker's order: each layer's first line, bottom first, before any download starts.
+  const missing: boolean[] = []
+  for (const [i, d] of descriptors.entries()) {
+    missing[i] = !(await layers.has(chainIds[i] as ChainId))
+    progress({ id: d.digest.slice(7, 19), status: missing[i] ? 'Pulling fs layer' : 'Already exists' })
+  }
   const results = await Promise.allSettled(
     descriptors.map((d, i) =>
       queue
         .add(async () => {
           const id = d.digest.slice(7, 19)
-          if (stop.aborted) return
-          if (await layers.has(chainIds[i] as ChainId)) return progress({ id, status: 'Already exists' })
+          if (stop.aborted || !missing[i]) return
           const parent = i ? (chainIds[i - 1] as ChainId) : null
           out[i] = await stageBlob(client, layers, ref, d, parent, diffIds[i] as DiffId, stop, (status, current) =>
-            progress({ id, status, current, total: d.size }),
+            progress({ id, status, ...(current === undefined ? {} : { current, total: d.size }) }),
           )
+          // Unpacked while it downloaded: Extracting is at its end already, as Docker's bar would be.
+          progress({ id, status: 'Extracting', current: d.size, total: d.size })
           progress({ id, status: 'Pull complete' })
         })
         .catch((err: unknown) => {
@@ -199,11 +210,13 @@ async function stageBlob(
     if (`sha256:${hash.digest('hex')}` !== d.digest) throw mismatch(err)
     throw err
   }
+  report('Verifying Checksum')
   if (`sha256:${hash.digest('hex')}` !== d.digest) {
     dl.discard()
     layers.discard([staged])
     throw mismatch()
   }
+  report('Download complete')
   // A compressed blob is kept as it came (its verified download moves in): pushing the image
   // unchanged sends the same bytes back.
   if (d.digest === diffId) {

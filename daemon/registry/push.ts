@@ -5,6 +5,9 @@
  * pushes them (the blob a layer was pulled as when that was gzip). Returns the manifest's
  * digest. The caller reads the chain (base first) and leases its layers, so a deletion meanwhile
  * waits for the push.
+ * Progress: Docker's events: `The push refers to repository [REPO]`, `Preparing` for each layer
+ * (top first; a layer's id is its short diffID, as Docker's), then per layer `Layer already
+ * exists`, `Mounted from REPO` or `Pushing` (bytes) and `Pushed`; last `TAG: digest: … size: N`.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs'
@@ -42,18 +45,22 @@ export async function pushImage(
   const original = originalBlobs(layers, image, chain)
   const sources = sameHostRepos(image, ref)
   const pushed: Descriptor[] = []
+  hooks.progress({ status: `The push refers to repository [${ref.domain}/${ref.path}]` })
+  for (const l of [...chain].reverse()) hooks.progress({ id: itemId(l), status: 'Preparing' })
   for (const [i, l] of chain.entries()) {
     const ready = original?.blobs[i] ?? keptGzip(layers, l)
     const known = ready ?? (l.gzip && { ...l.gzip, mediaType: MEDIA.ociLayerGzip })
-    if (known && (await present(client, ref, known.digest, sources, hooks))) {
+    if (known && (await present(client, ref, itemId(l), known.digest, sources, hooks))) {
       pushed.push(descriptor(known))
       continue
     }
     const b = ready ?? (await gzipBlob(layers, l, hooks.log))
     try {
-      if (b.digest === known?.digest || !(await present(client, ref, b.digest, sources, hooks))) {
-        await client.upload(ref.path, b.digest, b.size, b.read())
-        hooks.progress({ id: b.digest.slice(7, 19), layer: b.digest, status: 'Pushed' })
+      if (b.digest === known?.digest || !(await present(client, ref, itemId(l), b.digest, sources, hooks))) {
+        const report = (current: number) =>
+          hooks.progress({ id: itemId(l), layer: b.digest, status: 'Pushing', current, total: b.size })
+        await client.upload(ref.path, b.digest, b.size, counted(b.read(), report))
+        hooks.progress({ id: itemId(l), layer: b.digest, status: 'Pushed' })
       }
     } finally {
       b.done?.()
@@ -67,14 +74,32 @@ export async function pushImage(
     mediaType: MEDIA.ociManifest,
     bytes: jsonBytes(manifestOf(image, chain, pushed)),
   }
-  const digest = sha256(Buffer.from(manifest.bytes))
+  const bytes = Buffer.from(manifest.bytes)
+  const digest = sha256(bytes)
   // By digest (Docker 25+): the manifest goes under that digest, so it must be the one it names.
   if (ref.digest && digest !== ref.digest)
     throw invalidArgument(
       `cannot push ${familiar(ref)}: strata has its manifest as ${digest}, not that digest; push it by tag`,
     )
-  await client.putManifest(ref.path, ref.tag ?? ref.digest ?? 'latest', manifest.mediaType, Buffer.from(manifest.bytes))
+  await client.putManifest(ref.path, ref.tag ?? ref.digest ?? 'latest', manifest.mediaType, bytes)
+  const label = ref.tag ?? (ref.digest ? null : 'latest')
+  hooks.progress({ status: `${label ? `${label}: ` : ''}digest: ${digest} size: ${bytes.length}` })
   return digest
+}
+
+/** A layer's line in the progress, as Docker names it: its short diffID. */
+const itemId = (l: LayerRecord): string => l.diffId.slice(7, 19)
+
+/** The chunks as they are, telling `report` the bytes sent so far every MiB and at the end. */
+async function* counted(chunks: AsyncIterable<Uint8Array>, report: (bytes: number) => void) {
+  let bytes = 0
+  let told = 0
+  for await (const chunk of chunks) {
+    bytes += chunk.length
+    if (bytes - told >= 1 << 20) report((told = bytes))
+    yield chunk
+  }
+  if (bytes !== told) report(bytes)
 }
 
 const descriptor = (b: Descriptor): Descriptor => ({ mediaType: b.mediaType, digest: b.digest, size: b.size })
@@ -83,11 +108,11 @@ const descriptor = (b: Descriptor): Descriptor => ({ mediaType: b.mediaType, dig
 async function present(
   client: RegistryClient,
   ref: Reference,
+  id: string,
   digest: string,
   sources: string[],
   hooks: PushHooks,
 ): Promise<boolean> {
-  const id = digest.slice(7, 19)
   if (await client.hasBlob(ref.path, digest)) {
     hooks.progress({ id, layer: digest, status: 'Layer already exists' })
     return true

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import type { StrataClient } from '../../client/client.js'
+import { imageLayerDirs } from '../helpers/layer-dirs.js'
 import { changesOf } from '../../daemon/diff/changes.js'
 import { readJournal } from '../../daemon/diff/journal.js'
 import { downloaded, saveImages } from '../helpers/download.js'
@@ -79,8 +79,7 @@ const EXPECTED = [
   'A /tmp/user-file',
 ]
 
-const lowerDirs = async (c: StrataClient, image: string) =>
-  ((await c.call('image.inspect', { image })).GraphDriver as { Data: { LowerDir: string } }).Data.LowerDir.split(':')
+const lowerDirs = imageLayerDirs
 
 t.test('create, mount, change through chroot, diff, commit, image mount, save/load, export, rm', async (t) => {
   const fs = rootfs(t)

@@ -12,6 +12,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSy
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
+import { imageLayerDirs } from '../helpers/layer-dirs.js'
 import { changesOf } from '../../daemon/diff/changes.js'
 import { readJournal } from '../../daemon/diff/journal.js'
 import { isOpaque } from '../../daemon/overlay/opaque.js'
@@ -62,8 +63,7 @@ t.test('diff of a directory removed and made again: C, and D for what it no long
   const cli = await promisify(execFile)(process.execPath, [STRATA_CLI, '-H', d.socket, 'diff', 'C'])
   t.same(cli.stdout.trim().split('\n'), EXPECTED, 'strata diff C prints the same')
   t.ok(readJournal(join(d.root, 'containers', id, 'journal')), 'answered from a complete journal')
-  const inspect = await c.call('image.inspect', { image: 'app:2' })
-  const lowers = (inspect.GraphDriver as { Data: { LowerDir: string } }).Data.LowerDir.split(':')
+  const lowers = await imageLayerDirs(c, 'app:2')
   t.same(changesOf(upper, lowers), diff, 'a walk of upper/ gives the same')
   for (const n of ['upper', 'work']) mkdirSync(join(scratch, n))
   const k = mountKernelOverlay(t, lowers, join(scratch, 'upper'), join(scratch, 'work'), join(scratch, 'mnt'))
@@ -95,9 +95,7 @@ t.test('diff of a directory removed and made again: C, and D for what it no long
     ['opt/', 'opt/app/', 'opt/app/.wh..wh..opq', 'opt/app/VERSION', 'opt/app/bin/'],
     "the layer's tar: the opaque marker, the new entries, nothing of the image's",
   )
-  const committedLowers = (
-    (await c.call('image.inspect', { image: committed })).GraphDriver as { Data: { LowerDir: string } }
-  ).Data.LowerDir.split(':')
+  const committedLowers = await imageLayerDirs(c, committed)
   for (const n of ['u2', 'w2']) mkdirSync(join(scratch, n))
   const k2 = mountKernelOverlay(t, committedLowers, join(scratch, 'u2'), join(scratch, 'w2'), join(scratch, 'mnt2'))
   t.notOk(existsSync(join(k2.mnt, 'opt/app/bin/app2')), 'kernel overlayfs over the committed layers hides app2')

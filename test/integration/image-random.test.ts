@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { imageLayerDirs } from '../helpers/layer-dirs.js'
 import type { StrataClient } from '../../client/client.js'
 import { saveImages } from '../helpers/download.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
@@ -116,8 +117,7 @@ async function check(t: Test, c: StrataClient, d: Daemon): Promise<boolean> {
   const images = await c.call('image.list', { all: true })
   const wanted = new Set<string>()
   for (const i of images) {
-    const lower = ((await c.call('image.inspect', { image: i.id })).GraphDriver as { Data: { LowerDir?: string } }).Data
-    for (const dir of lower.LowerDir?.split(':') ?? []) wanted.add(dir.split('/').at(-2) as string)
+    for (const dir of await imageLayerDirs(c, i.id)) wanted.add(dir.split('/').at(-2) as string)
   }
   const onDisk = readdirSync(join(d.root, 'layers')).sort()
   const df = await c.call('system.df', {})

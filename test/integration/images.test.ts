@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { imageLayerDirs } from '../helpers/layer-dirs.js'
 import type { StrataClient } from '../../client/client.js'
 import { encodeFrame } from '../../client/protocol.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
@@ -73,9 +74,10 @@ t.test('busybox runs in a mount of the imported layer', async (t) => {
   const { c, rootfs } = await setUp(t)
   const mnt = tmpdir(t, 'strata-mnt-')
   const id = await importTar(c, rootfs)
-  const inspect = await c.call('image.inspect', { image: id })
-  const lower = (inspect.GraphDriver as { Data: { LowerDir: string } }).Data.LowerDir
-  const m = await c.call('mount.create', { target: mnt, spec: { lowerdirs: lower.split(':'), readonly: true } })
+  const m = await c.call('mount.create', {
+    target: mnt,
+    spec: { lowerdirs: await imageLayerDirs(c, id), readonly: true },
+  })
   t.teardown(() => c.call('mount.remove', { mount: m.id, force: true }).then(() => undefined))
   t.equal(
     execFileSync('chroot', [mnt, '/bin/sh', '-c', 'echo hello from $(/bin/busybox basename /bin/sh)'], {

@@ -18,6 +18,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { imageLayerDirs } from '../helpers/layer-dirs.js'
 import type { StrataClient } from '../../client/client.js'
 import { startDaemon, type Daemon } from '../helpers/daemon.js'
 import { downloaded, saveImages } from '../helpers/download.js'
@@ -59,10 +60,9 @@ function readAt(path: string, at: number, length: number): Buffer {
 
 const allocated = (path: string): number => lstatSync(path).blocks * 512
 
-/** The holey file in the topmost layer of the image that has one (LowerDir lists the top first). */
+/** The holey file in the topmost layer of the image that has one. */
 async function layerFile(c: StrataClient, image: string): Promise<string> {
-  const inspect = await c.call('image.inspect', { image })
-  const dirs = (inspect.GraphDriver as { Data: { LowerDir: string } }).Data.LowerDir.split(':')
+  const dirs = await imageLayerDirs(c, image)
   const found = dirs.map((d) => join(d, 'sp/holey')).filter((p) => lstatSync(p, { throwIfNoEntry: false }))
   return found[0] as string
 }

@@ -1,6 +1,7 @@
 /** strata commit CONTAINER [REPO[:TAG]]: a new image from the container's changes (`docker commit`). */
 import type { Command } from 'commander'
 import { action, repeatable, type Cli } from '../../context.js'
+import { parseBool } from '../../docker-flags.js'
 
 export function registerCommit(parent: Command, cli: Cli): void {
   parent
@@ -11,7 +12,7 @@ export function registerCommit(parent: Command, cli: Cli): void {
     .option('-a, --author <string>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
     .option('-m, --message <string>', 'Commit message')
     .option('-c, --change <instruction>', 'Apply Dockerfile instruction to the created image', repeatable, [])
-    .option('-p, --pause [bool]', 'Pause a mounted container during commit', (v) => v !== 'false', true)
+    .option('-p, --pause [bool]', 'Pause a mounted container during commit', parseBool, true)
     .action(
       action(
         cli,

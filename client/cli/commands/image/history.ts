@@ -1,6 +1,7 @@
 /** strata history: an image's layers and the commands that made them (`docker history`). */
 import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
+import { parseBool } from '../../docker-flags.js'
 import { humanAgo, humanSize, shortId } from '../../human.js'
 import { renderList } from '../../output.js'
 
@@ -12,7 +13,7 @@ export function registerHistory(parent: Command, cli: Cli): void {
     .command('history')
     .description('Show the history of an image')
     .argument('<image>', 'image reference or ID')
-    .option('-H, --human [bool]', 'Print sizes and dates in human readable format', (v) => v !== 'false', true)
+    .option('-H, --human [bool]', 'Print sizes and dates in human readable format', parseBool, true)
     .option('-q, --quiet', 'Only show image IDs')
     .option('--no-trunc', "Don't truncate output")
     .option('--format <string>', 'Format output using a Go template')

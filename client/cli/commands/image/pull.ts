@@ -1,8 +1,12 @@
-/** strata pull NAME[:TAG|@DIGEST]: an image from its registry (`docker pull`), a progress line per layer. */
+/**
+ * strata pull NAME[:TAG|@DIGEST]: an image from its registry, printed as `docker pull` prints it:
+ * `Using default tag: latest` for a name only, the daemon's lines (progress.ts), then the full
+ * reference; with -q only that reference.
+ */
 import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
-import type { ProgressEvent } from '../../../protocol.js'
-import { isItemEvent, Progress } from '../../progress.js'
+import { Progress } from '../../progress.js'
+import { fullReference, isNameOnly } from '../../reference-name.js'
 
 export function registerPull(parent: Command, cli: Cli): void {
   parent
@@ -13,14 +17,14 @@ export function registerPull(parent: Command, cli: Cli): void {
     .option('-q, --quiet', 'Suppress verbose output')
     .action(
       action(cli, async (client, name: string, o: { platform?: string; quiet?: boolean }) => {
+        if (!o.quiet && isNameOnly(name)) cli.out('Using default tag: latest\n')
         const progress = new Progress(process.stdout)
-        const onEvent = (e: ProgressEvent) => {
-          if (o.quiet) return
-          if (isItemEvent(e) && e.status) progress.update(e)
-          else if (e.status) cli.out(`${e.status}\n`)
-        }
-        await client.call('image.pull', { ref: name, platform: o.platform }, { onEvent })
-        if (o.quiet) cli.out(`${name}\n`)
+        await client.call(
+          'image.pull',
+          { ref: name, platform: o.platform },
+          { onEvent: (e) => (o.quiet ? undefined : progress.update(e)) },
+        )
+        cli.out(`${fullReference(name)}\n`)
       }),
     )
 }

@@ -1,8 +1,12 @@
-/** strata push NAME[:TAG]: an image to its registry (`docker push`), a line per layer. */
+/**
+ * strata push NAME[:TAG]: an image to its registry, printed as `docker push` prints it: `Using
+ * default tag: latest` for a name only, then the daemon's lines (progress.ts) down to `TAG:
+ * digest: … size: N`; with -q only the full reference.
+ */
 import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
-import type { ProgressEvent } from '../../../protocol.js'
-import { isItemEvent, Progress } from '../../progress.js'
+import { Progress } from '../../progress.js'
+import { fullReference, isNameOnly } from '../../reference-name.js'
 
 export function registerPush(parent: Command, cli: Cli): void {
   parent
@@ -12,12 +16,10 @@ export function registerPush(parent: Command, cli: Cli): void {
     .option('-q, --quiet', 'Suppress verbose output')
     .action(
       action(cli, async (client, name: string, o: { quiet?: boolean }) => {
+        if (!o.quiet && isNameOnly(name)) cli.out('Using default tag: latest\n')
         const progress = new Progress(process.stdout)
-        const onEvent = (e: ProgressEvent) => {
-          if (!o.quiet && isItemEvent(e)) progress.update(e)
-        }
-        const r = await client.call('image.push', { ref: name }, { onEvent })
-        cli.out(`${name}: digest: ${r.digest}\n`)
+        await client.call('image.push', { ref: name }, { onEvent: (e) => (o.quiet ? undefined : progress.update(e)) })
+        if (o.quiet) cli.out(`${fullReference(name)}\n`)
       }),
     )
 }

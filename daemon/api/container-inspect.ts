@@ -1,0 +1,55 @@
+/**
+ * container.inspect: `docker container inspect` JSON for what applies to a container with no
+ * process: Id, Created, Name (/name), Image (the image ID), State (a mount is what running is to
+ * Docker: Running and Mounted while it is mounted, Paused while a commit holds it, Pid of its
+ * mount worker), Driver, Platform, GraphDriver (graph-driver.ts), Mounts (no volumes: []),
+ * MountPoint (where it is mounted, or ""), Config (its image's, with Image as named at create);
+ * with `size`, SizeRw and SizeRootFs as `docker inspect -s` adds them.
+ * Errors: NOT_FOUND ("No such container"), CONFLICT for an ambiguous ID prefix.
+ * Tests: test/integration/cli-inspect.test.ts
+ */
+import { parseConfig } from '../store/image-config.js'
+import type { ContainerRecord } from '../store/containers.js'
+import { containerGraphDriver, DRIVER_NAME } from './graph-driver.js'
+import type { ApiMethod } from './params.js'
+import type { Services } from './services.js'
+
+/** Go's zero time, which Docker prints for a time that never was. */
+const NEVER = '0001-01-01T00:00:00Z'
+
+export const containerInspect = (s: Services): ApiMethod<'container.inspect'> => ({
+  handler: async (p) => {
+    const c = await s.containers.resolve(p.container)
+    const image = await s.images.get(c.imageId)
+    const config = image ? parseConfig(Buffer.from(image.config)) : undefined
+    const paths = s.containers.pathsOf(c)
+    return {
+      Id: c.id,
+      Created: c.createdAt,
+      State: await stateOf(s, c),
+      Image: c.imageId,
+      Name: `/${c.name}`,
+      Driver: DRIVER_NAME,
+      Platform: config?.os ?? 'linux',
+      GraphDriver: await containerGraphDriver(s.layers, c, paths),
+      ...(p.size ? { SizeRw: s.containers.upperSize(c), SizeRootFs: image?.size ?? 0 } : {}),
+      Mounts: [],
+      MountPoint: c.mount?.target ?? '',
+      Config: { ...(config?.config ?? {}), Image: c.imageName },
+    }
+  },
+})
+
+async function stateOf(s: Services, c: ContainerRecord) {
+  const mount = c.mount && (await s.mounts.list()).find((m) => m.id === c.mount?.id)
+  const mounted = c.mount !== null
+  return {
+    Status: mounted ? 'mounted' : 'created',
+    Running: mounted,
+    Paused: mount?.paused === true,
+    Mounted: mounted,
+    Pid: mount?.pid ?? 0,
+    StartedAt: mount?.createdAt ?? NEVER,
+    FinishedAt: NEVER,
+  }
+}
