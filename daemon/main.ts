@@ -20,7 +20,6 @@ import { DataRootInUseError, Db } from './store/db.js'
 import { Containers } from './containers/containers.js'
 import { ContainerStore } from './store/containers.js'
 import { ImageMounts } from './store/image-mounts.js'
-import { CredentialStore } from './registry/credentials.js'
 import { ImageStore } from './store/images.js'
 import { MetadataQueue } from './store/metadata-queue.js'
 import { MountRecords } from './store/mounts.js'
@@ -76,7 +75,6 @@ async function run(config: Config, log: Logger): Promise<void> {
     layers,
     containers: new Containers({ root: config.root, records, images, imageMounts, layers, mounts }),
     images,
-    credentials: new CredentialStore(config.root),
     metadata: new MetadataQueue(),
     log: log.child('api'),
     version: VERSION,

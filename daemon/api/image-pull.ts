@@ -1,7 +1,8 @@
 /**
  * image.pull: `docker pull` from an OCI registry (registry/pull.ts). Layers are downloaded and
  * staged outside the metadata queue; layers, image and tag are recorded in one batch inside it.
- * `platform` is os/arch[/variant], default this host's.
+ * `platform` is os/arch[/variant], default this host's. Credentials are the caller's, sent with the
+ * call (`auth`); the daemon keeps none.
  */
 import { invalidArgument } from '../errors.js'
 import { RegistryClient } from '../registry/client.js'
@@ -18,7 +19,7 @@ export const imagePull = (s: Services): ApiMethod<'image.pull'> => ({
     const platform = platformOf(p.platform)
     const client = new RegistryClient(ref.domain, {
       insecure: s.config.insecureRegistries,
-      credentials: s.credentials.get(ref.domain),
+      credentials: p.auth,
     })
     const pulled = await pullImage(
       client,

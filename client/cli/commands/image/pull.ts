@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
 import type { ProgressEvent } from '../../../protocol.js'
 import { isItemEvent, Progress } from '../../progress.js'
+import { authFor } from '../../registry-auth.js'
 
 export function registerPull(parent: Command, cli: Cli): void {
   parent
@@ -19,7 +20,7 @@ export function registerPull(parent: Command, cli: Cli): void {
           if (isItemEvent(e) && e.status) progress.update(e)
           else if (e.status) cli.out(`${e.status}\n`)
         }
-        await client.call('image.pull', { ref: name, platform: o.platform }, { onEvent })
+        await client.call('image.pull', { ref: name, platform: o.platform, auth: authFor(name) }, { onEvent })
         if (o.quiet) cli.out(`${name}\n`)
       }),
     )

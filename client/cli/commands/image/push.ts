@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
 import type { ProgressEvent } from '../../../protocol.js'
 import { isItemEvent, Progress } from '../../progress.js'
+import { authFor } from '../../registry-auth.js'
 
 export function registerPush(parent: Command, cli: Cli): void {
   parent
@@ -16,7 +17,7 @@ export function registerPush(parent: Command, cli: Cli): void {
         const onEvent = (e: ProgressEvent) => {
           if (!o.quiet && isItemEvent(e)) progress.update(e)
         }
-        const r = await client.call('image.push', { ref: name }, { onEvent })
+        const r = await client.call('image.push', { ref: name, auth: authFor(name) }, { onEvent })
         cli.out(`${name}: digest: ${r.digest}\n`)
       }),
     )
