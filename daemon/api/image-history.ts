@@ -5,6 +5,7 @@
  */
 import type { ImageHistoryItem } from '../../client/protocol.js'
 import { parseConfig } from '../store/image-config.js'
+import { contentBytesOf } from '../store/layer-records.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
@@ -15,7 +16,8 @@ export const imageHistory = (s: Services): ApiMethod<'image.history'> => ({
     const layers = await s.layers.baseFirst(image.topLayer)
     let layer = 0
     const items = c.history.map((h) => {
-      const size = h.empty_layer ? 0 : (layers[layer++]?.size ?? 0)
+      const made = h.empty_layer ? undefined : layers[layer++]
+      const size = made ? contentBytesOf(made) : 0
       return {
         id: '<missing>',
         created: h.created ?? '',

@@ -1,5 +1,6 @@
 /** image.inspect: `docker image inspect` JSON (Id, RepoTags, RepoDigests, Parent, Config, RootFS, …). */
 import { parseConfig } from '../store/image-config.js'
+import { contentBytesOf } from '../store/layer-records.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
@@ -21,7 +22,7 @@ export const imageInspect = (s: Services): ApiMethod<'image.inspect'> => ({
       Architecture: c.architecture,
       ...(c.variant ? { Variant: c.variant } : {}),
       Os: c.os,
-      Size: image.size,
+      Size: chain.reduce((n, l) => n + contentBytesOf(l), 0),
       GraphDriver: { Name: 'strata-fuse', Data: { LowerDir: chain.map((l) => s.layers.diffDir(l.chainId)).join(':') } },
       RootFS: { Type: 'layers', Layers: c.rootfs.diff_ids },
       Metadata: { LastTagTime: image.addedAt },
