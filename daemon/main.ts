@@ -63,7 +63,10 @@ async function run(config: Config, log: Logger): Promise<void> {
   const records = new ContainerStore(db, config.root, layers, log.child('containers'))
   const imageMounts = new ImageMounts(db)
   const usersOf = async (imageId: string) => {
-    const users = (await records.usersOf(imageId)).map((id) => `container ${id.slice(0, 12)}`)
+    // In Docker's words: a mounted container is what a running one is to Docker.
+    const users = (await records.list())
+      .filter((c) => c.imageId === imageId)
+      .map((c) => `${c.mount ? 'running' : 'stopped'} container ${c.id.slice(0, 12)}`)
     const m = await imageMounts.get(imageId)
     return m ? [...users, `its mount at ${m.target}`] : users
   }

@@ -162,20 +162,26 @@ export class ImageStore {
     if (byRef && tags.length > 1) return this.untag(ref)
     if (!byRef && tags.length > 1 && !force)
       throw conflict(
-        `unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
+        `conflict: unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
       )
     if ((await this.children(image.id)).length) {
       // As Docker: its last name goes, and it stays as an intermediate image of its children.
       if (byRef && ref) return this.untag(ref)
-      throw conflict(`unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`)
+      throw conflict(
+        `conflict: unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`,
+      )
     }
     const users = await this.usersOf(image.id)
     if (users.length) {
       // As Docker: -f on a name untags it, but an image in use is never deleted.
       if (byRef && force && ref) return this.untag(ref)
+      // Docker's words; its user is "running container 3f2a…" (mounted) or "stopped container 3f2a…".
+      const user = users[0] as string
       throw conflict(
-        `unable to delete ${byRef ? familiar(ref as Reference) : image.id.slice(7, 19)} ` +
-          `(${byRef ? 'must be forced' : 'cannot be forced'}) - image is being used by ${users[0] as string}`,
+        byRef
+          ? `conflict: unable to remove repository reference "${familiar(ref as Reference)}" (must force) - ` +
+              `${user.replace(/^(running|stopped) /, '')} is using its referenced image ${image.id.slice(7, 19)}`
+          : `conflict: unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image is being used by ${user}`,
       )
     }
     const events: RemoveEvent[] = tags.map((t) => ({ Untagged: familiar(parseReference(t.ref)) }))
