@@ -1,6 +1,6 @@
 /**
  * Each user's registry logins, kept client side as Docker's CLI keeps them: in
- * `$STRATA_CONFIG/config.json` (default `~/.strata/config.json`), in the shape of Docker's
+ * `$STRATA_CLI_CONFIG/config.json` (default `~/.strata/config.json`), in the shape of Docker's
  * config.json (`{"auths": {"HOST": {"auth": base64("user:password")}}}`, Docker Hub as
  * `https://index.docker.io/v1/`), the directory 0700 and the file 0600, owned by the user and
  * written whole through a rename; other keys in the file are kept. pull and push send the entry
@@ -22,7 +22,7 @@ interface ConfigFile {
 }
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.STRATA_CONFIG || join(homedir(), '.strata'), 'config.json')
+  return join(env.STRATA_CLI_CONFIG || join(homedir(), '.strata'), 'config.json')
 }
 
 /** The key a registry's login is kept under: its host[:port], or Docker Hub's historical URL. */

@@ -29,7 +29,7 @@ t.test('the registry a reference names, by Docker’s rule', async (t) => {
   t.equal(registryKey('docker.io'), 'https://index.docker.io/v1/')
   t.equal(registryKey('https://index.docker.io/v1/'), 'https://index.docker.io/v1/')
   t.equal(registryKey('https://registry.lan:5000/'), 'registry.lan:5000')
-  t.equal(configPath({ STRATA_CONFIG: '/x' }), '/x/config.json')
+  t.equal(configPath({ STRATA_CLI_CONFIG: '/x' }), '/x/config.json')
   t.equal(configPath({ HOME: '/home/ann' }).endsWith('/.strata/config.json'), true)
 })
 
