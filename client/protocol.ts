@@ -241,6 +241,7 @@ export interface ImageSummary {
   repoDigests: string[]
   parent: string | null
   created: string
+  /** Content bytes of its layers, as Docker's image Size (file bytes, not tar or disk bytes). */
   size: number
   labels: Record<string, string>
   dangling: boolean
@@ -254,6 +255,7 @@ export interface ImageHistoryItem {
   id: string
   created: string
   createdBy: string
+  /** Content bytes of the layer this step made (Docker's DiffSize); 0 for an empty layer. */
   size: number
   comment: string
   tags: string[]
@@ -283,7 +285,9 @@ export interface SystemDf {
     id: string
     repoTags: string[]
     created: string
+    /** Content bytes, as ImageSummary.size (not bytes on disk, unlike the rows above). */
     size: number
+    /** Content bytes of its layers that other images use too; uniqueSize is the rest. */
     sharedSize: number
     uniqueSize: number
     containers: number
