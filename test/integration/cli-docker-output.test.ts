@@ -1,7 +1,8 @@
 /**
  * The CLI's output where Docker's is the model, through a real stratad, with exact lines and exit
  * codes: `images -q` prints one ID per row (an image with two tags twice), `load -q` still says
- * what it loaded, `image prune` asks on stdout, rmi's refusals in Docker's words, and templates
+ * what it loaded, `image prune` asks on stdout, rmi's refusals and a pull of what a real
+ * docker-registry lacks in Docker's words, and templates
  * with Go's index, len, slice, split, title and `.Size` as a number.
  */
 import { execFile, spawn } from 'node:child_process'
@@ -10,6 +11,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { startRegistry } from '../helpers/registry.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
 interface Run {
@@ -94,6 +96,25 @@ t.test("rmi's refusals in Docker's words", async (t) => {
     code: 1,
     stdout: '',
     stderr: `Error response from daemon: conflict: unable to delete ${id} (cannot be forced) - image is being used by stopped container ${container}\n`,
+  })
+})
+
+t.test("a pull of what the registry lacks, in Docker's words", async (t) => {
+  const reg = await startRegistry(t)
+  const d = await startDaemon(t)
+  await demo(t, d)
+  await strata(d, ['tag', 'demo:1', `${reg.host}/team/demo:1`])
+  t.equal((await strata(d, ['push', `${reg.host}/team/demo:1`])).code, 0)
+  t.same(await strata(d, ['pull', `${reg.host}/team/demo:nosuch`]), {
+    code: 1,
+    stdout: '',
+    stderr: `Error response from daemon: manifest for ${reg.host}/team/demo:nosuch not found: manifest unknown: manifest unknown\n`,
+  })
+  t.same(await strata(d, ['pull', `${reg.host}/team/none:1`]), {
+    code: 1,
+    stdout: '',
+    // distribution 2.8 answers MANIFEST_UNKNOWN for a repository it does not have, too
+    stderr: `Error response from daemon: manifest for ${reg.host}/team/none:1 not found: manifest unknown: manifest unknown\n`,
   })
 })
 
