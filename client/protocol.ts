@@ -65,6 +65,16 @@ export type Frame =
   | { id: number; cancel: true }
 
 /**
+ * Registry credentials a client sends with image.pull and image.push: the calling user's own (the
+ * CLI reads them from that user's config, client/cli/registry-auth.ts), as Docker's CLI sends
+ * X-Registry-Auth. The daemon uses them for that call only and keeps none.
+ */
+export interface RegistryAuth {
+  username: string
+  password: string
+}
+
+/**
  * A progress event (`{id, event}` frames of image.pull and image.push), one line of what `docker
  * pull`/`push` print. Events with an `id` are about one item (a layer: its short digest) and
  * replace that item's previous line; events without one are about the whole call (`Digest: …`).
@@ -231,6 +241,7 @@ export interface ImageSummary {
   repoDigests: string[]
   parent: string | null
   created: string
+  /** Content bytes of its layers, as Docker's image Size (file bytes, not tar or disk bytes). */
   size: number
   labels: Record<string, string>
   dangling: boolean
@@ -244,6 +255,7 @@ export interface ImageHistoryItem {
   id: string
   created: string
   createdBy: string
+  /** Content bytes of the layer this step made (Docker's DiffSize); 0 for an empty layer. */
   size: number
   comment: string
   tags: string[]
@@ -273,7 +285,9 @@ export interface SystemDf {
     id: string
     repoTags: string[]
     created: string
+    /** Content bytes, as ImageSummary.size (not bytes on disk, unlike the rows above). */
     size: number
+    /** Content bytes of its layers that other images use too; uniqueSize is the rest. */
     sharedSize: number
     uniqueSize: number
     containers: number
@@ -377,16 +391,21 @@ export interface Methods {
    * per layer ('Already exists' | 'Pulling fs layer', 'Downloading', 'Verifying Checksum', 'Download complete',
    * 'Extracting', 'Pull complete'), then { status } lines ('Digest: …', 'Status: …').
    */
-  'image.pull': { params: { ref: string; platform?: string }; result: { id: string; digest: string } }
+  'image.pull': {
+    params: { ref: string; platform?: string; auth?: RegistryAuth }
+    result: { id: string; digest: string }
+  }
   /**
    * Events (ProgressEvent), Docker's: { status: 'The push refers to repository [REPO]' }, { id, status: 'Preparing' }
    * per layer (id: its short diffID), then { id, layer, status, current?, total? } ('Layer already exists',
    * 'Mounted from REPO', 'Pushing', 'Pushed'), last { status: 'TAG: digest: … size: N' }.
    */
-  'image.push': { params: { ref: string }; result: { digest: string } }
-  /** Checks the credentials with the registry, then keeps them for its pulls and pushes. */
+  'image.push': { params: { ref: string; auth?: RegistryAuth }; result: { digest: string } }
+  /**
+   * Checks the credentials with the registry and keeps nothing: the CLI keeps them in the user's own
+   * config and sends them with each pull and push (`auth`), as Docker's CLI does.
+   */
   'registry.login': { params: { host: string; username: string; password: string }; result: { status: string } }
-  'registry.logout': { params: { host: string }; result: { removed: boolean } }
   'image.mount': { params: { image: string; target?: string }; result: { path: string } }
   'image.unmount': { params: { image: string; force?: boolean }; result: { mounted: boolean } }
 }
@@ -445,6 +464,7 @@ const SPEC = {
 } as const
 const NAMED = { container: 'string' } as const
 const IMAGE = { image: 'string' } as const
+const AUTH = { fields: { username: 'string', password: 'string' }, optional: true } as const
 
 export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } = {
   'system.ping': {},
@@ -481,10 +501,9 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   },
   'container.remove': { ...NAMED, force: 'boolean?' },
   'container.export': NAMED,
-  'image.pull': { ref: 'string', platform: 'string?' },
-  'image.push': { ref: 'string' },
+  'image.pull': { ref: 'string', platform: 'string?', auth: AUTH },
+  'image.push': { ref: 'string', auth: AUTH },
   'registry.login': { host: 'string', username: 'string', password: 'string' },
-  'registry.logout': { host: 'string' },
   'image.mount': { ...IMAGE, target: 'string?' },
   'image.unmount': { ...IMAGE, force: 'boolean?' },
 }

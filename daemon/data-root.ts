@@ -9,15 +9,18 @@
  * socket: traversing containers/ would let them change a container's writable layer behind its
  * mount worker (and so behind the change journal diff reads). The mount workers run as root.
  * The root itself stays 0711: others may pass through but not list it, and nothing below is open
- * to them. Files in db/ are kept 0600 by store/db.ts; registry-auth.json is written 0600.
+ * to them. Files in db/ are kept 0600 by store/db.ts.
+ * registry-auth.json (daemon-wide registry logins, which an older stratad kept) is no longer read:
+ * logins are each user's own, client side. Start warns about it, and leaves it for root to remove.
  * Tests: test/integration/data-root-modes.test.ts
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from './log.js'
 
 const ROOT_MODE = 0o711
 const PRIVATE_DIRS = ['db', 'layers', 'containers', 'image-mounts', 'mounts', 'tmp']
+const LEGACY_AUTH = 'registry-auth.json'
 
 export function prepareRoot(root: string, log: Logger): void {
   mkdirSync(root, { recursive: true, mode: ROOT_MODE })
@@ -26,6 +29,12 @@ export function prepareRoot(root: string, log: Logger): void {
     mkdirSync(join(root, dir), { recursive: true, mode: 0o700 })
     chmodSync(join(root, dir), 0o700)
   }
+  if (existsSync(join(root, LEGACY_AUTH)))
+    log.warn(
+      `${LEGACY_AUTH} holds daemon-wide registry logins, which are no longer used: each user runs strata login ` +
+        'and keeps their own; remove the file',
+      { file: join(root, LEGACY_AUTH) },
+    )
   log.debug('data root ready', { root })
 }
 

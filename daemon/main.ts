@@ -20,7 +20,6 @@ import { DataRootInUseError, Db } from './store/db.js'
 import { Containers } from './containers/containers.js'
 import { ContainerStore } from './store/containers.js'
 import { ImageMounts } from './store/image-mounts.js'
-import { CredentialStore } from './registry/credentials.js'
 import { ImageStore } from './store/images.js'
 import { MetadataQueue } from './store/metadata-queue.js'
 import { MountRecords } from './store/mounts.js'
@@ -64,7 +63,10 @@ async function run(config: Config, log: Logger): Promise<void> {
   const records = new ContainerStore(db, config.root, layers, log.child('containers'))
   const imageMounts = new ImageMounts(db)
   const usersOf = async (imageId: string) => {
-    const users = (await records.usersOf(imageId)).map((id) => `container ${id.slice(0, 12)}`)
+    // In Docker's words: a mounted container is what a running one is to Docker.
+    const users = (await records.list())
+      .filter((c) => c.imageId === imageId)
+      .map((c) => `${c.mount ? 'running' : 'stopped'} container ${c.id.slice(0, 12)}`)
     const m = await imageMounts.get(imageId)
     return m ? [...users, `its mount at ${m.target}`] : users
   }
@@ -76,7 +78,6 @@ async function run(config: Config, log: Logger): Promise<void> {
     layers,
     containers: new Containers({ root: config.root, records, images, imageMounts, layers, mounts }),
     images,
-    credentials: new CredentialStore(config.root),
     metadata: new MetadataQueue(),
     log: log.child('api'),
     version: VERSION,

@@ -28,9 +28,9 @@ export function parseFilters(list: string[]): Record<string, string[]> {
   return filters
 }
 
-/** Docker's "[y/N]" question on stderr; anything but y/Y (or no answer at all) is no. */
+/** Docker's "[y/N]" question, on stdout as Docker asks it; anything but y/Y (or no answer at all) is no. */
 export async function confirm(question: string): Promise<boolean> {
-  process.stderr.write(`${question} [y/N] `)
+  process.stdout.write(`${question} [y/N] `)
   const answer = await new Promise<string>((resolve) => {
     let text = ''
     const onData = (b: Buffer) => {

@@ -7,6 +7,7 @@
 import type { ContainerSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
 import type { ContainerRecord } from '../store/containers.js'
+import { chainContentBytes, layersById, type LayersById } from '../store/image-sizes.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
@@ -24,11 +25,17 @@ export const containerList = (s: Services): ApiMethod<'container.list'> => ({
       .filter((c) => !ancestors || ancestors.has(c.imageId))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     const paused = new Set((await s.mounts.list()).filter((m) => m.paused).map((m) => m.id))
-    return Promise.all(list.map((c) => summary(s, c, p.size === true, paused)))
+    const layers = p.size === true ? await layersById(s.layers.walk()) : undefined
+    return Promise.all(list.map((c) => summary(s, c, layers, paused)))
   },
 })
 
-async function summary(s: Services, c: ContainerRecord, size: boolean, paused: Set<string>): Promise<ContainerSummary> {
+async function summary(
+  s: Services,
+  c: ContainerRecord,
+  layers: LayersById | undefined,
+  paused: Set<string>,
+): Promise<ContainerSummary> {
   const base: ContainerSummary = {
     id: c.id,
     name: c.name,
@@ -38,9 +45,10 @@ async function summary(s: Services, c: ContainerRecord, size: boolean, paused: S
     mountpoint: c.mount?.target ?? null,
     ...(c.mount && paused.has(c.mount.id) ? { paused: true } : {}),
   }
-  if (!size) return base
+  if (!layers) return base
   const image = await s.images.get(c.imageId)
-  return { ...base, sizeRw: s.containers.upperSize(c), sizeRootFs: image?.size ?? 0 }
+  const sizeRootFs = image ? chainContentBytes(image.topLayer, layers) : 0
+  return { ...base, sizeRw: s.containers.upperSize(c), sizeRootFs }
 }
 
 /** The images named and every image descending from them (by parent), or null for no filter. */

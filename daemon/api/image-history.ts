@@ -9,6 +9,7 @@ import type { ImageHistoryItem } from '../../client/protocol.js'
 import { historyOwners, type HistoryImage } from '../store/image-ancestors.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
+import { contentBytesOf } from '../store/layer-records.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
@@ -24,7 +25,8 @@ export const imageHistory = (s: Services): ApiMethod<'image.history'> => ({
     const names = await s.images.namesById()
     let layer = 0
     const items = c.history.map((h, k) => {
-      const size = h.empty_layer ? 0 : (layers[layer++]?.size ?? 0)
+      const made = h.empty_layer ? undefined : layers[layer++]
+      const size = made ? contentBytesOf(made) : 0
       const id = owners[k]
       return {
         id: id ?? '<missing>',

@@ -5,6 +5,7 @@
  */
 import { imageGraphDriver } from './graph-driver.js'
 import { parseConfig } from '../store/image-config.js'
+import { contentBytesOf } from '../store/layer-records.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
@@ -13,6 +14,7 @@ export const imageInspect = (s: Services): ApiMethod<'image.inspect'> => ({
     const { image } = await s.images.resolve(p.image)
     const c = parseConfig(Buffer.from(image.config))
     const tags = await s.images.tagsOf(image.id)
+    const chain = image.topLayer ? await s.layers.chain(image.topLayer) : []
     return {
       Id: image.id,
       RepoTags: tags,
@@ -25,7 +27,7 @@ export const imageInspect = (s: Services): ApiMethod<'image.inspect'> => ({
       Architecture: c.architecture,
       ...(c.variant ? { Variant: c.variant } : {}),
       Os: c.os,
-      Size: image.size,
+      Size: chain.reduce((n, l) => n + contentBytesOf(l), 0),
       GraphDriver: await imageGraphDriver(s.layers, image.topLayer),
       RootFS: { Type: 'layers', Layers: c.rootfs.diff_ids },
       Metadata: { LastTagTime: image.addedAt },

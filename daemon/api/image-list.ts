@@ -3,11 +3,13 @@
  * (images without tags or digests, with children) too. As in Docker, `dangling` means untagged,
  * digests or not (`images` prints an image known by a digest only as `repo <none>`). Filters: dangling, reference
  * (globs, matched against tags and digests, as Docker's), label, label!, before, since, until.
+ * Sizes are the layers' content (store/image-sizes.ts), as Docker's.
  */
 import type { ImageSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
 import { familiarName, parseReference } from '../reference.js'
 import { parseConfig } from '../store/image-config.js'
+import { chainContentBytes, layersById } from '../store/image-sizes.js'
 import type { ImageRecord } from '../store/images.js'
 import { labelsMatch, untilCutoff } from './image-filters.js'
 import type { ApiMethod } from './params.js'
@@ -22,7 +24,8 @@ export const imageList = (s: Services): ApiMethod<'image.list'> => ({
     const images = await s.images.list()
     const parents = new Set(images.map((i) => i.parent).filter(Boolean))
     const names = await s.images.namesById()
-    const summaries = images.map((i) => summary(i, names.get(i.id) ?? []))
+    const layers = await layersById(s.layers.walk())
+    const summaries = images.map((i) => summary(i, names.get(i.id) ?? [], chainContentBytes(i.topLayer, layers)))
     const before = filters.before?.[0] ? (await s.images.resolve(filters.before[0])).image.created : undefined
     const since = filters.since?.[0] ? (await s.images.resolve(filters.since[0])).image.created : undefined
     return summaries
@@ -33,7 +36,7 @@ export const imageList = (s: Services): ApiMethod<'image.list'> => ({
   },
 })
 
-function summary(i: ImageRecord, repoTags: string[]): ImageSummary {
+function summary(i: ImageRecord, repoTags: string[], size: number): ImageSummary {
   const labels = parseConfig(Buffer.from(i.config)).config.Labels ?? {}
   return {
     id: i.id,
@@ -41,7 +44,7 @@ function summary(i: ImageRecord, repoTags: string[]): ImageSummary {
     repoDigests: i.digests,
     parent: i.parent,
     created: i.created,
-    size: i.size,
+    size,
     labels,
     dangling: repoTags.length === 0,
   }

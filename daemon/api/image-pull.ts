@@ -3,7 +3,8 @@
  * staged outside the metadata queue; layers, image and tag are recorded in one batch inside it.
  * `platform` is os/arch[/variant], default this host's. After the layers' events (pull.ts) come
  * Docker's `Digest: …` and `Status: Downloaded newer image for REF` (or `Image is up to date for
- * REF` when the reference named this image already).
+ * REF` when the reference named this image already). Credentials are the caller's, sent with the
+ * call (`auth`); the daemon keeps none.
  */
 import { invalidArgument } from '../errors.js'
 import { RegistryClient } from '../registry/client.js'
@@ -21,7 +22,7 @@ export const imagePull = (s: Services): ApiMethod<'image.pull'> => ({
     const before = await imageIdOf(s, ref)
     const client = new RegistryClient(ref.domain, {
       insecure: s.config.insecureRegistries,
-      credentials: s.credentials.get(ref.domain),
+      credentials: p.auth,
     })
     const pulled = await pullImage(
       client,

@@ -28,7 +28,7 @@ import { containerRemove } from './container-remove.js'
 import { imageMount, imageUnmount } from './image-mount.js'
 import { imagePull } from './image-pull.js'
 import { imagePush } from './image-push.js'
-import { registryLogin, registryLogout } from './registry-login.js'
+import { registryLogin } from './registry-login.js'
 import type { Services } from './services.js'
 import { layerWhy } from './layer-why.js'
 import { systemDf } from './system-df.js'
@@ -69,7 +69,6 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'image.pull': imagePull(s),
     'image.push': imagePush(s),
     'registry.login': registryLogin(s),
-    'registry.logout': registryLogout(s),
     'image.mount': imageMount(s),
     'image.unmount': imageUnmount(s),
   }

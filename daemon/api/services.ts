@@ -6,7 +6,6 @@ import type { LayerStore } from '../layers/layer-store.js'
 import type { Db } from '../store/db.js'
 import type { Containers } from '../containers/containers.js'
 import type { MetadataQueue } from '../store/metadata-queue.js'
-import type { CredentialStore } from '../registry/credentials.js'
 import type { ImageStore } from '../store/images.js'
 
 export interface Services {
@@ -16,7 +15,6 @@ export interface Services {
   layers: LayerStore
   images: ImageStore
   containers: Containers
-  credentials: CredentialStore
   /** Read-modify-write metadata changes (tags, images, containers, refcounts), one at a time. */
   metadata: MetadataQueue
   /** For what a handler does that an operator may want to see (a layer gzip'd for a push). */

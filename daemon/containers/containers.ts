@@ -102,7 +102,11 @@ export class Containers {
   /** `docker rm`: IN_USE while mounted, unless forced (then unmounted first). */
   async remove(lock: MetadataLock, c: ContainerRecord, force: boolean): Promise<void> {
     if (c.mount) {
-      if (!force) throw inUse(`You cannot remove a mounted container ${c.id.slice(0, 12)}. Unmount it first, or use -f`)
+      // Docker 25's words, with mounted for running (what running is to Docker).
+      if (!force)
+        throw inUse(
+          `cannot remove container "/${c.name}": container is mounted: unmount the container before removing or force remove`,
+        )
       c = await this.records.setMount(lock, c, await release(this.parts.mounts, c.mount, true))
     }
     await this.records.remove(lock, c)

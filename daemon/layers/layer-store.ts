@@ -26,6 +26,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chainIdOf, hexOf, parseDiffId, type ChainId, type DiffId } from '../digests.js'
+import { contentSize } from '../content-size.js'
 import { diskUsage } from '../disk-usage.js'
 import { invalidArgument, notFound } from '../errors.js'
 import { Leases, type Release } from '../leases.js'
@@ -61,7 +62,7 @@ export class LayerStore implements LayerDirs {
 
   constructor(
     private readonly root: string,
-    db: Db,
+    private readonly db: Db,
     private readonly log: Logger,
     private readonly limits: TarLimits = DEFAULT_LIMITS,
   ) {
@@ -201,6 +202,7 @@ export class LayerStore implements LayerDirs {
       diffId,
       parent,
       size: summary.bytes,
+      contentBytes: contentSize(join(staging, 'diff')),
       diskBytes: diskUsage(staging),
       entries: summary.entries,
       createdAt: new Date().toISOString(),
@@ -318,14 +320,34 @@ export class LayerStore implements LayerDirs {
     return this.records.walk()
   }
 
-  /** At start: remove staging leftovers and layer directories no record names. */
+  /**
+   * At start: remove layer directories no record names, and give records from before content
+   * sizes were kept their `contentBytes` (one walk of each such layer, once, in one batch).
+   */
   async reconcile(): Promise<void> {
     const known = new Set<string>()
-    for await (const r of this.walk()) known.add(r.chainId)
+    const filled: BatchOp[] = []
+    for await (const r of this.walk()) {
+      known.add(r.chainId)
+      if (r.contentBytes === undefined) this.fillContentBytes(r, filled)
+    }
+    if (filled.length) {
+      await this.db.batch(filled)
+      this.log.info('recorded the content size of layers stored before it was kept', { layers: filled.length })
+    }
     for (const id of this.directories()) {
       if (known.has(id)) continue
       this.log.warn('removing a layer directory without a record', { dir: hexOf(id) })
       this.removeDir(id)
+    }
+  }
+
+  private fillContentBytes(r: LayerRecord, ops: BatchOp[]): void {
+    try {
+      ops.push(this.records.putOp({ ...r, contentBytes: contentSize(join(this.dirOf(r.chainId), 'diff')) }))
+    } catch (err) {
+      // fsck reports a missing directory; until then its sizes fall back to the tar's bytes.
+      this.log.warn('cannot measure a layer, its sizes show its tar bytes', { layer: r.chainId, err })
     }
   }
 

@@ -5,6 +5,7 @@
  * for loopback. Errors: NOT_FOUND for unknown repositories, tags and blobs; PERMISSION_DENIED
  * for refused credentials; UNAVAILABLE for a registry that cannot be reached or answers 5xx.
  */
+import type { StrataError } from '../../client/protocol.js'
 import { notFound, permissionDenied, unavailable } from '../errors.js'
 
 export interface Credentials {
@@ -72,7 +73,7 @@ export class RegistryClient {
 
   async manifest(repo: string, reference: string, accept: string[]): Promise<Fetched> {
     const res = await this.request('GET', `/${repo}/manifests/${reference}`, repo, { accept: accept.join(', ') })
-    if (res.status === 404) throw notFound(`manifest unknown: ${repo}:${reference} is not in ${this.host}`)
+    if (res.status === 404) throw await manifestNotFound(res, this.host, repo, reference)
     await this.check(res, `manifest ${repo}:${reference}`)
     return {
       mediaType: (res.headers.get('content-type') ?? '').split(';')[0] as string,
@@ -286,4 +287,18 @@ export class RegistryClient {
     if (res.status === 404) throw notFound(`${what} not found in ${this.host}`)
     throw unavailable(`${this.host} answered ${res.status} for ${what}: ${text.slice(0, 200)}`)
   }
+}
+
+/**
+ * A 404 for a manifest in Docker's words, from the registry's error body: `manifest for
+ * HOST/REPO:TAG not found: manifest unknown: manifest unknown`, or for a repository the registry
+ * does not know, `repository HOST/REPO not found: name unknown: repository name not known to registry`.
+ */
+async function manifestNotFound(res: Response, host: string, repo: string, reference: string): Promise<StrataError> {
+  const body = (await res.json().catch(() => ({}))) as { errors?: Array<{ code?: string; message?: string }> }
+  const e = body.errors?.[0]
+  const said = e?.code ? `${e.code.toLowerCase().replace(/_/g, ' ')}: ${e.message ?? ''}` : 'manifest unknown'
+  const name = host === 'docker.io' ? repo.replace(/^library\//, '') : `${host}/${repo}`
+  if (e?.code === 'NAME_UNKNOWN') return notFound(`repository ${name} not found: ${said}`)
+  return notFound(`manifest for ${name}${reference.includes(':') ? '@' : ':'}${reference} not found: ${said}`)
 }

@@ -195,20 +195,26 @@ export class ImageStore {
     if (ref && dropped.length < names.length) return this.untag(image, dropped)
     if (!ref && names.length > 1 && !isSingleReference(names) && !force)
       throw conflict(
-        `unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
+        `conflict: unable to delete ${image.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
       )
     if ((await this.children(image.id)).length) {
       // As Docker: its last name goes, and it stays as an intermediate image of its children.
       if (ref) return this.untag(image, dropped)
-      throw conflict(`unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`)
+      throw conflict(
+        `conflict: unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image has dependent child images`,
+      )
     }
     const users = await this.usersOf(image.id)
     if (users.length) {
       // As Docker: -f on a name untags it, but an image in use is never deleted.
       if (ref && force) return this.untag(image, dropped)
+      // Docker's words; its user is "running container 3f2a…" (mounted) or "stopped container 3f2a…".
+      const user = users[0] as string
       throw conflict(
-        `unable to delete ${ref ? familiar(ref) : image.id.slice(7, 19)} ` +
-          `(${ref ? 'must be forced' : 'cannot be forced'}) - image is being used by ${users[0] as string}`,
+        ref
+          ? `conflict: unable to remove repository reference "${familiar(ref)}" (must force) - ` +
+              `${user.replace(/^(running|stopped) /, '')} is using its referenced image ${image.id.slice(7, 19)}`
+          : `conflict: unable to delete ${image.id.slice(7, 19)} (cannot be forced) - image is being used by ${user}`,
       )
     }
     const events: RemoveEvent[] = dropped.map((n) => ({ Untagged: printed(n) }))

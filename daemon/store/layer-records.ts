@@ -19,6 +19,11 @@ export interface LayerRecord {
   parent: ChainId | null
   /** Bytes of the uncompressed tar. */
   size: number
+  /**
+   * Its content as Docker's DiffSize counts it (content-size.ts): what `images` and `history` show.
+   * Absent in records made before it was kept; LayerStore.reconcile fills it in at start.
+   */
+  contentBytes?: number
   /** Bytes its directory takes on disk (disk-usage.ts), tar-split included. */
   diskBytes: number
   entries: number
@@ -48,6 +53,9 @@ export interface LayerDirs {
   /** Removes the layer's directory now, or when the last lease on it ends. */
   removeDir(id: ChainId): void
 }
+
+/** The layer's content size; a record not yet filled in (content-size.ts) falls back to its tar bytes. */
+export const contentBytesOf = (l: LayerRecord): number => l.contentBytes ?? l.size
 
 export class LayerRecords {
   constructor(private readonly db: Db) {}

@@ -3,11 +3,13 @@
  * once however many images share it), what is shared, and what pruning would give back:
  * reclaimable is the bytes of layers that no image in use needs, not a sum of image sizes.
  * Containers: their writable layers; reclaimable is what the unmounted ones take.
+ * The per-image rows (`df -v`) are content sizes, as Docker's are and as `images` shows them
+ * (image-sizes.ts): SIZE is the image's, SHARED SIZE its layers other images use too.
  */
 import type { SystemDf, UsageRow } from '../../client/protocol.js'
 import type { ChainId } from '../digests.js'
 import type { ImageRecord } from './images.js'
-import type { LayerRecord } from './layer-records.js'
+import { contentBytesOf, type LayerRecord } from './layer-records.js'
 
 export interface UsageInput {
   images: ImageRecord[]
@@ -25,6 +27,7 @@ export function usageOf(u: UsageInput): SystemDf {
   const containersOf = (imageId: string) => u.containers.filter((c) => c.imageId === imageId).length
   const inUse = (imageId: string) => containersOf(imageId) > 0
   const bytes = (ids: Iterable<ChainId>) => [...ids].reduce((n, id) => n + (byId.get(id)?.diskBytes ?? 0), 0)
+  const content = (ids: ChainId[]) => ids.reduce((n, id) => n + contentOf(byId.get(id)), 0)
   const needed = new Set([...users].filter(([, imgs]) => imgs.some(inUse)).map(([l]) => l))
   const imageLayers = [...users.keys()]
   return {
@@ -43,8 +46,8 @@ export function usageOf(u: UsageInput): SystemDf {
     layers: row(u.layers.length, users.size, bytes(byId.keys()), bytes([...byId.keys()].filter((l) => !needed.has(l)))),
     imageDetails: u.images.map((i) => {
       const chain = chains.get(i.id) ?? []
-      const size = bytes(chain)
-      const shared = bytes(chain.filter((l) => (users.get(l)?.length ?? 0) > 1))
+      const size = content(chain)
+      const shared = content(chain.filter((l) => (users.get(l)?.length ?? 0) > 1))
       return {
         id: i.id,
         repoTags: u.tagsOf(i.id),
@@ -57,6 +60,8 @@ export function usageOf(u: UsageInput): SystemDf {
     }),
   }
 }
+
+const contentOf = (l: LayerRecord | undefined): number => (l ? contentBytesOf(l) : 0)
 
 const row = (total: number, active: number, size: number, reclaimable: number): UsageRow => ({
   total,

@@ -1,6 +1,6 @@
 /**
  * The layer store over a real LevelDB and data root: stage, record in one batch, export the same
- * bytes, dedupe by chainID, compressed input, refusals that change nothing, and reconcile.
+ * bytes, dedupe by chainID, compressed input, refusals that change nothing, reconcile, and content sizes.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
@@ -136,4 +136,17 @@ t.test('reconcile removes layer directories without a record', async (t) => {
   await layers.reconcile()
   t.same(readdirSync(join(root, 'layers')), [])
   t.ok(logs.some((l) => l.includes('without a record')))
+})
+
+t.test("a layer's content size: kept when staged, filled in by reconcile for an older record", async (t) => {
+  const { db, layers, logs } = await store(t)
+  const a = await layers.stage(null, chunks(base))
+  t.equal(a.layer.contentBytes, 'ID=strata\n'.length, "its file's bytes, not the tar's")
+  await record(layers, [a], (ops) => db.batch(ops))
+  const { contentBytes: _, ...older } = await layers.stat(a.layer.chainId)
+  await db.batch([{ type: 'put', key: `layer/${older.chainId}`, value: older }])
+  t.equal((await layers.stat(a.layer.chainId)).contentBytes, undefined, 'as an older stratad stored it')
+  await layers.reconcile()
+  t.equal((await layers.stat(a.layer.chainId)).contentBytes, 'ID=strata\n'.length)
+  t.ok(logs.some((l) => l.includes('recorded the content size of layers stored before it was kept')))
 })

@@ -8,14 +8,14 @@ export function registerLoad(parent: Command, cli: Cli): void {
     .command('load')
     .description('Load an image from a tar archive or STDIN')
     .option('-i, --input <file>', 'Read from tar archive file, instead of STDIN')
-    .option('-q, --quiet', 'Suppress the load output')
+    .option('-q, --quiet', 'Suppress progress output (the Loaded image lines stay)')
     .action(
       action(cli, async (client, opts: { input?: string; quiet?: boolean }) => {
         if (!opts.input && process.stdin.isTTY)
           throw new UsageError('requested load from stdin, but stdin is a terminal; use -i or a redirect')
         const upload = opts.input ? createReadStream(opts.input) : process.stdin
+        // -q drops progress only; Docker prints the Loaded lines either way (load draws no progress yet).
         const r = await client.call('image.load', {}, { upload })
-        if (opts.quiet) return
         for (const image of r.images) {
           if (!image.tags.length) cli.out(`Loaded image ID: ${image.id}\n`)
           for (const tag of image.tags) cli.out(`Loaded image: ${tag}\n`)

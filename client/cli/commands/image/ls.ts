@@ -37,9 +37,9 @@ export function registerImageLs(parent: Command, cli: Cli, name: 'images' | 'ls'
           const images = await client.call('image.list', { all: o.all, filters })
           const digests = o.digests === true || (o.format ?? '').includes('.Digest')
           const rows = images.flatMap((i) => rowsOf(i, !o.trunc, digests))
-          const ids = o.quiet ? [...new Set(rows.map((r) => r.ID))] : []
           const base = `table {{.Repository}}\t{{.Tag}}${o.digests ? '\t{{.Digest}}' : ''}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
-          if (o.quiet) return cli.out(ids.length ? `${ids.join('\n')}\n` : '')
+          // As Docker: one ID per row, so an image with two tags is listed twice.
+          if (o.quiet) return cli.out(rows.map((r) => `${r.ID}\n`).join(''))
           cli.out(renderList({ rows, defaultFormat: base, headers: HEADERS, id: (r) => r.ID, format: o.format }))
         },
       ),

@@ -7,6 +7,7 @@ import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
 import { Progress } from '../../progress.js'
 import { fullReference, isNameOnly } from '../../reference-name.js'
+import { authFor } from '../../registry-auth.js'
 
 export function registerPull(parent: Command, cli: Cli): void {
   parent
@@ -21,10 +22,11 @@ export function registerPull(parent: Command, cli: Cli): void {
         const progress = new Progress(process.stdout)
         await client.call(
           'image.pull',
-          { ref: name, platform: o.platform },
+          { ref: name, platform: o.platform, auth: authFor(name) },
           { onEvent: (e) => (o.quiet ? undefined : progress.update(e)) },
         )
-        cli.out(`${fullReference(name)}\n`)
+        cli.out(`${fullReference(name)}
+`)
       }),
     )
 }

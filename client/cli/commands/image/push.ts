@@ -7,6 +7,7 @@ import type { Command } from 'commander'
 import { action, type Cli } from '../../context.js'
 import { Progress } from '../../progress.js'
 import { fullReference, isNameOnly } from '../../reference-name.js'
+import { authFor } from '../../registry-auth.js'
 
 export function registerPush(parent: Command, cli: Cli): void {
   parent
@@ -18,8 +19,13 @@ export function registerPush(parent: Command, cli: Cli): void {
       action(cli, async (client, name: string, o: { quiet?: boolean }) => {
         if (!o.quiet && isNameOnly(name)) cli.out('Using default tag: latest\n')
         const progress = new Progress(process.stdout)
-        await client.call('image.push', { ref: name }, { onEvent: (e) => (o.quiet ? undefined : progress.update(e)) })
-        if (o.quiet) cli.out(`${fullReference(name)}\n`)
+        await client.call(
+          'image.push',
+          { ref: name, auth: authFor(name) },
+          { onEvent: (e) => (o.quiet ? undefined : progress.update(e)) },
+        )
+        if (o.quiet) cli.out(`${fullReference(name)}
+`)
       }),
     )
 }

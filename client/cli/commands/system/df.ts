@@ -1,6 +1,7 @@
 /**
  * strata system df [-v] [--format]: disk usage of images, containers and layers (`docker
- * system df`). Sizes are bytes on disk, each shared layer counted once.
+ * system df`). The summary's sizes are bytes on disk, each shared layer counted once; the
+ * per-image rows of -v are content sizes, as `images` shows them (and Docker's df -v).
  */
 import type { Command } from 'commander'
 import type { SystemDf, UsageRow } from '../../../protocol.js'
