@@ -24,7 +24,8 @@ export function registerPush(parent: Command, cli: Cli): void {
           { ref: name, auth: authFor(name) },
           { onEvent: (e) => (o.quiet ? undefined : progress.update(e)) },
         )
-        if (o.quiet) cli.out(`${fullReference(name)}
+        if (o.quiet)
+          cli.out(`${fullReference(name)}
 `)
       }),
     )
