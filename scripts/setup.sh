@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng)
+APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng xz-utils bzip2 zstd gzip)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -27,7 +27,11 @@ export const decoders: Record<Exclude<Compression, 'none'>, Decoder> = {
   gzip: (source) => viaStream('gzip', source, zlib.createGunzip()),
   bzip2: (source) => viaStream('bzip2', source, unbzip2()),
   xz: (source) =>
-    viaStream('xz', source, lzma.createStream('streamDecoder', { memlimit: XZ_MEMLIMIT, flags: lzma.LZMA_CONCATENATED })),
+    viaStream(
+      'xz',
+      source,
+      lzma.createStream('streamDecoder', { memlimit: XZ_MEMLIMIT, flags: lzma.LZMA_CONCATENATED }),
+    ),
   zstd: zstd,
 }
 

@@ -25,7 +25,8 @@ const TOOLS = [
   ['xz', 'xz'],
   ['zstd', 'zst'],
 ] as const
-const pack = (tool: string, data: Buffer): Buffer => execFileSync(tool, ['-c', '-q'], { input: data, maxBuffer: 1 << 28 })
+const pack = (tool: string, data: Buffer): Buffer =>
+  execFileSync(tool, ['-c', '-q'], { input: data, maxBuffer: 1 << 28 })
 
 function cli(d: Daemon) {
   const env = { ...process.env, STRATA_SOCKET: d.socket }
@@ -80,7 +81,11 @@ t.test('import takes a rootfs tarball in gzip, bzip2, xz and zstd', async (t) =>
   const c = await d.connect()
   t.teardown(() => c.close())
   const dir = tmpdir(t, 'strata-compressed-import-')
-  const rootfs = tar([{ dir: 'etc/' }, { file: 'etc/hostname', body: 'box\n' }, { file: 'bin/sh', body: 'x'.repeat(9000) }])
+  const rootfs = tar([
+    { dir: 'etc/' },
+    { file: 'etc/hostname', body: 'box\n' },
+    { file: 'bin/sh', body: 'x'.repeat(9000) },
+  ])
   for (const [tool, ext] of TOOLS) {
     const file = join(dir, `rootfs.tar.${ext}`)
     writeFileSync(file, pack(tool, rootfs))
@@ -113,7 +118,11 @@ t.test('a corrupt compressed archive is INVALID_ARGUMENT and stores nothing', as
     ] as const) {
       const file = join(dir, `bad.tar.${ext}`)
       writeFileSync(file, bytes)
-      await t.rejects(run('load', '-i', file), { code: 1, stderr: /Error response from daemon: .*(corrupt|bad image archive)/ }, `load: ${tool} ${what}`)
+      await t.rejects(
+        run('load', '-i', file),
+        { code: 1, stderr: /Error response from daemon: .*(corrupt|bad image archive)/ },
+        `load: ${tool} ${what}`,
+      )
       await t.rejects(
         c.call('image.load', {}, { upload: chunks(bytes, 4096) }),
         { code: 'INVALID_ARGUMENT' },

@@ -64,7 +64,10 @@ t.test('a zstd image pushed by skopeo pulls, then saves and loads', async (t) =>
     [digestOf(L1), digestOf(L2)],
     'the diffIDs of the uncompressed layers',
   )
-  t.ok(events.some((e) => /complete/i.test(e.status)), 'pulled with progress')
+  t.ok(
+    events.some((e) => /complete/i.test(e.status)),
+    'pulled with progress',
+  )
 
   const saved = await saveImages(c, [name])
   const c2 = await client(t)
