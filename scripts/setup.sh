@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything strata and its tests need on a fresh Debian machine (run as root):
-# the Debian packages the tests use as oracles and tools, the npm packages (whose install
+# the Debian packages stratad runs (xz-utils and bzip2 decode xz and bzip2 layers and archives) and the tests
+# use as oracles and tools, the npm packages (whose install
 # script builds the native addon with node-gyp), the TypeScript build, the group `strata`
 # whose members may use the daemon, and the commands strata, stratad and strata-overlay in
 # /usr/local/bin (links into this checkout). Idempotent.

@@ -86,6 +86,21 @@ t.test("the source's own error comes out unchanged, not as a corrupt stream", as
     throw boom
   }
   await t.rejects(collect(decompress(failingZstd())), boom)
+  const x = compress('xz', plain)
+  async function* failingXz() {
+    yield x.subarray(0, 1000)
+    throw boom
+  }
+  await t.rejects(collect(decompress(failingXz())), boom, 'xz, decoded by a child process')
+})
+
+t.test('a reader that stops early ends the xz and bzip2 child processes', async (t) => {
+  for (const tool of ['xz', 'bzip2']) {
+    const it = decompress(chunked(compress(tool, plain)))[Symbol.asyncIterator]()
+    t.ok(!(await it.next()).done)
+    await it.return(undefined)
+    t.pass(`${tool}: returned without reading the rest`)
+  }
 })
 
 t.test('a zstd bomb never sits whole in memory: output comes a block at a time', async (t) => {
