@@ -1,8 +1,8 @@
 /**
  * Layers compressed with zstd (OCI `…tar+zstd`, as Docker 25+, containerd and skopeo push them):
  * skopeo pushes an image with zstd layers to a real registry (Debian's docker-registry on
- * loopback); strata pulls it with the same image ID and diffIDs, and what it then saves loads
- * into a fresh data root.
+ * loopback); strata pulls it with the same image ID and diffIDs, what it then saves loads
+ * into a fresh data root, and what it pushes on pulls again as the same image.
  */
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -73,4 +73,10 @@ t.test('a zstd image pushed by skopeo pulls, then saves and loads', async (t) =>
   const c2 = await client(t)
   const loaded = await c2.call('image.load', {}, { upload: chunks(saved, 1 << 16) })
   t.same(loaded.images, [{ id, tags: [name] }], 'saved and loaded elsewhere')
+
+  const again = `${reg.host}/zstd/again:1`
+  await c.call('image.tag', { source: name, target: again })
+  await c.call('image.push', { ref: again })
+  const c3 = await client(t)
+  t.equal((await c3.call('image.pull', { ref: again })).id, id, 'pushed on and pulled again: the same image')
 })
