@@ -234,6 +234,8 @@ export interface ImageImportParams {
   message?: string
   /** Where the tarball came from, for the history comment ("-" for stdin). */
   source?: string
+  /** An http(s) URL the daemon downloads the tarball from, instead of an upload (progress events as it goes). */
+  url?: string
 }
 export interface ImageSummary {
   id: string
@@ -473,7 +475,7 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'mount.create': { target: 'string', spec: SPEC, volatile: 'boolean?' },
   'mount.remove': { mount: 'string', force: 'boolean?' },
   'mount.list': {},
-  'image.import': { ref: 'string?', changes: 'strings?', message: 'string?', source: 'string?' },
+  'image.import': { ref: 'string?', changes: 'strings?', message: 'string?', source: 'string?', url: 'string?' },
   'image.list': { all: 'boolean?', filters: 'filters?' },
   'image.tag': { source: 'string', target: 'string' },
   'image.remove': { ...IMAGE, force: 'boolean?', noPrune: 'boolean?' },

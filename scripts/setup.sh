@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything strata and its tests need on a fresh Debian machine (run as root):
-# the Debian packages the tests use as oracles and tools, the npm packages (whose install
+# the Debian packages stratad runs (xz-utils and bzip2 decode xz and bzip2 layers and archives) and the tests
+# use as oracles and tools, the npm packages (whose install
 # script builds the native addon with node-gyp), the TypeScript build, the group `strata`
 # whose members may use the daemon, and the commands strata, stratad and strata-overlay in
 # /usr/local/bin (links into this checkout). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng)
+APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng xz-utils bzip2 zstd gzip)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,10 +1,14 @@
 /**
- * image.import: a rootfs tarball (upload) becomes a one-layer image, like `docker import`:
- * `changes` set its config, `message` its comment; tagged with `ref` when given. The layer is
- * unpacked outside the metadata queue; recording layer, image and tag is one batch inside it
- * (layer-store.ts `record`).
+ * image.import: a rootfs tarball becomes a one-layer image, like `docker import`: uploaded, or
+ * fetched by the daemon from `url` (registry/fetch-tarball.ts, with progress events); plain or
+ * compressed in gzip, bzip2, xz or zstd (tar/decompress.ts). `changes` set its config, `message`
+ * its comment; tagged with `ref` when given. The layer is unpacked while the bytes stream in,
+ * outside the metadata queue; recording layer, image and tag is one batch inside it
+ * (layer-store.ts `record`), so a failed download or a corrupt stream stores nothing.
+ * Tests: test/integration/image-import-url.test.ts, test/integration/compressed-archives.test.ts
  */
 import { parseReference } from '../reference.js'
+import { fetchTarball, parseTarballUrl } from '../registry/fetch-tarball.js'
 import { applyChanges } from '../store/dockerfile-change.js'
 import { encodeConfig, importConfig } from '../store/image-config.js'
 import { sha256 } from '../digests.js'
@@ -17,9 +21,11 @@ export const imageImport = (s: Services): ApiMethod<'image.import'> => ({
   handler: async (p, ctx) => {
     const ref = p.ref ? parseReference(p.ref) : undefined
     const config = applyChanges({}, p.changes ?? []) // checked before the upload is read
-    const staged = await s.layers.stage(null, ctx.upload(), { signal: ctx.signal })
+    const url = p.url === undefined ? undefined : parseTarballUrl(p.url)
+    const source = url ? await fetchTarball(url, ctx.signal, (e) => ctx.progress(e)) : ctx.upload()
+    const staged = await s.layers.stage(null, source, { signal: ctx.signal })
     try {
-      const cfg = importConfig(staged.layer.diffId, config, p.message, p.source ?? '-')
+      const cfg = importConfig(staged.layer.diffId, config, p.message, url?.href ?? p.source ?? '-')
       const bytes = encodeConfig(cfg)
       const image: ImageRecord = {
         id: sha256(bytes),

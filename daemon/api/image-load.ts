@@ -1,13 +1,16 @@
 /**
- * image.load: a docker-archive or OCI layout tar (upload), like `docker load`. The archive is
+ * image.load: a docker-archive or OCI layout tar (upload), like `docker load`, plain or compressed
+ * in gzip, bzip2, xz or zstd as a whole (tar/decompress.ts tells which by its first bytes). The archive is
  * read in one pass with its layers unpacked into staging as they stream by (outside the metadata
  * queue); then all its images, layers and tags are recorded under the queue, one batch per image.
  * Anything wrong in the archive is INVALID_ARGUMENT and nothing stored changes. What its JSON
  * members cost (registry/archive-json.ts) is logged at debug level.
+ * Tests: test/integration/compressed-archives.test.ts, test/integration/image-archive.test.ts
  */
 import type { ImageLoadResult } from '../../client/protocol.js'
 import type { ChainId } from '../digests.js'
 import type { StagedLayer } from '../layers/layer-store.js'
+import { decompress } from '../tar/decompress.js'
 import { discardAll, readArchive } from '../registry/archive-read.js'
 import { planArchive, type PlannedImage } from '../registry/archive-plan.js'
 import { familiar } from '../reference.js'
@@ -18,7 +21,7 @@ import type { Services } from './services.js'
 export const imageLoad = (s: Services): ApiMethod<'image.load'> => ({
   upload: true,
   handler: async (_p, ctx): Promise<ImageLoadResult> => {
-    const files = await readArchive(ctx.upload(), s.layers, ctx.signal)
+    const files = await readArchive(decompress(ctx.upload()), s.layers, ctx.signal)
     const copies: StagedLayer[] = []
     try {
       const plan = planArchive(files)

@@ -1,4 +1,8 @@
-/** strata load [-i FILE]: images from a docker-archive or OCI layout tar (`docker load`). */
+/**
+ * strata load [-i FILE]: images from a docker-archive or OCI layout tar (`docker load`), plain or
+ * compressed with gzip, bzip2, xz or zstd (the daemon tells which by the first bytes, as Docker does).
+ * Tests: test/integration/compressed-archives.test.ts, test/integration/image-archive.test.ts
+ */
 import { createReadStream } from 'node:fs'
 import type { Command } from 'commander'
 import { action, UsageError, type Cli } from '../../context.js'
@@ -7,7 +11,7 @@ export function registerLoad(parent: Command, cli: Cli): void {
   parent
     .command('load')
     .description('Load an image from a tar archive or STDIN')
-    .option('-i, --input <file>', 'Read from tar archive file, instead of STDIN')
+    .option('-i, --input <file>', 'Read from tar archive file (plain, gzip, bzip2, xz or zstd), instead of STDIN')
     .option('-q, --quiet', 'Suppress progress output (the Loaded image lines stay)')
     .action(
       action(cli, async (client, opts: { input?: string; quiet?: boolean }) => {
