@@ -4,15 +4,24 @@
  * Docker: Running and Mounted while it is mounted, Paused while a commit holds it, Pid of its
  * mount worker), Driver, Platform, GraphDriver (graph-driver.ts), Mounts (no volumes: []),
  * MountPoint (where it is mounted, or ""), Config (its image's, with Image as named at create);
- * with `size`, SizeRw and SizeRootFs as `docker inspect -s` adds them.
+ * with `size`, SizeRw and SizeRootFs as `docker inspect -s` adds them (SizeRootFs: the image's
+ * content, as `images` counts it, plus SizeRw).
  * Errors: NOT_FOUND ("No such container"), CONFLICT for an ambiguous ID prefix.
  * Tests: test/integration/cli-inspect.test.ts
  */
 import { parseConfig } from '../store/image-config.js'
+import { contentBytesOf } from '../store/layer-records.js'
 import type { ContainerRecord } from '../store/containers.js'
 import { containerGraphDriver, DRIVER_NAME } from './graph-driver.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
+
+/** docker inspect -s's two sizes: the writable layer's, and the whole root filesystem's. */
+async function sizesOf(s: Services, c: ContainerRecord, top: string | null) {
+  const chain = top ? await s.layers.chain(top) : []
+  const SizeRw = s.containers.upperSize(c)
+  return { SizeRw, SizeRootFs: chain.reduce((n, l) => n + contentBytesOf(l), 0) + SizeRw }
+}
 
 /** Go's zero time, which Docker prints for a time that never was. */
 const NEVER = '0001-01-01T00:00:00Z'
@@ -32,7 +41,7 @@ export const containerInspect = (s: Services): ApiMethod<'container.inspect'> =>
       Driver: DRIVER_NAME,
       Platform: config?.os ?? 'linux',
       GraphDriver: await containerGraphDriver(s.layers, c, paths),
-      ...(p.size ? { SizeRw: s.containers.upperSize(c), SizeRootFs: image?.size ?? 0 } : {}),
+      ...(p.size ? await sizesOf(s, c, image?.topLayer ?? null) : {}),
       Mounts: [],
       MountPoint: c.mount?.target ?? '',
       Config: { ...(config?.config ?? {}), Image: c.imageName },

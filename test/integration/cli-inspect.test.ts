@@ -111,7 +111,7 @@ t.test('a container: Docker fields, created then mounted; -s adds sizes', async 
   t.equal(m?.MountPoint, mnt)
   t.equal(m?.GraphDriver.Data.MergedDir, mnt)
   t.ok((m?.SizeRw as number) > 0, 'SizeRw with -s')
-  t.equal(m?.SizeRootFs, image?.Size)
+  t.equal(m?.SizeRootFs, (image?.Size as number) + (m?.SizeRw as number), 'the image as images counts it, plus SizeRw')
   t.equal(
     (await strata(d, ['inspect', '--format', '{{.State.Running}} {{.Name}} {{.Config.Image}}', 'box'])).stdout,
     'true /box base:1\n',
