@@ -5,6 +5,7 @@ import type { MountSupervisor } from '../mounts/supervisor.js'
 import type { LayerStore } from '../layers/layer-store.js'
 import type { Db } from '../store/db.js'
 import type { Containers } from '../containers/containers.js'
+import type { Runs } from '../containers/runs.js'
 import type { MetadataQueue } from '../store/metadata-queue.js'
 import type { CredentialStore } from '../registry/credentials.js'
 import type { ImageStore } from '../store/images.js'
@@ -16,6 +17,8 @@ export interface Services {
   layers: LayerStore
   images: ImageStore
   containers: Containers
+  /** Containers' processes: start, signal, wait, reap. */
+  runs: Runs
   credentials: CredentialStore
   /** Read-modify-write metadata changes (tags, images, containers, refcounts), one at a time. */
   metadata: MetadataQueue

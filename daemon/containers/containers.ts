@@ -99,8 +99,15 @@ export class Containers {
     return (await unmountContainer(lock, this.parts, c, force)).mount !== null
   }
 
-  /** `docker rm`: IN_USE while mounted, unless forced (then unmounted first). */
+  /**
+   * `docker rm`: IN_USE while mounted, unless forced (then unmounted first); IN_USE while its
+   * process runs, forced or not (api/container-remove.ts kills it first, outside the queue).
+   */
   async remove(lock: MetadataLock, c: ContainerRecord, force: boolean): Promise<void> {
+    if (c.process?.monitor)
+      throw inUse(
+        `You cannot remove a running container ${c.id.slice(0, 12)}. Stop the container before attempting removal or force remove`,
+      )
     if (c.mount) {
       if (!force) throw inUse(`You cannot remove a mounted container ${c.id.slice(0, 12)}. Unmount it first, or use -f`)
       c = await this.records.setMount(lock, c, await release(this.parts.mounts, c.mount, true))

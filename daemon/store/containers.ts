@@ -37,6 +37,33 @@ export interface ContainerRecord {
   /** How the image was named at create, for `ps`. */
   imageName: string
   mount: ContainerMount | null
+  /** Its process (`run`/`start`), absent for a container never run; containers/process-record.ts. */
+  process?: ContainerProcess | null
+}
+
+/**
+ * What `run` asked for, kept so `start` runs the same again (containers/oci-spec.ts makes the
+ * runtime's config.json from it), and what became of the last run.
+ */
+export interface ContainerProcess {
+  args: string[]
+  env: string[]
+  cwd: string
+  /** uid:gid and extra gids, resolved against the container's /etc/passwd and /etc/group. */
+  user: { uid: number; gid: number; additionalGids: number[] }
+  hostname: string
+  network: 'none' | 'host'
+  readOnly: boolean
+  binds: Array<{ source: string; destination: string; readOnly: boolean }>
+  autoRemove: boolean
+  stopSignal: string
+  startedAt: string | null
+  finishedAt: string | null
+  exitCode: number | null
+  /** Why the runtime could not start the process (its exit code is then 127 or 126). */
+  error?: string
+  /** The monitor (containers/monitor.ts) while the process runs, named by pid and start time. */
+  monitor: { pid: number; pidStart: number } | null
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
@@ -156,6 +183,13 @@ export class ContainerStore {
   async setMount(lock: MetadataLock, c: ContainerRecord, mount: ContainerMount | null): Promise<ContainerRecord> {
     lock.check()
     const next = { ...c, mount }
+    await this.db.batch([{ type: 'put', key: containerKey(c.id), value: next }])
+    return next
+  }
+
+  async setProcess(lock: MetadataLock, c: ContainerRecord, p: ContainerProcess | null): Promise<ContainerRecord> {
+    lock.check()
+    const next = { ...c, process: p }
     await this.db.batch([{ type: 'put', key: containerKey(c.id), value: next }])
     return next
   }
