@@ -72,9 +72,10 @@ export function execProcess(runtime: Runtime, c: ContainerRecord, o: ExecOptions
     child.once('error', (err) => resolve({ exitCode: 126, error: `cannot run ${RUNTIME}: ${err.message}` }))
     child.once('close', (code, sig) => {
       signal.removeEventListener('abort', onAbort)
-      const failed = /exec failed: (.*)/.exec(errText.join(''))
-      resolve({ exitCode: code ?? 128 + 9, ...(failed && code !== 0 ? { error: failed[1] } : {}) })
-      void sig
+      // runc exec answers 255 when it could not start the command; Docker's codes say why.
+      const failed = code === 255 ? /exec failed: (unable to start container process: .*)/.exec(errText.join('')) : null
+      if (failed?.[1]) resolve({ exitCode: /permission denied/.test(failed[1]) ? 126 : 127, error: failed[1] })
+      else resolve({ exitCode: code ?? 128 + (sig === 'SIGKILL' ? 9 : 15) })
     })
   })
   async function* frames(): AsyncGenerator<Buffer> {

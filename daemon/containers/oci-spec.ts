@@ -4,7 +4,7 @@
  * (tmpfs; the runtime adds the standard devices), /dev/pts, /dev/shm, /dev/mqueue, /sys read-only;
  * the bind mounts asked for; Docker's default capabilities; its masked and read-only paths;
  * RLIMIT_NOFILE as Docker's daemon gives it, within what this host allows; a cgroup under the
- * runtime.s own (`strata-<id>`), which the runtime removes when the process ends.
+ * runtime's own (`strata-<id>`), which the runtime removes when the process ends.
  * Never: reads or writes anything; the caller writes the bundle.
  * Tests: test/unit/containers/oci-spec.test.ts
  */
