@@ -422,7 +422,10 @@ export interface Methods {
    */
   'container.run': { params: ContainerRunParams; result: { id: string; name: string } & Partial<ContainerExit> }
   /** With `attach`, streams and ends as run does. */
-  'container.start': { params: { container: string; attach?: boolean }; result: { id: string } & Partial<ContainerExit> }
+  'container.start': {
+    params: { container: string; attach?: boolean }
+    result: { id: string } & Partial<ContainerExit>
+  }
   /** Its stop signal, then SIGKILL after `timeout` seconds (default 10); returns once it ended. */
   'container.stop': { params: { container: string; timeout?: number }; result: { id: string } }
   'container.kill': { params: { container: string; signal?: string }; result: { id: string } }
@@ -483,11 +486,11 @@ type KindOf<T, Optional extends boolean> = [T] extends [string]
         ? Optional extends true
           ? 'number?'
           : never
-      : [T] extends [Record<string, string[]>]
-        ? Optional extends true
-          ? 'filters?'
-          : never
-        : { readonly fields: ParamsSchema<T>; readonly optional?: Optional }
+        : [T] extends [Record<string, string[]>]
+          ? Optional extends true
+            ? 'filters?'
+            : never
+          : { readonly fields: ParamsSchema<T>; readonly optional?: Optional }
 
 export type ParamsSchema<P> = {
   readonly [K in keyof P]-?: KindOf<Exclude<P[K], undefined>, undefined extends P[K] ? true : false>

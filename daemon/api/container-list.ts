@@ -45,10 +45,9 @@ async function summary(s: Services, c: ContainerRecord, size: boolean, paused: S
   return { ...base, sizeRw: s.containers.upperSize(c), sizeRootFs: image?.size ?? 0 }
 }
 
-function processState(c: ContainerRecord): Pick<
-  ContainerSummary,
-  'state' | 'command' | 'startedAt' | 'finishedAt' | 'exitCode'
-> {
+function processState(
+  c: ContainerRecord,
+): Pick<ContainerSummary, 'state' | 'command' | 'startedAt' | 'finishedAt' | 'exitCode'> {
   const p = c.process
   if (!p?.startedAt) return { state: 'created', ...(p ? { command: commandOf(p.args) } : {}) }
   if (p.monitor) return { state: 'running', command: commandOf(p.args), startedAt: p.startedAt }
@@ -62,7 +61,8 @@ function processState(c: ContainerRecord): Pick<
 }
 
 /** The command line as Docker shows it: arguments with spaces quoted. */
-const commandOf = (args: string[]) => args.map((a) => (/[\s'"]/.test(a) || !a ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ')
+const commandOf = (args: string[]) =>
+  args.map((a) => (/[\s'"]/.test(a) || !a ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ')
 
 /** The images named and every image descending from them (by parent), or null for no filter. */
 async function ancestorIds(s: Services, names: string[]): Promise<Set<string> | null> {

@@ -50,7 +50,7 @@ export function openOutput(paths: ContainerPaths, from: 'start' | 'end'): Output
         const endedBefore = ended
         let got = 0
         for (const s of sources) {
-          for (let n; (n = readSync(s.fd, buf, 0, PIECE, s.offset)) > 0; ) {
+          for (let n; (n = readSync(s.fd, buf, 0, PIECE, s.offset)) > 0;) {
             s.offset += n
             got += n
             yield frame(s.stream, buf.subarray(0, n))

@@ -79,5 +79,5 @@ function bindOf(spec: string): ContainerProcess['binds'][number] {
   if (!isAbsolute(source) || !isAbsolute(destination))
     throw invalidArgument(`invalid volume specification: '${spec}': both paths must be absolute`)
   if (!existsSync(source)) throw invalidArgument(`invalid volume specification: '${spec}': ${source} does not exist`)
-  return { source, destination: posix.normalize(destination), readOnly: mode === 'ro' }
+  return { source, destination: posix.normalize(destination).replace(/(.)\/+$/, '$1'), readOnly: mode === 'ro' }
 }

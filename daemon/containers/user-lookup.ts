@@ -46,9 +46,7 @@ export function resolveUser(rootfs: string, spec: string): ResolvedUser {
   const uid = entry?.uid ?? Number(wanted)
   let gid = entry?.gid ?? 0
   if (groupPart !== undefined && groupPart !== '') {
-    const g = NUMBER.test(groupPart)
-      ? { gid: Number(groupPart) }
-      : groups.find((x) => x.name === groupPart)
+    const g = NUMBER.test(groupPart) ? { gid: Number(groupPart) } : groups.find((x) => x.name === groupPart)
     if (!g) throw invalidArgument(`unable to find group ${groupPart}: no matching entries in group file`)
     gid = g.gid
   }
@@ -69,7 +67,7 @@ function readInRoot(rootfs: string, path: string): string {
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return ''
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ELOOP') return ''
     throw err
   } finally {
     closeSync(root)

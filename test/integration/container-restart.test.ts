@@ -54,20 +54,26 @@ t.test('a process that ends while no daemon runs is recorded, unmounted and --rm
   chmodSync(host, 0o777)
   const cli = (...args: string[]) => strata(first.socket, args)
   const script = 'echo up; while [ ! -f /h/go ]; do sleep 0.1; done; exit 9'
-  const kept = (await cli('run', '-d', '--name', 'kept', '-v', `${host}:/h`, 'bb:run', 'sh', '-c', script)).stdout.trim()
+  const kept = (
+    await cli('run', '-d', '--name', 'kept', '-v', `${host}:/h`, 'bb:run', 'sh', '-c', script)
+  ).stdout.trim()
   const gone = (await cli('run', '-d', '--rm', '-v', `${host}:/h`, 'bb:run', 'sh', '-c', script)).stdout.trim()
-  await until('both to start', async () => (await cli('logs', 'kept')).stdout === 'up\n' && (await cli('logs', gone)).stdout === 'up\n')
+  await until(
+    'both to start',
+    async () => (await cli('logs', 'kept')).stdout === 'up\n' && (await cli('logs', gone)).stdout === 'up\n',
+  )
   await first.stop('SIGKILL')
 
   writeFileSync(join(host, 'go'), '')
-  await until('both to end', () =>
-    [kept, gone].every((id) => existsSync(join(first.root, 'containers', id, 'exit'))),
-  )
+  await until('both to end', () => [kept, gone].every((id) => existsSync(join(first.root, 'containers', id, 'exit'))))
   const second: Daemon = await startDaemon(t, { root: first.root, socket: first.socket })
   cleanupRuntime(t, first.root)
   t.match(await cli('wait', 'kept'), { stdout: '9\n' })
   t.match((await cli('ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Mounts}}')).stdout, /^kept Exited \(9\) .* $/m)
-  await until('the --rm container to go', async () => !(await cli('ps', '-a', '-q', '--no-trunc')).stdout.includes(gone))
+  await until(
+    'the --rm container to go',
+    async () => !(await cli('ps', '-a', '-q', '--no-trunc')).stdout.includes(gone),
+  )
   const c2 = await second.connect()
   t.same(await c2.call('mount.list', {}), [], 'no mount left')
   c2.close()

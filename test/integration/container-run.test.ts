@@ -48,14 +48,28 @@ t.test('env, working directory and user come from the flags and the container’
   t.match(hostname, /^[0-9a-f]{12}$/, 'the hostname is the short ID')
   const numeric = await cli('run', '--rm', '-u', '4242:50', '--hostname', 'box', 'bb:run', 'sh', '-c', 'id; hostname')
   t.match(numeric.stdout, /^uid=4242 gid=50\(staff\)( groups=50\(staff\))?\nbox\n$/)
-  t.match(await cli('run', '--rm', '-u', 'nobody', 'bb:run', 'true'), { code: 125, stderr: /unable to find user nobody/ })
+  t.match(await cli('run', '--rm', '-u', 'nobody', 'bb:run', 'true'), {
+    code: 125,
+    stderr: /unable to find user nobody/,
+  })
 })
 
 t.test('a bind mount, read-write and read-only; files made by uid 1000 belong to uid 1000', async (t) => {
   const host = tmpdir(t)
   chmodSync(host, 0o777)
   writeFileSync(join(host, 'in'), 'from host\n')
-  const rw = await cli('run', '--rm', '-u', '1000', '-v', `${host}:/h`, 'bb:run', 'sh', '-c', 'cat /h/in; echo back > /h/out')
+  const rw = await cli(
+    'run',
+    '--rm',
+    '-u',
+    '1000',
+    '-v',
+    `${host}:/h`,
+    'bb:run',
+    'sh',
+    '-c',
+    'cat /h/in; echo back > /h/out',
+  )
   t.equal(rw.code, 0, rw.stderr)
   t.equal(rw.stdout, 'from host\n')
   t.equal(readFileSync(join(host, 'out'), 'utf8'), 'back\n')
@@ -72,7 +86,16 @@ t.test('a bind mount, read-write and read-only; files made by uid 1000 belong to
 })
 
 t.test('-d, logs, ps, rm refused while running, exec, stop after the timeout, wait, start -a', async (t) => {
-  const started = await cli('run', '-d', '--name', 'bg', 'bb:run', 'sh', '-c', 'echo ready; echo warn >&2; while :; do sleep 0.1; done')
+  const started = await cli(
+    'run',
+    '-d',
+    '--name',
+    'bg',
+    'bb:run',
+    'sh',
+    '-c',
+    'echo ready; echo warn >&2; while :; do sleep 0.1; done',
+  )
   t.equal(started.code, 0, started.stderr)
   const id = started.stdout.trim()
   t.match(id, /^[0-9a-f]{64}$/)
@@ -107,7 +130,16 @@ t.test('-d, logs, ps, rm refused while running, exec, stop after the timeout, wa
 })
 
 t.test('kill, logs -f until the end, and rm -f of a running container', async (t) => {
-  const r = await cli('run', '-d', '--name', 'k', 'bb:run', 'sh', '-c', 'trap "echo got term; exit 7" TERM; echo up; while :; do sleep 0.1; done')
+  const r = await cli(
+    'run',
+    '-d',
+    '--name',
+    'k',
+    'bb:run',
+    'sh',
+    '-c',
+    'trap "echo got term; exit 7" TERM; echo up; while :; do sleep 0.1; done',
+  )
   t.equal(r.code, 0, r.stderr)
   await until('the trap to be set', async () => (await cli('logs', 'k')).stdout === 'up\n')
   const following = cli('logs', '-f', 'k')

@@ -19,20 +19,23 @@ export function registerExec(parent: Command, cli: Cli): void {
     .option('-u, --user <user>', 'Username or UID (format: <name|uid>[:<group|gid>])')
   stopOptionsAtFirstArgument(cmd)
   cmd.action(
-    action(cli, async (client, container: string, command: string[], o: { env: string[]; workdir?: string; user?: string }) => {
-      const r = await client.call(
-        'container.exec',
-        {
-          container,
-          cmd: command,
-          env: o.env,
-          ...(o.workdir ? { workdir: o.workdir } : {}),
-          ...(o.user ? { user: o.user } : {}),
-        },
-        { download: demultiplexer() },
-      )
-      if (r.error) process.stderr.write(`strata: Error response from daemon: ${r.error}\n`)
-      process.exitCode = r.exitCode
-    }),
+    action(
+      cli,
+      async (client, container: string, command: string[], o: { env: string[]; workdir?: string; user?: string }) => {
+        const r = await client.call(
+          'container.exec',
+          {
+            container,
+            cmd: command,
+            env: o.env,
+            ...(o.workdir ? { workdir: o.workdir } : {}),
+            ...(o.user ? { user: o.user } : {}),
+          },
+          { download: demultiplexer() },
+        )
+        if (r.error) process.stderr.write(`strata: Error response from daemon: ${r.error}\n`)
+        process.exitCode = r.exitCode
+      },
+    ),
   )
 }

@@ -17,7 +17,8 @@ export function registerStart(parent: Command, cli: Cli): void {
       action(cli, async (client, containers: string[], o: { attach?: boolean }) => {
         if (o.attach) {
           const [container] = containers
-          if (containers.length !== 1 || !container) throw new UsageError('you cannot start and attach multiple containers at once')
+          if (containers.length !== 1 || !container)
+            throw new UsageError('you cannot start and attach multiple containers at once')
           const r = await client.call('container.start', { container, attach: true }, { download: demultiplexer() })
           if (r.error) process.stderr.write(`strata: Error response from daemon: ${r.error}\n`)
           process.exitCode = r.exitCode ?? 0

@@ -15,7 +15,8 @@ export function registerStop(parent: Command, cli: Cli): void {
     .action(
       action(cli, async (client, containers: string[], o: { time: string }) => {
         const timeout = Number(o.time)
-        if (!/^\d+$/.test(o.time)) throw new UsageError(`invalid argument "${o.time}" for "-t, --time": not a number of seconds`)
+        if (!/^\d+$/.test(o.time))
+          throw new UsageError(`invalid argument "${o.time}" for "-t, --time": not a number of seconds`)
         await eachReported(containers, async (container) => {
           await client.call('container.stop', { container, timeout })
           cli.out(`${container}\n`)
