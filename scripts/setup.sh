@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng)
+# runc: the OCI runtime `strata run` uses (docs/decisions.md says why not crun).
+APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng runc)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
