@@ -122,13 +122,43 @@ export class Runs {
   async stopProcess(c: ContainerRecord, timeoutS: number): Promise<void> {
     if (!isRunning(c)) return
     const exited = this.waitExit(c.id)
-    await this.runtime.kill(c.id, c.process?.stopSignal ?? 'SIGTERM')
-    const timedOut = await Promise.race([
-      exited.then(() => false),
-      new Promise<boolean>((r) => setTimeout(() => r(true), timeoutS * 1000).unref()),
-    ])
-    if (timedOut) await this.runtime.kill(c.id, 'SIGKILL')
+    try {
+      await this.runtime.kill(c.id, c.process?.stopSignal ?? 'SIGTERM')
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), timeoutS * 1000).unref()),
+      ])
+      if (timedOut) await this.runtime.kill(c.id, 'SIGKILL')
+    } catch (err) {
+      if (err instanceof RuntimeError) throw unavailable(`cannot stop container ${c.name}: ${err.message}`)
+      throw err
+    }
     await exited
+  }
+
+  /**
+   * Runs `fn` with the container's processes frozen (`runc pause`, the freezer cgroup), as `docker
+   * commit` pauses; a container that does not run, or a runtime that cannot freeze it, runs `fn`
+   * as it is (the commit's filesystem pause still holds its writes), with a warning for the latter.
+   */
+  async whileFrozen<T>(c: ContainerRecord, fn: () => Promise<T>): Promise<T> {
+    if (!isRunning(c)) return fn()
+    try {
+      await this.runtime.pause(c.id)
+    } catch (err) {
+      if (!(err instanceof RuntimeError)) throw err
+      this.parts.log.warn('cannot freeze the container for a commit; its filesystem is paused only', { err })
+      return fn()
+    }
+    try {
+      return await fn()
+    } finally {
+      await this.runtime
+        .resume(c.id)
+        .catch((err: unknown) =>
+          this.parts.log.error('cannot thaw a container after a commit', { container: c.id, err }),
+        )
+    }
   }
 
   /** Resolves when the container's process has ended and its end is recorded (at once if it does not run). */

@@ -39,6 +39,15 @@ export class Runtime {
     }
   }
 
+  /** Freezes every process of the container (`runc pause`: the freezer cgroup). */
+  async pause(id: string): Promise<void> {
+    await this.call(['pause', id])
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.call(['resume', id])
+  }
+
   /** Removes what is left of a container the runtime knows (`runc delete -f`); nothing when it knows none. */
   async forceDelete(id: string): Promise<void> {
     try {

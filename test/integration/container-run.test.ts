@@ -3,7 +3,8 @@
  * exit codes (the process's, 127 for a missing command), env (-e, --env-file, the image's PATH
  * and HOME), -w, -u by name with supplementary groups and by number, a bind mount read-write and
  * read-only, -d with logs, ps's Up/Exited, rm refused while running, exec, stop (SIGKILL after
- * the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f and --rm. The
+ * the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f, commit of a
+ * running container (frozen meanwhile, running after) and --rm. The
  * teardown leaves no process, mount or cgroup (test/helpers/run-fixtures.ts).
  */
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -150,6 +151,24 @@ t.test('kill, logs -f until the end, and rm -f of a running container', async (t
   t.match(await cli('rm', '-f', 'f'), { code: 0, stdout: 'f\n' })
   t.same(cgroupsOf(f.stdout.trim()), [])
   t.match(await cli('rm', 'k'), { code: 0 })
+})
+
+t.test('commit of a running container freezes it meanwhile and leaves it running', async (t) => {
+  const loop = 'i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.05; done'
+  t.match(await cli('run', '-d', '--name', 'busy', 'bb:run', 'sh', '-c', loop), { code: 0 })
+  const count = async () => Number((await cli('exec', 'busy', 'cat', '/count')).stdout)
+  await until('it to count', async () => (await count()) > 0)
+  t.match(await cli('commit', 'busy', 'bb:busy'), { code: 0 })
+  t.notOk(
+    d.logs.some((l) => l.includes('cannot freeze')),
+    'frozen through the runtime',
+  )
+  const committed = Number((await cli('run', '--rm', 'bb:busy', 'cat', '/count')).stdout)
+  t.ok(committed > 0, `the committed file holds a count (${committed})`)
+  const after = await count()
+  await until('it to go on counting', async () => (await count()) > after)
+  t.match((await cli('ps', '--format', '{{.Names}} {{.Status}}')).stdout, /^busy Up /m)
+  t.match(await cli('rm', '-f', 'busy'), { code: 0 })
 })
 
 t.test('--rm removes the container and releases its mount, also with -d', async (t) => {
