@@ -418,7 +418,8 @@ export interface Methods {
   /**
    * create + mount + start. Without `detach`, a download of the process's output in Docker's
    * multiplexed format (8-byte headers: stream 1 stdout, 2 stderr; 3 zero bytes; uint32 BE length)
-   * until it ends, and the result has its exit.
+   * until it ends, and the result has its exit; an event { id: containerId, status: 'Started' } comes
+   * first (for forwarding signals).
    */
   'container.run': { params: ContainerRunParams; result: { id: string; name: string } & Partial<ContainerExit> }
   /** With `attach`, streams and ends as run does. */

@@ -3,7 +3,7 @@
  * output streams as the call's download and the result is its exit status.
  */
 import { execProcess } from '../containers/exec.js'
-import { sendStream } from '../rpc/send-stream.js'
+import { sendLive } from './container-output.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
@@ -12,7 +12,7 @@ export const containerExec = (s: Services): ApiMethod<'container.exec'> => ({
   handler: async (p, ctx) => {
     const c = await s.containers.resolve(p.container)
     const run = execProcess(s.runs.runtime, c, p, ctx.signal)
-    await sendStream(ctx, run.frames)
+    await sendLive(ctx, run.frames)
     return run.exited
   },
 })

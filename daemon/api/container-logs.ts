@@ -3,7 +3,7 @@
  * in Docker's multiplexed format; with `follow`, until the running process ends.
  */
 import { openOutput } from '../containers/output-follow.js'
-import { sendStream } from '../rpc/send-stream.js'
+import { sendLive } from './container-output.js'
 import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
@@ -14,7 +14,7 @@ export const containerLogs = (s: Services): ApiMethod<'container.logs'> => ({
     const reader = openOutput(s.containers.pathsOf(c), 'start')
     try {
       const follow = p.follow && c.process?.monitor ? { ended: s.runs.waitExit(c.id), signal: ctx.signal } : null
-      return { bytes: await sendStream(ctx, reader.frames(follow)) }
+      return { bytes: await sendLive(ctx, reader.frames(follow)) }
     } finally {
       reader.close()
     }

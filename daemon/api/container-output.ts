@@ -6,8 +6,21 @@
 import type { ContainerExit } from '../../client/protocol.js'
 import type { ExitInfo } from '../containers/runs.js'
 import type { OutputReader } from '../containers/output-follow.js'
-import { sendStream } from '../rpc/send-stream.js'
 import type { CallContext } from '../rpc/dispatch.js'
+
+/**
+ * Sends each frame as it comes (sendStream gathers pieces into 256 KiB chunks, which would hold
+ * a live process's lines back); the credit window still bounds what is in flight. The byte count.
+ */
+export async function sendLive(ctx: CallContext, frames: AsyncIterable<Buffer>): Promise<number> {
+  let bytes = 0
+  for await (const f of frames) {
+    ctx.signal.throwIfAborted()
+    await ctx.send(f)
+    bytes += f.length
+  }
+  return bytes
+}
 
 export async function streamUntilExit(
   ctx: CallContext,
@@ -15,7 +28,7 @@ export async function streamUntilExit(
   exited: Promise<ExitInfo>,
 ): Promise<ContainerExit> {
   try {
-    await sendStream(ctx, reader.frames({ ended: exited, signal: ctx.signal }))
+    await sendLive(ctx, reader.frames({ ended: exited, signal: ctx.signal }))
   } finally {
     reader.close()
   }

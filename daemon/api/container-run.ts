@@ -27,6 +27,7 @@ export const containerRun = (s: Services): ApiMethod<'container.run'> => ({
     })
     const { c, reader, exited } = started
     if (!reader) return { id: c.id, name: c.name }
+    ctx.progress({ id: c.id, status: 'Started' }) // the CLI forwards signals to it from now on
     return { id: c.id, name: c.name, ...(await streamUntilExit(ctx, reader, exited)) }
   },
 })

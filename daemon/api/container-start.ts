@@ -22,6 +22,7 @@ export const containerStart = (s: Services): ApiMethod<'container.start'> => ({
       }
     })
     if (!reader) return { id: c.id }
+    ctx.progress({ id: c.id, status: 'Started' })
     return { id: c.id, ...(await streamUntilExit(ctx, reader, exited)) }
   },
 })

@@ -4,13 +4,15 @@
  * and HOME), -w, -u by name with supplementary groups and by number, a bind mount read-write and
  * read-only, -d with logs, ps's Up/Exited, rm refused while running, exec, stop (SIGKILL after
  * the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f, commit of a
- * running container (frozen meanwhile, running after) and --rm. The
+ * running container (frozen meanwhile, running after), SIGINT to a foreground run reaching the
+ * process, and --rm. The
  * teardown leaves no process, mount or cgroup (test/helpers/run-fixtures.ts).
  */
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { startDaemon } from '../helpers/daemon.js'
+import { spawn } from 'node:child_process'
+import { startDaemon, STRATA_CLI } from '../helpers/daemon.js'
 import { cgroupsOf, cleanupRuntime, importBusybox, strata, until } from '../helpers/run-fixtures.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
@@ -169,6 +171,19 @@ t.test('commit of a running container freezes it meanwhile and leaves it running
   await until('it to go on counting', async () => (await count()) > after)
   t.match((await cli('ps', '--format', '{{.Names}} {{.Status}}')).stdout, /^busy Up /m)
   t.match(await cli('rm', '-f', 'busy'), { code: 0 })
+})
+
+t.test('a signal to a foreground run goes to the process (sig-proxy)', async (t) => {
+  const script = 'trap "echo got int; exit 5" INT; echo up; while :; do sleep 0.1; done'
+  const child = spawn(process.execPath, [STRATA_CLI, '-H', d.socket, 'run', '--rm', 'bb:run', 'sh', '-c', script])
+  t.teardown(() => void child.kill('SIGKILL'))
+  let out = ''
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+  const code = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  await until('the process to start', () => out === 'up\n')
+  child.kill('SIGINT')
+  t.equal(await code, 5, 'the exit status of the process, which got SIGINT')
+  t.equal(out, 'up\ngot int\n')
 })
 
 t.test('--rm removes the container and releases its mount, also with -d', async (t) => {

@@ -6,6 +6,7 @@
 import type { Command } from 'commander'
 import { action, eachReported, UsageError, type Cli } from '../../context.js'
 import { demultiplexer } from '../../output-frames.js'
+import { proxySignals } from '../../signal-proxy.js'
 
 export function registerStart(parent: Command, cli: Cli): void {
   parent
@@ -19,9 +20,18 @@ export function registerStart(parent: Command, cli: Cli): void {
           const [container] = containers
           if (containers.length !== 1 || !container)
             throw new UsageError('you cannot start and attach multiple containers at once')
-          const r = await client.call('container.start', { container, attach: true }, { download: demultiplexer() })
-          if (r.error) process.stderr.write(`strata: Error response from daemon: ${r.error}\n`)
-          process.exitCode = r.exitCode ?? 0
+          const proxy = proxySignals(client)
+          try {
+            const r = await client.call(
+              'container.start',
+              { container, attach: true },
+              { download: demultiplexer(), onEvent: proxy.onEvent },
+            )
+            if (r.error) process.stderr.write(`strata: Error response from daemon: ${r.error}\n`)
+            process.exitCode = r.exitCode ?? 0
+          } finally {
+            proxy.close()
+          }
           return
         }
         await eachReported(containers, async (container) => {
