@@ -2,6 +2,7 @@
  * Docker's --sig-proxy for a foreground `run` and `start -a`: the signals this CLI receives go to
  * the container's process (`container.kill`) once the daemon said which container it started
  * (a 'Started' event), instead of ending the CLI and leaving the process running.
+ * Tests: test/integration/container-run.test.ts
  */
 import type { StrataClient } from '../client.js'
 import type { ProgressEvent } from '../protocol.js'

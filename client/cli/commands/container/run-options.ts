@@ -2,6 +2,7 @@
  * The flags `run` shares with `create` in Docker (-e, --env-file, -w, -u, -v, --entrypoint,
  * --hostname, --network, --read-only) and what they become in the RPC's ContainerRunOptions.
  * `-e NAME` without a value takes this process's variable (dropped when unset), as Docker's CLI.
+ * Tests: test/integration/container-run.test.ts
  */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
