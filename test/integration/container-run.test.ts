@@ -1,7 +1,8 @@
 /**
  * Containers' processes through a real stratad, runc and the strata CLI, on a busybox image:
  * exit codes (the process's, 127 for a missing command), env (-e, --env-file, the image's PATH
- * and HOME), -w, -u by name with supplementary groups and by number, a bind mount read-write and
+ * and HOME), -w, -u by name with supplementary groups and by number, --entrypoint, --read-only,
+ * --network host (and a network it does not have), a bind mount read-write and
  * read-only, -d with logs, ps's Up/Exited, rm refused while running, exec, stop (SIGKILL after
  * the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f, commit of a
  * running container (frozen meanwhile, running after), SIGINT to a foreground run reaching the
@@ -9,6 +10,7 @@
  * teardown leaves no process, mount or cgroup (test/helpers/run-fixtures.ts).
  */
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { hostname as hostName } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { spawn } from 'node:child_process'
@@ -55,6 +57,12 @@ t.test('env, working directory and user come from the flags and the container’
     code: 125,
     stderr: /unable to find user nobody/,
   })
+  t.match(await cli('run', '--rm', '--entrypoint', 'echo', 'bb:run', 'a', 'b'), { code: 0, stdout: 'a b\n' })
+  const ro = await cli('run', '--rm', '--read-only', 'bb:run', 'touch', '/x')
+  t.match(ro, { code: 1, stderr: /Read-only file system/ }, '--read-only')
+  const host = await cli('run', '--rm', '--network', 'host', 'bb:run', 'hostname')
+  t.equal(host.stdout, `${hostName()}\n`, '--network host: the host’s name')
+  t.match(await cli('run', '--rm', '--network', 'bridge', 'bb:run', 'true'), { code: 125, stderr: /network bridge/ })
 })
 
 t.test('a bind mount, read-write and read-only; files made by uid 1000 belong to uid 1000', async (t) => {
