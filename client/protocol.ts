@@ -395,7 +395,11 @@ export interface Methods {
   /** Root only with `repair`. */
   'system.fsck': { params: { repair?: boolean }; result: FsckResult }
   'layer.why': { params: { layer: string }; result: LayerWhy }
-  'container.create': { params: { image: string; name?: string }; result: { id: string; name: string } }
+  /** With run options, as `docker create`: they take effect at its first `container.start`. */
+  'container.create': {
+    params: { image: string; name?: string } & ContainerRunOptions
+    result: { id: string; name: string }
+  }
   'container.list': {
     params: { all?: boolean; size?: boolean; filters?: Record<string, string[]> }
     result: ContainerSummary[]
@@ -501,6 +505,18 @@ const SPEC = {
   fields: { lowerdirs: 'strings', upperdir: 'string?', workdir: 'string?', readonly: 'boolean', journal: 'string?' },
 } as const
 const NAMED = { container: 'string' } as const
+const RUN_OPTIONS = {
+  cmd: 'strings?',
+  entrypoint: 'string?',
+  env: 'strings?',
+  workdir: 'string?',
+  user: 'string?',
+  hostname: 'string?',
+  network: 'string?',
+  readOnly: 'boolean?',
+  volumes: 'strings?',
+  autoRemove: 'boolean?',
+} as const
 const IMAGE = { image: 'string' } as const
 
 export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } = {
@@ -522,7 +538,7 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'system.df': {},
   'system.fsck': { repair: 'boolean?' },
   'layer.why': { layer: 'string' },
-  'container.create': { ...IMAGE, name: 'string?' },
+  'container.create': { ...IMAGE, name: 'string?', ...RUN_OPTIONS },
   'container.list': { all: 'boolean?', size: 'boolean?', filters: 'filters?' },
   'container.mount': { ...NAMED, target: 'string?' },
   'container.unmount': { ...NAMED, force: 'boolean?' },
@@ -541,21 +557,7 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'image.push': { ref: 'string' },
   'registry.login': { host: 'string', username: 'string', password: 'string' },
   'registry.logout': { host: 'string' },
-  'container.run': {
-    ...IMAGE,
-    name: 'string?',
-    detach: 'boolean?',
-    cmd: 'strings?',
-    entrypoint: 'string?',
-    env: 'strings?',
-    workdir: 'string?',
-    user: 'string?',
-    hostname: 'string?',
-    network: 'string?',
-    readOnly: 'boolean?',
-    volumes: 'strings?',
-    autoRemove: 'boolean?',
-  },
+  'container.run': { ...IMAGE, name: 'string?', detach: 'boolean?', ...RUN_OPTIONS },
   'container.start': { ...NAMED, attach: 'boolean?' },
   'container.stop': { ...NAMED, timeout: 'number?' },
   'container.kill': { ...NAMED, signal: 'string?' },

@@ -74,7 +74,7 @@ export class Runs {
 
   /**
    * Starts the container's process: with `o`, as `run` asks (and kept for later starts); without,
-   * as its last run, or as its image says. A running container is returned as it is.
+   * as its last run, or as `create` was asked, or as its image says. A running container is returned as it is.
    */
   async start(lock: MetadataLock, c: ContainerRecord, o?: ContainerRunOptions): Promise<ContainerRecord> {
     if (isRunning(c)) return c
@@ -83,7 +83,9 @@ export class Runs {
     try {
       const paths = containerPaths(this.parts.records.dirOf(c.id))
       const proc: ContainerProcess =
-        o || !c.process ? processConfig(c.id, rootfs, await this.imageConfig(c), o ?? {}) : { ...c.process }
+        o || !c.process
+          ? processConfig(c.id, rootfs, await this.imageConfig(c), o ?? c.runOptions ?? {})
+          : { ...c.process }
       mkdirSync(paths.bundle, { recursive: true, mode: 0o700 })
       writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(ociSpec(c.id, rootfs, proc), null, 2), {
         mode: 0o600,

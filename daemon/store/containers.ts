@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ContainerRunOptions } from '../../client/protocol.js'
 import type { ChainId } from '../digests.js'
 import { conflict, invalidArgument, notFound } from '../errors.js'
 import { Leases, type Release } from '../leases.js'
@@ -37,8 +38,10 @@ export interface ContainerRecord {
   /** How the image was named at create, for `ps`. */
   imageName: string
   mount: ContainerMount | null
-  /** Its process (`run`/`start`), absent for a container never run; containers/process-record.ts. */
+  /** Its process (`run`/`start`), absent for a container never run. */
   process?: ContainerProcess | null
+  /** What `create` was asked for the process (`docker create`'s flags), used by its first `start`. */
+  runOptions?: ContainerRunOptions
 }
 
 /**
@@ -145,6 +148,7 @@ export class ContainerStore {
     imageName: string,
     name: string | undefined,
     makeDirs: (dir: string) => void,
+    runOptions?: ContainerRunOptions,
   ): Promise<ContainerRecord> {
     lock.check()
     if (name !== undefined && !NAME.test(name.replace(/^\//, '')))
@@ -164,6 +168,7 @@ export class ContainerStore {
       topLayer: image.topLayer,
       createdAt: new Date().toISOString(),
       mount: null,
+      ...(runOptions ? { runOptions } : {}),
     }
     try {
       makeDirs(this.dirOf(c.id))

@@ -138,6 +138,12 @@ t.test('-d, logs, ps, rm refused while running, exec, stop after the timeout, wa
   t.match(await cli('start', 'once'), { code: 0, stdout: 'once\n' })
   t.match(await cli('wait', 'once'), { stdout: '6\n' })
   t.match(await cli('rm', 'once'), { code: 0 })
+
+  const made = await cli('create', '--name', 'made', '-e', 'X=1', '-w', '/w', 'bb:run', 'sh', '-c', 'echo $X; pwd')
+  t.equal(made.code, 0, made.stderr)
+  t.match((await cli('ps', '-a', '--format', '{{.Names}} {{.Status}}')).stdout, /^made Created$/m)
+  t.match(await cli('start', '-a', 'made'), { code: 0, stdout: '1\n/w\n' }, 'start runs what create was given')
+  t.match(await cli('rm', 'made'), { code: 0 })
 })
 
 t.test('kill, logs -f until the end, and rm -f of a running container', async (t) => {
