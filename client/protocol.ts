@@ -326,6 +326,13 @@ export interface ContainerSummary {
   mountpoint: string | null
   /** Set (true) while its mount is paused (a commit reads its writable layer). */
   paused?: boolean
+  /** Whether its process runs, ran (exited) or never did (created). */
+  state: 'created' | 'running' | 'exited'
+  /** Its process's command line, as run (absent for one never run). */
+  command?: string
+  startedAt?: string
+  finishedAt?: string
+  exitCode?: number
   /** Bytes on disk of its writable layer (with `size`). */
   sizeRw?: number
   /** Content bytes of its image's layers (with `size`). */
@@ -346,6 +353,37 @@ export interface ContainerCommitParams {
   changes?: string[]
   /** Hold a mounted container's writes while its changes are read (default true, as Docker). */
   pause?: boolean
+}
+/** How `run` and `start` configure a container's process (Docker's flags of the same names). */
+export interface ContainerRunOptions {
+  /** Replaces the image's Cmd. */
+  cmd?: string[]
+  /** Replaces the image's Entrypoint (and drops its Cmd); '' clears it. */
+  entrypoint?: string
+  /** K=V, after the image's. */
+  env?: string[]
+  workdir?: string
+  /** USER[:GROUP], names or numbers, resolved in the container's /etc/passwd and /etc/group. */
+  user?: string
+  hostname?: string
+  /** 'none' (the default: a network namespace with loopback only) or 'host'. */
+  network?: string
+  readOnly?: boolean
+  /** HOST:CONTAINER[:ro] bind mounts (root only). */
+  volumes?: string[]
+  /** Remove the container when its process ends (--rm). */
+  autoRemove?: boolean
+}
+export interface ContainerRunParams extends ContainerRunOptions {
+  image: string
+  name?: string
+  /** Return once started; otherwise the output streams (download) and the result has the exit code. */
+  detach?: boolean
+}
+/** How a process ended: its exit status, and the runtime's message when it could not start it. */
+export interface ContainerExit {
+  exitCode: number
+  error?: string
 }
 export type ImageRemoveEvent = { Untagged: string } | { Deleted: string }
 
@@ -373,7 +411,11 @@ export interface Methods {
   /** Root only with `repair`. */
   'system.fsck': { params: { repair?: boolean }; result: FsckResult }
   'layer.why': { params: { layer: string }; result: LayerWhy }
-  'container.create': { params: { image: string; name?: string }; result: { id: string; name: string } }
+  /** With run options, as `docker create`: they take effect at its first `container.start`. */
+  'container.create': {
+    params: { image: string; name?: string } & ContainerRunOptions
+    result: { id: string; name: string }
+  }
   'container.list': {
     params: { all?: boolean; size?: boolean; filters?: Record<string, string[]> }
     result: ContainerSummary[]
@@ -408,6 +450,29 @@ export interface Methods {
    * config and sends them with each pull and push (`auth`), as Docker's CLI does.
    */
   'registry.login': { params: { host: string; username: string; password: string }; result: { status: string } }
+  /**
+   * create + mount + start. Without `detach`, a download of the process's output in Docker's
+   * multiplexed format (8-byte headers: stream 1 stdout, 2 stderr; 3 zero bytes; uint32 BE length)
+   * until it ends, and the result has its exit; an event { id: containerId, status: 'Started' } comes
+   * first (for forwarding signals).
+   */
+  'container.run': { params: ContainerRunParams; result: { id: string; name: string } & Partial<ContainerExit> }
+  /** With `attach`, streams and ends as run does. */
+  'container.start': {
+    params: { container: string; attach?: boolean }
+    result: { id: string } & Partial<ContainerExit>
+  }
+  /** Its stop signal, then SIGKILL after `timeout` seconds (default 10); returns once it ended. */
+  'container.stop': { params: { container: string; timeout?: number }; result: { id: string } }
+  'container.kill': { params: { container: string; signal?: string }; result: { id: string } }
+  'container.wait': { params: { container: string }; result: ContainerExit }
+  /** Download: its output so far (multiplexed as run's); with `follow`, until its process ends. */
+  'container.logs': { params: { container: string; follow?: boolean }; result: { bytes: number } }
+  /** Download: the command's output (multiplexed as run's) while it runs in the running container. */
+  'container.exec': {
+    params: { container: string; cmd: string[]; env?: string[]; workdir?: string; user?: string }
+    result: ContainerExit
+  }
   'image.mount': { params: { image: string; target?: string }; result: { path: string } }
   'image.unmount': { params: { image: string; force?: boolean }; result: { mounted: boolean } }
 }
@@ -424,6 +489,7 @@ export type ResultOf<M extends MethodName> = Methods[M]['result']
  *   'boolean'  true or false (absent reads false)  'boolean?'  true, false, or absent
  *   'strings'  a list of strings                   'strings?'  the same, or absent
  *   'filters?' a map of lists of strings (Docker's filters), or absent
+ *   'number?'  a finite number, or absent
  *   { fields } a map, each field checked by its own kind (`optional: true`: or absent)
  * Absent means missing or nil (clients in other languages send nil for "not set"). Fields the
  * schema does not name are dropped. ParamsSchema is derived from the params types above, so a
@@ -437,6 +503,7 @@ export type FieldSchema =
   | 'strings'
   | 'strings?'
   | 'filters?'
+  | 'number?'
   | { readonly fields: Readonly<Record<string, FieldSchema>>; readonly optional?: boolean }
 
 type KindOf<T, Optional extends boolean> = [T] extends [string]
@@ -451,11 +518,15 @@ type KindOf<T, Optional extends boolean> = [T] extends [string]
       ? Optional extends true
         ? 'strings?'
         : 'strings'
-      : [T] extends [Record<string, string[]>]
+      : [T] extends [number]
         ? Optional extends true
-          ? 'filters?'
+          ? 'number?'
           : never
-        : { readonly fields: ParamsSchema<T>; readonly optional?: Optional }
+        : [T] extends [Record<string, string[]>]
+          ? Optional extends true
+            ? 'filters?'
+            : never
+          : { readonly fields: ParamsSchema<T>; readonly optional?: Optional }
 
 export type ParamsSchema<P> = {
   readonly [K in keyof P]-?: KindOf<Exclude<P[K], undefined>, undefined extends P[K] ? true : false>
@@ -465,6 +536,18 @@ const SPEC = {
   fields: { lowerdirs: 'strings', upperdir: 'string?', workdir: 'string?', readonly: 'boolean', journal: 'string?' },
 } as const
 const NAMED = { container: 'string' } as const
+const RUN_OPTIONS = {
+  cmd: 'strings?',
+  entrypoint: 'string?',
+  env: 'strings?',
+  workdir: 'string?',
+  user: 'string?',
+  hostname: 'string?',
+  network: 'string?',
+  readOnly: 'boolean?',
+  volumes: 'strings?',
+  autoRemove: 'boolean?',
+} as const
 const IMAGE = { image: 'string' } as const
 const AUTH = { fields: { username: 'string', password: 'string' }, optional: true } as const
 
@@ -487,7 +570,7 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'system.df': {},
   'system.fsck': { repair: 'boolean?' },
   'layer.why': { layer: 'string' },
-  'container.create': { ...IMAGE, name: 'string?' },
+  'container.create': { ...IMAGE, name: 'string?', ...RUN_OPTIONS },
   'container.list': { all: 'boolean?', size: 'boolean?', filters: 'filters?' },
   'container.mount': { ...NAMED, target: 'string?' },
   'container.unmount': { ...NAMED, force: 'boolean?' },
@@ -506,6 +589,13 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'image.pull': { ref: 'string', platform: 'string?', auth: AUTH },
   'image.push': { ref: 'string', auth: AUTH },
   'registry.login': { host: 'string', username: 'string', password: 'string' },
+  'container.run': { ...IMAGE, name: 'string?', detach: 'boolean?', ...RUN_OPTIONS },
+  'container.start': { ...NAMED, attach: 'boolean?' },
+  'container.stop': { ...NAMED, timeout: 'number?' },
+  'container.kill': { ...NAMED, signal: 'string?' },
+  'container.wait': NAMED,
+  'container.logs': { ...NAMED, follow: 'boolean?' },
+  'container.exec': { ...NAMED, cmd: 'strings', env: 'strings?', workdir: 'string?', user: 'string?' },
   'image.mount': { ...IMAGE, target: 'string?' },
   'image.unmount': { ...IMAGE, force: 'boolean?' },
 }

@@ -18,6 +18,7 @@ import { RpcServer, SocketInUseError, type Listen } from './rpc/server.js'
 import { LayerStore } from './layers/layer-store.js'
 import { DataRootInUseError, Db } from './store/db.js'
 import { Containers } from './containers/containers.js'
+import { Runs } from './containers/runs.js'
 import { ContainerStore } from './store/containers.js'
 import { ImageMounts } from './store/image-mounts.js'
 import { ImageStore } from './store/images.js'
@@ -71,14 +72,19 @@ async function run(config: Config, log: Logger): Promise<void> {
     return m ? [...users, `its mount at ${m.target}`] : users
   }
   const images = new ImageStore(db, layers, usersOf)
+  const containers = new Containers({ root: config.root, records, images, imageMounts, layers, mounts })
+  const metadata = new MetadataQueue()
+  const runs = new Runs({ root: config.root, containers, records, images, metadata, log: log.child('runs') })
+  await runs.recover()
   const services: Services = {
     config,
     db,
     mounts,
     layers,
-    containers: new Containers({ root: config.root, records, images, imageMounts, layers, mounts }),
+    containers,
+    runs,
     images,
-    metadata: new MetadataQueue(),
+    metadata,
     log: log.child('api'),
     version: VERSION,
     startedAt: new Date(),
@@ -99,6 +105,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     log.info('stopping', { signal })
     await server.close(config.shutdownTimeoutMs)
     mounts.stop()
+    runs.stop()
     await db.close()
     rmSync(join(config.root, 'stratad.pid'), { force: true })
     log.info('stopped')

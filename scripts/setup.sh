@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng xz-utils bzip2 zstd gzip)
+# runc: the OCI runtime `strata run` uses (docs/decisions.md says why not crun).
+APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng xz-utils bzip2 zstd gzip runc)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -24,6 +24,12 @@ import { registerContainerLs } from './commands/container/ls.js'
 import { registerMount } from './commands/container/mount.js'
 import { registerContainerRm } from './commands/container/rm.js'
 import { registerUnmount } from './commands/container/unmount.js'
+import { registerExec } from './commands/container/exec.js'
+import { registerLogs } from './commands/container/logs.js'
+import { registerRun } from './commands/container/run.js'
+import { registerStart } from './commands/container/start.js'
+import { registerKill, registerStop } from './commands/container/stop.js'
+import { registerWait } from './commands/container/wait.js'
 import { registerImageMount } from './commands/image/mount.js'
 import { registerImagePrune } from './commands/image/prune.js'
 import { registerPull } from './commands/image/pull.js'
@@ -98,5 +104,12 @@ function registerContainerVerbs(parent: Command, cli: Cli, where: 'top' | 'group
   registerCommit(parent, cli)
   registerContainerRm(parent, cli)
   registerExport(parent, cli)
+  registerRun(parent, cli)
+  registerStart(parent, cli)
+  registerStop(parent, cli)
+  registerKill(parent, cli)
+  registerWait(parent, cli)
+  registerLogs(parent, cli)
+  registerExec(parent, cli)
   if (where === 'group') registerContainerInspect(parent, cli)
 }

@@ -1,7 +1,8 @@
 /**
  * container.commit: `docker commit` (containers/commit.ts) — the writable layer becomes a new
  * layer and image, tagged with `ref` when given. Staged outside the metadata queue (a mounted
- * container paused meanwhile unless `pause` is false); recorded in one batch inside it.
+ * container paused meanwhile unless `pause` is false, and a running one's processes frozen too);
+ * recorded in one batch inside it.
  */
 import { parseReference } from '../reference.js'
 import type { ApiMethod } from './params.js'
@@ -17,7 +18,8 @@ export const containerCommit = (s: Services): ApiMethod<'container.commit'> => (
       changes: p.changes ?? [],
       pause: p.pause !== false,
     }
-    const staged = await s.containers.stageCommit(c, opts, ctx.signal)
+    const stage = () => s.containers.stageCommit(c, opts, ctx.signal)
+    const staged = opts.pause ? await s.runs.whileFrozen(c, stage) : await stage()
     try {
       await s.metadata.add(async (lock) => {
         ctx.signal.throwIfAborted()

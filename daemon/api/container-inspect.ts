@@ -9,6 +9,7 @@
  * Errors: NOT_FOUND ("No such container"), CONFLICT for an ambiguous ID prefix.
  * Tests: test/integration/cli-inspect.test.ts
  */
+import type { ChainId } from '../digests.js'
 import { parseConfig } from '../store/image-config.js'
 import { contentBytesOf } from '../store/layer-records.js'
 import type { ContainerRecord } from '../store/containers.js'
@@ -17,7 +18,7 @@ import type { ApiMethod } from './params.js'
 import type { Services } from './services.js'
 
 /** docker inspect -s's two sizes: the writable layer's, and the whole root filesystem's. */
-async function sizesOf(s: Services, c: ContainerRecord, top: string | null) {
+async function sizesOf(s: Services, c: ContainerRecord, top: ChainId | null) {
   const chain = top ? await s.layers.chain(top) : []
   const SizeRw = s.containers.upperSize(c)
   return { SizeRw, SizeRootFs: chain.reduce((n, l) => n + contentBytesOf(l), 0) + SizeRw }

@@ -2,7 +2,8 @@
  * container.list: `docker ps` — mounted containers (a mount is what running is to Docker), or
  * all with `all`; filters name= (substring, as Docker) and ancestor= (an image and its
  * descendants); `size` adds the writable layer's bytes on disk and the image's content size;
- * `paused` marks one whose mount is paused.
+ * `paused` marks one whose mount is paused. Running containers are listed as mounted ones are
+ * (their root filesystem is mounted while they run), with their process's state and command.
  */
 import type { ContainerSummary } from '../../client/protocol.js'
 import { invalidArgument } from '../errors.js'
@@ -43,6 +44,7 @@ async function summary(
     imageId: c.imageId,
     created: c.createdAt,
     mountpoint: c.mount?.target ?? null,
+    ...processState(c),
     ...(c.mount && paused.has(c.mount.id) ? { paused: true } : {}),
   }
   if (!layers) return base
@@ -50,6 +52,25 @@ async function summary(
   const sizeRootFs = image ? chainContentBytes(image.topLayer, layers) : 0
   return { ...base, sizeRw: s.containers.upperSize(c), sizeRootFs }
 }
+
+function processState(
+  c: ContainerRecord,
+): Pick<ContainerSummary, 'state' | 'command' | 'startedAt' | 'finishedAt' | 'exitCode'> {
+  const p = c.process
+  if (!p?.startedAt) return { state: 'created', ...(p ? { command: commandOf(p.args) } : {}) }
+  if (p.monitor) return { state: 'running', command: commandOf(p.args), startedAt: p.startedAt }
+  return {
+    state: 'exited',
+    command: commandOf(p.args),
+    startedAt: p.startedAt,
+    ...(p.finishedAt ? { finishedAt: p.finishedAt } : {}),
+    exitCode: p.exitCode ?? 0,
+  }
+}
+
+/** The command line as Docker shows it: arguments with spaces quoted. */
+const commandOf = (args: string[]) =>
+  args.map((a) => (/[\s'"]/.test(a) || !a ? `'${a.replace(/'/g, `'\\''`)}'` : a)).join(' ')
 
 /** The images named and every image descending from them (by parent), or null for no filter. */
 async function ancestorIds(s: Services, names: string[]): Promise<Set<string> | null> {

@@ -25,6 +25,12 @@ import { containerInspect } from './container-inspect.js'
 import { containerList } from './container-list.js'
 import { containerMount, containerUnmount } from './container-mount.js'
 import { containerRemove } from './container-remove.js'
+import { containerExec } from './container-exec.js'
+import { containerLogs } from './container-logs.js'
+import { containerRun } from './container-run.js'
+import { containerStart } from './container-start.js'
+import { containerKill, containerStop } from './container-stop.js'
+import { containerWait } from './container-wait.js'
 import { imageMount, imageUnmount } from './image-mount.js'
 import { imagePull } from './image-pull.js'
 import { imagePush } from './image-push.js'
@@ -69,6 +75,13 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'image.pull': imagePull(s),
     'image.push': imagePush(s),
     'registry.login': registryLogin(s),
+    'container.run': containerRun(s),
+    'container.start': containerStart(s),
+    'container.stop': containerStop(s),
+    'container.kill': containerKill(s),
+    'container.wait': containerWait(s),
+    'container.logs': containerLogs(s),
+    'container.exec': containerExec(s),
     'image.mount': imageMount(s),
     'image.unmount': imageUnmount(s),
   }

@@ -66,6 +66,9 @@ function field(kind: FieldSchema, v: unknown, name: string, method: string): unk
     case 'strings':
     case 'strings?':
       return strings(v, name, method)
+    case 'number?':
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw wrongType(method, name, 'a number', v)
+      return v
     case 'filters?': {
       if (!isMap(v)) throw wrongType(method, name, 'a map of lists of strings', v)
       const out: Record<string, string[]> = Object.create(null) // a filter named __proto__ is only a name

@@ -5,6 +5,7 @@ import type { MountSupervisor } from '../mounts/supervisor.js'
 import type { LayerStore } from '../layers/layer-store.js'
 import type { Db } from '../store/db.js'
 import type { Containers } from '../containers/containers.js'
+import type { Runs } from '../containers/runs.js'
 import type { MetadataQueue } from '../store/metadata-queue.js'
 import type { ImageStore } from '../store/images.js'
 
@@ -15,6 +16,8 @@ export interface Services {
   layers: LayerStore
   images: ImageStore
   containers: Containers
+  /** Containers' processes: start, signal, wait, reap. */
+  runs: Runs
   /** Read-modify-write metadata changes (tags, images, containers, refcounts), one at a time. */
   metadata: MetadataQueue
   /** For what a handler does that an operator may want to see (a layer gzip'd for a push). */

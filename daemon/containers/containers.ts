@@ -23,7 +23,7 @@
  * Tests: test/integration/containers.test.ts, test/integration/container-commit.test.ts,
  *   test/integration/leases.test.ts
  */
-import type { ContainerChange } from '../../client/protocol.js'
+import type { ContainerChange, ContainerRunOptions } from '../../client/protocol.js'
 import { inUse } from '../errors.js'
 import { diskUsage } from '../disk-usage.js'
 import type { LayerStore } from '../layers/layer-store.js'
@@ -83,10 +83,15 @@ export class Containers {
     return diskUsage(this.pathsOf(c).upper)
   }
 
-  /** A new container on the image `image` names, with upper/ and work/ made. */
-  async create(lock: MetadataLock, image: string, name?: string): Promise<ContainerRecord> {
+  /** A new container on the image `image` names, with upper/ and work/ made; `runOptions` for its first start. */
+  async create(
+    lock: MetadataLock,
+    image: string,
+    name?: string,
+    runOptions?: ContainerRunOptions,
+  ): Promise<ContainerRecord> {
     const { image: record } = await this.parts.images.resolve(image)
-    return this.records.create(lock, record, image, name, makeLayout)
+    return this.records.create(lock, record, image, name, makeLayout, runOptions)
   }
 
   /** Mounts it (or counts one more mount); the path. */
@@ -99,8 +104,15 @@ export class Containers {
     return (await unmountContainer(lock, this.parts, c, force)).mount !== null
   }
 
-  /** `docker rm`: IN_USE while mounted, unless forced (then unmounted first). */
+  /**
+   * `docker rm`: IN_USE while mounted, unless forced (then unmounted first); IN_USE while its
+   * process runs, forced or not (api/container-remove.ts kills it first, outside the queue).
+   */
   async remove(lock: MetadataLock, c: ContainerRecord, force: boolean): Promise<void> {
+    if (c.process?.monitor)
+      throw inUse(
+        `You cannot remove a running container ${c.id.slice(0, 12)}. Stop the container before attempting removal or force remove`,
+      )
     if (c.mount) {
       // Docker 25's words, with mounted for running (what running is to Docker).
       if (!force)

@@ -2,7 +2,9 @@
  * A container's directory layout, in one place: containers/<id>/ holds upper/ (its writable
  * layer), work/ (the mount worker's staging, same filesystem as upper/), journal (the paths the
  * worker changed, diff/journal.ts), merged/ (where it is mounted unless a path is given) and
- * empty/ (the one lower directory of an image without layers, made when first needed).
+ * empty/ (the one lower directory of an image without layers, made when first needed); for its
+ * process: bundle/config.json (the OCI runtime's), stdout.log and stderr.log (what the process
+ * wrote), exit (its status, written by the monitor) and runtime.log (the runtime's own errors).
  * Never: reads or writes a record; the store owns the directory itself (containers/<id>).
  * Tests: test/unit/containers/paths.test.ts
  */
@@ -16,6 +18,11 @@ export interface ContainerPaths {
   journal: string
   merged: string
   empty: string
+  bundle: string
+  stdout: string
+  stderr: string
+  exit: string
+  runtimeLog: string
 }
 
 /** The paths inside a container's directory (`ContainerStore.dirOf(id)`). */
@@ -27,6 +34,11 @@ export function containerPaths(dir: string): ContainerPaths {
     journal: join(dir, 'journal'),
     merged: join(dir, 'merged'),
     empty: join(dir, 'empty'),
+    bundle: join(dir, 'bundle'),
+    stdout: join(dir, 'stdout.log'),
+    stderr: join(dir, 'stderr.log'),
+    exit: join(dir, 'exit'),
+    runtimeLog: join(dir, 'runtime.log'),
   }
 }
 

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ContainerRunOptions } from '../../client/protocol.js'
 import type { ChainId } from '../digests.js'
 import { conflict, invalidArgument, notFound } from '../errors.js'
 import { Leases, type Release } from '../leases.js'
@@ -37,6 +38,35 @@ export interface ContainerRecord {
   /** How the image was named at create, for `ps`. */
   imageName: string
   mount: ContainerMount | null
+  /** Its process (`run`/`start`), absent for a container never run. */
+  process?: ContainerProcess | null
+  /** What `create` was asked for the process (`docker create`'s flags), used by its first `start`. */
+  runOptions?: ContainerRunOptions
+}
+
+/**
+ * What `run` asked for, kept so `start` runs the same again (containers/oci-spec.ts makes the
+ * runtime's config.json from it), and what became of the last run.
+ */
+export interface ContainerProcess {
+  args: string[]
+  env: string[]
+  cwd: string
+  /** uid:gid and extra gids, resolved against the container's /etc/passwd and /etc/group. */
+  user: { uid: number; gid: number; additionalGids: number[] }
+  hostname: string
+  network: 'none' | 'host'
+  readOnly: boolean
+  binds: Array<{ source: string; destination: string; readOnly: boolean }>
+  autoRemove: boolean
+  stopSignal: string
+  startedAt: string | null
+  finishedAt: string | null
+  exitCode: number | null
+  /** Why the runtime could not start the process (its exit code is then 127 or 126). */
+  error?: string
+  /** The monitor (containers/monitor.ts) while the process runs, named by pid and start time. */
+  monitor: { pid: number; pidStart: number } | null
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
@@ -118,6 +148,7 @@ export class ContainerStore {
     imageName: string,
     name: string | undefined,
     makeDirs: (dir: string) => void,
+    runOptions?: ContainerRunOptions,
   ): Promise<ContainerRecord> {
     lock.check()
     if (name !== undefined && !NAME.test(name.replace(/^\//, '')))
@@ -137,6 +168,7 @@ export class ContainerStore {
       topLayer: image.topLayer,
       createdAt: new Date().toISOString(),
       mount: null,
+      ...(runOptions ? { runOptions } : {}),
     }
     try {
       makeDirs(this.dirOf(c.id))
@@ -156,6 +188,13 @@ export class ContainerStore {
   async setMount(lock: MetadataLock, c: ContainerRecord, mount: ContainerMount | null): Promise<ContainerRecord> {
     lock.check()
     const next = { ...c, mount }
+    await this.db.batch([{ type: 'put', key: containerKey(c.id), value: next }])
+    return next
+  }
+
+  async setProcess(lock: MetadataLock, c: ContainerRecord, p: ContainerProcess | null): Promise<ContainerRecord> {
+    lock.check()
+    const next = { ...c, process: p }
     await this.db.batch([{ type: 'put', key: containerKey(c.id), value: next }])
     return next
   }

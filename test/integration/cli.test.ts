@@ -158,7 +158,7 @@ t.test('containers: create, mount, ps, diff, commit, unmount, rm; image prune, s
   t.teardown(() => strata(['unmount', '-f', 'box'], on(d)).then(() => undefined))
   writeFileSync(join(mnt, 'etc/new'), 'new')
   const ps = (await strata(['ps'], on(d))).stdout.split('\n')
-  t.match(ps[0], /^CONTAINER ID +IMAGE +CREATED +STATUS +NAMES$/)
+  t.match(ps[0], /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$/)
   t.match(ps[1], new RegExp(`^${id.slice(0, 12)} +base:1 +.* ago +Mounted +box$`))
   t.equal((await strata(['container', 'ls', '-a', '-q'], on(d))).stdout, `${id.slice(0, 12)}\n`)
   t.equal((await strata(['diff', 'box'], on(d))).stdout, 'C /etc\nA /etc/new\n')

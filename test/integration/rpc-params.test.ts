@@ -58,6 +58,7 @@ const GOOD: Record<string, unknown> = {
   strings: ['x'],
   'strings?': ['x'],
   'filters?': {},
+  'number?': 1,
 }
 const WRONG: Record<string, unknown> = {
   string: 5,
@@ -67,6 +68,7 @@ const WRONG: Record<string, unknown> = {
   strings: 'x',
   'strings?': ['x', 7],
   'filters?': ['x'],
+  'number?': '1',
 }
 const good = (k: FieldSchema): unknown =>
   typeof k === 'object' ? Object.fromEntries(Object.entries(k.fields).map(([f, kk]) => [f, good(kk)])) : GOOD[k]

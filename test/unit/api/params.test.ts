@@ -17,6 +17,7 @@ t.test('params come out as their protocol type: absent and nil fields left out, 
   )
   t.same(checkParams('container.create', { image: 'busybox', name: '' }), { image: 'busybox', name: '' })
   t.same(checkParams('system.ping', { anything: [1] }), {})
+  t.same(checkParams('container.stop', { container: 'c', timeout: 0 }), { container: 'c', timeout: 0 })
 })
 
 t.test('a wrong type is INVALID_ARGUMENT naming the method, the field, and what came', async (t) => {
@@ -36,6 +37,13 @@ t.test('a wrong type is INVALID_ARGUMENT naming the method, the field, and what 
   wrong('image.remove', { image: 'i', force: 'yes' }, 'image.remove: force must be true or false (got a string)')
   wrong('image.save', { images: 'busybox' }, 'image.save: images must be a list of strings (got a string)')
   wrong('image.import', { changes: ['CMD x', 3] }, 'image.import: changes[1] must be a string (got a number)')
+  wrong('container.stop', { container: 'c', timeout: '10' }, 'container.stop: timeout must be a number (got a string)')
+  wrong(
+    'container.stop',
+    { container: 'c', timeout: Infinity },
+    'container.stop: timeout must be a number (got a number)',
+  )
+  wrong('container.run', { image: 'i', cmd: 'sh -c x' }, 'container.run: cmd must be a list of strings (got a string)')
   wrong('system.info', [], 'system.info: params must be a map (got a list)')
   wrong('system.info', Buffer.from('x'), 'system.info: params must be a map (got bytes)')
 })

@@ -13,6 +13,11 @@ t.test('every path of a container is inside its directory, named as the worker a
     journal: '/root/containers/abc/journal',
     merged: '/root/containers/abc/merged',
     empty: '/root/containers/abc/empty',
+    bundle: '/root/containers/abc/bundle',
+    stdout: '/root/containers/abc/stdout.log',
+    stderr: '/root/containers/abc/stderr.log',
+    exit: '/root/containers/abc/exit',
+    runtimeLog: '/root/containers/abc/runtime.log',
   })
 })
 

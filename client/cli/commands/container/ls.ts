@@ -1,16 +1,18 @@
 /**
- * strata ps / container ls: containers (`docker ps`). Without -a only mounted ones: a mount is
- * what running is to Docker. -q, -s, --no-trunc, --format, --filter name= / ancestor= / id=.
+ * strata ps / container ls: containers (`docker ps`). Without -a running ones and those mounted
+ * without a process. STATUS as Docker's (`Up 3 seconds`, `Exited (0) 2 minutes ago`), or
+ * `Mounted`/`Created` for one never run. -q, -s, --no-trunc, --format, --filter name= / ancestor= / id=.
  */
 import type { Command } from 'commander'
 import type { ContainerSummary } from '../../../protocol.js'
 import { action, parseFilters, repeatable, type Cli } from '../../context.js'
-import { humanAgo, humanSize, shortId } from '../../human.js'
+import { humanAgo, humanDuration, humanSize, shortId } from '../../human.js'
 import { renderList } from '../../output.js'
 
 const HEADERS = {
   ID: 'CONTAINER ID',
   Image: 'IMAGE',
+  Command: 'COMMAND',
   CreatedSince: 'CREATED',
   Status: 'STATUS',
   Size: 'SIZE',
@@ -41,7 +43,7 @@ export function registerContainerLs(parent: Command, cli: Cli, name: 'ps' | 'ls'
             filters: parseFilters(o.filter),
           })
           const rows = list.map((c) => rowOf(c, o.trunc))
-          const columns = `{{.ID}}\t{{.Image}}\t{{.CreatedSince}}\t{{.Status}}${o.size ? '\t{{.Size}}' : ''}\t{{.Names}}`
+          const columns = `{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedSince}}\t{{.Status}}${o.size ? '\t{{.Size}}' : ''}\t{{.Names}}`
           cli.out(
             renderList({
               rows,
@@ -64,9 +66,22 @@ function rowOf(c: ContainerSummary, trunc: boolean) {
     ImageID: c.imageId,
     CreatedSince: humanAgo(c.created),
     CreatedAt: c.created,
-    Status: c.mountpoint ? (c.paused ? 'Mounted (Paused)' : 'Mounted') : 'Created',
+    Command: c.command === undefined ? '' : `"${trunc ? ellipsis(c.command, 20) : c.command}"`,
+    Status: statusOf(c),
+    State: c.state,
     Mounts: c.mountpoint ?? '',
     Size: c.sizeRw === undefined ? '' : `${humanSize(c.sizeRw)} (virtual ${humanSize(c.sizeRw + (c.sizeRootFs ?? 0))})`,
     Names: c.name,
   }
 }
+
+function statusOf(c: ContainerSummary, now = Date.now()): string {
+  const paused = c.paused ? ' (Paused)' : ''
+  if (c.state === 'running' && c.startedAt) return `Up ${humanDuration(now - Date.parse(c.startedAt))}${paused}`
+  if (c.state === 'exited')
+    return `Exited (${c.exitCode ?? 0}) ${c.finishedAt ? humanAgo(c.finishedAt, now) : ''}`.trimEnd()
+  return c.mountpoint ? `Mounted${paused}` : 'Created'
+}
+
+/** Docker's truncation: at most `n` characters, the last one an ellipsis when cut. */
+const ellipsis = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s)

@@ -1,0 +1,70 @@
+/**
+ * strata run [OPTIONS] IMAGE [COMMAND] [ARG...]: create, mount and start a container (`docker
+ * run`). In the foreground its stdout and stderr stream here and the exit status is the
+ * process's (125 when the daemon refused, 126/127 when the command could not run, as Docker);
+ * with -d the container's ID is printed and its output goes to its log (`strata logs`). In the
+ * foreground, signals to this CLI go to the process (signal-proxy.ts).
+ * Options are read up to IMAGE only: what follows is the command, flags and all.
+ */
+import type { Command } from 'commander'
+import { DaemonError } from '../../../client.js'
+import { action, type Cli } from '../../context.js'
+import { demultiplexer } from '../../output-frames.js'
+import { proxySignals } from '../../signal-proxy.js'
+import { addRunFlags, runOptions, type RunFlags } from './run-options.js'
+
+interface Flags extends RunFlags {
+  rm?: boolean
+  name?: string
+  detach?: boolean
+}
+
+export function registerRun(parent: Command, cli: Cli): void {
+  const cmd = addRunFlags(
+    parent
+      .command('run')
+      .description('Create and run a new container from an image')
+      .argument('<image>', 'image to run')
+      .argument('[command...]', 'command and arguments (default: the image’s)')
+      .option('--rm', 'Automatically remove the container when it exits')
+      .option('--name <name>', 'Assign a name to the container')
+      .option('-d, --detach', 'Run container in background and print container ID'),
+  )
+  stopOptionsAtFirstArgument(cmd)
+  cmd.action(
+    action(cli, async (client, image: string, command: string[], f: Flags) => {
+      const params = {
+        image,
+        ...(f.name ? { name: f.name } : {}),
+        ...runOptions(f, command),
+        autoRemove: f.rm === true,
+        detach: f.detach === true,
+      }
+      if (f.detach) {
+        cli.out(`${(await client.call('container.run', params)).id}\n`)
+        return
+      }
+      const proxy = proxySignals(client)
+      try {
+        const r = await client.call('container.run', params, { download: demultiplexer(), onEvent: proxy.onEvent })
+        if (r.error) process.stderr.write(`strata: Error response from daemon: ${r.error}\n`)
+        process.exitCode = r.exitCode ?? 0
+      } catch (err) {
+        if (!(err instanceof DaemonError)) throw err
+        process.stderr.write(`strata: Error response from daemon: ${err.message}\n`)
+        process.exitCode = 125
+      } finally {
+        proxy.close()
+      }
+    }),
+  )
+}
+
+/**
+ * `strata run IMAGE sh -c …`: flags after IMAGE belong to the command. commander offers this
+ * (passThroughOptions) only when every parent parses options positionally, which would stop the
+ * global flags (-H) from being read after the verb; this command alone needs it.
+ */
+export function stopOptionsAtFirstArgument(cmd: Command): void {
+  ;(cmd as unknown as { _passThroughOptions: boolean })._passThroughOptions = true
+}

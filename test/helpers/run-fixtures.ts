@@ -1,0 +1,110 @@
+/**
+ * For tests that run processes in containers: a busybox image (Debian's busybox-static, with a
+ * passwd and group naming uid 1000 `ann` and group `staff`), the CLI run as a child, and a
+ * teardown that leaves no container process, monitor or cgroup behind (runc kill and delete -f
+ * of everything under the daemon's runtime state, then a check that no `strata-<id>` cgroup is
+ * left). Register it after startDaemon: tap runs teardowns last-in first-out, so the processes
+ * end before the daemon's mounts are taken away.
+ */
+import { execFile, execFileSync } from 'node:child_process'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { StrataClient } from '../../client/client.js'
+import { STRATA_CLI } from './daemon.js'
+import { chunks } from './tar-builder.js'
+import { tmpdir } from './tmpdir.js'
+
+interface Teardown {
+  teardown(fn: () => void | Promise<void>): void
+}
+
+const APPLETS = ['sh', 'echo', 'id', 'pwd', 'cat', 'sleep', 'ls', 'env', 'hostname', 'touch', 'true', 'false', 'stat']
+
+/** Imports the busybox image as `ref`. */
+export async function importBusybox(t: Teardown, c: StrataClient, ref = 'bb:run'): Promise<string> {
+  const dir = join(tmpdir(t, 'strata-run-rootfs-'), 'rootfs')
+  for (const d of ['bin', 'etc', 'tmp', 'home/ann']) mkdirSync(join(dir, d), { recursive: true })
+  chmodSync(join(dir, 'tmp'), 0o1777)
+  copyFileSync('/bin/busybox', join(dir, 'bin/busybox'))
+  for (const a of APPLETS) symlinkSync('busybox', join(dir, 'bin', a))
+  writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nann:x:1000:1000:Ann:/home/ann:/bin/sh\n')
+  writeFileSync(join(dir, 'etc/group'), 'root:x:0:\nann:x:1000:\nstaff:x:50:ann\n')
+  execFileSync('chown', ['1000:1000', join(dir, 'home/ann')])
+  const tar = execFileSync('tar', ['-C', dir, '-cf', '-', '.'], { maxBuffer: 64 * 1024 * 1024 })
+  const { id } = await c.call('image.import', { ref, changes: ['CMD ["/bin/sh"]'] }, { upload: chunks(tar, 65536) })
+  return id
+}
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** The strata CLI against `socket`, to its end. */
+export function strata(socket: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [STRATA_CLI, '-H', socket, ...args],
+      { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: unknown }).code as number | null) : 0
+        resolve({ code: typeof code === 'number' ? code : null, stdout, stderr })
+      },
+    )
+  })
+}
+
+/** Waits for `check` to hold, polling; fails after `ms` (generous: the machine may be loaded). */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Ends every container process of the daemon on `root` and checks that no cgroup of theirs is left. */
+export function cleanupRuntime(t: Teardown, root: string): void {
+  t.teardown(async () => {
+    const state = join(root, 'runtime')
+    const ids = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : []
+    if (existsSync(state))
+      for (const id of readdirSync(state)) {
+        runc(state, ['kill', id, 'KILL'])
+        runc(state, ['delete', '-f', id])
+      }
+    await until('the container monitors to end', () => monitorPids(root).length === 0, 30_000)
+    const left = ids.flatMap((id) => cgroupsOf(id))
+    if (left.length) throw new Error(`cgroups left behind: ${left.join(' ')}`)
+  })
+}
+
+export function monitorPids(root: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', `strata-monitor runc ${root}/containers/`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+  } catch (err) {
+    if ((err as { status?: number }).status === 1) return []
+    throw err
+  }
+}
+
+/** The cgroup directories of a container (`strata-<id>` in any hierarchy). */
+export function cgroupsOf(id: string): string[] {
+  const out = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '8', '-type', 'd', '-name', `strata-${id}`], {
+    encoding: 'utf8',
+  })
+  return out.split('\n').filter(Boolean)
+}
+
+function runc(state: string, args: string[]): void {
+  try {
+    execFileSync('runc', ['--root', state, ...args], { stdio: 'ignore' })
+  } catch {
+    // not running, or already deleted: what the teardown wants anyway
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Containers' processes through a real stratad, runc and the strata CLI, on a busybox image:
+ * exit codes (the process's, 127 for a missing command), env (-e, --env-file, the image's PATH
+ * and HOME), -w, -u by name with supplementary groups and by number, --entrypoint, --read-only,
+ * --network host (and a network it does not have), a bind mount read-write and
+ * read-only, -d with logs, ps's Up/Exited, rm refused while running, exec, stop (SIGKILL after
+ * the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f, commit of a
+ * running container (frozen meanwhile, running after), SIGINT to a foreground run reaching the
+ * process, and --rm. The
+ * teardown leaves no process, mount or cgroup (test/helpers/run-fixtures.ts).
+ */
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { hostname as hostName } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { startDaemon, STRATA_CLI } from '../helpers/daemon.js'
+import { cgroupsOf, cleanupRuntime, importBusybox, strata, until } from '../helpers/run-fixtures.js'
+import { tmpdir } from '../helpers/tmpdir.js'
+
+const d = await startDaemon(t)
+cleanupRuntime(t, d.root)
+const client = await d.connect()
+t.teardown(() => client.close())
+await importBusybox(t, client)
+const cli = (...args: string[]) => strata(d.socket, args)
+
+t.test('the exit status is the process’s; a missing command is 127 with the runtime’s reason', async (t) => {
+  t.match(await cli('run', '--rm', 'bb:run', 'true'), { code: 0, stdout: '', stderr: '' })
+  t.match(await cli('run', '--rm', 'bb:run', 'sh', '-c', 'echo out; echo err >&2; exit 3'), {
+    code: 3,
+    stdout: 'out\n',
+    stderr: 'err\n',
+  })
+  const missing = await cli('run', '--rm', 'bb:run', 'nosuch')
+  t.equal(missing.code, 127, 'got 127 for a missing command')
+  t.match(missing.stderr, /executable file not found/)
+  t.match(await cli('run', '--rm', 'nosuch:image'), { code: 125, stderr: /No such image|not found/i })
+})
+
+t.test('env, working directory and user come from the flags and the container’s passwd/group', async (t) => {
+  const envFile = join(tmpdir(t), 'env')
+  writeFileSync(envFile, '# a comment\nFROM_FILE=f\n\nBOTH=file\n')
+  const r = await cli(
+    ...['run', '--rm', '--env-file', envFile, '-e', 'FOO=bar baz', '-e', 'BOTH=flag', '-w', '/work/dir', '-u', 'ann'],
+    ...['bb:run', 'sh', '-c', 'echo "$FOO|$FROM_FILE|$BOTH|$HOME|$PATH"; pwd; id; hostname'],
+  )
+  t.equal(r.code, 0, r.stderr)
+  const [env, pwd, id, hostname] = r.stdout.split('\n')
+  t.equal(env, 'bar baz|f|flag|/home/ann|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
+  t.equal(pwd, '/work/dir', 'the working directory is made when missing')
+  t.equal(id, 'uid=1000(ann) gid=1000(ann) groups=50(staff)')
+  t.match(hostname, /^[0-9a-f]{12}$/, 'the hostname is the short ID')
+  const numeric = await cli('run', '--rm', '-u', '4242:50', '--hostname', 'box', 'bb:run', 'sh', '-c', 'id; hostname')
+  t.match(numeric.stdout, /^uid=4242 gid=50\(staff\)( groups=50\(staff\))?\nbox\n$/)
+  t.match(await cli('run', '--rm', '-u', 'nobody', 'bb:run', 'true'), {
+    code: 125,
+    stderr: /unable to find user nobody/,
+  })
+  t.match(await cli('run', '--rm', '--entrypoint', 'echo', 'bb:run', 'a', 'b'), { code: 0, stdout: 'a b\n' })
+  const ro = await cli('run', '--rm', '--read-only', 'bb:run', 'touch', '/x')
+  t.match(ro, { code: 1, stderr: /Read-only file system/ }, '--read-only')
+  const host = await cli('run', '--rm', '--network', 'host', 'bb:run', 'hostname')
+  t.equal(host.stdout, `${hostName()}\n`, '--network host: the host’s name')
+  t.match(await cli('run', '--rm', '--network', 'bridge', 'bb:run', 'true'), { code: 125, stderr: /network bridge/ })
+})
+
+t.test('a bind mount, read-write and read-only; files made by uid 1000 belong to uid 1000', async (t) => {
+  const host = tmpdir(t)
+  chmodSync(host, 0o777)
+  writeFileSync(join(host, 'in'), 'from host\n')
+  const rw = await cli(
+    'run',
+    '--rm',
+    '-u',
+    '1000',
+    '-v',
+    `${host}:/h`,
+    'bb:run',
+    'sh',
+    '-c',
+    'cat /h/in; echo back > /h/out',
+  )
+  t.equal(rw.code, 0, rw.stderr)
+  t.equal(rw.stdout, 'from host\n')
+  t.equal(readFileSync(join(host, 'out'), 'utf8'), 'back\n')
+  t.equal(statSync(join(host, 'out')).uid, 1000)
+  const ro = await cli('run', '--rm', '-v', `${host}:/h:ro`, 'bb:run', 'sh', '-c', 'echo x > /h/no')
+  t.not(ro.code, 0)
+  t.match(ro.stderr, /Read-only file system/)
+  const mine = await cli('run', '--name', 'owner', '-u', 'ann', 'bb:run', 'sh', '-c', 'echo mine > /home/ann/f')
+  t.equal(mine.code, 0, mine.stderr)
+  const c = await client.call('container.list', { all: true, filters: { name: ['owner'] } })
+  const upper = join(d.root, 'containers', c[0]?.id ?? '', 'upper/home/ann/f')
+  t.equal(statSync(upper).uid, 1000, 'the file in the writable layer is uid 1000’s')
+  t.match(await cli('rm', 'owner'), { code: 0 })
+})
+
+t.test('-d, logs, ps, rm refused while running, exec, stop after the timeout, wait, start -a', async (t) => {
+  const started = await cli(
+    'run',
+    '-d',
+    '--name',
+    'bg',
+    'bb:run',
+    'sh',
+    '-c',
+    'echo ready; echo warn >&2; while :; do sleep 0.1; done',
+  )
+  t.equal(started.code, 0, started.stderr)
+  const id = started.stdout.trim()
+  t.match(id, /^[0-9a-f]{64}$/)
+  await until('the container to write', async () => (await cli('logs', 'bg')).stdout === 'ready\n')
+  t.equal((await cli('logs', 'bg')).stderr, 'warn\n')
+  const ps = await cli('ps', '--format', '{{.Names}} {{.Status}} {{.Command}}')
+  t.match(ps.stdout, /^bg Up (Less than a second|\d+ seconds?|About a minute) "sh -c 'echo ready; …"$/m)
+  t.ok(cgroupsOf(id).length > 0, 'its cgroup exists while it runs')
+  t.match(await cli('rm', 'bg'), { code: 1, stderr: /cannot remove a running container/ })
+
+  const ex = await cli('exec', '-u', 'ann', '-e', 'X=1', '-w', '/tmp', 'bg', 'sh', '-c', 'id -u; echo $X; pwd; exit 4')
+  t.match(ex, { code: 4, stdout: '1000\n1\n/tmp\n' })
+  t.match(await cli('exec', 'bg', 'nosuch'), { code: 127, stderr: /executable file not found/ })
+
+  // sh as pid 1 has no handler for SIGTERM, which the kernel then ignores: stop needs SIGKILL.
+  t.match(await cli('stop', '-t', '1', 'bg'), { code: 0, stdout: 'bg\n' })
+  t.match(await cli('wait', 'bg'), { code: 0, stdout: '137\n' })
+  t.match((await cli('ps', '-a', '--format', '{{.Names}} {{.Status}}')).stdout, /^bg Exited \(137\) /m)
+  t.notOk((await cli('ps', '-q')).stdout.includes(id.slice(0, 12)), 'ps without -a leaves it out')
+  t.same(cgroupsOf(id), [], 'no cgroup left once it ended')
+  t.match(await cli('exec', 'bg', 'true'), { code: 1, stderr: /is not running/ })
+  t.match(await cli('kill', 'bg'), { code: 1, stderr: /is not running/ })
+
+  t.match(await cli('rm', 'bg'), { code: 0 })
+
+  t.match(await cli('run', '--name', 'once', 'bb:run', 'sh', '-c', 'echo ran; exit 6'), { code: 6, stdout: 'ran\n' })
+  t.match(await cli('start', '-a', 'once'), { code: 6, stdout: 'ran\n' }, 'start -a streams only the new output')
+  t.equal((await cli('logs', 'once')).stdout, 'ran\nran\n', 'logs keep every run')
+  t.match(await cli('start', 'once'), { code: 0, stdout: 'once\n' })
+  t.match(await cli('wait', 'once'), { stdout: '6\n' })
+  t.match(await cli('rm', 'once'), { code: 0 })
+
+  const made = await cli('create', '--name', 'made', '-e', 'X=1', '-w', '/w', 'bb:run', 'sh', '-c', 'echo $X; pwd')
+  t.equal(made.code, 0, made.stderr)
+  t.match((await cli('ps', '-a', '--format', '{{.Names}} {{.Status}}')).stdout, /^made Created$/m)
+  t.match(await cli('start', '-a', 'made'), { code: 0, stdout: '1\n/w\n' }, 'start runs what create was given')
+  t.match(await cli('rm', 'made'), { code: 0 })
+})
+
+t.test('kill, logs -f until the end, and rm -f of a running container', async (t) => {
+  const r = await cli(
+    'run',
+    '-d',
+    '--name',
+    'k',
+    'bb:run',
+    'sh',
+    '-c',
+    'trap "echo got term; exit 7" TERM; echo up; while :; do sleep 0.1; done',
+  )
+  t.equal(r.code, 0, r.stderr)
+  await until('the trap to be set', async () => (await cli('logs', 'k')).stdout === 'up\n')
+  const following = cli('logs', '-f', 'k')
+  t.match(await cli('kill', '-s', 'SIGTERM', 'k'), { code: 0 })
+  t.match(await following, { code: 0, stdout: 'up\ngot term\n' })
+  t.match(await cli('wait', 'k'), { stdout: '7\n' })
+  const f = await cli('run', '-d', '--name', 'f', 'bb:run', 'sleep', '1000')
+  t.match(await cli('rm', '-f', 'f'), { code: 0, stdout: 'f\n' })
+  t.same(cgroupsOf(f.stdout.trim()), [])
+  t.match(await cli('rm', 'k'), { code: 0 })
+})
+
+t.test('commit of a running container freezes it meanwhile and leaves it running', async (t) => {
+  const loop = 'i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.05; done'
+  t.match(await cli('run', '-d', '--name', 'busy', 'bb:run', 'sh', '-c', loop), { code: 0 })
+  const count = async () => Number((await cli('exec', 'busy', 'cat', '/count')).stdout)
+  await until('it to count', async () => (await count()) > 0)
+  t.match(await cli('commit', 'busy', 'bb:busy'), { code: 0 })
+  t.notOk(
+    d.logs.some((l) => l.includes('cannot freeze')),
+    'frozen through the runtime',
+  )
+  const committed = Number((await cli('run', '--rm', 'bb:busy', 'cat', '/count')).stdout)
+  t.ok(committed > 0, `the committed file holds a count (${committed})`)
+  const after = await count()
+  await until('it to go on counting', async () => (await count()) > after)
+  t.match((await cli('ps', '--format', '{{.Names}} {{.Status}}')).stdout, /^busy Up /m)
+  t.match(await cli('rm', '-f', 'busy'), { code: 0 })
+})
+
+t.test('a signal to a foreground run goes to the process (sig-proxy)', async (t) => {
+  const script = 'trap "echo got int; exit 5" INT; echo up; while :; do sleep 0.1; done'
+  const child = spawn(process.execPath, [STRATA_CLI, '-H', d.socket, 'run', '--rm', 'bb:run', 'sh', '-c', script])
+  t.teardown(() => void child.kill('SIGKILL'))
+  let out = ''
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+  const code = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  await until('the process to start', () => out === 'up\n')
+  child.kill('SIGINT')
+  t.equal(await code, 5, 'the exit status of the process, which got SIGINT')
+  t.equal(out, 'up\ngot int\n')
+})
+
+t.test('--rm removes the container and releases its mount, also with -d', async (t) => {
+  const before = (await client.call('container.list', { all: true })).length
+  t.match(await cli('run', '--rm', 'bb:run', 'true'), { code: 0 })
+  const d1 = await cli('run', '-d', '--rm', 'bb:run', 'sh', '-c', 'exit 2')
+  const id = d1.stdout.trim()
+  await until('the --rm container to go', async () =>
+    (await client.call('container.list', { all: true })).every((c) => c.id !== id),
+  )
+  t.equal((await client.call('container.list', { all: true })).length, before)
+  t.same(
+    (await client.call('mount.list', {})).filter((m) => m.target.includes(id)),
+    [],
+    'no mount left',
+  )
+})

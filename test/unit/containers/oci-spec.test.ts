@@ -1,0 +1,50 @@
+import t from 'tap'
+import { DEFAULT_CAPABILITIES, ociSpec } from '../../../daemon/containers/oci-spec.js'
+import type { ContainerProcess } from '../../../daemon/store/containers.js'
+
+const PROC: ContainerProcess = {
+  args: ['sh'],
+  env: ['PATH=/bin'],
+  cwd: '/',
+  user: { uid: 1000, gid: 1000, additionalGids: [50] },
+  hostname: 'box',
+  network: 'none',
+  readOnly: true,
+  binds: [{ source: '/srv/data', destination: '/data', readOnly: true }],
+  autoRemove: false,
+  stopSignal: 'SIGTERM',
+  startedAt: null,
+  finishedAt: null,
+  exitCode: null,
+  monitor: null,
+}
+
+t.test('Docker’s defaults: namespaces, mounts, capabilities, a cgroup per container', async (t) => {
+  const s = ociSpec('c1', '/root/merged', PROC, 4096)
+  t.same(s.root, { path: '/root/merged', readonly: true })
+  t.equal(s.hostname, 'box')
+  t.match(s.process, { args: ['sh'], user: { uid: 1000, gid: 1000, additionalGids: [50] }, terminal: false })
+  t.same((s.process.capabilities as { bounding: string[] }).bounding, DEFAULT_CAPABILITIES)
+  t.same(s.process.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 4096, hard: 4096 }], 'within the host’s hard limit')
+  t.same(
+    (s.linux.namespaces as Array<{ type: string }>).map((n) => n.type),
+    ['pid', 'ipc', 'uts', 'mount', 'network'],
+  )
+  t.equal(s.linux.cgroupsPath, 'strata-c1')
+  t.same(
+    s.mounts.map((m) => m.destination),
+    ['/proc', '/dev', '/dev/pts', '/sys', '/dev/mqueue', '/dev/shm', '/data'],
+  )
+  t.ok(s.mounts.find((m) => m.destination === '/sys')?.options.includes('ro'), '/sys read-only')
+  t.same(s.mounts.at(-1), {
+    destination: '/data',
+    type: 'bind',
+    source: '/srv/data',
+    options: ['rbind', 'rprivate', 'ro'],
+  })
+  const host = ociSpec('c1', '/r', { ...PROC, network: 'host' }, 4096)
+  t.notOk(
+    (host.linux.namespaces as Array<{ type: string }>).some((n) => n.type === 'network'),
+    'host network',
+  )
+})
