@@ -39,6 +39,22 @@ const TURN_MS = 20
 const OWNER = { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 }
 
 /**
+ * A function that gives the event loop a turn once TURN_MS has passed since the last one, then
+ * throws if `signal` was aborted. Between entries and between a big file's chunks: a commit's pause
+ * is a lease its renewal timer must keep, so no file may hold the loop for long (a 2 GiB file took
+ * longer than the 5 s the worker waits for a renewal).
+ */
+function turns(signal?: AbortSignal): () => Promise<void> {
+  let last = Date.now()
+  return async () => {
+    if (Date.now() - last <= TURN_MS) return
+    await new Promise(setImmediate)
+    signal?.throwIfAborted()
+    last = Date.now()
+  }
+}
+
+/**
  * Copies `tree` into the empty directory `diff` and records its tar's bytes in `split`. The I/O is
  * synchronous (tens of thousands of small files), with a turn for the event loop every few ms.
  */
@@ -58,13 +74,9 @@ export async function copyUpper(
   }
   const dirs: UpperEntry[] = []
   let entries = 0
-  let turn = Date.now()
+  const turn = turns(signal)
   for (const e of upperEntries(tree, ns)) {
-    if (Date.now() - turn > TURN_MS) {
-      await new Promise(setImmediate)
-      signal?.throwIfAborted()
-      turn = Date.now()
-    }
+    await turn()
     entries++
     for (const h of e.header) out(h)
     const dest = join(diff, e.rel)
@@ -78,7 +90,8 @@ export async function copyUpper(
       // A sparse file's body is its map, then only its data segments (sparse-entry.ts).
       const size = e.sparse?.dataBytes ?? e.fields.size ?? 0
       if (e.sparse) out(e.sparse.mapBlocks)
-      if (e.kind === 'file') copyFile(e.path, dest, e.fields.size ?? 0, hash.update.bind(hash), e.sparse?.map)
+      if (e.kind === 'file')
+        await copyFile(e.path, dest, e.fields.size ?? 0, hash.update.bind(hash), turn, e.sparse?.map)
       else create(e.fields, dest)
       setMetadata(dest, e.fields)
       if (size > 0) split.file(e.rel, size, e.sparse?.map)
@@ -93,11 +106,18 @@ export async function copyUpper(
 }
 
 /**
- * The first `size` bytes of `from` into a new file `to`, each chunk also handed to `seen`; with a
- * sparse map, only its data segments, at their offsets, the rest left a hole (as applying the
- * sparse entry does).
+ * The first `size` bytes of `from` into a new file `to`, each chunk also handed to `seen`, with
+ * `turn` between chunks; with a sparse map, only its data segments, at their offsets, the rest
+ * left a hole (as applying the sparse entry does).
  */
-function copyFile(from: string, to: string, size: number, seen: (b: Buffer) => void, sparse?: SparseMap): void {
+async function copyFile(
+  from: string,
+  to: string,
+  size: number,
+  seen: (b: Buffer) => void,
+  turn: () => Promise<void>,
+  sparse?: SparseMap,
+): Promise<void> {
   const src = openSync(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
     const dst = openSync(to, 'wx', 0o600)
@@ -105,6 +125,7 @@ function copyFile(from: string, to: string, size: number, seen: (b: Buffer) => v
       for (const [offset, length] of sparse?.map ?? [[0, size]]) {
         let at = offset
         for (const chunk of readChunks(src, offset, length, from)) {
+          await turn()
           seen(chunk)
           for (let done = 0; done < chunk.length;) done += writeSync(dst, chunk, done, chunk.length - done, at + done)
           at += chunk.length

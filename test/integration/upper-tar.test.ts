@@ -8,7 +8,7 @@
  * gives: the same diffID, size, entries, tree, and exported bytes. Sockets have no tar type: the
  * tar, the copied layer and a container's merged tar (daemon/diff/merged-tar.ts) leave them out.
  * A file with holes leaves as a sparse entry that GNU tar reads back (issue 15), and the copied
- * layer keeps its holes.
+ * layer keeps its holes. A big file's copy gives the event loop turns, as a paused commit's lease needs.
  */
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -25,6 +25,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -242,4 +243,26 @@ t.test('a socket is left out of the tar, of the copied layer and of the merged t
   t.same(fromCopy, fromTar, 'the copied layer is the layer of the tar')
   t.notOk(existsSync(join(copied.dir, 'diff/run/app.sock')), 'no socket in the copied layer')
   t.same(snapshotDir(join(copied.dir, 'diff'), true), snapshotDir(join(tarred.dir, 'diff'), true), 'the same tree')
+})
+
+t.test("a big file's copy gives the event loop turns (a commit's pause lease is renewed by a timer)", async (t) => {
+  const base = tmpdir(t, 'strata-upper-turns-')
+  const upper = join(base, 'upper')
+  const diff = join(base, 'diff')
+  mkdirSync(upper)
+  mkdirSync(diff)
+  // 128 MiB of data (not holes): hashing and writing it take far longer than one 20 ms turn.
+  const fd = openSync(join(upper, 'big'), 'w')
+  const chunk = Buffer.alloc(1 << 20, 0x61)
+  for (let i = 0; i < 128; i++) writeSync(fd, chunk)
+  closeSync(fd)
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 1)
+  try {
+    await copyUpper(upper, diff, new SplitRecorder())
+  } finally {
+    clearInterval(timer)
+  }
+  t.ok(ticks > 0, `a timer ran while the one file was copied (${ticks} times)`)
+  t.equal(statSync(join(diff, 'big')).size, 128 << 20)
 })
