@@ -43,7 +43,7 @@ export const imagePull = (s: Services): ApiMethod<'image.pull'> => ({
     } finally {
       s.layers.discard(pulled.staged)
     }
-    ctx.progress({ status: `Digest: ${pulled.manifestDigest}` })
+    ctx.progress({ status: `Digest: ${pulled.namedDigest}` }) // as Docker: the index's, for an index
     const news = before === pulled.image.id ? 'Image is up to date for' : 'Downloaded newer image for'
     ctx.progress({ status: `Status: ${news} ${familiar(ref)}` })
     return { id: pulled.image.id, digest: pulled.manifestDigest }

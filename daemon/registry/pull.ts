@@ -34,6 +34,8 @@ export interface Pulled {
   /** The image's layers, bottom first. */
   chainIds: ChainId[]
   manifestDigest: string
+  /** The digest the reference names: an index's for a multi-platform image, else the manifest's. */
+  namedDigest: string
 }
 
 /** Per-layer progress, as the CLI draws it (client/cli/progress.ts). */
@@ -82,6 +84,7 @@ export async function pullImage(
     staged,
     chainIds,
     manifestDigest: digest,
+    namedDigest: named,
   }
 }
 

@@ -208,7 +208,8 @@ t.test('pulled through an index, an image is known by the index digest, as Docke
   const ref = `${repo}@${digestOf(index)}`
 
   const d = await startDaemon(t)
-  await ok(t, d, ['pull', ref])
+  const pulled = await ok(t, d, ['pull', ref])
+  t.match(pulled, `\nDigest: ${digestOf(index)}\n`, "pull's Digest line names the index, as Docker's")
   t.equal(await ok(t, d, ['inspect', '-f', '{{.Id}} {{json .RepoDigests}}', ref]), `${imageIdOf(img)} ["${ref}"]\n`)
   const push = await strata(d, ['push', ref])
   t.equal(push.code, 1, 'its manifest is not the index: it cannot go back by that digest')
