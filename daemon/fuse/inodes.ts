@@ -2,8 +2,9 @@
  * The inode table: FUSE node ids for union paths, with the kernel's lookup counts.
  * Owns: one node per upper backing inode (hard links there share it; lower hard links do not, since
  *   copy-up breaks them name by name, as overlayfs without index does); a 64-bit inode number fixed when the node
- *   is made (the backing inode's), so it stays the same across copy-up; every name a node is known by,
- *   kept current across renames and unlinks (a hard-linked node serves through any name it still has); exact lookup counting (every LOOKUP, CREATE, MKNOD, MKDIR, SYMLINK, LINK and READDIRPLUS
+ *   is made (the backing inode's), so it stays the same across copy-up; every name a node is known
+ *   by, kept current across renames and unlinks (a hard-linked node serves through any name it still
+ *   has); exact lookup counting (every LOOKUP, CREATE, MKNOD, MKDIR, SYMLINK, LINK and READDIRPLUS
  *   entry adds one, FORGET takes n away; a node goes at zero, the root never).
  * Never: reuses a node id.
  * Tests: test/unit/fuse/inodes.test.ts
