@@ -11,12 +11,16 @@ import { renderInspected } from './output.js'
 
 export type Lookup = (client: StrataClient, name: string) => Promise<unknown>
 
-/** A daemon's NOT_FOUND as Docker's CLI prints it: "Error: No such image: x", not "Error response from daemon". */
-export async function orNotFound<T>(call: Promise<T>): Promise<T> {
+/**
+ * A daemon's NOT_FOUND as Docker's CLI prints it: "Error: No such image: x", not "Error response
+ * from daemon", and naming `name` as it was typed (the daemon's says `x:latest`).
+ */
+export async function orNotFound<T>(call: Promise<T>, name: string): Promise<T> {
   try {
     return await call
   } catch (err) {
-    if (err instanceof StrataError && err.code === 'NOT_FOUND') throw new StrataError('NOT_FOUND', err.message)
+    if (err instanceof StrataError && err.code === 'NOT_FOUND')
+      throw new StrataError('NOT_FOUND', err.message.replace(/^(No such \w+): .*$/s, `$1: ${name}`))
     throw err
   }
 }

@@ -123,7 +123,8 @@ export class ImageStore {
       if (matches.length === 1) return { image: matches[0] as ImageRecord }
       if (matches.length > 1) throw conflict(`image ID prefix ${input} is ambiguous`)
     }
-    throw notFound(`No such image: ${input}`)
+    // Docker's daemon names a name without tag or digest with its default tag: No such image: x:latest
+    throw notFound(`No such image: ${ref && !ref.digest ? familiar(ref) : input}`)
   }
 
   /** Its tags and digests, in Docker's order (image-names.ts). */

@@ -145,7 +145,11 @@ t.test('import from stdin, images, tag, history, inspect, rmi', async (t) => {
   const last = await strata(['rmi', 'demo', 'nosuch'], on(d))
   t.equal(last.code, 1)
   t.match(last.stdout, new RegExp(`^Untagged: demo:latest\nDeleted: ${id}\nDeleted: sha256:[0-9a-f]{64}\n$`))
-  t.match(last.stderr, /Error response from daemon: No such image: nosuch/)
+  t.match(
+    last.stderr,
+    /Error response from daemon: No such image: nosuch:latest\n/,
+    "a name without a tag is named with Docker's default tag",
+  )
 })
 
 t.test('containers: create, mount, ps, diff, commit, unmount, rm; image prune, system df, fsck', async (t) => {

@@ -16,7 +16,7 @@ export function registerContainerInspect(parent: Command, cli: Cli): void {
           cli,
           client,
           names,
-          (c, container) => orNotFound(c.call('container.inspect', { container, size: o.size === true })),
+          (c, container) => orNotFound(c.call('container.inspect', { container, size: o.size === true }), container),
           o.format,
         ),
       ),

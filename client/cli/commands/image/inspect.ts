@@ -11,7 +11,7 @@ export function registerImageInspect(parent: Command, cli: Cli): void {
     .option('-f, --format <string>', 'Format output using a Go template')
     .action(
       action(cli, async (client, images: string[], o: { format?: string }) =>
-        inspectEach(cli, client, images, (c, image) => orNotFound(c.call('image.inspect', { image })), o.format),
+        inspectEach(cli, client, images, (c, image) => orNotFound(c.call('image.inspect', { image }), image), o.format),
       ),
     )
 }

@@ -30,7 +30,7 @@ export function registerInspect(parent: Command, cli: Cli): void {
 }
 
 async function lookup(client: StrataClient, name: string, kinds: Kind[], size: boolean): Promise<unknown> {
-  if (kinds.length === 1) return orNotFound(call(client, name, kinds[0] as Kind, size))
+  if (kinds.length === 1) return orNotFound(call(client, name, kinds[0] as Kind, size), name)
   for (const kind of kinds) {
     try {
       return await call(client, name, kind, size)
