@@ -14,6 +14,8 @@ export const BACKENDS: BackendName[] = ['ext4', 'overlayfs', 'fuse-overlayfs', '
 export const UNION_BACKENDS = BACKENDS.filter((b) => b !== 'ext4')
 
 export const WORKER = fileURLToPath(new URL('../daemon/fuse/worker.js', import.meta.url))
+/** strata-overlay as installed (package.json's bin): the shell launcher that starts WORKER detached. */
+const LAUNCHER = fileURLToPath(new URL('../../bin/strata-overlay', import.meta.url))
 
 export interface Mounted {
   mnt: string
@@ -59,9 +61,9 @@ function mountCommand(name: Exclude<BackendName, 'ext4'>, opts: string, mnt: str
     case 'fuse-overlayfs':
       return ['fuse-overlayfs', ['-o', opts, mnt]]
     case 'strata':
-      return [process.execPath, [WORKER, '-o', opts, mnt]]
+      return [LAUNCHER, ['-o', opts, mnt]]
     case 'strata-volatile':
-      return [process.execPath, [WORKER, '-o', `${opts},volatile`, mnt]]
+      return [LAUNCHER, ['-o', `${opts},volatile`, mnt]]
   }
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js'
 import { Overlay } from '../overlay/overlay.js'
 import { Op } from './abi.js'
 import { mountFuse } from './mount.js'
+import { report } from './launch-report.js'
 import { handlePause } from './pause.js'
 import { Session } from './session.js'
 import type { WorkerOptions } from './worker-options.js'
@@ -37,7 +38,7 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
   if (o.work) handlePause(session, o.work, log)
-  process.send?.('ready', () => process.disconnect?.())
+  report({ ready: true })
   log.info('mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done
   closeSync(fd)

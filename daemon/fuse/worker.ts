@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * strata-overlay: mounts one layer stack through FUSE and serves it until it is unmounted.
- * Without -f it detaches (the parent exits once the mount is up, as fuse-overlayfs does).
+ * Without -f it detaches (the parent exits once the mount is up, as fuse-overlayfs does); the
+ * installed command is the shell launcher bin/strata-overlay, which starts this with -f itself.
  * SIGTERM/SIGINT unmount (lazily) and exit; an unmount from outside (umount, umount -l) ends the
  * session with ENODEV and the process exits. It never touches its own mount. SIGUSR1/SIGUSR2
  * pause and resume it (fuse/pause.ts, mounts/pause-worker.ts); a pause whose daemon is gone, or
@@ -11,6 +12,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createLogger } from '../log.js'
+import { report } from './launch-report.js'
 import { parseWorkerArgs, UsageError, type WorkerOptions } from './worker-options.js'
 
 const log = createLogger('debug', 'strata-overlay')
@@ -42,7 +44,7 @@ function main(argv: string[]): void {
   } catch (err) {
     if (!(err instanceof UsageError)) throw err
     process.stderr.write(`strata-overlay: ${err.message}\n`)
-    process.exit(2)
+    return report({ usage: err.message }, () => process.exit(2))
   }
   if (!o.foreground) return detach(argv) // the detached copy warns about options
   for (const w of o.warnings) log.warn(w)
@@ -51,8 +53,7 @@ function main(argv: string[]): void {
     .catch((err: unknown) => {
       const message = String((err as Error)?.message ?? err)
       log.error('cannot serve', { err: message })
-      if (process.send) process.send({ error: message }, () => process.exit(1))
-      else process.exit(1)
+      report({ error: message }, () => process.exit(1))
     })
 }
 
