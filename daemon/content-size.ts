@@ -6,23 +6,8 @@
  * `system df -v`'s per-image rows show it; bytes on disk are disk-usage.ts's job.
  * Tests: test/unit/daemon/content-size.test.ts
  */
-import { lstatSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { sumInodes } from './disk-usage.js'
 
 export function contentSize(root: string): number {
-  const seen = new Set<bigint>()
-  let total = 0
-  const stack = [root]
-  while (stack.length) {
-    const path = stack.pop() as string
-    const st = lstatSync(path, { bigint: true })
-    if (st.isDirectory()) {
-      for (const name of readdirSync(path)) stack.push(join(path, name))
-      continue
-    }
-    if (st.size === 0n || seen.has(st.ino)) continue
-    seen.add(st.ino)
-    total += Number(st.size)
-  }
-  return total
+  return sumInodes(root, (st) => (st.isDirectory() ? 0 : Number(st.size)))
 }
