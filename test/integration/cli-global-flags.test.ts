@@ -3,30 +3,15 @@
  * -H=false` is --human=false (not --host), `history -H IMAGE` leaves the image alone, a verb's
  * -f, -q and -a are its own, and -H before the verb still picks the socket.
  */
-import { execFile, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t from 'tap'
-import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { startDaemon, type Daemon } from '../helpers/daemon.js'
+import { cliOn, runCli, type CliRun } from '../helpers/cli.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function strata(d: Daemon | null, args: string[]): Promise<Run> {
-  const env = { ...process.env, ...(d ? { STRATA_SOCKET: d.socket } : {}) }
-  try {
-    const r = await promisify(execFile)(process.execPath, [STRATA_CLI, ...args], { env })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const strata = (d: Daemon | null, args: string[]): Promise<CliRun> => (d ? cliOn(d, args) : runCli(args))
 
 t.test('history -H=false is --human=false; -H before the verb is --host', async (t) => {
   const d = await startDaemon(t)

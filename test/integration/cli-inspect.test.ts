@@ -4,31 +4,15 @@
  * a container mounted and not, GraphDriver.Data as overlay2 shows an image's and a container's,
  * and Docker's errors and exit codes for names not found.
  */
-import { execFile, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
-import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { startDaemon, type Daemon } from '../helpers/daemon.js'
+import { cliOn, type CliRun } from '../helpers/cli.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function strata(d: Daemon, args: string[]): Promise<Run> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [STRATA_CLI, ...args], {
-      env: { ...process.env, STRATA_SOCKET: d.socket },
-    })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const strata = (d: Daemon, args: string[]): Promise<CliRun> => cliOn(d, args)
 
 /** The fields the tests read, of an image or a container. */
 interface Inspected {

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { cliOn, type CliRun } from '../helpers/cli.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { startRegistry } from '../helpers/registry.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
@@ -21,23 +22,7 @@ const APP: TestImage = { layers: [L1, L2], tags: ['app:1'], config: { Cmd: ['/op
 const pushId = (layer: Buffer) => digestOf(layer).slice(7, 19)
 const pullId = (layer: Buffer) => digestOf(gzipSync(layer)).slice(7, 19)
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function strata(d: Daemon, ...args: string[]): Promise<Run> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [STRATA_CLI, ...args], {
-      env: { ...process.env, STRATA_SOCKET: d.socket },
-    })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const strata = (d: Daemon, ...args: string[]): Promise<CliRun> => cliOn(d, args)
 
 /** The same, with stdout a terminal (util-linux `script` gives it a pty). */
 async function onTerminal(d: Daemon, ...args: string[]): Promise<string> {

@@ -8,23 +8,10 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { runCli } from '../helpers/cli.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function strata(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [STRATA_CLI, ...args], { env: { ...process.env, ...env } })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const strata = runCli
 
 const on = (d: Daemon) => ({ STRATA_SOCKET: d.socket })
 

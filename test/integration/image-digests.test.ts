@@ -6,35 +6,19 @@
  * its digest); rmi's Untagged lines for digests; unknown and malformed digests; an image pulled
  * through an index is known by the index's digest.
  */
-import { execFile, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { ociArch } from '../../daemon/store/image-config.js'
-import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { startDaemon, type Daemon } from '../helpers/daemon.js'
+import { cliOn, type CliRun } from '../helpers/cli.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { startRegistry } from '../helpers/registry.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function strata(d: Daemon, args: string[]): Promise<Run> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [STRATA_CLI, ...args], {
-      env: { ...process.env, STRATA_SOCKET: d.socket },
-    })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const strata = (d: Daemon, args: string[]): Promise<CliRun> => cliOn(d, args)
 
 const L1 = tar([{ dir: 'etc/' }, { file: 'etc/os-release', body: 'ID=test\n' }])
 const L2 = tar([{ file: 'opt/app', body: Buffer.alloc(20_000, 3) }])

@@ -4,33 +4,16 @@
  * image does; CREATED BY of a commit is `strata commit NAME`; a parent untagged by rmi still shows
  * (an intermediate image). Then rmi prints Docker's order: each image, its layers, then its parent.
  */
-import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t from 'tap'
-import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { startDaemon, type Daemon } from '../helpers/daemon.js'
+import { cliOn, type CliRun } from '../helpers/cli.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { tar } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function strata(d: Daemon, args: string[]): Promise<Run> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [STRATA_CLI, ...args], {
-      env: { ...process.env, STRATA_SOCKET: d.socket },
-    })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const strata = (d: Daemon, args: string[]): Promise<CliRun> => cliOn(d, args)
 
 const L1 = tar([{ dir: 'etc/' }, { file: 'etc/os-release', body: 'ID=test\n' }])
 const L2 = tar([{ file: 'bin/app', body: 'app' }])

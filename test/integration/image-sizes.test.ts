@@ -12,20 +12,11 @@ import t, { type Test } from 'tap'
 import type { LayerRecord } from '../../daemon/store/layer-records.js'
 import { Db } from '../../daemon/store/db.js'
 import { PREFIX } from '../../daemon/store/keys.js'
-import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
+import { startDaemon, type Daemon } from '../helpers/daemon.js'
+import { cliOn, type CliRun } from '../helpers/cli.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-async function strata(d: Daemon, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await promisify(execFile)(process.execPath, [STRATA_CLI, ...args], {
-      env: { ...process.env, STRATA_SOCKET: d.socket },
-    })
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const strata = (d: Daemon, ...args: string[]): Promise<CliRun> => cliOn(d, args)
 
 /** A root filesystem tarball made by GNU tar: a directory, a 1,000-byte file, a hard link to it, a symlink. */
 async function rootTarball(t: Test): Promise<string> {
