@@ -54,19 +54,19 @@ export type BatchHandler = (requests: Buffer[], end: ReaderEnd | null) => void
 interface Addon {
   constants: NativeConstants
   utimeConstants: { UTIME_NOW: number; UTIME_OMIT: number }
-  mknodat(dirfd: number, path: string, mode: number, major: number, minor: number): void
-  lgetxattr(path: string, name: string): Buffer
-  lgetxattrIfAny(path: string, name: string): Buffer | null
+  mknodat(dirfd: number, path: PathArg, mode: number, major: number, minor: number): void
+  lgetxattr(path: PathArg, name: string): Buffer
+  lgetxattrIfAny(path: PathArg, name: string): Buffer | null
   fgetxattr(fd: number, name: string): Buffer
-  lsetxattr(path: string, name: string, value: Buffer, flags: number): void
+  lsetxattr(path: PathArg, name: string, value: Buffer, flags: number): void
   fsetxattr(fd: number, name: string, value: Buffer, flags: number): void
-  llistxattr(path: string): string[]
+  llistxattr(path: PathArg): string[]
   flistxattr(fd: number): string[]
-  lremovexattr(path: string, name: string): void
+  lremovexattr(path: PathArg, name: string): void
   fremovexattr(fd: number, name: string): void
-  renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): void
-  utimensat(dirfd: number, path: string, as: number, an: number, ms: number, mn: number, flags: number): void
-  fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void
+  renameat2(olddirfd: number, oldpath: PathArg, newdirfd: number, newpath: PathArg, flags: number): void
+  utimensat(dirfd: number, path: PathArg, as: number, an: number, ms: number, mn: number, flags: number): void
+  fchownat(dirfd: number, path: PathArg, uid: number, gid: number, flags: number): void
   openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number
   copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): Promise<number>
   copySparse(fdIn: number, fdOut: number, len: number): Promise<number>
@@ -106,7 +106,10 @@ function splitTime(t: TimeSpec): [number, number] {
   return [Number(sec), Number(nsec)]
 }
 
-export function mknodat(dirfd: number, path: string, mode: number, major = 0, minor = 0): void {
+/** A path as the kernel takes it: a string (UTF-8) or its bytes. */
+export type PathArg = string | Buffer
+
+export function mknodat(dirfd: number, path: PathArg, mode: number, major = 0, minor = 0): void {
   addon.mknodat(dirfd, path, mode, major, minor)
 }
 
@@ -118,40 +121,40 @@ export function splitDev(rdev: bigint): [major: number, minor: number] {
 }
 
 /** The whiteout of overlayfs: a character device 0/0. */
-export function mkwhiteout(dirfd: number, path: string): void {
+export function mkwhiteout(dirfd: number, path: PathArg): void {
   addon.mknodat(dirfd, path, constants.S_IFCHR | 0o000, 0, 0)
 }
 
-export const lgetxattr = (path: string, name: string): Buffer => addon.lgetxattr(path, name)
+export const lgetxattr = (path: PathArg, name: string): Buffer => addon.lgetxattr(path, name)
 /** Like lgetxattr, but null (no Error built) when the attribute is absent or unsupported. */
-export const lgetxattrIfAny = (path: string, name: string): Buffer | null => addon.lgetxattrIfAny(path, name)
+export const lgetxattrIfAny = (path: PathArg, name: string): Buffer | null => addon.lgetxattrIfAny(path, name)
 export const fgetxattr = (fd: number, name: string): Buffer => addon.fgetxattr(fd, name)
-export const llistxattr = (path: string): string[] => addon.llistxattr(path)
+export const llistxattr = (path: PathArg): string[] => addon.llistxattr(path)
 export const flistxattr = (fd: number): string[] => addon.flistxattr(fd)
-export const lremovexattr = (path: string, name: string): void => addon.lremovexattr(path, name)
+export const lremovexattr = (path: PathArg, name: string): void => addon.lremovexattr(path, name)
 export const fremovexattr = (fd: number, name: string): void => addon.fremovexattr(fd, name)
 
 /** flags: 0, XATTR_CREATE (EEXIST if present) or XATTR_REPLACE (ENODATA if absent). */
-export function lsetxattr(path: string, name: string, value: Buffer | string, flags = 0): void {
+export function lsetxattr(path: PathArg, name: string, value: Buffer | string, flags = 0): void {
   addon.lsetxattr(path, name, Buffer.from(value), flags)
 }
 export function fsetxattr(fd: number, name: string, value: Buffer | string, flags = 0): void {
   addon.fsetxattr(fd, name, Buffer.from(value), flags)
 }
 
-export function renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+export function renameat2(olddirfd: number, oldpath: PathArg, newdirfd: number, newpath: PathArg, flags = 0): void {
   addon.renameat2(olddirfd, oldpath, newdirfd, newpath, flags)
 }
 
 /** An empty path with dirfd an open fd sets the times of that fd (futimens). */
-export function utimensat(dirfd: number, path: string, atime: TimeSpec, mtime: TimeSpec, flags = 0): void {
+export function utimensat(dirfd: number, path: PathArg, atime: TimeSpec, mtime: TimeSpec, flags = 0): void {
   const [as, an] = splitTime(atime)
   const [ms, mn] = splitTime(mtime)
   addon.utimensat(dirfd, path, as, an, ms, mn, flags)
 }
 
 /** uid or gid -1 leaves it unchanged. */
-export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags = 0): void {
+export function fchownat(dirfd: number, path: PathArg, uid: number, gid: number, flags = 0): void {
   addon.fchownat(dirfd, path, uid, gid, flags)
 }
 

@@ -2,6 +2,7 @@
  * Encoding of FUSE replies: the out header plus fixed-layout bodies (attr, entry, open, statfs,
  * dirents). Pure functions over Buffers; the session writes them to /dev/fuse.
  */
+import { byteLength as nameLength, encodeName, hasEscapes } from '../overlay/names.js'
 import { ATTR_OUT, DIRENT_BASE, ENTRY_OUT, OPEN_OUT, OUT_HEADER, STATFS_OUT } from './abi.js'
 
 export interface FuseAttr {
@@ -130,7 +131,7 @@ const pad8 = (n: number) => (n + 7) & ~7
 
 /** Size of one fuse_dirent (plus = fuse_direntplus) for `name`. */
 export function direntSize(name: string, plus: boolean): number {
-  return (plus ? ENTRY_OUT : 0) + pad8(DIRENT_BASE + Buffer.byteLength(name))
+  return (plus ? ENTRY_OUT : 0) + pad8(DIRENT_BASE + nameLength(name))
 }
 
 /** Writes one dirent at `at`; `entry` (an encoded fuse_entry_out) makes it a direntplus. */
@@ -145,12 +146,13 @@ export function writeDirent(
     entry.copy(buf, p)
     p += ENTRY_OUT
   }
-  const nameLen = Buffer.byteLength(d.name)
+  const nameLen = nameLength(d.name)
   buf.writeBigUInt64LE(d.ino, p)
   buf.writeBigUInt64LE(BigInt(d.off), p + 8)
   buf.writeUInt32LE(nameLen, p + 16)
   buf.writeUInt32LE(d.type, p + 20)
-  buf.write(d.name, p + DIRENT_BASE, 'utf8')
+  if (hasEscapes(d.name)) encodeName(d.name).copy(buf, p + DIRENT_BASE)
+  else buf.write(d.name, p + DIRENT_BASE, 'utf8')
   return p + pad8(DIRENT_BASE + nameLen) - at
 }
 

@@ -4,7 +4,7 @@
  * past its end.
  * Tests: test/unit/fuse/request.test.ts
  */
-import { isUtf8 } from 'node:buffer'
+import { decodeName } from '../overlay/names.js'
 import { IN_HEADER } from './abi.js'
 
 export class BadRequest extends Error {
@@ -80,18 +80,16 @@ export class Body {
   }
 
   /**
-   * A NUL-terminated name (no '/', not empty). A name that is not UTF-8 is EILSEQ: the engine's
-   * paths are JS strings, which would turn each such byte into U+FFFD, so two names would be one
-   * file and a 255-byte name would outgrow NAME_MAX. Refusing is what a UTF-8-only filesystem
-   * answers; names of any bytes need byte paths through the engine (not done yet).
+   * A NUL-terminated name (or symlink target). Its bytes need not be UTF-8: those that are not
+   * become escapes (overlay/names.ts), so every name reaches the engine as a distinct string and
+   * goes back to the backing filesystem as the same bytes.
    */
   name(): string {
     const end = this.buf.indexOf(0, this.off)
     if (end < 0) throw new BadRequest('name without NUL terminator')
     const bytes = this.buf.subarray(this.off, end)
     this.off = end + 1
-    if (!isUtf8(bytes)) throw Object.assign(new Error('name is not UTF-8'), { code: 'EILSEQ' })
-    return bytes.toString('utf8')
+    return decodeName(bytes)
   }
 
   /** The remaining bytes (WRITE data, SETXATTR value), exactly `n` of them. */

@@ -4,18 +4,8 @@
  * capabilities), then mode, then xattrs, times last (the others touch ctime only).
  */
 import type { BigIntStats } from 'node:fs'
-import { chmodSync } from 'node:fs'
-import {
-  constants,
-  fchownat,
-  fgetxattr,
-  flistxattr,
-  fsetxattr,
-  lgetxattr,
-  llistxattr,
-  lsetxattr,
-  utimensat,
-} from '../../native-bindings/index.js'
+import { fgetxattr, flistxattr, fsetxattr } from '../../native-bindings/index.js'
+import { chmod, fchownat, lgetxattr, llistxattr, lsetxattr, utimens } from './backing-fs.js'
 import { xattrNames, type XattrNamespace } from './opaque.js'
 
 /** Every xattr but overlay's private ones (escaped user names are kept: they are the user's). */
@@ -35,12 +25,12 @@ export function copyXattrsFd(from: number, to: number, ns: XattrNamespace): void
 }
 
 export function copyAttrs(from: string, st: BigIntStats, to: string, ns: XattrNamespace): void {
-  fchownat(constants.AT_FDCWD, to, Number(st.uid), Number(st.gid), constants.AT_SYMLINK_NOFOLLOW)
-  if (!st.isSymbolicLink()) chmodSync(to, Number(st.mode & 0o7777n))
+  fchownat(to, Number(st.uid), Number(st.gid))
+  if (!st.isSymbolicLink()) chmod(to, Number(st.mode & 0o7777n))
   copyXattrs(from, to, ns)
   setTimes(to, st)
 }
 
 export function setTimes(path: string, st: BigIntStats): void {
-  utimensat(constants.AT_FDCWD, path, st.atimeNs, st.mtimeNs, constants.AT_SYMLINK_NOFOLLOW)
+  utimens(path, st.atimeNs, st.mtimeNs)
 }

@@ -11,32 +11,10 @@
  * Concurrency: one copy-up per path at a time; a second caller waits for the first.
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
-import {
-  closeSync,
-  constants as fsc,
-  fchmodSync,
-  fchownSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readlinkSync,
-  readSync,
-  rmSync,
-  symlinkSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, constants as fsc, fchmodSync, fchownSync, fsyncSync, readSync, writeSync } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
-import {
-  constants,
-  copyFileRange,
-  copySparse,
-  ficlone,
-  mknodat,
-  utimensat,
-  renameat2,
-  splitDev,
-} from '../../native-bindings/index.js'
+import { constants, copyFileRange, copySparse, ficlone, splitDev, utimensat } from '../../native-bindings/index.js'
+import { lstat, mkdir, mknod, open, readlink, renameat2, rm, symlink } from './backing-fs.js'
 import { copyAttrs, copyXattrsFd, setTimes } from './copy-attrs.js'
 import { hasCode } from './fs-error.js'
 import { isDir, lookup, lookupDir, type Node } from './lookup.js'
@@ -91,19 +69,19 @@ async function copyUpOnce(stack: Stack, node: Node, withData: boolean): Promise<
     return { node: install(stack, parentNode, node, staged), fd }
   } catch (err) {
     if (fd !== null) closeSync(fd)
-    rmSync(staged, { force: true })
+    rm(staged, { force: true })
     throw err
   }
 }
 
 function copyUpDir(stack: Stack, parentNode: Node, node: Node): Node {
   const staged = stack.stagingPath()
-  mkdirSync(staged, { mode: 0o700 })
+  mkdir(staged, { mode: 0o700 })
   try {
     copyAttrs(node.lower as string, node.stat, staged, stack.ns)
     return install(stack, parentNode, node, staged)
   } catch (err) {
-    rmSync(staged, { recursive: true, force: true })
+    rm(staged, { recursive: true, force: true })
     throw err
   }
 }
@@ -113,17 +91,17 @@ async function stageEntry(stack: Stack, node: Node, staged: string, withData: bo
   const from = node.lower as string
   const st = node.stat
   if (st.isFile()) return stageFile(stack, from, st, staged, withData)
-  if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), staged)
-  else mknodat(constants.AT_FDCWD, staged, Number(st.mode & 0o170000n) | 0o600, ...splitDev(st.rdev))
+  if (st.isSymbolicLink()) symlink(readlink(from), staged)
+  else mknod(staged, Number(st.mode & 0o170000n) | 0o600, ...splitDev(st.rdev))
   copyAttrs(from, st, staged, stack.ns)
   return null
 }
 
 /** Data, then owner, mode, xattrs and times (copy-attrs.ts's order) through the two descriptors, then fsync. */
 async function stageFile(stack: Stack, from: string, st: BigIntStats, staged: string, withData: boolean) {
-  const src = openSync(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+  const src = open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
-    const dst = openSync(staged, fsc.O_RDWR | fsc.O_CREAT | fsc.O_EXCL, 0o600)
+    const dst = open(staged, fsc.O_RDWR | fsc.O_CREAT | fsc.O_EXCL, 0o600)
     try {
       if (withData && st.size > 0n) await copyData(stack, src, dst, st)
       fchownSync(dst, Number(st.uid), Number(st.gid))
@@ -188,8 +166,8 @@ const changedSize = () => Object.assign(new Error('copy-up: lower file changed s
  */
 function install(stack: Stack, parentNode: Node, node: Node, staged: string): Node {
   const upper = backing(stack.writable('copyup', node.path).upper, node.path)
-  const parentTimes = lstatSync(parentNode.upper as string, { bigint: true })
-  renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, upper, constants.RENAME_NOREPLACE)
+  const parentTimes = lstat(parentNode.upper as string)
+  renameat2(staged, upper, constants.RENAME_NOREPLACE)
   setTimes(parentNode.upper as string, parentTimes)
   stack.dirs.forget(node.path)
   const copied = lookup(stack, node.path, 'copyup')

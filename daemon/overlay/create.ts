@@ -6,20 +6,19 @@
  * inherit the setgid bit.
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
+import { closeSync, constants as fsc, fchmodSync, fchownSync, fstatSync } from 'node:fs'
+import { constants } from '../../native-bindings/index.js'
 import {
-  chmodSync,
-  closeSync,
-  constants as fsc,
-  fchmodSync,
-  fchownSync,
-  fstatSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs'
-import { constants, fchownat, mknodat, renameat2 } from '../../native-bindings/index.js'
+  chmod,
+  fchownat,
+  link as hardLink,
+  mkdir as makeDir,
+  mknod as makeNode,
+  open,
+  renameat2,
+  rm,
+  symlink as makeSymlink,
+} from './backing-fs.js'
 import { copyUp, ensureUpperDir } from './copy-up.js'
 import { FsError } from './fs-error.js'
 import { topEntry } from './lower-index.js'
@@ -82,7 +81,7 @@ function place(stack: Stack, slot: Slot, make: (target: string) => void, own: (t
     try {
       own(slot.upper)
     } catch (err) {
-      rmSync(slot.upper, { recursive: true, force: true })
+      rm(slot.upper, { recursive: true, force: true })
       throw err
     }
     return
@@ -93,19 +92,19 @@ function place(stack: Stack, slot: Slot, make: (target: string) => void, own: (t
     own(staged)
     if (dir) {
       setOpaque(staged, stack.ns)
-      renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, slot.upper, constants.RENAME_EXCHANGE)
+      renameat2(staged, slot.upper, constants.RENAME_EXCHANGE)
     } else {
-      renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, slot.upper, 0)
+      renameat2(staged, slot.upper, 0)
     }
   } finally {
-    rmSync(staged, { recursive: true, force: true })
+    rm(staged, { recursive: true, force: true })
   }
 }
 
 function owner(uid: number, gid: number, mode: number | null) {
   return (target: string) => {
-    fchownat(constants.AT_FDCWD, target, uid, gid, constants.AT_SYMLINK_NOFOLLOW)
-    if (mode !== null) chmodSync(target, mode)
+    fchownat(target, uid, gid)
+    if (mode !== null) chmod(target, mode)
   }
 }
 
@@ -113,7 +112,7 @@ export function mkdir(stack: Stack, path: string, mode: number, caller: Caller):
   const slot = reserve(stack, path, 'mkdir')
   const o = ownerOf(slot, caller)
   const perm = (mode & 0o7777) | (o.setgid ? S_ISGID : 0)
-  place(stack, slot, (p) => mkdirSync(p, { mode: 0o700 }), owner(o.uid, o.gid, perm), true)
+  place(stack, slot, (p) => makeDir(p, { mode: 0o700 }), owner(o.uid, o.gid, perm), true)
   return lookup(stack, path, 'mkdir')
 }
 
@@ -136,7 +135,7 @@ export function createOpen(stack: Stack, path: string, mode: number, caller: Cal
   const asMade = !slot.overWhiteout && madeAs(stack, o, perm)
   let fd = -1
   const make = (p: string) => {
-    fd = openSync(p, flags | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, asMade ? perm : 0o600)
+    fd = open(p, flags | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, asMade ? perm : 0o600)
   }
   const own = () => {
     if (asMade) return
@@ -170,7 +169,7 @@ export function mknod(stack: Stack, path: string, mode: number, major: number, m
   }
   const slot = reserve(stack, path, 'mknod')
   const o = ownerOf(slot, caller)
-  const make = (p: string) => mknodat(constants.AT_FDCWD, p, type | 0o600, major, minor)
+  const make = (p: string) => makeNode(p, type | 0o600, major, minor)
   place(stack, slot, make, owner(o.uid, o.gid, mode & 0o7777))
   return lookup(stack, path, 'mknod')
 }
@@ -178,7 +177,7 @@ export function mknod(stack: Stack, path: string, mode: number, major: number, m
 export function symlink(stack: Stack, target: string, path: string, caller: Caller): Node {
   const slot = reserve(stack, path, 'symlink')
   const o = ownerOf(slot, caller)
-  place(stack, slot, (p) => symlinkSync(target, p), owner(o.uid, o.gid, null))
+  place(stack, slot, (p) => makeSymlink(target, p), owner(o.uid, o.gid, null))
   return lookup(stack, path, 'symlink')
 }
 
@@ -193,7 +192,7 @@ export async function link(stack: Stack, existing: string, path: string): Promis
   place(
     stack,
     slot,
-    (p) => linkSync(up.upper as string, p),
+    (p) => hardLink(up.upper as string, p),
     () => undefined,
   )
   return lookup(stack, path, 'link')

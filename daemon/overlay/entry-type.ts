@@ -1,9 +1,10 @@
 /** The type of a directory entry, as readdir reports it (d_type), from a Dirent or a stat. */
-import type { BigIntStats, Dirent, Stats } from 'node:fs'
+import type { BigIntStats, Stats } from 'node:fs'
+import type { Entry } from './backing-fs.js'
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket'
 
-export function direntType(d: Dirent | Stats | BigIntStats): EntryType {
+export function direntType(d: Entry | Stats | BigIntStats): EntryType {
   if (d.isDirectory()) return 'dir'
   if (d.isSymbolicLink()) return 'symlink'
   if (d.isCharacterDevice()) return 'char'

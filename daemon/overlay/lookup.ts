@@ -12,7 +12,8 @@
  * Errors: ENOENT, ENOTDIR as FsError.
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
-import { lstatSync, type BigIntStats } from 'node:fs'
+import type { BigIntStats } from 'node:fs'
+import { lstat, lstatOrNull } from './backing-fs.js'
 import { FsError } from './fs-error.js'
 import { topEntry, type DirIndex } from './lower-index.js'
 import { isOpaque } from './opaque.js'
@@ -50,9 +51,7 @@ export const isMergedDir = (n: Node): boolean =>
   isDir(n) && n.lowerDir !== null && (n.upper !== null || n.lowerDir.layers.length > 1)
 
 /** lstat, or null when nothing is there (no error object is made for a missing name). */
-export function lstatOrNull(path: string): BigIntStats | null {
-  return lstatSync(path, { bigint: true, throwIfNoEntry: false }) ?? null
-}
+export { lstatOrNull }
 
 export function rootNode(stack: Stack): Node {
   const lowerDir = stack.index.root()
@@ -63,7 +62,7 @@ export function rootNode(stack: Stack): Node {
     lower: lowerDir ? (lowerDir.layers[0]?.dir ?? null) : null,
     lowerDir,
     lowerVisible: false,
-    stat: lstatSync(top, { bigint: true }),
+    stat: lstat(top),
   }
 }
 
@@ -87,7 +86,7 @@ export function lookupChild(stack: Stack, dir: Node, name: string): Node | null 
   if (!lowerVisible || parentLower === null) return null
   const lower = stack.index.backingOf(top.layer, path)
   const lowerDir = top.kind === 'dir' ? stack.index.child(parentLower, name) : null
-  return { path, upper: null, lower, lowerDir, lowerVisible, stat: lstatSync(lower, { bigint: true }) }
+  return { path, upper: null, lower, lowerDir, lowerVisible, stat: lstat(lower) }
 }
 
 /**

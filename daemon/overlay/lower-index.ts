@@ -8,7 +8,7 @@
  * Concurrency: synchronous; the lowers never change, so entries are cached for the mount's life.
  * Tests: test/unit/overlay/overlay.test.ts (1,000 layers) and the union suite (test/suites/union.ts).
  */
-import { readdirSync } from 'node:fs'
+import { readdirEntries } from './backing-fs.js'
 import { backing, joinPath } from './path.js'
 import { isOpaque, type XattrNamespace } from './opaque.js'
 import { isWhiteoutDirent } from './whiteout.js'
@@ -141,7 +141,7 @@ function build(path: string, layers: LayerDir[]): DirIndex {
   layers.forEach(({ dir }, slot) => {
     // stackOf reads a slot's kinds only below the name's topmost slot, so never slot 0's
     const kinds = slot === 0 ? null : new Map<string, LowerKind>()
-    for (const d of readdirSync(dir, { withFileTypes: true })) {
+    for (const d of readdirEntries(dir)) {
       const kind: LowerKind = d.isDirectory() ? 'dir' : isWhiteoutDirent(dir, d) ? 'whiteout' : 'other'
       kinds?.set(d.name, kind)
       if (!entries.has(d.name)) entries.set(d.name, pack(kind, direntType(d), slot))

@@ -3,7 +3,7 @@
  * stops the merge: nothing below it shows. `<ns>` is 'trusted' as root, 'user' otherwise, as
  * overlayfs's userxattr option. Private xattrs are never shown to or set by users.
  */
-import { lgetxattrIfAny, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
+import { lgetxattrIfAny, lremovexattr, lsetxattr } from './backing-fs.js'
 import { hasCode } from './fs-error.js'
 
 export type XattrNamespace = 'trusted' | 'user'

@@ -13,8 +13,9 @@
  *   awaits, and it renames into place with RENAME_NOREPLACE so nothing done meanwhile is lost.
  * Tests: test/unit/overlay/*.test.ts, test/integration/union-*.test.ts
  */
-import { closeSync, readlinkSync, statfsSync, type BigIntStats, type StatsFs } from 'node:fs'
+import { closeSync, statfsSync, type BigIntStats, type StatsFs } from 'node:fs'
 import type { TimeSpec } from '../../native-bindings/index.js'
+import { readlink } from './backing-fs.js'
 import { copyUpOpen } from './copy-up.js'
 import { create, createOpen, link, mkdir, mknod, symlink } from './create.js'
 import { FsError } from './fs-error.js'
@@ -101,7 +102,7 @@ export class Overlay {
   readlink(path: string): string {
     const node = lookup(this.stack, parsePath(path, 'readlink'), 'readlink')
     if (!node.stat.isSymbolicLink()) throw new FsError('EINVAL', 'readlink', path)
-    return readlinkSync(shownPath(node))
+    return readlink(shownPath(node))
   }
 
   /** The backing path to read: upper's copy if there is one, else the lower's. */

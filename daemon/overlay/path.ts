@@ -3,6 +3,7 @@
  * Every path from outside goes through parsePath, so no backing path can climb out of a layer.
  */
 import { FsError } from './fs-error.js'
+import { byteLength } from './names.js'
 
 export const NAME_MAX = 255
 
@@ -14,7 +15,7 @@ export function parsePath(raw: string, syscall: string): string {
 
 export function checkName(name: string, syscall: string, path = name): void {
   if (name === '..' || name.includes('\0')) throw new FsError('EINVAL', syscall, path)
-  if (Buffer.byteLength(name) > NAME_MAX) throw new FsError('ENAMETOOLONG', syscall, path)
+  if (byteLength(name) > NAME_MAX) throw new FsError('ENAMETOOLONG', syscall, path)
 }
 
 export function splitParent(path: string): { parent: string; name: string } {

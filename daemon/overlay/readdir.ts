@@ -4,7 +4,7 @@
  * the order is stable across calls and mounts.
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
-import { readdirSync } from 'node:fs'
+import { readdirEntries } from './backing-fs.js'
 import { direntType, type EntryType } from './entry-type.js'
 import { FsError } from './fs-error.js'
 import { lowerEntries } from './lower-index.js'
@@ -20,7 +20,7 @@ export function readdir(node: Node): DirEntry[] {
   if (!isDir(node)) throw new FsError('ENOTDIR', 'readdir', node.path)
   const out = new Map<string, DirEntry | null>()
   if (node.upper !== null) {
-    for (const d of readdirSync(node.upper, { withFileTypes: true })) {
+    for (const d of readdirEntries(node.upper)) {
       out.set(d.name, isWhiteoutDirent(node.upper, d) ? null : { name: d.name, type: direntType(d) })
     }
   }

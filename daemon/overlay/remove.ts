@@ -5,8 +5,8 @@
  * only whiteouts) is exchanged for a whiteout and then removed from work/.
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
-import { readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs'
-import { constants, renameat2 } from '../../native-bindings/index.js'
+import { constants } from '../../native-bindings/index.js'
+import { readdirNames, renameat2, rm, rmdir as removeDir, unlink as removeFile } from './backing-fs.js'
 import { ensureUpperDir } from './copy-up.js'
 import { FsError } from './fs-error.js'
 import { isDir, lookup, type Node } from './lookup.js'
@@ -19,7 +19,7 @@ export function unlink(stack: Stack, path: string): void {
   stack.writable('unlink', path)
   const node = lookup(stack, path, 'unlink')
   if (isDir(node)) throw new FsError('EISDIR', 'unlink', path)
-  if (!node.lowerVisible) return unlinkSync(node.upper as string)
+  if (!node.lowerVisible) return removeFile(node.upper as string)
   hideWithWhiteout(stack, node, 0)
 }
 
@@ -32,8 +32,8 @@ export function rmdir(stack: Stack, path: string): void {
   try {
     if (node.lowerVisible) return hideWithWhiteout(stack, node, constants.RENAME_EXCHANGE)
     const upper = node.upper as string
-    for (const name of readdirSync(upper)) unlinkSync(`${upper}/${name}`) // only whiteouts are left
-    rmdirSync(upper)
+    for (const name of readdirNames(upper)) removeFile(`${upper}/${name}`) // only whiteouts are left
+    removeDir(upper)
   } finally {
     stack.dirs.forget(path, true)
   }
@@ -48,8 +48,8 @@ function hideWithWhiteout(stack: Stack, node: Node, flags: number): void {
   const staged = stack.stagingPath()
   makeWhiteout(staged)
   try {
-    renameat2(constants.AT_FDCWD, staged, constants.AT_FDCWD, node.upper, flags)
+    renameat2(staged, node.upper, flags)
   } finally {
-    rmSync(staged, { recursive: true, force: true })
+    rm(staged, { recursive: true, force: true })
   }
 }

@@ -7,8 +7,8 @@
  * (docs/decisions.md).
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
-import { lstatSync, readdirSync, unlinkSync } from 'node:fs'
-import { constants, renameat2 } from '../../native-bindings/index.js'
+import { constants } from '../../native-bindings/index.js'
+import { lstat, readdirEntries, renameat2, unlink } from './backing-fs.js'
 import { copyUp, ensureUpperDir } from './copy-up.js'
 import { FsError } from './fs-error.js'
 import { isDir, lookup, lookupChild, lstatOrNull, type Node } from './lookup.js'
@@ -130,15 +130,15 @@ function scrub(stack: Stack, top: string, merged: string[]): void {
   for (const rel of merged) {
     const dir = rel === '' ? top : `${top}/${rel}`
     clearOpaque(dir, stack.ns)
-    for (const d of readdirSync(dir, { withFileTypes: true })) {
-      if (isWhiteoutDirent(dir, d)) unlinkSync(`${dir}/${d.name}`)
+    for (const d of readdirEntries(dir)) {
+      if (isWhiteoutDirent(dir, d)) unlink(`${dir}/${d.name}`)
     }
   }
 }
 
 /** A directory that arrives where lowers have the name must hide them. */
 function settle(stack: Stack, upper: string, lowersHere: boolean, merged: string[]): void {
-  if (!lstatSync(upper).isDirectory()) return
+  if (!lstat(upper).isDirectory()) return
   scrub(stack, upper, merged)
   if (lowersHere) setOpaque(upper, stack.ns)
 }
@@ -153,16 +153,16 @@ function move(stack: Stack, ends: Ends, to: string, merged: string[]): void {
   const st = lstatOrNull(target)
   const targetWasWhiteout = st !== null && isWhiteoutStat(st)
   if (st?.isDirectory()) scrub(stack, target, ['']) // merged-empty: only whiteouts inside; rename needs it empty
-  if (targetWasWhiteout && isDir(src)) unlinkSync(target) // a directory cannot replace a device node
+  if (targetWasWhiteout && isDir(src)) unlink(target) // a directory cannot replace a device node
   const flags = src.lowerVisible ? constants.RENAME_WHITEOUT : 0
-  renameat2(constants.AT_FDCWD, src.upper as string, constants.AT_FDCWD, target, flags)
+  renameat2(src.upper as string, target, flags)
   settle(stack, target, targetWasWhiteout || (ends.dst?.lowerVisible ?? false), merged)
 }
 
 function exchange(stack: Stack, ends: Ends, srcMerged: string[], dstMerged: string[]): void {
   const src = ends.src as Node
   const other = ends.dst as Node
-  renameat2(constants.AT_FDCWD, src.upper as string, constants.AT_FDCWD, other.upper as string, RENAME_EXCHANGE)
+  renameat2(src.upper as string, other.upper as string, RENAME_EXCHANGE)
   settle(stack, other.upper as string, other.lowerVisible, srcMerged)
   settle(stack, src.upper as string, src.lowerVisible, dstMerged)
 }

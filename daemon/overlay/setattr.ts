@@ -4,18 +4,16 @@
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
 import {
-  chmodSync,
   closeSync,
   constants as fsc,
   fchmodSync,
   fchownSync,
   fstatSync,
   ftruncateSync,
-  lstatSync,
-  openSync,
   type BigIntStats,
 } from 'node:fs'
-import { constants, fchownat, utimensat, type TimeSpec } from '../../native-bindings/index.js'
+import { utimensat, type TimeSpec } from '../../native-bindings/index.js'
+import { chmod, fchownat, lstat, open, utimens } from './backing-fs.js'
 import { copyUp } from './copy-up.js'
 import { FsError } from './fs-error.js'
 import { isDir, lookup, type Node } from './lookup.js'
@@ -40,13 +38,13 @@ export async function setattr(stack: Stack, path: string, attr: SetAttr): Promis
   const up = await copyUp(stack, node, attr.size !== 0)
   const target = up.upper as string
   if (attr.uid !== undefined || attr.gid !== undefined) {
-    fchownat(constants.AT_FDCWD, target, attr.uid ?? -1, attr.gid ?? -1, constants.AT_SYMLINK_NOFOLLOW)
+    fchownat(target, attr.uid ?? -1, attr.gid ?? -1)
   }
-  if (attr.mode !== undefined) chmodSync(target, attr.mode & 0o7777)
+  if (attr.mode !== undefined) chmod(target, attr.mode & 0o7777)
   if (attr.size !== undefined) truncate(target, attr.size)
   if (attr.killSuidgid && attr.mode === undefined) dropSetid(target)
   if (attr.atime !== undefined || attr.mtime !== undefined) {
-    utimensat(constants.AT_FDCWD, target, attr.atime ?? 'omit', attr.mtime ?? 'omit', constants.AT_SYMLINK_NOFOLLOW)
+    utimens(target, attr.atime ?? 'omit', attr.mtime ?? 'omit')
   }
   return lookup(stack, path, 'setattr')
 }
@@ -61,9 +59,9 @@ const S_IXGRP = 0o010
  * when an unprivileged caller writes, truncates or changes the owner of a file.
  */
 export function dropSetid(path: string): boolean {
-  const mode = lstatSync(path).mode
+  const mode = Number(lstat(path).mode)
   const kept = setidKept(mode)
-  if (kept !== mode) chmodSync(path, kept & 0o7777)
+  if (kept !== mode) chmod(path, kept & 0o7777)
   return kept !== mode
 }
 
@@ -102,7 +100,7 @@ function checkTruncate(node: Node, size: number): void {
 }
 
 function truncate(path: string, size: number): void {
-  const fd = openSync(path, fsc.O_WRONLY | fsc.O_NOFOLLOW)
+  const fd = open(path, fsc.O_WRONLY | fsc.O_NOFOLLOW)
   try {
     ftruncateSync(fd, size)
   } finally {

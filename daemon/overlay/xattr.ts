@@ -4,7 +4,7 @@
  * Linux 6.7+ does (opaque.ts: xattrNames).
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
-import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from '../../native-bindings/index.js'
+import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from './backing-fs.js'
 import { copyUp } from './copy-up.js'
 import { FsError } from './fs-error.js'
 import { lookup, lookupDir, shownPath, type Node } from './lookup.js'

@@ -102,18 +102,30 @@ bool strata_arg_int64(const strata_args *a, size_t i, int64_t *out) {
   return true;
 }
 
+/* A path argument: a string (UTF-8) or a Buffer of the path's bytes (names that are not UTF-8). */
 bool strata_arg_path(const strata_args *a, size_t i, char *buf, size_t size) {
   size_t len = 0;
-  if (!arg_is(a, i, napi_string)) {
-    strata_throw_type(a->env, "path argument must be a string");
+  bool is_buffer = false;
+  if (i < a->argc && napi_is_buffer(a->env, a->argv[i], &is_buffer) == napi_ok && is_buffer) {
+    void *data = NULL;
+    napi_get_buffer_info(a->env, a->argv[i], &data, &len);
+    if (len >= size) {
+      strata_throw_errno(a->env, ENAMETOOLONG, "path", NULL);
+      return false;
+    }
+    memcpy(buf, data, len);
+    buf[len] = '\0';
+  } else if (arg_is(a, i, napi_string)) {
+    napi_get_value_string_utf8(a->env, a->argv[i], NULL, 0, &len);
+    if (len >= size) {
+      strata_throw_errno(a->env, ENAMETOOLONG, "path", NULL);
+      return false;
+    }
+    napi_get_value_string_utf8(a->env, a->argv[i], buf, size, &len);
+  } else {
+    strata_throw_type(a->env, "path argument must be a string or a Buffer");
     return false;
   }
-  napi_get_value_string_utf8(a->env, a->argv[i], NULL, 0, &len);
-  if (len >= size) {
-    strata_throw_errno(a->env, ENAMETOOLONG, "path", NULL);
-    return false;
-  }
-  napi_get_value_string_utf8(a->env, a->argv[i], buf, size, &len);
   if (strlen(buf) != len) {
     strata_throw_type(a->env, "path argument must not contain NUL bytes");
     return false;

@@ -25,7 +25,7 @@ const STRESS_SECONDS = 2
 /** A stressor still running this long after its --timeout is taken as hung (it is killed). */
 const HUNG_SECONDS = 120
 
-/** None today: the filename stressor passed once names that are not UTF-8 got EILSEQ (fuse/request.ts). */
+/** None today: the filename stressor makes names of any bytes, which the mount keeps as bytes (overlay/names.ts). */
 const KNOWN_FAILING: Record<string, string> = {}
 
 const EXCLUDED: Record<string, string> = {

@@ -4,6 +4,7 @@
  */
 import { fstatSync } from 'node:fs'
 import { attrOfStat, type Attr, type SetAttr } from '../../overlay/overlay.js'
+import { encodeName } from '../../overlay/names.js'
 import { Fattr } from '../abi.js'
 import { attrOut, statfsOut } from '../reply.js'
 import { type Context, fuseAttr, type Handler, inodeOf } from './context.js'
@@ -75,7 +76,7 @@ export const setattr: Handler = (ctx, h, body) => {
   return ctx.ov.setattr(inode.path, attr).then(reply)
 }
 
-export const readlink: Handler = (ctx, h) => Buffer.from(ctx.ov.readlink(inodeOf(ctx, h.nodeid).path))
+export const readlink: Handler = (ctx, h) => encodeName(ctx.ov.readlink(inodeOf(ctx, h.nodeid).path))
 
 export const statfs: Handler = (ctx: Context) => {
   const s = ctx.ov.statfs()

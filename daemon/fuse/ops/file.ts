@@ -4,9 +4,10 @@
  * it again (nothing is buffered here: writes reach the backing file before their reply). Data goes
  * through a backing fd, off the JS thread.
  */
-import { closeSync, constants as fsc, fsync, openSync, read, write } from 'node:fs'
+import { closeSync, constants as fsc, fsync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
 import { fallocate, seekData } from '../../../native-bindings/index.js'
+import { open as openBackingPath } from '../../overlay/backing-fs.js'
 import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
@@ -31,7 +32,7 @@ const OWN_OPEN = fsc.O_APPEND | fsc.O_NOATIME
 function followCopyUp(ctx: Context, inode: Inode, backing: string): void {
   for (const f of ctx.files.of(inode)) {
     if (f.passthrough || f.path === backing) continue
-    const fd = openSync(backing, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+    const fd = openBackingPath(backing, fsc.O_RDONLY | fsc.O_NOFOLLOW)
     closeSync(f.fd)
     f.fd = fd
     f.path = backing
@@ -68,7 +69,7 @@ async function openBacking(ctx: Context, inode: Inode, flags: number, killSetid:
     throw err
   }
   if (copyFd !== null && !reuse) closeSync(copyFd)
-  const fd = reuse ? copyFd : openSync(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
+  const fd = reuse ? copyFd : openBackingPath(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
   return handleOn(ctx, inode, backing, fd, canWrite)
 }
 
