@@ -19,14 +19,24 @@ export type ErrnoName =
   | 'ELOOP'
   | 'EBUSY'
 
+/**
+ * No stack trace is captured: these are answers (ENOENT for every name a lookup misses, EEXIST…),
+ * made on hot paths, never bugs to trace; capturing one cost more than the lookup's syscall.
+ */
 export class FsError extends Error {
-  constructor(
-    readonly code: ErrnoName,
-    readonly syscall: string,
-    readonly path: string,
-  ) {
+  readonly code: ErrnoName
+  readonly syscall: string
+  readonly path: string
+
+  constructor(code: ErrnoName, syscall: string, path: string) {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super(`${code}: ${syscall} '${path}'`)
+    Error.stackTraceLimit = limit
     this.name = 'FsError'
+    this.code = code
+    this.syscall = syscall
+    this.path = path
   }
 }
 

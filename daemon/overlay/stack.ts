@@ -26,6 +26,8 @@ export interface Caller {
   gid: number
 }
 
+const S_ISGID = 0o2000
+
 /** The umask, read without changing it for good (process.umask() without an argument is deprecated). */
 function currentUmask(): number {
   const mask = process.umask(0o022)
@@ -45,6 +47,8 @@ export class Stack {
   /** This process's umask and ids: what a file it creates gets without asking (create.ts). */
   readonly umask: number
   readonly ids: { uid: number; gid: number }
+  /** The owner a file staged in work/ gets without asking (the group is work/'s when it is setgid). */
+  readonly stagedOwner: { uid: number; gid: number } | null
   /** Resolved directories by union path (lookup.ts owns it; see there for when it is forgotten). */
   readonly dirs = new DirCache()
   /** Hears every copy-up once it is in place: the union path and its new (upper) backing. */
@@ -65,6 +69,8 @@ export class Stack {
     this.index = new LowerIndex(this.lowers, this.ns)
     this.umask = currentUmask()
     this.ids = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 }
+    const work = this.work === null ? null : statSync(this.work)
+    this.stagedOwner = work && { uid: this.ids.uid, gid: work.mode & S_ISGID ? work.gid : this.ids.gid }
   }
 
   /** The upper directory, or EROFS for a read-only union. */
