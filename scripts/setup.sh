@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # runc: the OCI runtime `strata run` uses (docs/decisions.md says why not crun).
-APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng xz-utils bzip2 zstd gzip runc)
+APT_PACKAGES=(fuse3 fuse-overlayfs attr acl busybox-static docker-registry skopeo systemd python3 procps util-linux openssl fio stress-ng xz-utils bzip2 zstd gzip runc podman)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
