@@ -61,6 +61,8 @@ export function lstatOrNull(path: string): BigIntStats | null {
 export const lstat = (path: string): BigIntStats => withPath(path, (p) => fs.lstatSync(p, { bigint: true }))
 export const open = (path: string, flags: number, mode?: number): number =>
   withPath(path, (p) => fs.openSync(p, flags, mode))
+/** A whole file's bytes. */
+export const readFile = (path: string): Buffer => withPath(path, (p) => fs.readFileSync(p))
 export const mkdir = (path: string, opts: MakeDirectoryOptions): void => {
   withPath(path, (p) => fs.mkdirSync(p, opts))
 }
@@ -100,6 +102,9 @@ export function readdirEntries(path: string): Entry[] {
   ) as unknown as Entry[]
 }
 
+/** lchown: ids up to 2^32 - 2 (the addon's fchownat takes those that fit an int). */
+export const lchown = (path: string, uid: number, gid: number): void =>
+  withPath(path, (p) => fs.lchownSync(p, uid, gid))
 export const fchownat = (path: string, uid: number, gid: number): void =>
   withPath(path, (p) => native.fchownat(native.constants.AT_FDCWD, p, uid, gid, native.constants.AT_SYMLINK_NOFOLLOW))
 export const utimens = (path: string, atime: TimeSpec, mtime: TimeSpec): void =>
