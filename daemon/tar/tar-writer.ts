@@ -6,10 +6,11 @@
  * Names are bytes: a name's string may carry escaped bytes that are not UTF-8 (overlay/names.ts),
  * and the header and PAX records hold the name's own bytes (encodeName), without `hdrcharset`, as
  * GNU tar writes them (docs/decisions.md, "Tar names are bytes").
- * Tests: test/unit/tar/tar-names.test.ts
  *
  *   out.push(...entryHeader({ name: 'etc/motd', type: 'file', size: 6, mode: 0o644, mtime: 0 }))
  *   out.push(body, padding(6))  … then END
+ *
+ * Tests: test/unit/tar/tar-names.test.ts
  */
 import { encodeName } from '../overlay/names.js'
 import { BLOCK } from './tar-header.js'
