@@ -27,7 +27,7 @@ import {
   mknod,
   open,
   readFile,
-  rm,
+  removeTree,
   symlink,
   utimens,
 } from '../overlay/backing-fs.js'
@@ -180,7 +180,7 @@ class Applier {
       this.dirs.delete(rel)
       for (const d of [...this.dirs.keys()]) if (d.startsWith(`${rel}/`)) this.dirs.delete(d)
     } else if (st.isFile()) this.split.inline(rel, (seg) => this.storedBody(seg))
-    rm(path, { recursive: true, force: true })
+    removeTree(path)
     return isWhiteoutStat(st)
   }
 

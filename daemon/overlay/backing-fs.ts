@@ -67,6 +67,29 @@ export const mkdir = (path: string, opts: MakeDirectoryOptions): void => {
   withPath(path, (p) => fs.mkdirSync(p, opts))
 }
 export const rm = (path: string, opts: RmOptions): void => withPath(path, (p) => fs.rmSync(p, opts))
+/**
+ * `rm -rf`: the tree at `path` is removed, however deep. Node's recursive rm names each entry by
+ * its whole path, so past PATH_MAX it fails (ENAMETOOLONG); the tree is then removed entry by entry
+ * from here, each call fitted by withPath. Nothing there is no error.
+ */
+export function removeTree(path: string): void {
+  try {
+    return rm(path, { recursive: true, force: true })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw err
+  }
+  const removeBelow = (dir: string): void => {
+    for (const e of readdirEntries(dir)) {
+      const child = `${dir}/${e.name}`
+      if (e.isDirectory()) {
+        removeBelow(child)
+        rmdir(child)
+      } else unlink(child)
+    }
+  }
+  removeBelow(path)
+  rmdir(path)
+}
 export const rmdir = (path: string): void => withPath(path, (p) => fs.rmdirSync(p))
 export const unlink = (path: string): void => withPath(path, (p) => fs.unlinkSync(p))
 export const chmod = (path: string, mode: number): void => withPath(path, (p) => fs.chmodSync(p, mode))

@@ -8,6 +8,7 @@
  *   applied (apply-tar.ts) and extracted by GNU tar give upper/'s tree: names, types, modes,
  *   owners, links, contents, mtimes, user xattrs.
  * - diff (changes.ts): every change, at its path's bytes, by a walk and by the journal.
+ * - the layer store (layer-store.ts) stages both, measures them (disk-usage.ts) and removes them.
  * - export (merged-tar.ts): GNU tar extracts the merged view kernel overlayfs shows of the layer
  *   over its lower.
  */
@@ -18,6 +19,9 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { changesOf } from '../../daemon/diff/changes.js'
 import { JournalWriter, readJournal } from '../../daemon/diff/journal.js'
+import { LayerStore } from '../../daemon/layers/layer-store.js'
+import { createLogger } from '../../daemon/log.js'
+import { Db } from '../../daemon/store/db.js'
 import { mergedTar } from '../../daemon/diff/merged-tar.js'
 import { copyUpper } from '../../daemon/diff/upper-layer.js'
 import { upperTar } from '../../daemon/diff/upper-tar.js'
@@ -52,6 +56,8 @@ os.chown(upper + b'/\x80\xff/f\xfe', 1234, 5678)
 f(upper + b'/' + b'n' * 253 + b'\x80\xff', b'255 bytes')
 os.symlink(b'../t\xff' + b'x' * 120, upper + b'/sym\x80')
 os.mkfifo(upper + b'/fifo\x81')
+f(upper + b'/sparse\xfd', b'head')
+os.truncate(upper + b'/sparse\xfd', 1 << 20)
 # A path of 4,094 bytes below upper/ (the most a tar path may be), past PATH_MAX with upper/ on top.
 fd = os.open(upper, os.O_RDONLY | os.O_DIRECTORY)
 depth = b''
@@ -108,6 +114,29 @@ t.test('names of any bytes and paths past PATH_MAX survive commit, diff and expo
   t.same(snapshotBytes(copied), tree, 'the copied layer is upper/, byte for byte')
   const exported = await bytesOf(exportTar(copied, readSplit(split.finish())))
   t.ok(exported.equals(archive), "the layer's tar-split gives its tar back")
+
+  // the store: commit's stageFrom and import's stage give one layer, measured, and removed again
+  const store = join(base, 'store')
+  mkdirSync(join(store, 'tmp'), { recursive: true })
+  const db = await Db.open(store)
+  t.teardown(() => db.close())
+  const layers = new LayerStore(
+    store,
+    db,
+    createLogger('error', 'test', () => undefined),
+  )
+  const fromCopy = await layers.stageFrom(null, (diff, sp) => copyUpper(upper, diff, sp))
+  const fromTar = await layers.stage(null, once(archive))
+  t.equal(fromCopy.layer.diffId, summary.diffId)
+  t.equal(fromTar.layer.diffId, summary.diffId)
+  t.equal(fromCopy.layer.contentBytes, fromTar.layer.contentBytes, 'both measured alike')
+  t.same(snapshotBytes(join(fromTar.dir, 'diff')), tree, 'the imported layer is upper/')
+  layers.discard([fromCopy, fromTar])
+  t.same(
+    python('import os, sys; print(os.listdir(sys.argv[1]))', join(store, 'tmp')).toString().trim(),
+    '[]',
+    'removed',
+  )
 
   // the layer tar unpacked: by apply-tar, and by GNU tar as the oracle
   await applyTar(applied, once(archive), { maxBytes: 1e8, maxEntries: 1000 }, new SplitRecorder())
