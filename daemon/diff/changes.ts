@@ -12,9 +12,9 @@
  * users expect: each entry below it is compared with the lower entry at its path (made again
  * and different: C, not A), and each lower entry it no longer has is a D.
  * upper/ is read through overlay/backing-fs.ts: a name that is not UTF-8 is its escaped string
- * (overlay/names.ts), so a change's path holds each such byte as U+DC80..U+DCFF (JSON carries
- * it as \udcXX; encodeName gives the bytes back), and a path deeper than PATH_MAX below upper/
- * is looked at like any other. Sorted by the bytes of the paths.
+ * (overlay/names.ts), so a change's path holds each such byte as U+DC80..U+DCFF (encodeName gives
+ * the bytes back; containers/diff.ts shows them as U+FFFD for the RPC), and a path deeper than
+ * PATH_MAX below upper/ is looked at like any other. Sorted by the bytes of the paths.
  * Tests: test/unit/diff/changes.test.ts, test/integration/tree-names.test.ts, test/integration/diff-recreated-dir.test.ts,
  *   test/integration/containers.test.ts, test/unit/diff/journal.test.ts
  */
