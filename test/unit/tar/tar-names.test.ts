@@ -111,6 +111,11 @@ t.test('a path over 4,096 bytes is written whole and refused on reading', async 
   await t.rejects(read(archive([file(tooDeep)])), /too long for Linux/)
 })
 
+t.test('a PAX path with a NUL byte is refused, not handed to the kernel', async (t) => {
+  const tar = archive([file(`${'p'.repeat(120)}\0x`)])
+  await t.rejects(read(tar), /contains a NUL byte/)
+})
+
 t.test('GNU tar reads the names as the same bytes', async (t) => {
   const short = name('caf', [0xe9])
   const tar = archive([file(short, 'x'), file(LONG_NAME, 'y'), file(DEEP, 'z')])
