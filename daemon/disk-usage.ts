@@ -2,9 +2,12 @@
  * Bytes a directory tree takes on disk, counted as `du -s -B1` does: allocated blocks of every
  * entry (directories included), each inode once, symlinks not followed. `system df` and fsck
  * report this, so their numbers match what the disk says. sumInodes is the walk, also content-size.ts's.
+ * A layer may hold names of any bytes and paths past PATH_MAX: the walk goes through
+ * overlay/backing-fs.ts.
  */
-import { lstatSync, readdirSync, type BigIntStats } from 'node:fs'
+import type { BigIntStats } from 'node:fs'
 import { join } from 'node:path'
+import { lstat, readdirNames } from './overlay/backing-fs.js'
 
 export function diskUsage(root: string): number {
   return sumInodes(root, (st) => Number(st.blocks) * 512)
@@ -20,13 +23,13 @@ export function sumInodes(root: string, measure: (st: BigIntStats) => number): n
   const stack = [root]
   while (stack.length) {
     const path = stack.pop() as string
-    const st = lstatSync(path, { bigint: true })
+    const st = lstat(path)
     if (st.nlink > 1n && !st.isDirectory()) {
       if (seen.has(st.ino)) continue
       seen.add(st.ino)
     }
     total += measure(st)
-    if (st.isDirectory()) for (const name of readdirSync(path)) stack.push(join(path, name))
+    if (st.isDirectory()) for (const name of readdirNames(path)) stack.push(join(path, name))
   }
   return total
 }

@@ -11,17 +11,22 @@
  * whole subtree, yet the answer is still the image's tree against the container's, as Docker
  * users expect: each entry below it is compared with the lower entry at its path (made again
  * and different: C, not A), and each lower entry it no longer has is a D.
- * Tests: test/unit/diff/changes.test.ts, test/integration/diff-recreated-dir.test.ts,
+ * upper/ is read through overlay/backing-fs.ts: a name that is not UTF-8 is its escaped string
+ * (overlay/names.ts), so a change's path holds each such byte as U+DC80..U+DCFF (encodeName gives
+ * the bytes back; containers/diff.ts shows them as U+FFFD for the RPC), and a path deeper than
+ * PATH_MAX below upper/ is looked at like any other. Sorted by the bytes of the paths.
+ * Tests: test/unit/diff/changes.test.ts, test/integration/tree-names.test.ts, test/integration/diff-recreated-dir.test.ts,
  *   test/integration/containers.test.ts, test/unit/diff/journal.test.ts
  */
-import { lstatSync, readdirSync, type BigIntStats } from 'node:fs'
+import type { BigIntStats } from 'node:fs'
 import { join } from 'node:path'
 import type { ContainerChange } from '../../client/protocol.js'
-import { lgetxattrIfAny } from '../../native-bindings/index.js'
+import { lgetxattrIfAny, lstat, readdirNames } from '../overlay/backing-fs.js'
 import { hasCode } from '../overlay/fs-error.js'
 import type { Node } from '../overlay/lookup.js'
 import { isOpaque, type XattrNamespace } from '../overlay/opaque.js'
 import { Overlay } from '../overlay/overlay.js'
+import { encodeName } from '../overlay/names.js'
 import { isWhiteoutStat } from '../overlay/whiteout.js'
 import type { JournalContents } from './journal.js'
 
@@ -54,7 +59,7 @@ export function changesOf(
   }
   const found = new Map<string, ContainerChange['kind']>()
   const walk = (rel: string, mode: Mode) => {
-    const names = mode === 'journal' ? [...(leads?.get(rel) ?? [])] : readdirSync(join(upper, rel))
+    const names = mode === 'journal' ? [...(leads?.get(rel) ?? [])] : readdirNames(join(upper, rel))
     if (mode === 'replaced') {
       const kept = new Set(names)
       for (const e of (before as Overlay).readdir(rel)) if (!kept.has(e.name)) found.set(`${rel}/${e.name}`, 'D')
@@ -90,7 +95,7 @@ export function changesOf(
       if (!found.has(path.slice(0, i))) found.set(path.slice(0, i), 'C')
   return [...found]
     .map(([path, kind]) => ({ kind, path: `/${path}` }))
-    .sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
+    .sort((a, b) => Buffer.compare(encodeName(a.path), encodeName(b.path)))
 }
 
 /** For each directory, the names in it that journaled paths are or lead to. */
@@ -111,7 +116,7 @@ function journalChildren(j: JournalContents): Map<string, Set<string>> {
 /** lstat, or null when nothing is there (ENOTDIR too: a parent became a file). */
 function entryAt(path: string): BigIntStats | null {
   try {
-    return lstatSync(path, { bigint: true })
+    return lstat(path)
   } catch (err) {
     if (hasCode(err, 'ENOENT', 'ENOTDIR')) return null
     throw err

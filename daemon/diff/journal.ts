@@ -9,6 +9,9 @@
  * when it began, or it continues a usable one), and in this boot (appends reach the page cache
  * before the operation, so only a crash of the machine loses them, and that changes the boot id).
  * Otherwise it says `incomplete` and diff walks upper/ instead.
+ * A path with bytes that are not UTF-8 (escaped, overlay/names.ts) is written by JSON.stringify as
+ * `\udcXX` and read back as the same string.
+ * Tests: test/unit/diff/journal.test.ts, test/integration/tree-names.test.ts
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 

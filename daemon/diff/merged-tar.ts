@@ -3,9 +3,11 @@
  * its image's layers, walked through the union engine (overlay/), so whiteouts and opaque
  * directories are applied, not exported. Same fixed format and order as upper-tar.ts; names
  * of one inode after the first are hard links; sockets are left out (stat-header.ts); a file with
- * holes is a sparse entry (sparse-entry.ts), not its size in zeros.
+ * holes is a sparse entry (sparse-entry.ts), not its size in zeros. Names of any bytes and deep
+ * paths come through the engine (backing-fs.ts) and the bodies through upper-tar.ts's fileEntry.
  * Tests: test/integration/upper-tar.test.ts, test/integration/containers.test.ts
  */
+import { encodeName } from '../overlay/names.js'
 import { Overlay } from '../overlay/overlay.js'
 import { END, entryHeader } from '../tar/tar-writer.js'
 import { HardLinks, statFields } from './stat-header.js'
@@ -35,6 +37,6 @@ function children(ov: Overlay, rel: string): string[] {
     .readdir(rel)
     .map((e) => e.name)
     .filter((n) => n !== '.' && n !== '..')
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .sort((a, b) => Buffer.compare(encodeName(a), encodeName(b)))
     .map((n) => (rel ? `${rel}/${n}` : n))
 }

@@ -12,9 +12,11 @@
  * being changed for other reasons; it belongs there as a `sparse` field of HeaderFields.
  * Tests: test/integration/upper-tar.test.ts, test/integration/sparse-files.test.ts
  */
-import { closeSync, constants as fsc, openSync, type BigIntStats } from 'node:fs'
+import { closeSync, constants as fsc, type BigIntStats } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { dataSegments } from '../../native-bindings/index.js'
+import { open } from '../overlay/backing-fs.js'
+import { encodeName } from '../overlay/names.js'
 import { BLOCK } from '../tar/tar-header.js'
 import { readChunks } from '../tar/read-chunks.js'
 import type { SparseMap } from '../tar/tar-sparse.js'
@@ -36,7 +38,7 @@ export interface SparseBody {
 export function sparseBodyOf(path: string, st: BigIntStats): SparseBody | undefined {
   if (!st.isFile() || st.blocks * 512n >= st.size) return undefined
   const size = Number(st.size)
-  const fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+  const fd = open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   let map: Array<[number, number]>
   try {
     map = dataSegments(fd, size, MAX_SEGMENTS)
@@ -81,7 +83,7 @@ export function sparseHeader(f: HeaderFields, body: SparseBody): Buffer[] {
 
 /** The body of a sparse entry after its map: the data segments in order, then the padding. */
 export function* sparseData(path: string, body: SparseBody): Generator<Buffer> {
-  const fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+  const fd = open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
     for (const [offset, length] of body.map.map) yield* readChunks(fd, offset, length, path)
   } finally {
@@ -92,10 +94,11 @@ export function* sparseData(path: string, body: SparseBody): Generator<Buffer> {
 
 /** "<len> key=value\n", len counting the whole record, itself included. */
 function paxRecord(key: string, value: string): Buffer {
-  const rest = Buffer.byteLength(` ${key}=${value}\n`)
+  const bytes = encodeName(value) // a name's own bytes (overlay/names.ts); other values are ASCII
+  const rest = Buffer.byteLength(` ${key}=\n`) + bytes.length
   let len = rest + String(rest).length
   if (String(len).length !== String(rest).length) len = rest + String(len).length
-  return Buffer.from(`${len} ${key}=${value}\n`, 'utf8')
+  return Buffer.concat([Buffer.from(`${len} ${key}=`, 'utf8'), bytes, Buffer.from('\n')])
 }
 
 /** A PAX extended header block ('x') for `size` bytes of records: a ustar block retyped. */

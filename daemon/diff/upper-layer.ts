@@ -4,26 +4,17 @@
  * (upper-tar.ts) are hashed and recorded in the tar-split, without the tar being made and parsed
  * again. The result is the layer that applying upperTar(tree) would give: the same diffID,
  * tar-split and tree (test/integration/upper-tar.test.ts checks all three). A file with holes
- * is copied as its sparse entry would be applied: only its data segments are written.
+ * is copied as its sparse entry would be applied: only its data segments are written. Both trees
+ * are reached through overlay/backing-fs.ts: names of any bytes, paths deeper than PATH_MAX.
  * Tests: test/integration/upper-tar.test.ts
  * Errors: a file that shrinks while it is read (a commit pauses a mounted container). Sockets are
  *   left out, as from the tar (stat-header.ts).
  */
 import { createHash } from 'node:crypto'
-import {
-  chmodSync,
-  closeSync,
-  constants as fsc,
-  ftruncateSync,
-  lchownSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  symlinkSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, constants as fsc, ftruncateSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { constants, lsetxattr, mknodat, utimensat } from '../../native-bindings/index.js'
+import { constants } from '../../native-bindings/index.js'
+import { chmod, lchown, link, lsetxattr, mkdir, mknod, open, symlink, utimens } from '../overlay/backing-fs.js'
 import { storedXattrName } from '../layers/apply-tar.js'
 import { readChunks } from '../tar/read-chunks.js'
 import type { TarSummary } from '../tar/tar-reader.js'
@@ -81,11 +72,11 @@ export async function copyUpper(
     for (const h of e.header) out(h)
     const dest = join(diff, e.rel)
     if (e.kind === 'dir') {
-      mkdirSync(dest, 0o755)
+      mkdir(dest, { mode: 0o755 })
       dirs.push(e)
     } else if (e.kind === 'opaque') setOpaque(dest, 'trusted')
     else if (e.kind === 'whiteout') makeWhiteout(dest)
-    else if (e.kind === 'link') linkSync(join(diff, e.first as string), dest)
+    else if (e.kind === 'link') link(join(diff, e.first as string), dest)
     else {
       // A sparse file's body is its map, then only its data segments (sparse-entry.ts).
       const size = e.sparse?.dataBytes ?? e.fields.size ?? 0
@@ -118,9 +109,9 @@ async function copyFile(
   turn: () => Promise<void>,
   sparse?: SparseMap,
 ): Promise<void> {
-  const src = openSync(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+  const src = open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
-    const dst = openSync(to, 'wx', 0o600)
+    const dst = open(to, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600)
     try {
       for (const [offset, length] of sparse?.map ?? [[0, size]]) {
         let at = offset
@@ -141,18 +132,18 @@ async function copyFile(
 }
 
 function create(f: HeaderFields, dest: string): void {
-  if (f.type === 'symlink') return symlinkSync(f.linkname as string, dest)
-  if (f.type === 'fifo') return mknodat(constants.AT_FDCWD, dest, constants.S_IFIFO | 0o600)
+  if (f.type === 'symlink') return symlink(f.linkname as string, dest)
+  if (f.type === 'fifo') return mknod(dest, constants.S_IFIFO | 0o600, 0, 0)
   const kind = f.type === 'char' ? constants.S_IFCHR : constants.S_IFBLK
-  mknodat(constants.AT_FDCWD, dest, kind | 0o600, f.devmajor ?? 0, f.devminor ?? 0)
+  mknod(dest, kind | 0o600, f.devmajor ?? 0, f.devminor ?? 0)
 }
 
 /** What applying the tar's entry would set: owner, mode (not a symlink's), xattrs, whole-second mtime. */
 function setMetadata(dest: string, f: HeaderFields): void {
   // A new entry is already ours: only another owner needs the call (a directory always gets it).
-  if (f.uid !== OWNER.uid || f.gid !== OWNER.gid || f.type === 'dir') lchownSync(dest, f.uid ?? 0, f.gid ?? 0)
-  if (f.type !== 'symlink') chmodSync(dest, f.mode)
+  if (f.uid !== OWNER.uid || f.gid !== OWNER.gid || f.type === 'dir') lchown(dest, f.uid ?? 0, f.gid ?? 0)
+  if (f.type !== 'symlink') chmod(dest, f.mode)
   for (const [name, value] of f.xattrs ?? []) lsetxattr(dest, storedXattrName(name, f.name), value)
   const ns = BigInt(f.mtime) * 1_000_000_000n
-  utimensat(constants.AT_FDCWD, dest, ns, ns, constants.AT_SYMLINK_NOFOLLOW)
+  utimens(dest, ns, ns)
 }

@@ -9,13 +9,17 @@
  * `<ns>.overlay.X`, as the user set it. Sockets are left out (stat-header.ts). A file with holes
  * leaves as a sparse entry (sparse-entry.ts), so a 1 TiB sparse file stays a small tar. The same
  * tree always gives the same bytes.
+ * Names are bytes and paths may be deeper than PATH_MAX below `root`: the tree is read through
+ * overlay/backing-fs.ts, names that are not UTF-8 keep their bytes (escaped, overlay/names.ts) and
+ * leave in the tar as those bytes (tar-writer.ts); byte order is the order of those bytes.
  * `upperEntries` hands out the same entries with their header blocks, for diff/upper-layer.ts,
  * which makes the layer from the tree without making the tar.
  * Tests: test/integration/upper-tar.test.ts
  */
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs'
+import { closeSync, constants as fsc, type BigIntStats } from 'node:fs'
 import { join } from 'node:path'
-import { lgetxattr, llistxattr } from '../../native-bindings/index.js'
+import { lgetxattr, llistxattr, lstat, open, readdirNames, readlink } from '../overlay/backing-fs.js'
+import { encodeName } from '../overlay/names.js'
 import { isOpaque, xattrNames, type XattrNamespace } from '../overlay/opaque.js'
 import { isWhiteoutStat } from '../overlay/whiteout.js'
 import { readChunks } from '../tar/read-chunks.js'
@@ -77,13 +81,12 @@ export function* upperEntries(root: string, ns: XattrNamespace = 'trusted'): Gen
 function children(root: string, rel: string, ns: XattrNamespace): Item[] {
   const dir = join(root, rel)
   const prefix = rel ? `${rel}/` : ''
-  const items: Item[] = readdirSync(dir).map((n) => {
-    const st = lstatSync(join(dir, n), { bigint: true })
+  const items: Item[] = readdirNames(dir).map((n) => {
+    const st = lstat(join(dir, n))
     return { name: `${prefix}${isWhiteoutStat(st) ? WHITEOUT : ''}${n}`, rel: `${prefix}${n}`, st }
   })
-  if (rel && isOpaque(dir, ns))
-    items.push({ name: `${prefix}${OPAQUE}`, rel, st: lstatSync(dir, { bigint: true }), opaque: true })
-  return items.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+  if (rel && isOpaque(dir, ns)) items.push({ name: `${prefix}${OPAQUE}`, rel, st: lstat(dir), opaque: true })
+  return items.sort((a, b) => Buffer.compare(encodeName(a.name), encodeName(b.name)))
 }
 
 const KIND: Record<HeaderFields['type'], UpperEntry['kind']> = {
@@ -110,7 +113,7 @@ function entryOf(path: string, item: Item, ns: XattrNamespace, links: HardLinks)
   const marker = { ...ownerAndTime(st), name, type: 'file', mode: 0o644 } as const
   if (item.opaque) return made('opaque', marker)
   if (isWhiteoutStat(st)) return made('whiteout', marker)
-  const fields = statFields(st, name, { xattrs: () => userXattrs(path, ns), readlink: () => readlinkSync(path) }, links)
+  const fields = statFields(st, name, { xattrs: () => userXattrs(path, ns), readlink: () => readlink(path) }, links)
   return fields && made(KIND[fields.type], fields)
 }
 
@@ -138,7 +141,7 @@ function* fileBody(path: string, size: number): Generator<Buffer> {
 
 /** The first `size` bytes of the file, a chunk at a time; an error when it has fewer. */
 function* fileChunks(path: string, size: number): Generator<Buffer> {
-  const fd = openSync(path, 'r')
+  const fd = open(path, fsc.O_RDONLY)
   try {
     yield* readChunks(fd, 0, size, path)
   } finally {

@@ -4,6 +4,9 @@
  * Owns: entry creation with mode, owner, ns mtime and xattrs; implicit parents (0755, root);
  *   directory metadata applied after every entry (a directory's entries need not be contiguous);
  *   later entries replacing earlier ones, as Docker's applier does; the tar-split record.
+ * Names are bytes and paths may be deep: every call on a path of the layer goes through
+ *   overlay/backing-fs.ts, so a name that is not UTF-8 (escaped, overlay/names.ts) is made with its
+ *   own bytes, and a path past PATH_MAX once under the staging dir is still made.
  * Never: writes outside the staging dir: names are normalized (tar-path.ts), and every parent is
  *   checked to be a real directory made by this tar, so a symlink in the tar is never followed.
  * Errors: TarError for a hostile or broken tar, also for an entry the data root's filesystem cannot
@@ -11,22 +14,23 @@
  *   caller removes the staging dir.
  * Tests: test/unit/layers/apply-tar.test.ts
  */
-import {
-  chmodSync,
-  closeSync,
-  ftruncateSync,
-  lchownSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, constants as fsc, ftruncateSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { constants, lsetxattr, mknodat, utimensat } from '../../native-bindings/index.js'
-import { lstatOrNull } from '../overlay/lookup.js'
+import { constants } from '../../native-bindings/index.js'
+import {
+  chmod,
+  lchown,
+  link,
+  lsetxattr,
+  lstatOrNull,
+  mkdir,
+  mknod,
+  open,
+  readFile,
+  removeTree,
+  symlink,
+  utimens,
+} from '../overlay/backing-fs.js'
 import { opaqueXattr, setOpaque } from '../overlay/opaque.js'
 import { isWhiteoutStat, makeWhiteout } from '../overlay/whiteout.js'
 import { TarError } from '../tar/tar-header.js'
@@ -89,7 +93,7 @@ class Applier {
     const whitedOut = this.clear(e.path, e.type === 'dir')
     const path = join(this.root, e.path)
     if (e.type === 'dir') {
-      if (!this.isDir(e.path)) mkdirSync(path, 0o755)
+      if (!this.isDir(e.path)) mkdir(path, { mode: 0o755 })
       this.knownDirs.add(e.path)
       if (whitedOut) this.opaque.add(e.path) // a directory replacing a deleted one hides what was below
       this.dirs.set(e.path, e)
@@ -111,22 +115,16 @@ class Applier {
       case 'file':
         return writeBody(path, body, e.sparse)
       case 'symlink':
-        return symlinkSync(e.linkname, path)
+        return symlink(e.linkname, path)
       case 'link':
         return this.hardlink(e, path)
       case 'char':
       case 'block':
         if (e.type === 'char' && e.devmajor === 0 && e.devminor === 0)
           throw new TarError(`${e.path}: a 0/0 character device means a whiteout in overlay format`)
-        return mknodat(
-          constants.AT_FDCWD,
-          path,
-          (e.type === 'char' ? constants.S_IFCHR : constants.S_IFBLK) | 0o600,
-          e.devmajor,
-          e.devminor,
-        )
+        return mknod(path, (e.type === 'char' ? constants.S_IFCHR : constants.S_IFBLK) | 0o600, e.devmajor, e.devminor)
       case 'fifo':
-        return mknodat(constants.AT_FDCWD, path, constants.S_IFIFO | 0o600)
+        return mknod(path, constants.S_IFIFO | 0o600, 0, 0)
       default:
         throw new TarError(`${e.path}: unsupported entry type ${e.type}`)
     }
@@ -142,7 +140,7 @@ class Applier {
     if (!st) throw new TarError(`${e.path}: hard link to missing target ${target}`)
     if (st.isDirectory()) throw new TarError(`${e.path}: hard link to a directory (${target})`)
     if (isWhiteoutStat(st)) throw new TarError(`${e.path}: hard link to a whiteout (${target})`)
-    linkSync(join(this.root, target), path)
+    link(join(this.root, target), path)
   }
 
   /** A whiteout marker: its body (normally empty) is not kept in the layer, so it is returned. */
@@ -182,7 +180,7 @@ class Applier {
       this.dirs.delete(rel)
       for (const d of [...this.dirs.keys()]) if (d.startsWith(`${rel}/`)) this.dirs.delete(d)
     } else if (st.isFile()) this.split.inline(rel, (seg) => this.storedBody(seg))
-    rmSync(path, { recursive: true, force: true })
+    removeTree(path)
     return isWhiteoutStat(st)
   }
 
@@ -195,7 +193,13 @@ class Applier {
   /** The bytes a file's tar body held: the whole file, or its mapped segments when sparse. */
   private storedBody(seg: FileSegment): Buffer {
     const path = join(this.root, seg.file)
-    return seg.sparse ? readSegments(path, seg.sparse) : readFileSync(path)
+    if (!seg.sparse) return readFile(path)
+    const fd = open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+    try {
+      return readSegments(fd, path, seg.sparse)
+    } finally {
+      closeSync(fd)
+    }
   }
 
   /** Parents the tar did not list are made 0755 root:root; an existing one must be a real directory. */
@@ -206,7 +210,7 @@ class Applier {
       cur = cur ? `${cur}/${part}` : part
       if (this.knownDirs.has(cur)) continue
       const st = lstatOrNull(join(this.root, cur))
-      if (!st) mkdirSync(join(this.root, cur), 0o755)
+      if (!st) mkdir(join(this.root, cur), { mode: 0o755 })
       else if (!st.isDirectory())
         throw new TarError(`${rel}: goes through ${cur}, which is not a directory in this layer`)
       this.knownDirs.add(cur)
@@ -228,10 +232,10 @@ class Applier {
 
   private setMetadata(path: string, e: TarEntry): void {
     // A new entry is already ours: only another owner needs the call.
-    if (e.uid !== this.owner.uid || e.gid !== this.owner.gid || this.dirs.has(e.path)) lchownSync(path, e.uid, e.gid)
-    if (e.type !== 'symlink') chmodSync(path, e.mode)
+    if (e.uid !== this.owner.uid || e.gid !== this.owner.gid || this.dirs.has(e.path)) lchown(path, e.uid, e.gid)
+    if (e.type !== 'symlink') chmod(path, e.mode)
     for (const [name, value] of e.xattrs) setXattr(path, storedXattrName(name, e.path), value, e.path)
-    utimensat(constants.AT_FDCWD, path, e.mtimeNs, e.mtimeNs, constants.AT_SYMLINK_NOFOLLOW)
+    utimens(path, e.mtimeNs, e.mtimeNs)
   }
 }
 
@@ -260,7 +264,7 @@ export function storedXattrName(name: string, path: string): string {
  * trip per open, write and close cost more than the writes themselves (bench/images.ts).
  */
 async function writeBody(path: string, body: AsyncIterable<Buffer>, sparse?: SparseMap): Promise<void> {
-  const fd = openSync(path, 'wx', 0o600)
+  const fd = open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600)
   const places = sparse ? placesOf(sparse) : undefined
   try {
     let pos = 0

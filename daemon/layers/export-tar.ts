@@ -1,11 +1,13 @@
 /**
  * Gives back the exact tar a layer was imported from: the tar-split's raw bytes in order, with
  * each file body read again from the layer directory (never following a symlink). A body whose
- * size changed means the layer was modified behind our back: an error, not a different tar.
+ * size changed means the layer was modified behind our back: an error, not a different tar. Files
+ * are opened through overlay/backing-fs.ts (names of any bytes, paths deeper than PATH_MAX).
  * Tests: test/unit/layers/apply-tar.test.ts, test/unit/tar/gnu-tar.test.ts
  */
-import { closeSync, constants as fsc, fstatSync, openSync } from 'node:fs'
+import { closeSync, constants as fsc, fstatSync } from 'node:fs'
 import { join } from 'node:path'
+import { open } from '../overlay/backing-fs.js'
 import { readChunks } from '../tar/read-chunks.js'
 import type { FileSegment, Segment } from '../tar/tar-split.js'
 
@@ -21,7 +23,7 @@ export async function* exportTar(diffDir: string, segments: Segment[]): AsyncGen
 
 /** The file's bytes, or for a sparse file the bytes of its mapped segments, in order (read-chunks.ts). */
 function* readBody(path: string, s: FileSegment): Generator<Buffer> {
-  const fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW)
+  const fd = open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
     const st = fstatSync(fd)
     const want = s.sparse?.realSize ?? s.size

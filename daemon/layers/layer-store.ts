@@ -23,11 +23,12 @@
  * NOT_FOUND for an unknown parent or layer.
  * Tests: test/unit/layers/layer-store.test.ts
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chainIdOf, hexOf, parseDiffId, type ChainId, type DiffId } from '../digests.js'
 import { contentSize } from '../content-size.js'
 import { diskUsage } from '../disk-usage.js'
+import { removeTree } from '../overlay/backing-fs.js'
 import { invalidArgument, notFound } from '../errors.js'
 import { Leases, type Release } from '../leases.js'
 import type { Logger } from '../log.js'
@@ -161,7 +162,7 @@ export class LayerStore implements LayerDirs {
     try {
       return { layer: await build(dir), dir }
     } catch (err) {
-      rmSync(dir, { recursive: true, force: true })
+      removeTree(dir)
       throw err
     }
   }
@@ -265,7 +266,7 @@ export class LayerStore implements LayerDirs {
 
   /** Drops staging directories (those `record` moved are gone already). */
   discard(staged: StagedLayer[]): void {
-    for (const s of staged) rmSync(s.dir, { recursive: true, force: true })
+    for (const s of staged) removeTree(s.dir)
   }
 
   private async place(staged: StagedLayer[], placed: ChainId[]) {
@@ -292,7 +293,7 @@ export class LayerStore implements LayerDirs {
 
   private move(layer: LayerRecord, staging: string): LayerRecord {
     const final = this.dirOf(layer.chainId)
-    rmSync(final, { recursive: true, force: true }) // a leftover without a record
+    removeTree(final) // a leftover without a record
     renameSync(staging, final)
     return layer
   }
@@ -353,6 +354,6 @@ export class LayerStore implements LayerDirs {
 
   /** Removes the layer's directory now, or when the last lease on it ends. */
   removeDir(id: ChainId): void {
-    this.leases.removeWhenFree(id, () => rmSync(this.dirOf(id), { recursive: true, force: true }))
+    this.leases.removeWhenFree(id, () => removeTree(this.dirOf(id)))
   }
 }

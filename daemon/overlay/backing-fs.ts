@@ -61,10 +61,35 @@ export function lstatOrNull(path: string): BigIntStats | null {
 export const lstat = (path: string): BigIntStats => withPath(path, (p) => fs.lstatSync(p, { bigint: true }))
 export const open = (path: string, flags: number, mode?: number): number =>
   withPath(path, (p) => fs.openSync(p, flags, mode))
+/** A whole file's bytes. */
+export const readFile = (path: string): Buffer => withPath(path, (p) => fs.readFileSync(p))
 export const mkdir = (path: string, opts: MakeDirectoryOptions): void => {
   withPath(path, (p) => fs.mkdirSync(p, opts))
 }
 export const rm = (path: string, opts: RmOptions): void => withPath(path, (p) => fs.rmSync(p, opts))
+/**
+ * `rm -rf`: the tree at `path` is removed, however deep. Node's recursive rm names each entry by
+ * its whole path, so past PATH_MAX it fails (ENAMETOOLONG); the tree is then removed entry by entry
+ * from here, each call fitted by withPath. Nothing there is no error.
+ */
+export function removeTree(path: string): void {
+  try {
+    return rm(path, { recursive: true, force: true })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw err
+  }
+  const removeBelow = (dir: string): void => {
+    for (const e of readdirEntries(dir)) {
+      const child = `${dir}/${e.name}`
+      if (e.isDirectory()) {
+        removeBelow(child)
+        rmdir(child)
+      } else unlink(child)
+    }
+  }
+  removeBelow(path)
+  rmdir(path)
+}
 export const rmdir = (path: string): void => withPath(path, (p) => fs.rmdirSync(p))
 export const unlink = (path: string): void => withPath(path, (p) => fs.unlinkSync(p))
 export const chmod = (path: string, mode: number): void => withPath(path, (p) => fs.chmodSync(p, mode))
@@ -100,6 +125,9 @@ export function readdirEntries(path: string): Entry[] {
   ) as unknown as Entry[]
 }
 
+/** lchown: ids up to 2^32 - 2 (the addon's fchownat takes those that fit an int). */
+export const lchown = (path: string, uid: number, gid: number): void =>
+  withPath(path, (p) => fs.lchownSync(p, uid, gid))
 export const fchownat = (path: string, uid: number, gid: number): void =>
   withPath(path, (p) => native.fchownat(native.constants.AT_FDCWD, p, uid, gid, native.constants.AT_SYMLINK_NOFOLLOW))
 export const utimens = (path: string, atime: TimeSpec, mtime: TimeSpec): void =>

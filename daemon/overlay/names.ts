@@ -15,6 +15,13 @@ const IN_RANGE = /[\uDC80-\uDCFF]/
 
 export const hasEscapes = (s: string): boolean => IN_RANGE.test(s) && ESCAPED.test(s)
 
+/**
+ * A name as a UTF-8 text shows it, each byte that is not UTF-8 as U+FFFD (as Go's encoding/json
+ * and a terminal show it); an escape given as it is to a UTF-8 encoder would become three.
+ */
+export const shownName = (s: string): string => (hasEscapes(s) ? s.replace(ESCAPED_ALL, '\uFFFD') : s)
+const ESCAPED_ALL = new RegExp(ESCAPED.source, 'g')
+
 /** A name's length in bytes: what encodeName gives, without making it for a name that is UTF-8. */
 export const byteLength = (s: string): number => (hasEscapes(s) ? encodeName(s).length : Buffer.byteLength(s))
 

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { removeTree } from '../overlay/backing-fs.js'
 import { join } from 'node:path'
 import type { ContainerRunOptions } from '../../client/protocol.js'
 import type { ChainId } from '../digests.js'
@@ -222,7 +223,7 @@ export class ContainerStore {
   private removeDir(id: string): void {
     const dir = this.dirOf(id)
     try {
-      rmSync(dir, { recursive: true, force: true })
+      removeTree(dir) // upper/ may hold paths past PATH_MAX
     } catch (err) {
       this.log.error('cannot remove the directory of a removed container', { dir, err })
     }

@@ -7,6 +7,7 @@
  * Errors: TarError naming the entry and the field.
  * Tests: test/integration/hostile-tar.test.ts
  */
+import { byteLength } from '../overlay/names.js'
 import { TarError } from './tar-header.js'
 import { PATH_MAX, shown } from './tar-path.js'
 import type { TarEntry } from './tar-reader.js'
@@ -30,8 +31,8 @@ export function checkEntryLimits(e: TarEntry): void {
   const seconds = e.mtimeNs / NS
   if (seconds > MAX_SECONDS || seconds < -MAX_SECONDS)
     throw refuse(`mtime ${String(seconds).slice(0, 40)}s is out of range`)
-  if (e.type === 'symlink' && Buffer.byteLength(e.linkname) >= PATH_MAX)
-    throw refuse(`symlink target of ${Buffer.byteLength(e.linkname)} bytes (Linux takes at most ${PATH_MAX - 1})`)
+  if (e.type === 'symlink' && byteLength(e.linkname) >= PATH_MAX)
+    throw refuse(`symlink target of ${byteLength(e.linkname)} bytes (Linux takes at most ${PATH_MAX - 1})`)
   if ((e.type === 'char' || e.type === 'block') && (e.devmajor > MAX_MAJOR || e.devminor > MAX_MINOR))
     throw refuse(`device ${e.devmajor}:${e.devminor} (Linux takes majors to ${MAX_MAJOR}, minors to ${MAX_MINOR})`)
   for (const [name, value] of e.xattrs) {

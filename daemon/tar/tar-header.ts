@@ -2,8 +2,13 @@
  * One 512-byte tar header block: ustar, GNU and PAX-era headers, numbers in octal or base-256,
  * the checksum verified. Extension records (PAX `x`/`g`, GNU `L`/`K`) are parsed here too; how
  * they combine with the next header is tar-reader.ts's business.
+ * Names are bytes: the name and link fields are decoded as overlay/names.ts decodes a file name,
+ * so a byte that is not UTF-8 is kept (escaped), not made U+FFFD.
  * Errors: TarError (becomes INVALID_ARGUMENT at the API), naming the field that is wrong.
+ * Tests: test/unit/tar/tar-names.test.ts, test/integration/hostile-tar.test.ts
  */
+import { decodeName } from '../overlay/names.js'
+
 export const BLOCK = 512
 
 export class TarError extends Error {
@@ -75,8 +80,8 @@ export function parseHeader(b: Buffer): RawHeader {
   if (!type) throw new TarError(`unsupported tar entry type '${flag}'`)
   const magic = b.toString('latin1', 257, 263)
   const isUstar = magic === 'ustar\0'
-  const prefix = isUstar ? str(b, 345, 155) : ''
-  const name = str(b, 0, 100)
+  const prefix = isUstar ? nameField(b, 345, 155) : ''
+  const name = nameField(b, 0, 100)
   return {
     name: prefix ? `${prefix}/${name}` : name,
     mode: num(b, 100, 8, 'mode'),
@@ -85,7 +90,7 @@ export function parseHeader(b: Buffer): RawHeader {
     size: num(b, 124, 12, 'size'),
     mtime: num(b, 136, 12, 'mtime'),
     type,
-    linkname: str(b, 157, 100),
+    linkname: nameField(b, 157, 100),
     uname: str(b, 265, 32),
     gname: str(b, 297, 32),
     devmajor: type === 'char' || type === 'block' ? num(b, 329, 8, 'devmajor') : 0,
@@ -120,12 +125,18 @@ function verifyChecksum(b: Buffer): void {
     throw new TarError('tar header checksum mismatch (not a tar, or corrupted)')
 }
 
-/** A NUL-terminated field, as UTF-8 (names in modern tars are UTF-8; PAX says so). */
-function str(b: Buffer, off: number, len: number): string {
-  const field = b.subarray(off, off + len)
-  const end = field.indexOf(0)
-  return field.subarray(0, end < 0 ? len : end).toString('utf8')
+/** A NUL-terminated field's bytes. */
+function field(b: Buffer, off: number, len: number): Buffer {
+  const f = b.subarray(off, off + len)
+  const end = f.indexOf(0)
+  return f.subarray(0, end < 0 ? len : end)
 }
+
+/** A NUL-terminated text field, as UTF-8 (user and group names). */
+const str = (b: Buffer, off: number, len: number): string => field(b, off, len).toString('utf8')
+
+/** A NUL-terminated name field: its bytes decoded as names are (names.ts). */
+const nameField = (b: Buffer, off: number, len: number): string => decodeName(field(b, off, len))
 
 /** Octal digits (space/NUL padded), or GNU base-256 when the high bit of the first byte is set. */
 function num(b: Buffer, off: number, len: number, field: string): number {

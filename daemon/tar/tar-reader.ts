@@ -4,8 +4,11 @@
  * file body goes to the SplitRecorder, so the exact stream can be rebuilt. Limits on bytes and
  * entries stop decompression bombs; a stream that ends early is a TarError. An entry more than
  * Linux can hold (a 300-byte name, a 40-digit mtime: entry-limits.ts) is a TarError before the
- * visitor sees it.
+ * visitor sees it. Names (path, linkpath, GNU long names) are bytes, decoded as overlay/names.ts
+ * decodes a file name whatever `hdrcharset` says: UTF-8 reads as UTF-8, other bytes stay escaped.
+ * Tests: test/unit/tar/tar-names.test.ts, test/integration/hostile-tar.test.ts
  */
+import { decodeName } from '../overlay/names.js'
 import { ByteReader } from './byte-reader.js'
 import { checkEntryLimits } from './entry-limits.js'
 import { BLOCK, isZeroBlock, parseHeader, parsePax, TarError, type RawHeader } from './tar-header.js'
@@ -141,13 +144,18 @@ async function sparseOf(
   return { map: pax01Map(map, realSize) }
 }
 
+/** A GNU long name or link: bytes up to a NUL, decoded as names are. */
 function cString(b: Buffer): string {
   const end = b.indexOf(0)
-  return b.toString('utf8', 0, end < 0 ? b.length : end)
+  return decodeName(b.subarray(0, end < 0 ? b.length : end))
 }
 
 function toEntry(h: RawHeader, pax: Map<string, Buffer>, longName?: string, longLink?: string): TarEntry {
   const text = (k: string) => pax.get(k)?.toString('utf8')
+  const name = (k: string) => {
+    const v = pax.get(k)
+    return v === undefined ? undefined : decodeName(v)
+  }
   const int = (k: string, fallback: number) => {
     const v = text(k)
     if (v === undefined) return fallback
@@ -161,14 +169,14 @@ function toEntry(h: RawHeader, pax: Map<string, Buffer>, longName?: string, long
   if (h.type === 'pax' || h.type === 'paxGlobal' || h.type === 'longName' || h.type === 'longLink')
     throw new TypeError('extension records are not entries')
   return {
-    path: normalizeName(text('GNU.sparse.name') ?? text('path') ?? longName ?? h.name),
+    path: normalizeName(name('GNU.sparse.name') ?? name('path') ?? longName ?? h.name),
     type: h.type === 'sparse' ? 'file' : h.type,
     mode: h.mode & 0o7777,
     uid: int('uid', h.uid),
     gid: int('gid', h.gid),
     size: int('size', h.size),
     mtimeNs: paxTime(text('mtime')) ?? BigInt(h.mtime) * 1_000_000_000n,
-    linkname: text('linkpath') ?? longLink ?? h.linkname,
+    linkname: name('linkpath') ?? longLink ?? h.linkname,
     devmajor: h.devmajor,
     devminor: h.devminor,
     xattrs,

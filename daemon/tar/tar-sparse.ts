@@ -6,7 +6,7 @@
  * to the data the body carries.
  * Tests: test/unit/tar/gnu-tar.test.ts
  */
-import { closeSync, openSync, readSync } from 'node:fs'
+import { readSync } from 'node:fs'
 import type { ByteReader } from './byte-reader.js'
 import { BLOCK, sparseEntries, TarError, type GnuSparse } from './tar-header.js'
 
@@ -85,24 +85,22 @@ export function checkSparse(s: SparseMap, dataBytes: number, path: string): void
   if (!Number.isSafeInteger(s.realSize)) throw new TarError(`${path}: sparse file size is too large`)
 }
 
-/** The bytes a sparse entry's body held, read back from the file (synchronously, for tar-split). */
-export function readSegments(path: string, s: SparseMap): Buffer {
-  const fd = openSync(path, 'r')
-  try {
-    return Buffer.concat(
-      s.map.map(([offset, length]) => {
-        const b = Buffer.alloc(length)
-        for (let got = 0; got < length;) {
-          const n = readSync(fd, b, got, length - got, offset + got)
-          if (n === 0) throw new Error(`${path} is shorter than its sparse map`)
-          got += n
-        }
-        return b
-      }),
-    )
-  } finally {
-    closeSync(fd)
-  }
+/**
+ * The bytes a sparse entry's body held, read back from the file open at `fd` (synchronously, for
+ * tar-split); `path` names it in errors.
+ */
+export function readSegments(fd: number, path: string, s: SparseMap): Buffer {
+  return Buffer.concat(
+    s.map.map(([offset, length]) => {
+      const b = Buffer.alloc(length)
+      for (let got = 0; got < length;) {
+        const n = readSync(fd, b, got, length - got, offset + got)
+        if (n === 0) throw new Error(`${path} is shorter than its sparse map`)
+        got += n
+      }
+      return b
+    }),
+  )
 }
 
 function decimal(v: string, what: string): number {

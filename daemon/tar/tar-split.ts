@@ -4,9 +4,14 @@
  * extension records, padding and the trailer as raw bytes, and for each file body a reference to
  * the layer path it was written to (or the bytes themselves when that path was later overwritten
  * in the same tar, or was a whiteout marker). Stored gzip'd msgpack next to the layer's diff/.
+ * A path with bytes that are not UTF-8 (escaped in its string, overlay/names.ts) is stored as its
+ * bytes: msgpack strings are UTF-8 and would make the escapes U+FFFD. Other paths stay strings, so
+ * a split stored before reads the same.
+ * Tests: test/unit/tar/tar-names.test.ts, test/unit/layers/apply-tar.test.ts
  */
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { Packr } from 'msgpackr'
+import { decodeName, encodeName, hasEscapes } from '../overlay/names.js'
 import type { SparseMap } from './tar-sparse.js'
 
 /** A file body: `size` bytes of the file at `file`, or of its mapped segments when sparse. */
@@ -46,7 +51,10 @@ export class SplitRecorder {
 
   finish(): Buffer {
     this.flush()
-    return gzipSync(packr.pack({ version: VERSION, segments: this.segments }))
+    const stored = this.segments.map((s) =>
+      'file' in s && hasEscapes(s.file) ? { ...s, file: encodeName(s.file) } : s,
+    )
+    return gzipSync(packr.pack({ version: VERSION, segments: stored }))
   }
 
   private flush(): void {
@@ -60,5 +68,5 @@ export function readSplit(data: Buffer): Segment[] {
   const v = packr.unpack(gunzipSync(data)) as { version?: number; segments?: Segment[] }
   if (v.version !== VERSION || !Array.isArray(v.segments))
     throw new Error(`unsupported tar-split version ${String(v.version)}`)
-  return v.segments
+  return v.segments.map((s) => ('file' in s && typeof s.file !== 'string' ? { ...s, file: decodeName(s.file) } : s))
 }

@@ -3,10 +3,16 @@
  * ustar headers, and a PAX record before one only when ustar cannot hold a field (a name or
  * link target over 100 bytes, a size, id or time out of octal range, xattrs). Used for `save`
  * archives and for the tars of layers strata makes itself. Times are whole seconds.
+ * Names are bytes: a name's string may carry escaped bytes that are not UTF-8 (overlay/names.ts),
+ * and the header and PAX records hold the name's own bytes (encodeName), without `hdrcharset`, as
+ * GNU tar writes them (docs/decisions.md, "Tar names are bytes").
  *
  *   out.push(...entryHeader({ name: 'etc/motd', type: 'file', size: 6, mode: 0o644, mtime: 0 }))
  *   out.push(body, padding(6))  … then END
+ *
+ * Tests: test/unit/tar/tar-names.test.ts
  */
+import { encodeName } from '../overlay/names.js'
 import { BLOCK } from './tar-header.js'
 
 export interface HeaderFields {
@@ -42,14 +48,14 @@ export const padding = (size: number): Buffer => Buffer.alloc((BLOCK - (size % B
 export function entryHeader(h: HeaderFields): Buffer[] {
   const pax = paxFor(h)
   const main = block({
-    name: pax.has('path') ? truncate(h.name) : h.name,
+    name: truncate(h.name),
     flag: FLAG[h.type],
     mode: h.mode & 0o7777,
     uid: pax.has('uid') ? 0 : (h.uid ?? 0),
     gid: pax.has('gid') ? 0 : (h.gid ?? 0),
     size: pax.has('size') ? 0 : (h.size ?? 0),
     mtime: pax.has('mtime') ? 0 : h.mtime,
-    linkname: pax.has('linkpath') ? truncate(h.linkname ?? '') : (h.linkname ?? ''),
+    linkname: truncate(h.linkname ?? ''),
     devmajor: h.devmajor ?? 0,
     devminor: h.devminor ?? 0,
   })
@@ -64,7 +70,7 @@ export function entryHeader(h: HeaderFields): Buffer[] {
     gid: 0,
     size: body.length,
     mtime: 0,
-    linkname: '',
+    linkname: Buffer.alloc(0),
     devmajor: 0,
     devminor: 0,
   })
@@ -77,8 +83,10 @@ const MAX_OCTAL_12 = 0o77777777777
 function paxFor(h: HeaderFields): Map<string, Buffer> {
   const pax = new Map<string, Buffer>()
   const text = (k: string, v: string) => pax.set(k, Buffer.from(v, 'utf8'))
-  if (Buffer.byteLength(h.name) > 100) text('path', h.name)
-  if (h.linkname && Buffer.byteLength(h.linkname) > 100) text('linkpath', h.linkname)
+  const name = encodeName(h.name)
+  const link = encodeName(h.linkname ?? '')
+  if (name.length > 100) pax.set('path', name)
+  if (link.length > 100) pax.set('linkpath', link)
   if ((h.size ?? 0) > MAX_OCTAL_12) text('size', String(h.size))
   if ((h.uid ?? 0) > MAX_OCTAL_8) text('uid', String(h.uid))
   if ((h.gid ?? 0) > MAX_OCTAL_8) text('gid', String(h.gid))
@@ -99,39 +107,41 @@ function encodePax(records: Map<string, Buffer>): Buffer {
   return Buffer.concat(parts)
 }
 
-function truncate(s: string): string {
-  const b = Buffer.from(s, 'utf8')
-  return b.length <= 100
-    ? s
-    : b
-        .subarray(0, 100)
-        .toString('utf8')
-        .replace(/\uFFFD+$/, '')
+/**
+ * A name's bytes cut to the 100 of a ustar field (its PAX record holds the whole name), not in the
+ * middle of a UTF-8 sequence: the cut backs off over continuation bytes.
+ */
+function truncate(s: string): Buffer {
+  const b = encodeName(s)
+  if (b.length <= 100) return b
+  let cut = 100
+  while (cut > 0 && ((b[cut] as number) & 0xc0) === 0x80) cut--
+  return b.subarray(0, cut)
 }
 
 interface Block {
-  name: string
+  name: Buffer
   flag: string
   mode: number
   uid: number
   gid: number
   size: number
   mtime: number
-  linkname: string
+  linkname: Buffer
   devmajor: number
   devminor: number
 }
 
 function block(f: Block): Buffer {
   const b = Buffer.alloc(BLOCK)
-  b.write(f.name, 0, 100, 'utf8')
+  f.name.copy(b, 0)
   octal(b, 100, 8, f.mode)
   octal(b, 108, 8, f.uid)
   octal(b, 116, 8, f.gid)
   octal(b, 124, 12, f.size)
   octal(b, 136, 12, f.mtime)
   b.write(f.flag, 156, 1, 'latin1')
-  b.write(f.linkname, 157, 100, 'utf8')
+  f.linkname.copy(b, 157)
   b.write('ustar\x0000', 257, 8, 'latin1')
   octal(b, 329, 8, f.devmajor)
   octal(b, 337, 8, f.devminor)

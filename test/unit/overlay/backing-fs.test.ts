@@ -3,7 +3,7 @@
  * directory descriptors (none left open), and names that are not UTF-8 are listed, read and made.
  */
 import t from 'tap'
-import { readdirSync } from 'node:fs'
+import { closeSync, readdirSync } from 'node:fs'
 import * as bfs from '../../../daemon/overlay/backing-fs.js'
 import { decodeName } from '../../../daemon/overlay/names.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
@@ -69,4 +69,22 @@ t.test('names that are not UTF-8: made, listed and read back as the same bytes',
   )
   bfs.symlink(decodeName(Buffer.from([0xf0, 0x28])), `${dir}/${names[0]}/l`)
   t.equal(bfs.readlink(`${dir}/${names[0]}/l`), decodeName(Buffer.from([0xf0, 0x28])))
+})
+
+t.test('removeTree removes a tree past PATH_MAX with names of any bytes; nothing there is no error', async (t) => {
+  const dir = tmpdir(t, 'strata-backing-fs-rm-')
+  const top = `${dir}/top`
+  let path = top
+  bfs.mkdir(path, { mode: 0o755 })
+  for (let i = 0; i < 25; i++) {
+    path += `/${decodeName(Buffer.from([0x64, 0xff]))}${'x'.repeat(200)}`
+    bfs.mkdir(path, { mode: 0o755 })
+    bfs.symlink('t', `${path}/../l${i}`)
+  }
+  closeSync(bfs.open(`${path}/${decodeName(Buffer.from([0x80]))}`, 0o101 /* O_WRONLY|O_CREAT */, 0o600))
+  const before = openFds()
+  bfs.removeTree(top)
+  t.equal(bfs.lstatOrNull(top), null)
+  t.equal(openFds(), before, 'no descriptor left open')
+  bfs.removeTree(top)
 })

@@ -1,6 +1,6 @@
 /** Names as bytes (overlay/names.ts): UTF-8 names unchanged, any other bytes kept through escapes. */
 import t from 'tap'
-import { byteLength, decodeName, encodeName, hasEscapes } from '../../../daemon/overlay/names.js'
+import { byteLength, decodeName, encodeName, hasEscapes, shownName } from '../../../daemon/overlay/names.js'
 
 t.test('a UTF-8 name is the string it always was', async (t) => {
   for (const s of ['plain', 'caf\u00e9', '\u{1F600}x', '\u{10080}', 'a\uFFFDb']) {
@@ -47,4 +47,10 @@ t.test('every single byte and every pair of bytes round-trips', async (t) => {
     }
   }
   t.equal(bad, 0)
+})
+
+t.test('shownName: each escaped byte is one U+FFFD; a surrogate pair and plain names are kept', async (t) => {
+  t.equal(shownName(decodeName(Buffer.from([0x61, 0x80, 0xff, 0x62]))), 'a\uFFFD\uFFFDb')
+  t.equal(shownName('plain/é/😀'), 'plain/é/😀')
+  t.equal(Buffer.from(shownName(decodeName(Buffer.from([0xe9])))).length, 3, 'valid UTF-8 once shown')
 })
