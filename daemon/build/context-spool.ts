@@ -18,7 +18,7 @@ import { SplitRecorder } from '../tar/tar-split.js'
 export interface SpooledContext {
   /** The unpacked context: COPY and ADD read from here. */
   dir: string
-  /** A scratch directory next to it (ADD unpacks archives there). */
+  /** A scratch directory next to it (ADD unpacks archives there); scratch/empty stays empty. */
   scratch: string
   remove(): void
 }
@@ -39,7 +39,7 @@ export async function spoolContext(
   try {
     const dir = join(base, 'context')
     mkdirSync(dir, { mode: 0o755 })
-    mkdirSync(join(base, 'scratch'), { mode: 0o700 })
+    mkdirSync(join(base, 'scratch', 'empty'), { recursive: true, mode: 0o700 })
     await applyTar(dir, upload, DEFAULT_LIMITS, new NoSplit())
     return { dir, scratch: join(base, 'scratch'), remove }
   } catch (err) {
