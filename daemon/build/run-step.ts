@@ -11,7 +11,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import { invalidArgument } from '../errors.js'
 import { openOutput } from '../containers/output-follow.js'
-import { isRunning } from '../containers/runs.js'
+import { isRunning, type ExitInfo } from '../containers/runs.js'
 import type { ImageRecord } from '../store/images.js'
 import type { BuildParts, Say, Stage } from './build-parts.js'
 import { recordStep, removeStepContainer, stepContainer } from './step-commit.js'
@@ -36,7 +36,7 @@ export async function runStep(
   say(` ---> Running in ${c.id.slice(0, 12)}`)
   try {
     const reader = openOutput(p.containers.pathsOf(c), 'end')
-    let exited
+    let exited: Promise<ExitInfo> | undefined
     try {
       const env = [...r.buildArgs].filter(([k]) => !hasEnv(stage, k)).map(([k, v]) => `${k}=${v}`)
       const started = await p.metadata.add((lock) =>
@@ -47,7 +47,7 @@ export async function runStep(
     } finally {
       reader.close()
     }
-    const exit = await exited
+    const exit = await (exited as Promise<ExitInfo>)
     if (exit.exitCode !== 0)
       throw invalidArgument(
         `The command '${r.argv.join(' ')}' returned a non-zero code: ${exit.exitCode}${exit.error ? ` (${exit.error})` : ''}`,

@@ -5,14 +5,15 @@
  * COPY --from, ADD of a local tar, CMD; the classic builder's output; the result run; a rebuild
  * all from the cache; a changed COPY source rebuilding from that step on and leaving the old
  * image dangling; --target, --no-cache, -q, history and images -a; a broken Dockerfile and a
- * failing RUN (no container left). The teardown leaves no process, mount or cgroup behind.
+ * failing RUN (no container left); hostile context tars and Dockerfiles over RPC. The teardown leaves no process, mount or cgroup behind.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { startDaemon } from '../helpers/daemon.js'
 import { cleanupRuntime, importBusybox, strata } from '../helpers/run-fixtures.js'
+import { chunks, tar, type Item } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
 const d = await startDaemon(t)
@@ -171,4 +172,47 @@ t.test('a broken Dockerfile or a failing RUN fails the build clearly and leaves 
   t.match(failed.stderr, /The command '\/bin\/sh -c echo failing; exit 3' returned a non-zero code: 3/)
   t.same(await client.call('container.list', { all: true }), [], 'the failed step’s container is gone')
   t.same(readdirSync(join(d.root, 'tmp')), [], 'no context or staging left')
+})
+
+t.test('a hostile context or Dockerfile over RPC: INVALID_ARGUMENT, nothing outside the context', async (t) => {
+  const build = (dockerfile: string, items: Item[]) =>
+    client.call('image.build', { dockerfile }, { upload: chunks(tar(items), 512) })
+  await t.rejects(build('FROM bb:run\nCOPY . /\n', [{ file: '../escape', body: 'x' }]), { code: 'INVALID_ARGUMENT' })
+  await t.rejects(
+    build('FROM bb:run\nCOPY . /\n', [
+      { symlink: 'ln', to: '/tmp' },
+      { file: 'ln/planted', body: 'x' },
+    ]),
+    { code: 'INVALID_ARGUMENT' },
+  )
+  t.notOk(existsSync('/tmp/planted'), 'nothing written through a symlink of the tar')
+  t.notOk(existsSync(join(d.root, 'escape')) || existsSync(join(d.root, 'tmp', 'escape')))
+  await t.rejects(
+    build('FROM bb:run\nCOPY ln/passwd /x\n', [{ symlink: 'ln', to: '/etc' }]),
+    { code: 'NOT_FOUND' },
+    'a symlink in the context is followed inside the context only',
+  )
+  await t.rejects(build('FROM bb:run\nRUN true\n\nbad line', []), { code: 'INVALID_ARGUMENT', message: /line 4/ })
+  await t.rejects(build('FROM bb:run\nENV ${', []), { code: 'INVALID_ARGUMENT', message: /line 2/ })
+  await t.rejects(build('FROM bb:run\nUSER ${X:?must be set}\n', []), { code: 'INVALID_ARGUMENT', message: /line 2/ })
+  t.same(readdirSync(join(d.root, 'tmp')), [], 'no context left')
+})
+
+t.test('FROM scratch, and -f outside the context', async (t) => {
+  const df = join(tmpdir(t, 'strata-build-df-'), 'Scratchfile')
+  writeFileSync(df, 'FROM scratch\nCOPY app.txt src/ /files/\nENV A=1\nFROM scratch\n')
+  const none = await cli('build', '-f', df, ctx)
+  t.equal(none.code, 1, 'an empty last stage made no image')
+  t.match(none.stderr, /made no image/)
+  writeFileSync(df, 'FROM scratch\nCOPY app.txt src/ /files/\nENV A=1\n')
+  const r = await cli('build', '-q', '-f', df, '-t', 'min:1', ctx)
+  t.equal(r.code, 0, r.stderr)
+  const history = await client.call('image.history', { image: 'min:1' })
+  t.same(
+    history.map((h) => h.createdBy.replace(/[0-9a-f]{64}/, 'SUM')),
+    ['/bin/sh -c #(nop)  ENV A=1', '/bin/sh -c #(nop) COPY dir:SUM in /files/ '],
+  )
+  t.equal(history[1]?.size, 'version two\n'.length + 'x\n'.length, 'the layer holds app.txt and src’s x.txt')
+  const again = await cli('build', '-f', df, ctx)
+  t.equal(again.stdout.match(/Using cache/g)?.length, 2, 'scratch steps come from the cache too')
 })
