@@ -4,11 +4,12 @@
  * mount (copy-files.ts), and only that change becomes the step's layer (step-commit.ts). The first
  * step of a `FROM scratch` stage has no image: its files go into a fresh tree that is the layer.
  * ADD unpacks a local archive (tar, plain or gzip, bzip2, xz, zstd) into the destination with the
- * archive's owners (apply-tar's rules for hostile names); URLs are refused.
- * Errors: INVALID_ARGUMENT (an ADD URL, a bad --chown or --chmod, a bad archive), NOT_FOUND (a source).
+ * archive's owners (apply-tar's rules for hostile names); a file that only looked like one (a
+ * lone .gz) is copied as it is, as Docker's ADD does; URLs are refused.
+ * Errors: INVALID_ARGUMENT (an ADD URL, a bad --chown or --chmod), NOT_FOUND (a source).
  * Tests: test/integration/image-build.test.ts
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, createReadStream, mkdirSync } from 'node:fs'
+import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { resolveUser } from '../containers/user-lookup.js'
 import { invalidArgument } from '../errors.js'
@@ -74,6 +75,10 @@ async function place(root: string, stage: Stage, ctx: BuildContext, s: CopyStep,
   copySources(root, plain, dest, { owner, ...(chmod === undefined ? {} : { chmod }) })
   for (const a of archives) {
     const dir = await unpack(a, ctx.scratch)
+    if (!dir) {
+      copySources(root, [a], dest, { owner, ...(chmod === undefined ? {} : { chmod }) })
+      continue
+    }
     try {
       const o: CopyOptions = { owner: owner ?? 'keep', ...(chmod === undefined ? {} : { chmod }) }
       copySources(root, [{ pattern: a.pattern, path: dir, name: a.name }], { path: dest.path, isDir: true }, o)
@@ -114,16 +119,18 @@ function isArchive(path: string): boolean {
   }
 }
 
-async function unpack(a: Source, scratch: string): Promise<string> {
+/**
+ * The archive unpacked into a directory of its own (its path), or undefined when it is no tar
+ * after all (a lone .gz file): then, as Docker's ADD, it is copied as it is.
+ */
+async function unpack(a: Source, scratch: string): Promise<string | undefined> {
   const dir = mkdtempSync(join(scratch, 'add-'))
-  const tree = join(dir, 'tree')
-  mkdirSync(tree)
   try {
-    await applyTar(tree, decompress(createReadStream(a.path)), DEFAULT_LIMITS, new NoSplit())
-    return tree
+    await applyTar(dir, decompress(createReadStream(a.path)), DEFAULT_LIMITS, new NoSplit())
+    return dir
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
-    if (err instanceof TarError) throw invalidArgument(`ADD ${a.pattern}: bad archive: ${err.message}`, { cause: err })
+    if (err instanceof TarError) return undefined
     throw err
   }
 }

@@ -216,3 +216,13 @@ t.test('FROM scratch, and -f outside the context', async (t) => {
   const again = await cli('build', '-f', df, ctx)
   t.equal(again.stdout.match(/Using cache/g)?.length, 2, 'scratch steps come from the cache too')
 })
+
+t.test('ADD copies a compressed file that holds no tar as it is, as Docker does', async (t) => {
+  const dir = tmpdir(t, 'strata-build-gz-')
+  writeFileSync(join(dir, 'note.txt'), 'plain\n')
+  execFileSync('gzip', [join(dir, 'note.txt')])
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM bb:run\nADD note.txt.gz /l/\n')
+  const r = await cli('build', '-t', 'gz:1', dir)
+  t.equal(r.code, 0, r.stderr)
+  t.match(await cli('run', '--rm', 'gz:1', 'ls', '/l'), { code: 0, stdout: 'note.txt.gz\n' })
+})

@@ -30,7 +30,7 @@ export function registerBuild(parent: Command, cli: Cli): void {
     .description('Build an image from a Dockerfile')
     .argument('<path>', 'the build context directory')
     .option('-t, --tag <name>', 'Name and optionally a tag in the name:tag format', repeatable, [])
-    .option('-f, --file <path>', "Name of the Dockerfile (default: 'PATH/Dockerfile')")
+    .option('-f, --file <path>', "Name of the Dockerfile (default: 'PATH/Dockerfile'; - for stdin)")
     .option('--build-arg <K=V>', 'Set build-time variables', repeatable, [])
     .option('--target <stage>', 'Set the target build stage to build')
     .option('--no-cache', 'Do not use cache when building the image')
@@ -42,7 +42,7 @@ export function registerBuild(parent: Command, cli: Cli): void {
         const dir = resolve(path)
         if (!existsSync(dir) || !statSync(dir).isDirectory())
           throw new UsageError(`unable to prepare context: path "${path}" not found or not a directory`)
-        const dockerfile = readFileSync(o.file ?? join(dir, 'Dockerfile'), 'utf8')
+        const dockerfile = o.file === '-' ? await readStdin() : readFileSync(o.file ?? join(dir, 'Dockerfile'), 'utf8')
         const ignoreFile = join(dir, '.dockerignore')
         const ignore = parseDockerignore(existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8') : '')
         const params = {
@@ -64,6 +64,12 @@ export function registerBuild(parent: Command, cli: Cli): void {
         if (o.quiet) cli.out(`${r.id}\n`)
       }),
     )
+}
+
+async function readStdin(): Promise<string> {
+  const parts: Buffer[] = []
+  for await (const b of process.stdin) parts.push(b as Buffer)
+  return Buffer.concat(parts).toString('utf8')
 }
 
 /** `--build-arg K` takes K from this environment, and is left out when it is not set, as Docker's CLI does. */
