@@ -5,14 +5,14 @@
  * COPY --from, ADD of a local tar, CMD; the classic builder's output; the result run; a rebuild
  * all from the cache; a changed COPY source rebuilding from that step on and leaving the old
  * image dangling; --target, --no-cache, -q, history and images -a; a broken Dockerfile and a
- * failing RUN (no container left); hostile context tars and Dockerfiles over RPC. The teardown leaves no process, mount or cgroup behind.
+ * failing RUN (no container left); a client gone mid-RUN; hostile context tars and Dockerfiles over RPC. The teardown leaves no process, mount or cgroup behind.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { startDaemon } from '../helpers/daemon.js'
-import { cleanupRuntime, importBusybox, strata } from '../helpers/run-fixtures.js'
+import { cleanupRuntime, importBusybox, monitorPids, strata, until } from '../helpers/run-fixtures.js'
 import { chunks, tar, type Item } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
@@ -225,4 +225,24 @@ t.test('ADD copies a compressed file that holds no tar as it is, as Docker does'
   const r = await cli('build', '-t', 'gz:1', dir)
   t.equal(r.code, 0, r.stderr)
   t.match(await cli('run', '--rm', 'gz:1', 'ls', '/l'), { code: 0, stdout: 'note.txt.gz\n' })
+})
+
+t.test('a client that goes away mid-RUN: the process is ended and its container removed', async (t) => {
+  const abort = new AbortController()
+  const call = client.call(
+    'image.build',
+    { dockerfile: 'FROM bb:run\nRUN echo started; sleep 120\n', noCache: true },
+    {
+      upload: chunks(tar([{ file: 'x', body: 'x' }])),
+      signal: abort.signal,
+      onEvent: (e) => {
+        if (e.status === 'started') abort.abort(new Error('cancelled by the test'))
+      },
+    },
+  )
+  await t.rejects(call, /cancelled by the test/)
+  await until('the RUN container to go', async () => (await client.call('container.list', { all: true })).length === 0)
+  await until('its monitor to end', () => monitorPids(d.root).length === 0)
+  await until('the context to go', () => readdirSync(join(d.root, 'tmp')).length === 0)
+  t.pass('nothing left')
 })
