@@ -19,8 +19,8 @@ import type { ImageRecord } from '../store/images.js'
 import type { BuildContext, BuildOptions, BuildParts, Say, Stage } from './build-parts.js'
 import { planBuild, type StagePlan } from './build-plan.js'
 import { DEFAULT_SHELL } from './config-step.js'
-import type { Dockerfile, Instruction } from './dockerfile-parser.js'
-import { expandWord, splitRaw } from './shell-words.js'
+import { DockerfileError, type Dockerfile, type Instruction } from './dockerfile-parser.js'
+import { expandWord, splitRaw, WordError } from './shell-words.js'
 import { notPulled, runInstruction, type StepEnv } from './step-runner.js'
 import { scratchConfig } from './step-image.js'
 
@@ -37,21 +37,19 @@ export async function build(
   let n = 0
   const announce = (i: Instruction) => say(`Step ${++n}/${total} : ${shown(i)}`)
   const globals = new Map<string, string | undefined>()
+  const expand = (v: string) => expandWord(v, defined(globals), df.escape)
   for (const a of plan.globalArgs) {
     announce(a)
     for (const { key, value } of a.pairs ?? [])
-      globals.set(
-        key,
-        o.buildArgs.get(key) ?? (value === undefined ? undefined : expandWord(value, defined(globals), df.escape)),
-      )
+      globals.set(key, o.buildArgs.get(key) ?? (value === undefined ? undefined : await inLine(a, () => expand(value))))
   }
   const e: StepEnv = { p, o, ctx, escape: df.escape, built: [], globals, say, signal }
   for (const [index, sp] of plan.stages.entries()) {
     announce(sp.from)
-    let stage = await fromStage(e, sp)
+    let stage = await inLine(sp.from, () => fromStage(e, sp))
     if (stage.image) say(` ---> ${short(stage.image)}`)
     const last = index === plan.stages.length - 1
-    for (const i of last ? [...sp.steps, ...labelStep(o, sp)] : sp.steps) {
+    for (const i of last ? [...sp.steps, ...labelStep(o, sp, df.escape)] : sp.steps) {
       signal.throwIfAborted()
       announce(i)
       stage = await runInstruction(e, stage, i)
@@ -89,19 +87,23 @@ async function fromStage(e: StepEnv, sp: StagePlan): Promise<Stage> {
 }
 
 /** --label as the classic builder adds it: one LABEL step after the last stage's instructions. */
-function labelStep(o: BuildOptions, sp: StagePlan): Instruction[] {
+function labelStep(o: BuildOptions, sp: StagePlan, escape: string): Instruction[] {
   if (!o.labels.size) return []
-  const pairs = [...o.labels].map(([key, value]) => ({ key, value: JSON.stringify(value) }))
-  const args = pairs.map((x) => `${JSON.stringify(x.key)}=${x.value}`).join(' ')
-  return [
-    {
-      keyword: 'LABEL',
-      line: (sp.steps.at(-1) ?? sp.from).line,
-      flags: {},
-      args,
-      pairs: pairs.map((x) => ({ ...x, key: JSON.stringify(x.key) })),
-    },
-  ]
+  // Single-quoted, so the values are taken as given: no $ expansion, no escapes.
+  const quoted = (v: string) => `'${v.split("'").join(`'${escape}''`)}'`
+  const pairs = [...o.labels].map(([key, value]) => ({ key: quoted(key), value: quoted(value) }))
+  const args = pairs.map((x) => `${x.key}=${x.value}`).join(' ')
+  return [{ keyword: 'LABEL', line: (sp.steps.at(-1) ?? sp.from).line, flags: {}, args, pairs }]
+}
+
+/** A bad word in a line the builder expands itself (global ARGs, FROM) is that line's error. */
+async function inLine<T>(i: Instruction, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof WordError) throw new DockerfileError(i.line, `${i.keyword}: ${err.message}`, { cause: err })
+    throw err
+  }
 }
 
 /** A build arg counts as used when a global ARG or any stage declared it. */

@@ -67,7 +67,21 @@ export async function copyStep(
   }
 }
 
+/** Errors of the files' own making (a path too long, a file where a directory must be) are the Dockerfile's. */
+const USER_ERRNO = ['ENAMETOOLONG', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EEXIST', 'EINVAL', 'EFBIG']
+
 async function place(root: string, stage: Stage, ctx: BuildContext, s: CopyStep, chmod: number | undefined) {
+  try {
+    await placeFiles(root, stage, ctx, s, chmod)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code && USER_ERRNO.includes(code))
+      throw invalidArgument(`${s.keyword} failed: ${(err as Error).message}`, { cause: err })
+    throw err
+  }
+}
+
+async function placeFiles(root: string, stage: Stage, ctx: BuildContext, s: CopyStep, chmod: number | undefined) {
   const owner = s.chown ? chownOf(root, s.chown) : undefined
   const dest = destination(s.dest, stage.config.config.WorkingDir ?? '/', s.sources.length)
   const archives = s.keyword === 'ADD' ? s.sources.filter((x) => isArchive(x.path)) : []

@@ -140,13 +140,16 @@ t.test(
 )
 
 t.test('--target, --no-cache, -q, --label', async (t) => {
-  const target = await cli('build', '-q', '--target', 'builder', '-t', 'stage:b', '--label', 'team=a b', ctx)
+  const target = await cli(
+    ...['build', '-q', '--target', 'builder', '-t', 'stage:b', '--label', 'team=a b', '--label', `odd=$HOME 'q' \\`],
+    ctx,
+  )
   t.equal(target.code, 0, target.stderr)
   t.match(target.stdout, /^sha256:[0-9a-f]{64}\n$/, '-q prints the ID only')
   t.equal(target.stdout.trim(), await idOf('stage:b'))
   t.match(await cli('run', '--rm', 'stage:b', 'cat', '/out/greeting'), { stdout: 'hello\n' }, 'the ARG default')
   const inspect = await client.call('image.inspect', { image: 'stage:b' })
-  t.match(inspect, { Config: { Labels: { team: 'a b' } } })
+  t.match(inspect, { Config: { Labels: { team: 'a b', odd: `$HOME 'q' \\` } } }, '--label values as given')
   const fresh = await cli('build', '--no-cache', '--target', 'builder', ctx)
   t.equal(fresh.code, 0, fresh.stderr)
   t.notMatch(fresh.stdout, /Using cache/)
@@ -195,6 +198,15 @@ t.test('a hostile context or Dockerfile over RPC: INVALID_ARGUMENT, nothing outs
   await t.rejects(build('FROM bb:run\nRUN true\n\nbad line', []), { code: 'INVALID_ARGUMENT', message: /line 4/ })
   await t.rejects(build('FROM bb:run\nENV ${', []), { code: 'INVALID_ARGUMENT', message: /line 2/ })
   await t.rejects(build('FROM bb:run\nUSER ${X:?must be set}\n', []), { code: 'INVALID_ARGUMENT', message: /line 2/ })
+  await t.rejects(build('ARG X\nFROM ${X:?must be set}\n', []), { code: 'INVALID_ARGUMENT', message: /line 2: FROM/ })
+  await t.rejects(build('ARG X=${Y:?must be set}\nFROM bb:run\n', []), {
+    code: 'INVALID_ARGUMENT',
+    message: /line 1: ARG/,
+  })
+  await t.rejects(build(`FROM bb:run\nCOPY x /${'d'.repeat(300)}/\n`, [{ file: 'x', body: 'x' }]), {
+    code: 'INVALID_ARGUMENT',
+    message: /COPY failed/,
+  })
   t.same(readdirSync(join(d.root, 'tmp')), [], 'no context left')
 })
 
