@@ -386,6 +386,22 @@ export interface ContainerExit {
   error?: string
 }
 export type ImageRemoveEvent = { Untagged: string } | { Deleted: string }
+/** `docker build`: the context is the call's upload (a tar); the Dockerfile comes as text. */
+export interface ImageBuildParams {
+  /** The Dockerfile's text (the CLI reads it wherever -f points, as Docker's CLI does). */
+  dockerfile: string
+  /** REPO[:TAG] names for the result. */
+  tags?: string[]
+  /** K=V for ARG (the CLI resolves a bare K from its environment). */
+  buildArgs?: string[]
+  /** The stage to stop at. */
+  target?: string
+  noCache?: boolean
+  /** K=V labels for the result. */
+  labels?: string[]
+  /** RUN's network: 'none' (the default) or 'host'. */
+  network?: string
+}
 
 /** Every method: its parameters, its result, and which streams it uses. */
 export interface Methods {
@@ -475,6 +491,11 @@ export interface Methods {
   }
   'image.mount': { params: { image: string; target?: string }; result: { path: string } }
   'image.unmount': { params: { image: string; force?: boolean }; result: { mounted: boolean } }
+  /**
+   * Upload: the build context as a tar. Events { status } are the classic builder's output lines
+   * (`Step 1/5 : FROM busybox`, ` ---> Using cache`, a RUN's output, `Successfully tagged …`).
+   */
+  'image.build': { params: ImageBuildParams; result: { id: string } }
 }
 export type MethodName = keyof Methods
 export type ParamsOf<M extends MethodName> = Methods[M]['params']
@@ -598,6 +619,15 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'container.exec': { ...NAMED, cmd: 'strings', env: 'strings?', workdir: 'string?', user: 'string?' },
   'image.mount': { ...IMAGE, target: 'string?' },
   'image.unmount': { ...IMAGE, force: 'boolean?' },
+  'image.build': {
+    dockerfile: 'string',
+    tags: 'strings?',
+    buildArgs: 'strings?',
+    target: 'string?',
+    noCache: 'boolean?',
+    labels: 'strings?',
+    network: 'string?',
+  },
 }
 
 // ---- flow control ----

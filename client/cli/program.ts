@@ -10,6 +10,7 @@ import { StrataCommand } from './docker-flags.js'
 import { registerOverlayLs } from './commands/overlay/ls.js'
 import { registerOverlayMount } from './commands/overlay/mount.js'
 import { registerOverlayRm } from './commands/overlay/rm.js'
+import { registerBuild } from './commands/image/build.js'
 import { registerHistory } from './commands/image/history.js'
 import { registerImport } from './commands/image/import.js'
 import { registerImageInspect } from './commands/image/inspect.js'
@@ -92,6 +93,7 @@ function registerImageVerbs(parent: Command, cli: Cli, where: 'top' | 'group'): 
   registerSave(parent, cli)
   registerPull(parent, cli)
   registerPush(parent, cli)
+  registerBuild(parent, cli)
 }
 
 /** Container verbs, at the top (`strata ps`, `strata rm`) and under `strata container` (`ls`, `rm`). */

@@ -5,6 +5,7 @@
 import type { MethodName } from '../../client/protocol.js'
 import type { MethodDef } from '../rpc/dispatch.js'
 import { checked, type ApiMethod } from './params.js'
+import { imageBuild } from './image-build.js'
 import { imageHistory } from './image-history.js'
 import { imageImport } from './image-import.js'
 import { imageInspect } from './image-inspect.js'
@@ -84,6 +85,7 @@ export function methodTable(s: Services): Record<MethodName, MethodDef> {
     'container.exec': containerExec(s),
     'image.mount': imageMount(s),
     'image.unmount': imageUnmount(s),
+    'image.build': imageBuild(s),
   }
   const table = {} as Record<MethodName, MethodDef>
   for (const method of Object.keys(api) as MethodName[]) table[method] = checked(method, api[method])

@@ -1,0 +1,165 @@
+/**
+ * One step of a stage: its cache key (step-cache.ts) from the instruction after substitution, the
+ * cached image when there is one (unless --no-cache), else the step done (config-step.ts,
+ * run-step.ts, copy-step.ts); the stage afterwards. ARG also records the value the stage sees.
+ * Errors: those of the steps; DockerfileError for a bad word.
+ * Tests: test/integration/image-build.test.ts
+ */
+import { join } from 'node:path'
+import { invalidArgument, notFound } from '../errors.js'
+import { parseConfig } from '../store/image-config.js'
+import type { ImageRecord } from '../store/images.js'
+import type { BuildContext, BuildOptions, BuildParts, Say, Stage } from './build-parts.js'
+import { commandOf, configStep } from './config-step.js'
+import { checksumOf, matchSources } from './copy-sources.js'
+import { copyStep, isUrl } from './copy-step.js'
+import { DockerfileError, type Instruction } from './dockerfile-parser.js'
+import { runStep } from './run-step.js'
+import { expandWord, expandWords, WordError, type Vars } from './shell-words.js'
+import { configKey, copyKey, findCached, runKey } from './step-cache.js'
+import { stepImage } from './step-image.js'
+
+export interface StepEnv {
+  p: BuildParts
+  o: BuildOptions
+  ctx: BuildContext
+  escape: string
+  /** Stages built so far (for COPY --from). */
+  built: Stage[]
+  /** The global ARGs' values (an ARG without a default in a stage takes the global one). */
+  globals: ReadonlyMap<string, string | undefined>
+  say: Say
+  signal: AbortSignal
+}
+
+export async function runInstruction(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
+  try {
+    return await step(e, stage, i)
+  } catch (err) {
+    if (err instanceof WordError) throw new DockerfileError(i.line, `${i.keyword}: ${err.message}`, { cause: err })
+    throw err
+  }
+}
+
+/** $VAR's values: the stage's ARGs that have one, then its ENV (ENV wins). */
+export function varsOf(stage: Stage): Map<string, string> {
+  const vars = new Map<string, string>()
+  for (const [k, v] of stage.args) if (v !== undefined) vars.set(k, v)
+  for (const kv of stage.config.config.Env ?? []) {
+    const eq = kv.indexOf('=')
+    if (eq > 0) vars.set(kv.slice(0, eq), kv.slice(eq + 1))
+  }
+  return vars
+}
+
+async function step(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
+  const vars = varsOf(stage)
+  if (i.keyword === 'RUN') return runInstr(e, stage, i)
+  if (i.keyword === 'COPY' || i.keyword === 'ADD') return copyInstr(e, stage, i, vars)
+  if (i.keyword === 'ARG') stage = { ...stage, args: withArgs(e, stage, i, vars) }
+  const scope = { escape: e.escape, shell: stage.shell, vars: varsOf(stage) }
+  const c = configStep(stage.config.config, i, scope)
+  const key = configKey(c.text)
+  const image = await cachedOr(e, stage, key, async () => {
+    const made = stepImage(stage.image, stage.config, {
+      config: c.config,
+      createdBy: key,
+      layer: undefined,
+      ...(c.author ? { author: c.author } : {}),
+    })
+    await e.p.metadata.add((lock) => e.p.images.add(lock, made, []))
+    return made
+  })
+  return next(stage, image, c.shell)
+}
+
+function withArgs(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): Map<string, string | undefined> {
+  const args = new Map(stage.args)
+  for (const { key, value } of i.pairs ?? []) {
+    const given = e.o.buildArgs.get(key)
+    args.set(key, given ?? (value !== undefined ? expandWord(value, vars, e.escape) : e.globals.get(key)))
+  }
+  return args
+}
+
+async function runInstr(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
+  const argv = commandOf(i, stage.shell)
+  const buildArgs = new Map([...stage.args].filter((kv): kv is [string, string] => kv[1] !== undefined))
+  const createdBy = runKey(argv, buildArgs)
+  const network = (i.flags.network ?? e.o.network) as 'none' | 'host'
+  if (network !== 'none' && network !== 'host')
+    throw new DockerfileError(i.line, `RUN --network=${network}: strata runs with none or host`)
+  const image = await cachedOr(e, stage, createdBy, () =>
+    runStep(e.p, stage, { argv, buildArgs, network, createdBy }, e.say, e.signal),
+  )
+  return next(stage, image)
+}
+
+async function copyInstr(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): Promise<Stage> {
+  const keyword = i.keyword as 'COPY' | 'ADD'
+  const words = (i.exec ?? expandWords(i.args, vars, e.escape)).map((w) => (i.exec ? expandWord(w, vars, e.escape) : w))
+  const dest = words.at(-1) as string
+  const patterns = words.slice(0, -1)
+  if (keyword === 'ADD' && patterns.some(isUrl))
+    throw invalidArgument(
+      `Dockerfile line ${i.line}: ADD from a URL is not supported by strata build; use RUN with wget or curl`,
+    )
+  const chown = i.flags.chown === undefined ? undefined : expandWord(i.flags.chown, vars, e.escape)
+  const chmod = i.flags.chmod
+  const flags = [
+    i.flags.from ? `--from=${i.flags.from}` : '',
+    chown ? `--chown=${chown}` : '',
+    chmod ? `--chmod=${chmod}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ')
+  const source = await sourceRoot(e, i.flags.from)
+  try {
+    const sources = matchSources(source.root, patterns)
+    const createdBy = copyKey(keyword, flags, checksumOf(sources), dest)
+    const image = await cachedOr(e, stage, createdBy, () =>
+      copyStep(e.p, stage, e.ctx, { keyword, sources, dest, chown, chmod, createdBy }, e.signal),
+    )
+    return next(stage, image)
+  } finally {
+    await source.release()
+  }
+}
+
+/** The context, or with --from a built stage's (by name or index) or an image's root filesystem, mounted read-only. */
+async function sourceRoot(e: StepEnv, from: string | undefined): Promise<{ root: string; release(): Promise<void> }> {
+  if (from === undefined) return { root: e.ctx.dir, release: async () => undefined }
+  const stage =
+    e.built.find((s) => s.name?.toLowerCase() === from.toLowerCase()) ??
+    (/^\d+$/.test(from) ? e.built[Number(from)] : undefined)
+  const image = stage ? stage.image : (await e.p.images.resolve(from).catch(notPulled(from))).image
+  if (!image?.topLayer) return { root: join(e.ctx.scratch, 'empty'), release: async () => undefined } // nothing in it
+  const root = await e.p.metadata.add((lock) => e.p.containers.mountView(lock, image))
+  return {
+    root,
+    release: () => e.p.metadata.add((lock) => e.p.containers.unmountView(lock, image, false)).then(() => undefined),
+  }
+}
+
+export const notPulled =
+  (ref: string) =>
+  (err: unknown): never => {
+    if (err instanceof Error && 'code' in err && err.code === 'NOT_FOUND')
+      throw notFound(`No such image: ${ref} (strata build does not pull: strata pull it first)`, { cause: err })
+    throw err
+  }
+
+async function cachedOr(e: StepEnv, stage: Stage, key: string, make: () => Promise<ImageRecord>): Promise<ImageRecord> {
+  if (!e.o.noCache) {
+    const hit = findCached(await e.p.images.list(), stage.image, key)
+    if (hit) {
+      e.say(' ---> Using cache')
+      return hit
+    }
+  }
+  return make()
+}
+
+function next(stage: Stage, image: ImageRecord, shell?: string[]): Stage {
+  return { ...stage, image, config: parseConfig(Buffer.from(image.config)), ...(shell ? { shell } : {}) }
+}
