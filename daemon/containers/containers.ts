@@ -41,10 +41,12 @@ import {
 } from './commit.js'
 import { release } from './counted-mount.js'
 import { containerChanges } from './diff.js'
+import { ensureInitLayer } from './etc-files.js'
 import { containerTar } from './export.js'
 import { mountView, unmountView } from './image-view.js'
 import { leaseContainer, type LeasedContainer } from './lease.js'
 import type { MountControl } from './mount-control.js'
+import { layerDirs } from './mount-spec.js'
 import { mountContainer, unmountContainer } from './mount.js'
 import { containerPaths, makeLayout, type ContainerPaths } from './paths.js'
 
@@ -97,6 +99,15 @@ export class Containers {
   /** Mounts it (or counts one more mount); the path. */
   mount(lock: MetadataLock, c: ContainerRecord, target?: string): Promise<string> {
     return mountContainer(lock, this.parts, c, target)
+  }
+
+  /**
+   * Gives the container its init layer (etc-files.ts) unless it has one, before a process first
+   * runs in it; its directories look as the image's. A container mounted already keeps the mount
+   * it has (without the layer until it is mounted again).
+   */
+  async prepareInit(c: ContainerRecord): Promise<void> {
+    ensureInitLayer(this.pathsOf(c), await layerDirs(this.parts.layers, c.topLayer))
   }
 
   /** One unmount (all when forced); whether it is still mounted. */

@@ -1,11 +1,12 @@
 /**
  * Mount specs (client/protocol.ts MountSpec): a container's is its image's layer directories,
- * top first as in lowerdir=, under its upper/, with work/ and the journal; an image's view is
- * its layers alone, read-only. The same lowerdirs serve diff and export.
+ * top first as in lowerdir=, under its upper/, with work/ and the journal, and its init layer on
+ * top once it has run a process; an image's view is its layers alone, read-only. diff and export
+ * take the image's layers (layerDirs, lease.ts): the init layer holds no change of the container's.
  * Never: mounts anything (counted-mount.ts does) or changes a record.
  * Tests: test/unit/containers/mount-spec.test.ts
  */
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import type { MountSpec } from '../../client/protocol.js'
 import type { ChainId } from '../digests.js'
 import type { LayerStore } from '../layers/layer-store.js'
@@ -26,15 +27,14 @@ export function atLeastOneLower(dirs: string[], paths: ContainerPaths): string[]
   return [paths.empty]
 }
 
-/** A container's lowerdirs: its image's layers, or one empty directory when it has none. */
-export async function lowerdirsOf(layers: LayerDirs, top: ChainId | null, paths: ContainerPaths): Promise<string[]> {
-  return atLeastOneLower(await layerDirs(layers, top), paths)
-}
-
-/** A container's read-write root filesystem. */
+/**
+ * A container's read-write root filesystem: its init layer (etc-files.ts), once it has one, on
+ * top of its image's layers.
+ */
 export async function containerSpec(layers: LayerDirs, top: ChainId | null, paths: ContainerPaths): Promise<MountSpec> {
+  const init = existsSync(paths.init) ? [paths.init] : []
   return {
-    lowerdirs: await lowerdirsOf(layers, top, paths),
+    lowerdirs: atLeastOneLower([...init, ...(await layerDirs(layers, top))], paths),
     upperdir: paths.upper,
     workdir: paths.work,
     journal: paths.journal,

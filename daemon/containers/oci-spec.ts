@@ -2,7 +2,8 @@
  * The OCI runtime config (bundle/config.json) for a container's process, as Docker's defaults
  * make it: namespaces mount, pid, ipc, uts and network (not with `--network host`); /proc, /dev
  * (tmpfs; the runtime adds the standard devices), /dev/pts, /dev/shm, /dev/mqueue, /sys read-only;
- * the bind mounts asked for; Docker's default capabilities; its masked and read-only paths;
+ * the container's /etc/resolv.conf, hostname and hosts, then the bind mounts asked for (so one
+ * of those may replace them); Docker's default capabilities; its masked and read-only paths;
  * RLIMIT_NOFILE as Docker's daemon gives it, within what this host allows; a cgroup under the
  * runtime's own (`strata-<id>`), which the runtime removes when the process ends.
  * Never: reads or writes anything; the caller writes the bundle.
@@ -10,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { ContainerProcess } from '../store/containers.js'
+import { ETC_NAMES, type EtcFiles } from './etc-files.js'
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const DEFAULT_CAPABILITIES = [
@@ -60,7 +62,14 @@ export interface OciSpec {
   linux: Record<string, unknown>
 }
 
-export function ociSpec(id: string, rootfs: string, p: ContainerProcess, nofileHard = hostNofileHard()): OciSpec {
+/** `etc`: the container's hostname, hosts and resolv.conf (etc-files.ts), bound over the image's; null: none. */
+export function ociSpec(
+  id: string,
+  rootfs: string,
+  p: ContainerProcess,
+  etc: EtcFiles | null,
+  nofileHard = hostNofileHard(),
+): OciSpec {
   const caps = DEFAULT_CAPABILITIES
   const namespaces = ['pid', 'ipc', 'uts', 'mount', ...(p.network === 'host' ? [] : ['network'])]
   const nofile = Math.min(1048576, nofileHard)
@@ -100,12 +109,8 @@ export function ociSpec(id: string, rootfs: string, p: ContainerProcess, nofileH
         source: 'shm',
         options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
       },
-      ...p.binds.map((b) => ({
-        destination: b.destination,
-        type: 'bind',
-        source: b.source,
-        options: ['rbind', 'rprivate', ...(b.readOnly ? ['ro'] : [])],
-      })),
+      ...(etc ? ETC_NAMES.map(([field, name]) => bind(etc[field], `/etc/${name}`, false)) : []),
+      ...p.binds.map((b) => bind(b.source, b.destination, b.readOnly)),
     ],
     linux: {
       namespaces: namespaces.map((type) => ({ type })),
@@ -115,6 +120,13 @@ export function ociSpec(id: string, rootfs: string, p: ContainerProcess, nofileH
     },
   }
 }
+
+const bind = (source: string, destination: string, readOnly: boolean): OciMount => ({
+  destination,
+  type: 'bind',
+  source,
+  options: ['rbind', 'rprivate', ...(readOnly ? ['ro'] : [])],
+})
 
 /** The hard RLIMIT_NOFILE this process has (a container cannot be given more). */
 function hostNofileHard(): number {

@@ -1,5 +1,6 @@
 /**
- * Containers' processes: start one (mount the root filesystem, write the OCI bundle, start its
+ * Containers' processes: start one (mount the root filesystem with its init layer, write /etc's
+ * hostname, hosts and resolv.conf and the OCI bundle, start its
  * monitor), signal it, wait for it, and reap it: when the monitor has recorded the exit status (or
  * is gone), record it, release the mount `start` took, and remove the container when it was run
  * with --rm. Running means the record names a monitor; the exit status says how it ended.
@@ -27,6 +28,7 @@ import { parseConfig } from '../store/image-config.js'
 import type { ImageStore } from '../store/images.js'
 import type { MetadataLock, MetadataQueue } from '../store/metadata-queue.js'
 import type { Containers } from './containers.js'
+import { writeEtcFiles } from './etc-files.js'
 import { readExit, startMonitor } from './monitor.js'
 import { ociSpec } from './oci-spec.js'
 import { containerPaths } from './paths.js'
@@ -78,6 +80,7 @@ export class Runs {
    */
   async start(lock: MetadataLock, c: ContainerRecord, o?: ContainerRunOptions): Promise<ContainerRecord> {
     if (isRunning(c)) return c
+    await this.parts.containers.prepareInit(c)
     const rootfs = await this.parts.containers.mount(lock, c)
     c = await this.parts.containers.resolve(c.id)
     try {
@@ -86,8 +89,9 @@ export class Runs {
         o || !c.process
           ? processConfig(c.id, rootfs, await this.imageConfig(c), o ?? c.runOptions ?? {})
           : { ...c.process }
+      const etc = writeEtcFiles(paths, proc.hostname, proc.network)
       mkdirSync(paths.bundle, { recursive: true, mode: 0o700 })
-      writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(ociSpec(c.id, rootfs, proc), null, 2), {
+      writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(ociSpec(c.id, rootfs, proc, etc), null, 2), {
         mode: 0o600,
       })
       const m = startMonitor(this.runtime, c.id, paths)

@@ -6,14 +6,15 @@
  * read-only, -d with logs, ps's Up/Exited, rm refused while running, exec, stop (SIGKILL after
  * the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f, commit of a
  * running container (frozen meanwhile, running after), SIGINT to a foreground run reaching the
- * process, and --rm. The
+ * process, --rm, and /etc/hostname, hosts and resolv.conf with the init layer that keeps their
+ * mount targets (and /proc, /sys, /dev) out of diff and commit. The
  * teardown leaves no process, mount or cgroup (test/helpers/run-fixtures.ts).
  */
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { hostname as hostName } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { startDaemon, STRATA_CLI } from '../helpers/daemon.js'
 import { cgroupsOf, cleanupRuntime, importBusybox, strata, until } from '../helpers/run-fixtures.js'
 import { tmpdir } from '../helpers/tmpdir.js'
@@ -214,4 +215,31 @@ t.test('--rm removes the container and releases its mount, also with -d', async 
     [],
     'no mount left',
   )
+})
+
+t.test("/etc/hostname, hosts and resolv.conf as Docker's; the init layer keeps diff and commit clean", async (t) => {
+  const script = 'cat /etc/hostname; echo --; cat /etc/hosts; echo --; cat /etc/resolv.conf; touch /etc/new'
+  const r = await cli('run', '--name', 'etc1', '--hostname', 'box', 'bb:run', 'sh', '-c', script)
+  t.equal(r.code, 0, r.stderr)
+  const [name, hosts, resolv] = r.stdout.split('--\n')
+  t.equal(name, 'box\n')
+  t.match(hosts, /^127\.0\.0\.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n/)
+  t.equal(resolv, existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '')
+  const host = await cli('run', '--rm', '--network', 'host', 'bb:run', 'cat', '/etc/hosts')
+  t.equal(host.stdout, readFileSync('/etc/hosts', 'utf8'), "with the host's network, the host's /etc/hosts")
+  // the image has no /proc, /sys, /dev or /etc/hosts: the runtime's mount targets come from the
+  // init layer, so the container's changes are only its own
+  t.equal((await cli('diff', 'etc1')).stdout, 'C /etc\nA /etc/new\n')
+  t.match(await cli('commit', 'etc1', 'bb:etc'), { code: 0 })
+  t.match(await cli('create', '--name', 'etc2', 'bb:etc'), { code: 0 })
+  const tar = join(tmpdir(t), 'etc2.tar')
+  t.match(await cli('export', '-o', tar, 'etc2'), { code: 0 })
+  const names = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n')
+  t.ok(names.includes('etc/new'), 'the change was committed')
+  t.same(
+    names.filter((n) => /^(proc|sys|dev)\/?$|^etc\/(hosts|hostname|resolv\.conf)$/.test(n)),
+    [],
+    'and nothing of the init layer',
+  )
+  t.match(await cli('rm', 'etc1', 'etc2'), { code: 0 })
 })

@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import t from 'tap'
-import { containerSpec, layerDirs, lowerdirsOf, viewSpec } from '../../../daemon/containers/mount-spec.js'
+import { containerSpec, layerDirs, viewSpec } from '../../../daemon/containers/mount-spec.js'
 import { containerPaths } from '../../../daemon/containers/paths.js'
 import { parseChainId, type ChainId } from '../../../daemon/digests.js'
 import type { LayerRecord } from '../../../daemon/store/layer-records.js'
@@ -23,9 +23,16 @@ t.test('lowerdirs are the layer directories, top first', async (t) => {
 
 t.test('a container without layers gets one empty lower directory, made on demand', async (t) => {
   const paths = containerPaths(tmpdir(t))
-  t.same(await lowerdirsOf(layers, null, paths), [paths.empty])
+  t.same((await containerSpec(layers, null, paths)).lowerdirs, [paths.empty])
   t.ok(statSync(paths.empty).isDirectory())
-  t.same(await lowerdirsOf(layers, mid, paths), ['/layers/b/diff', '/layers/a/diff'])
+  t.same((await containerSpec(layers, mid, paths)).lowerdirs, ['/layers/b/diff', '/layers/a/diff'])
+})
+
+t.test('once a container has its init layer, the init layer is its top lower', async (t) => {
+  const paths = containerPaths(tmpdir(t))
+  mkdirSync(paths.init)
+  t.same((await containerSpec(layers, mid, paths)).lowerdirs, [paths.init, '/layers/b/diff', '/layers/a/diff'])
+  t.same((await containerSpec(layers, null, paths)).lowerdirs, [paths.init], 'no empty/ needed with it')
 })
 
 t.test("a container's spec is read-write over its upper/, with work/ and the journal", async (t) => {

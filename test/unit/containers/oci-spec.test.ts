@@ -2,6 +2,8 @@ import t from 'tap'
 import { DEFAULT_CAPABILITIES, ociSpec } from '../../../daemon/containers/oci-spec.js'
 import type { ContainerProcess } from '../../../daemon/store/containers.js'
 
+const ETC = { hostname: '/c/x/hostname', hosts: '/c/x/hosts', resolv: '/c/x/resolv.conf' }
+
 const PROC: ContainerProcess = {
   args: ['sh'],
   env: ['PATH=/bin'],
@@ -20,7 +22,7 @@ const PROC: ContainerProcess = {
 }
 
 t.test('Docker’s defaults: namespaces, mounts, capabilities, a cgroup per container', async (t) => {
-  const s = ociSpec('c1', '/root/merged', PROC, 4096)
+  const s = ociSpec('c1', '/root/merged', PROC, ETC, 4096)
   t.same(s.root, { path: '/root/merged', readonly: true })
   t.equal(s.hostname, 'box')
   t.match(s.process, { args: ['sh'], user: { uid: 1000, gid: 1000, additionalGids: [50] }, terminal: false })
@@ -33,7 +35,19 @@ t.test('Docker’s defaults: namespaces, mounts, capabilities, a cgroup per cont
   t.equal(s.linux.cgroupsPath, 'strata-c1')
   t.same(
     s.mounts.map((m) => m.destination),
-    ['/proc', '/dev', '/dev/pts', '/sys', '/dev/mqueue', '/dev/shm', '/data'],
+    [
+      '/proc',
+      '/dev',
+      '/dev/pts',
+      '/sys',
+      '/dev/mqueue',
+      '/dev/shm',
+      '/etc/resolv.conf',
+      '/etc/hostname',
+      '/etc/hosts',
+      '/data',
+    ],
+    'the container’s /etc files before the binds asked for (so a bind may replace one)',
   )
   t.ok(s.mounts.find((m) => m.destination === '/sys')?.options.includes('ro'), '/sys read-only')
   t.same(s.mounts.at(-1), {
@@ -42,7 +56,7 @@ t.test('Docker’s defaults: namespaces, mounts, capabilities, a cgroup per cont
     source: '/srv/data',
     options: ['rbind', 'rprivate', 'ro'],
   })
-  const host = ociSpec('c1', '/r', { ...PROC, network: 'host' }, 4096)
+  const host = ociSpec('c1', '/r', { ...PROC, network: 'host' }, null, 4096)
   t.notOk(
     (host.linux.namespaces as Array<{ type: string }>).some((n) => n.type === 'network'),
     'host network',
