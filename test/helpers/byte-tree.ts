@@ -41,6 +41,28 @@ for dirpath, dirnames, filenames, dfd in os.fwalk(root, follow_symlinks=False):
 sys.stdout.write('\n'.join(sorted(out)))
 `
 
+/**
+ * Python that defines deep_file(top): 20 directories of 200 bytes below `top` (names with 0xfe),
+ * then a file 'deep' whose path below `top` is 4,094 bytes (the most a tar path may be; past
+ * PATH_MAX with `top` on it), made through descriptors; returns (the directories' path, the name).
+ * Scripts start with it: it imports os and sys.
+ */
+export const DEEP_FILE = String.raw`
+import os, sys
+def deep_file(top):
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    depth = b''
+    for i in range(20):
+        n = b'd%02d\xfe' % i + b'x' * 196
+        os.mkdir(n, dir_fd=fd)
+        nfd = os.open(n, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd); os.close(fd); fd = nfd
+        depth += n + b'/'
+    last = b'f' * (4094 - len(depth) - 1) + b'\xc3'
+    w = os.open(last, os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd); os.write(w, b'deep'); os.close(w)
+    os.close(fd)
+    return depth, last
+`
+
 /** Runs a python3 script with arguments; its stdout. */
 export const python = (script: string, ...args: string[]): Buffer =>
   execFileSync('python3', ['-c', script, ...args], { maxBuffer: 1 << 28 })

@@ -8,28 +8,21 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { python, snapshotBytes } from '../helpers/byte-tree.js'
+import { DEEP_FILE, python, snapshotBytes } from '../helpers/byte-tree.js'
 import { startDaemon } from '../helpers/daemon.js'
 import { downloaded } from '../helpers/download.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
 /** In the mount: w/caf\xe9, \x80\xff/f\xfe and 20 directories of 200 bytes with a file below (4,094 bytes). */
-const MAKE = String.raw`
-import os, sys
+const MAKE =
+  DEEP_FILE +
+  String.raw`
 m = sys.argv[1].encode()
 open(m + b'/w/caf\xe9', 'wb').write(b'latin-1')
 os.mkdir(m + b'/\x80\xff')
 open(m + b'/\x80\xff/f\xfe', 'wb').write(b'x')
-fd = os.open(m, os.O_RDONLY | os.O_DIRECTORY)
-depth = b''
-for i in range(20):
-    n = b'd%02d\xfe' % i + b'x' * 196
-    os.mkdir(n, dir_fd=fd)
-    nfd = os.open(n, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd); os.close(fd); fd = nfd
-    depth += n + b'/'
-last = b'f' * (4094 - len(depth) - 1) + b'\xc3'
-w = os.open(last, os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd); os.write(w, b'deep'); os.close(w); os.close(fd)
+deep_file(m)
 `
 
 t.test('diff, commit, export and rm of a container with such names, through stratad', async (t) => {

@@ -29,13 +29,14 @@ import { applyTar } from '../../daemon/layers/apply-tar.js'
 import { exportTar } from '../../daemon/layers/export-tar.js'
 import { decodeName, encodeName } from '../../daemon/overlay/names.js'
 import { readSplit, SplitRecorder } from '../../daemon/tar/tar-split.js'
-import { python, reprs, snapshotBytes } from '../helpers/byte-tree.js'
+import { DEEP_FILE, python, reprs, snapshotBytes } from '../helpers/byte-tree.js'
 import { mountKernelOverlay } from '../helpers/kernel-overlay.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
 /** lower/ and upper/ (upper/ in overlay format: a whiteout hides a lower file). */
-const BUILD = String.raw`
-import os, sys
+const BUILD =
+  DEEP_FILE +
+  String.raw`
 lower, upper = sys.argv[1].encode(), sys.argv[2].encode()
 T = 1500000000
 def f(path, data=b'', mode=0o644):
@@ -59,16 +60,7 @@ os.mkfifo(upper + b'/fifo\x81')
 f(upper + b'/sparse\xfd', b'head')
 os.truncate(upper + b'/sparse\xfd', 1 << 20)
 # A path of 4,094 bytes below upper/ (the most a tar path may be), past PATH_MAX with upper/ on top.
-fd = os.open(upper, os.O_RDONLY | os.O_DIRECTORY)
-depth = b''
-for i in range(20):
-    n = b'd%02d\xfe' % i + b'x' * 196
-    os.mkdir(n, dir_fd=fd)
-    nfd = os.open(n, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd); os.close(fd); fd = nfd
-    depth += n + b'/'
-last = b'f' * (4094 - len(depth) - 1) + b'\xc3'
-w = os.open(last, os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd); os.write(w, b'deep'); os.close(w)
-os.close(fd)
+depth, last = deep_file(upper)
 for top in (lower, upper):
     for dirpath, dirnames, filenames, dfd in os.fwalk(top, topdown=False, follow_symlinks=False):
         for n in filenames + dirnames:
