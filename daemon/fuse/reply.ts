@@ -146,12 +146,13 @@ export function writeDirent(
     entry.copy(buf, p)
     p += ENTRY_OUT
   }
-  const nameLen = nameLength(d.name)
+  const escaped = hasEscapes(d.name) ? encodeName(d.name) : null // bytes that were not UTF-8 (names.ts)
+  const nameLen = escaped ? escaped.length : Buffer.byteLength(d.name)
   buf.writeBigUInt64LE(d.ino, p)
   buf.writeBigUInt64LE(BigInt(d.off), p + 8)
   buf.writeUInt32LE(nameLen, p + 16)
   buf.writeUInt32LE(d.type, p + 20)
-  if (hasEscapes(d.name)) encodeName(d.name).copy(buf, p + DIRENT_BASE)
+  if (escaped) escaped.copy(buf, p + DIRENT_BASE)
   else buf.write(d.name, p + DIRENT_BASE, 'utf8')
   return p + pad8(DIRENT_BASE + nameLen) - at
 }
