@@ -15,6 +15,7 @@
         "src/fuse-dev.c",
         "src/fuse-reader.c",
         "src/fuse-poll.c",
+        "src/fuse-bare.c",
         "src/peercred.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],

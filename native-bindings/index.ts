@@ -51,6 +51,15 @@ export interface PeerCred {
 export type ReaderEnd = string
 export type BatchHandler = (requests: Buffer[], end: ReaderEnd | null) => void
 
+/** The nodes known to have no xattr a user can see: the poll reader answers their xattr requests itself. */
+export type BareNodes = { readonly __brand: 'BareNodes' }
+
+/** How many xattr requests the poll reader answered from a BareNodes set. */
+export interface BareAnswers {
+  getxattr: number
+  listxattr: number
+}
+
 interface Addon {
   constants: NativeConstants
   utimeConstants: { UTIME_NOW: number; UTIME_OMIT: number }
@@ -79,7 +88,10 @@ interface Addon {
   fuseBackingOpen(fuseFd: number, backingFd: number): number
   fuseBackingClose(fuseFd: number, backingId: number): void
   startFuseReader(fd: number, threads: number, bufSize: number, onBatch: BatchHandler): void
-  startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler): void
+  startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler, bare?: BareNodes): void
+  createBareNodes(): BareNodes
+  markBareNode(set: BareNodes, nodeid: number, bare: boolean): void
+  bareNodeAnswers(set: BareNodes): BareAnswers
   peerCred(fd: number): PeerCred
 }
 
@@ -217,10 +229,22 @@ export function startFuseReader(fd: number, threads: number, bufSize: number, on
 /**
  * The same deliveries as startFuseReader, but read on the JS thread's own event loop (the fd is
  * made non-blocking and polled): no hop between threads per request. Start it after mount(2).
+ * With `bare`, GETXATTR (ENODATA) and LISTXATTR (empty) of the nodes in it are answered without
+ * a delivery.
  */
-export function startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler): void {
-  addon.startFusePoll(fd, bufSize, onBatch)
+export function startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler, bare?: BareNodes): void {
+  if (bare === undefined) addon.startFusePoll(fd, bufSize, onBatch)
+  else addon.startFusePoll(fd, bufSize, onBatch, bare)
 }
+
+/** An empty set of bare nodes (node ids below 2^28 are kept; others are never answered natively). */
+export const createBareNodes = (): BareNodes => addon.createBareNodes()
+
+/** Adds a node to the set, or takes it out; JavaScript stays the owner of what is true. */
+export const markBareNode = (set: BareNodes, nodeid: number, bare: boolean): void =>
+  addon.markBareNode(set, nodeid, bare)
+
+export const bareNodeAnswers = (set: BareNodes): BareAnswers => addon.bareNodeAnswers(set)
 
 /** The credentials of the process at the other end of a connected Unix socket fd. */
 export const peerCred = (fd: number): PeerCred => addon.peerCred(fd)

@@ -46,6 +46,13 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
   const requests = Object.fromEntries(
     Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]),
   )
+  // answered by the reader itself (fuse-bare.c): counted, not timed
+  for (const [op, count] of Object.entries(session.readerAnswers()) as ['GETXATTR' | 'LISTXATTR', number][]) {
+    if (count === 0) continue
+    ops[`${op} (reader)`] = { count, p50Us: 0, p99Us: 0, totalMs: 0 }
+    const code = String(Op[op])
+    requests[code] = (requests[code] ?? 0) + count
+  }
   log.info('session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests, ops })
   process.exit(reason === 'ENODEV' ? 0 : 1)
 }

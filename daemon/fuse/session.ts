@@ -6,7 +6,7 @@
  * Tests: test/unit/fuse/session.test.ts (codec, no kernel), test/integration/fuse-*.test.ts
  */
 import { writeSync } from 'node:fs'
-import { startFusePoll, startFuseReader } from '../../native-bindings/index.js'
+import { bareNodeAnswers, createBareNodes, startFusePoll, startFuseReader } from '../../native-bindings/index.js'
 import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
@@ -130,6 +130,7 @@ export class Session {
       log,
       passthrough: null,
       attrsChanged: (inode) => this.staleAttrs.add(inode.nodeid),
+      bare: createBareNodes(),
     }
     ov.onCopyUp((path, st) => {
       const node = this.ctx.inodes.rebind(path, st)
@@ -151,8 +152,14 @@ export class Session {
       }
       if (end !== null) this.ended(end)
     }
-    if (reader === 'poll') startFusePoll(this.fd, READ_BUFFER, onBatch)
+    if (reader === 'poll') startFusePoll(this.fd, READ_BUFFER, onBatch, this.ctx.bare)
     else startFuseReader(this.fd, 2, READ_BUFFER, onBatch)
+  }
+
+  /** GETXATTR and LISTXATTR requests the poll reader answered for bare nodes without a delivery. */
+  readerAnswers(): { GETXATTR: number; LISTXATTR: number } {
+    const a = bareNodeAnswers(this.ctx.bare)
+    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr }
   }
 
   /**

@@ -199,6 +199,11 @@ export class Overlay {
     return xattr.listxattr(this.stack, lookup(this.stack, parsePath(path, 'listxattr'), 'listxattr'))
   }
 
+  /** listxattr of a node already looked up (a listing's entries): no second resolution. */
+  listxattrOf(node: Node): string[] {
+    return xattr.listxattr(this.stack, node)
+  }
+
   async setxattr(path: string, name: string, value: Buffer, flags = 0): Promise<void> {
     await xattr.setxattr(this.stack, this.note(parsePath(path, 'setxattr')), name, value, flags)
   }

@@ -7,6 +7,8 @@
  * the kernel wakes the JS thread itself, so a serial workload (tar, rm -rf, ls -l) waits for one
  * wakeup per request, not two. The batch ends with the end reason when read(2) fails for good
  * (ENODEV once unmounted); EINTR retries, ENOENT (a request the kernel withdrew) is skipped.
+ * Given a set of bare nodes (fuse-bare.c), it answers their GETXATTR and LISTXATTR itself and hands
+ * JS only the rest.
  * Tests: test/unit/native-bindings/fuse-poll.test.ts, test/integration/fuse-worker.test.ts
  */
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <uv.h>
 
 #include "families.h"
+#include "fuse-bare.h"
 #include "napi-util.h"
 
 /* Requests read per wakeup at most; the rest wait for the next turn of the loop. */
@@ -27,6 +30,9 @@ typedef struct {
   uv_poll_t poll;
   napi_env env;
   napi_ref callback;
+  /* the bare nodes' set, kept alive by `bare_ref` while the poller lives; may be NULL */
+  bare_nodes *bare;
+  napi_ref bare_ref;
   napi_async_context async;
   int fd;
   char *buf;
@@ -53,7 +59,9 @@ static void free_poller(uv_handle_t *handle) {
 static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
   uint32_t n = 0;
   uint32_t limit = p->draining || ++p->wakeups % PROBE_EVERY == 0 ? BATCH_MAX : 1;
-  while (n < limit) {
+  /* requests answered here do not count against `limit` (the caller is likely to send its next
+   * one at once), but reads do against BATCH_MAX, so a stream of them cannot starve the loop */
+  for (uint32_t reads = 0; n < limit && reads < BATCH_MAX; reads++) {
     ssize_t len = read(p->fd, p->buf, p->buf_size);
     if (len < 0 && errno == EINTR) continue;
     if (len < 0 && errno == ENOENT) continue;
@@ -62,6 +70,7 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
       *end = len < 0 ? uv_err_name(-errno) : "EOF";
       break;
     }
+    if (strata_bare_answer(p->bare, p->fd, p->buf, (size_t)len)) continue;
     napi_value buf;
     if (napi_create_buffer_copy(p->env, (size_t)len, p->buf, NULL, &buf) != napi_ok) {
       *end = "ENOMEM";
@@ -71,6 +80,12 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
   }
   if (limit > 1) p->draining = n > 1;
   return n;
+}
+
+static void release_refs(poller *p) {
+  napi_delete_reference(p->env, p->callback);
+  if (p->bare_ref) napi_delete_reference(p->env, p->bare_ref);
+  napi_async_destroy(p->env, p->async);
 }
 
 static void on_readable(uv_poll_t *handle, int status, int events) {
@@ -84,8 +99,12 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   const char *end = NULL;
   napi_value batch, args[2], cb, global;
   napi_create_array(env, &batch);
-  read_batch(p, batch, &end);
+  uint32_t n = read_batch(p, batch, &end);
   if (!end && status < 0) end = uv_err_name(status);
+  if (n == 0 && !end) { /* everything read was answered here (or nothing was waiting) */
+    napi_close_handle_scope(env, scope);
+    return;
+  }
   if (end) {
     p->ended = true;
     uv_poll_stop(&p->poll);
@@ -99,14 +118,13 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   /* make_callback: the microtasks the handlers queue (their awaits) run before control returns */
   napi_make_callback(env, p->async, global, cb, 2, args, NULL);
   if (end) {
-    napi_delete_reference(env, p->callback);
-    napi_async_destroy(env, p->async);
+    release_refs(p);
     uv_close((uv_handle_t *)&p->poll, free_poller);
   }
   napi_close_handle_scope(env, scope);
 }
 
-/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)) */
+/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)[, bareNodes]) */
 static napi_value js_start_poll(napi_env env, napi_callback_info info) {
   strata_args a;
   if (!strata_get_args(env, info, &a)) return NULL;
@@ -129,9 +147,18 @@ static napi_value js_start_poll(napi_env env, napi_callback_info info) {
     return strata_throw_errno(env, ENOMEM, "startFusePoll", NULL);
   }
   *p = (poller){.env = env, .fd = fd, .buf = buf, .buf_size = buf_size};
+  if (a.argc > 3) {
+    p->bare = strata_bare_nodes_of(env, a.argv[3]);
+    if (!p->bare || napi_create_reference(env, a.argv[3], 1, &p->bare_ref) != napi_ok) {
+      free(buf);
+      free(p);
+      return strata_throw_type(env, "bareNodes must be a set made by createBareNodes");
+    }
+  }
   p->poll.data = p;
   int err = uv_poll_init(loop, &p->poll, fd);
   if (err < 0) {
+    if (p->bare_ref) napi_delete_reference(env, p->bare_ref);
     free(buf);
     free(p);
     return strata_throw_errno(env, -err, "uv_poll_init", NULL);
@@ -142,8 +169,7 @@ static napi_value js_start_poll(napi_env env, napi_callback_info info) {
   NAPI_OK(env, napi_async_init(env, NULL, name, &p->async));
   err = uv_poll_start(&p->poll, UV_READABLE, on_readable);
   if (err < 0) {
-    napi_delete_reference(env, p->callback);
-    napi_async_destroy(env, p->async);
+    release_refs(p);
     uv_close((uv_handle_t *)&p->poll, free_poller);
     return strata_throw_errno(env, -err, "uv_poll_start", NULL);
   }

@@ -2,6 +2,7 @@
  * What every FUSE op handler gets: the engine, the inode and handle tables, cache timeouts, and
  * helpers from node ids to union paths and from engine attributes to FUSE attributes.
  */
+import { markBareNode, type BareNodes } from '../../../native-bindings/index.js'
 import { attrOf, type Attr, type Node, type Overlay } from '../../overlay/overlay.js'
 import { checkName, joinPath } from '../../overlay/path.js'
 import type { DirHandle, FileHandles, Handles } from '../handles.js'
@@ -22,6 +23,8 @@ export interface Context {
   passthrough: Passthrough | null
   /** The node's attributes changed behind the kernel's back: its cache is dropped before the reply. */
   attrsChanged(inode: Inode): void
+  /** the reader's copy of which nodes have no xattr (setNoXattrs keeps it in step) */
+  bare: BareNodes
 }
 
 /** null: the request gets no reply (FORGET, BATCH_FORGET, INTERRUPT). */
@@ -60,8 +63,19 @@ export function entryFor(ctx: Context, path: string, made = false): Buffer {
 /** entryFor with the engine's node already in hand. */
 export function entryOfNode(ctx: Context, node: Node, made: boolean): { inode: Inode; entry: Buffer } {
   const inode = ctx.inodes.remember(node.path, node.stat, node.upper !== null)
-  if (made && !ctx.ov.newEntryMayHaveXattrs(node.path)) inode.noXattrs = true
+  if (made && !ctx.ov.newEntryMayHaveXattrs(node.path)) setNoXattrs(ctx, inode, true)
   return { inode, entry: entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout) }
+}
+
+/**
+ * Records whether a node has no xattr a user can see (Inode.noXattrs), and mirrors it into the
+ * reader's set, which then answers the node's GETXATTR and LISTXATTR without a delivery: set it
+ * false before anything that may add an xattr starts.
+ */
+export function setNoXattrs(ctx: Context, inode: Inode, none: boolean): void {
+  if (inode.noXattrs === none) return
+  inode.noXattrs = none
+  markBareNode(ctx.bare, Number(inode.nodeid), none)
 }
 
 export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })

@@ -2,10 +2,12 @@
  * Directory handles: OPENDIR (entries snapshot, so offsets stay stable; the kernel may cache the
  * listing), READDIR, READDIRPLUS
  * (each entry returned counts a lookup), RELEASEDIR, FSYNCDIR.
+ * READDIRPLUS also learns whether each entry has xattrs (one llistxattr): `ls -l` asks for two
+ * per entry next, and for a bare node the reader answers those without JavaScript (ops/xattr.ts).
  */
 import { DType, Fopen } from '../abi.js'
 import { direntSize, entryOut, openOut, writeDirent } from '../reply.js'
-import { fuseAttr, inodeOf, type Context, type Handler } from './context.js'
+import { fuseAttr, inodeOf, setNoXattrs, type Context, type Handler } from './context.js'
 import { attrOf } from '../../overlay/overlay.js'
 import { joinPath } from '../../overlay/path.js'
 
@@ -48,6 +50,7 @@ function readdirCommon(ctx: Context, body: Parameters<Handler>[2], plus: boolean
       const node = ctx.ov.lookup(path)
       if (plus) {
         const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
+        if (inode.noXattrs === null) setNoXattrs(ctx, inode, ctx.ov.listxattrOf(node).length === 0)
         ino = inode.ino
         entry = entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout)
       } else {

@@ -4,10 +4,10 @@
  * The kernel caches no xattr, and asks for some on every file: security.capability before each
  * write and chown, security.selinux and the ACLs for each `ls -l`. So a node learns once that it
  * has no xattr a user can see (a new entry knows it from birth) and answers those without a syscall
- * until a SETXATTR through this mount.
+ * until a SETXATTR through this mount; the poll reader answers those itself (setNoXattrs).
  */
 import { u32Out } from '../reply.js'
-import { type Handler, inodeOf } from './context.js'
+import { type Handler, inodeOf, setNoXattrs } from './context.js'
 
 const sized = (data: Buffer, size: number): Buffer => {
   if (size === 0) return u32Out(data.length)
@@ -25,7 +25,7 @@ export const getxattr: Handler = (ctx, h, body) => {
   const inode = inodeOf(ctx, h.nodeid)
   // the first question about a node lists its xattrs: most nodes have none, and then that one
   // syscall answers this and every later miss
-  if (inode.noXattrs === null) inode.noXattrs = ctx.ov.listxattr(inode.path).length === 0
+  if (inode.noXattrs === null) setNoXattrs(ctx, inode, ctx.ov.listxattr(inode.path).length === 0)
   if (inode.noXattrs) throw NO_XATTR
   return sized(ctx.ov.getxattr(inode.path, name), size)
 }
@@ -35,7 +35,7 @@ export const listxattr: Handler = (ctx, h, body) => {
   body.skip(4)
   const inode = inodeOf(ctx, h.nodeid)
   const names = inode.noXattrs ? [] : ctx.ov.listxattr(inode.path)
-  inode.noXattrs = names.length === 0
+  setNoXattrs(ctx, inode, names.length === 0)
   return sized(Buffer.from(names.map((n) => `${n}\0`).join('')), size)
 }
 
@@ -47,9 +47,9 @@ export function setxattrHandler(extended: boolean): Handler {
     const name = body.name()
     const value = Buffer.from(body.bytes(size))
     const inode = inodeOf(ctx, h.nodeid)
-    inode.noXattrs = false // before: a failure part way must not leave it claimed
+    setNoXattrs(ctx, inode, false) // before: a failure part way must not leave it claimed
     await ctx.ov.setxattr(inode.path, name, value, flags)
-    inode.noXattrs = false // and after: a GETXATTR may have answered while the copy-up ran
+    setNoXattrs(ctx, inode, false) // and after: a GETXATTR may have answered while the copy-up ran
     return Buffer.alloc(0)
   }
 }

@@ -7,7 +7,15 @@ import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { closeSync, constants as fsc, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { constants, mount, startFusePoll, umount2 } from '../../../native-bindings/index.js'
+import {
+  bareNodeAnswers,
+  constants,
+  createBareNodes,
+  markBareNode,
+  mount,
+  startFusePoll,
+  umount2,
+} from '../../../native-bindings/index.js'
 import { deliveries } from '../../helpers/fuse-deliveries.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
@@ -33,6 +41,24 @@ t.test('a pipe: what is written arrives, and closing it ends with EOF', async (t
 t.test('arguments are checked', async (t) => {
   t.throws(() => startFusePoll(0, 100, () => undefined), { code: 'EINVAL' })
   t.throws(() => startFusePoll(-1, 4096, () => undefined), { code: 'EBADF' })
+})
+
+t.test('a set of bare nodes: marks checked by type, no answers before a reader gives some', async (t) => {
+  const set = createBareNodes()
+  t.same(bareNodeAnswers(set), { getxattr: 0, listxattr: 0 })
+  markBareNode(set, 5, true)
+  markBareNode(set, 5, false)
+  markBareNode(set, 2 ** 40, true) // above the bitmap's range: ignored, never answered natively
+  markBareNode(set, 1_000_000, false) // never marked: nothing to grow
+  t.throws(() => markBareNode(set, -1, true), { code: 'EINVAL' })
+  t.throws(() => markBareNode(set, 1.5, true), TypeError)
+  t.throws(() => markBareNode({} as never, 1, true), TypeError)
+  t.throws(() => bareNodeAnswers({} as never), TypeError)
+  const fifo = join(tmpdir(t), 'fifo')
+  execFileSync('mkfifo', [fifo])
+  const r = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK)
+  t.teardown(() => closeSync(r))
+  t.throws(() => startFusePoll(r, 4096, () => undefined, {} as never), TypeError)
 })
 
 for (const lazily of [false, true]) {
