@@ -19,7 +19,7 @@ import { readlink } from './backing-fs.js'
 import { copyUpOpen } from './copy-up.js'
 import { create, createOpen, link, mkdir, mknod, symlink } from './create.js'
 import { FsError } from './fs-error.js'
-import { isMergedDir, lookup, shownPath, type Node } from './lookup.js'
+import { isMergedDir, lookup, lookupDir, shownPath, type Node } from './lookup.js'
 import { parsePath, splitParent } from './path.js'
 import { readdir, type DirEntry } from './readdir.js'
 import { rename } from './rename.js'
@@ -97,6 +97,11 @@ export class Overlay {
 
   readdir(path: string): DirEntry[] {
     return readdir(lookup(this.stack, parsePath(path, 'readdir'), 'readdir'))
+  }
+
+  /** ENOENT or ENOTDIR unless `path` is a directory of the union (the directory cache answers most). */
+  checkDir(path: string): void {
+    lookupDir(this.stack, parsePath(path, 'opendir'), 'opendir')
   }
 
   readlink(path: string): string {

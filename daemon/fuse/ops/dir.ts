@@ -13,10 +13,11 @@ import { joinPath } from '../../overlay/path.js'
 
 export const opendir: Handler = (ctx, h) => {
   const inode = inodeOf(ctx, h.nodeid)
-  ctx.ov.readdir(inode.path) // ENOTDIR/ENOENT now rather than at the first READDIR
+  ctx.ov.checkDir(inode.path) // ENOTDIR/ENOENT now rather than at the first READDIR
   const fh = ctx.dirs.add({ inode, entries: null })
   // The kernel may keep the listing across opens: it drops it itself whenever the directory changes
-  // through this mount, and nothing else changes the layers.
+  // through this mount, and nothing else changes the layers. So the listing is read at the first
+  // READDIR, which a cached directory never sends.
   return openOut(fh, Fopen.CACHE_DIR | Fopen.KEEP_CACHE)
 }
 
