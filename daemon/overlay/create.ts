@@ -20,7 +20,7 @@ import {
   symlink as makeSymlink,
 } from './backing-fs.js'
 import { copyUp, ensureUpperDir } from './copy-up.js'
-import { FsError } from './fs-error.js'
+import { FsError, hasCode } from './fs-error.js'
 import { topEntry } from './lower-index.js'
 import { isDir, lookup, lookupDir, lstatOrNull, type Node } from './lookup.js'
 import { setOpaque } from './opaque.js'
@@ -32,6 +32,9 @@ const S_ISGID = 0o2000
 const S_IFMT = 0o170000
 
 interface Slot {
+  /** the union path made, and the syscall making it (for errors) */
+  path: string
+  syscall: string
   /** where the entry goes in upper/ */
   upper: string
   /** an upper whiteout sits there now */
@@ -40,24 +43,34 @@ interface Slot {
   lowerVisible: boolean
   /** the union's parent directory, for setgid inheritance */
   parent: Node
+  /**
+   * upper/ was not asked whether the name is free: no lower shows it, so only a stray whiteout
+   * could be there, and making the entry finds that out itself (EEXIST; see place)
+   */
+  unchecked: boolean
 }
 
 /**
  * Checks that `path` can be created (the parent is a directory, the union shows nothing at the
- * name) with one lstat of the name in upper/: the parent comes from the directory cache. No side
- * effects; `parent.upper` may still be null.
+ * name): the parent comes from the directory cache and the lowers' names from their index. Where
+ * the lowers show something (`optimistic` false too) one lstat of the name in upper/ tells whether a
+ * whiteout hides it; elsewhere the name is taken as free and the creation itself checks (EEXIST).
+ * No side effects; `parent.upper` may still be null.
  */
-function checkFree(stack: Stack, path: string, syscall: string): Slot {
+function checkFree(stack: Stack, path: string, syscall: string, optimistic = true): Slot {
   stack.writable(syscall, path)
   if (path === '') throw new FsError('EEXIST', syscall, path)
   const { parent, name } = splitParent(path)
   const dir = lookupDir(stack, parent, syscall, path)
   const top = topEntry(dir.lowerDir, name)
   const lowerVisible = top !== undefined && top.kind !== 'whiteout'
-  const st = dir.upper === null ? null : lstatOrNull(`${dir.upper}/${name}`)
+  const upper = `${dir.upper}/${name}`
+  const slot = { path, syscall, upper, lowerVisible, parent: dir }
+  if (optimistic && !lowerVisible) return { ...slot, overWhiteout: false, unchecked: true }
+  const st = dir.upper === null ? null : lstatOrNull(upper)
   const overWhiteout = st !== null && isWhiteoutStat(st)
   if ((st !== null && !overWhiteout) || (st === null && lowerVisible)) throw new FsError('EEXIST', syscall, path)
-  return { upper: `${dir.upper}/${name}`, overWhiteout, lowerVisible, parent: dir }
+  return { ...slot, overWhiteout, unchecked: false }
 }
 
 /** checkFree, then the parent copied up: where the new entry goes. */
@@ -74,17 +87,25 @@ function ownerOf(slot: Slot, caller: Caller): { uid: number; gid: number; setgid
   return { uid: caller.uid, gid: setgid ? Number(slot.parent.stat.gid) : caller.gid, setgid }
 }
 
-/** Makes the entry with `make(target)`, sets owner and mode, and puts it in place. */
+/**
+ * Makes the entry with `make(target)`, sets owner and mode, and puts it in place. An unchecked
+ * slot whose name turns out to be taken in upper/ is checked with an lstat: a stray whiteout is
+ * replaced as any other, a real entry is EEXIST.
+ */
 function place(stack: Stack, slot: Slot, make: (target: string) => void, own: (target: string) => void, dir = false) {
+  if (slot.unchecked) {
+    try {
+      make(slot.upper)
+    } catch (err) {
+      if (!hasCode(err, 'EEXIST')) throw err
+      const checked = checkFree(stack, slot.path, slot.syscall, false)
+      return place(stack, { ...checked, upper: slot.upper, parent: slot.parent }, make, own, dir)
+    }
+    return ownOrRemove(slot.upper, own)
+  }
   if (!slot.overWhiteout) {
     make(slot.upper)
-    try {
-      own(slot.upper)
-    } catch (err) {
-      rm(slot.upper, { recursive: true, force: true })
-      throw err
-    }
-    return
+    return ownOrRemove(slot.upper, own)
   }
   const staged = stack.stagingPath()
   try {
@@ -98,6 +119,16 @@ function place(stack: Stack, slot: Slot, make: (target: string) => void, own: (t
     }
   } finally {
     rm(staged, { recursive: true, force: true })
+  }
+}
+
+/** own(target); a failure takes the entry away again. */
+function ownOrRemove(target: string, own: (target: string) => void): void {
+  try {
+    own(target)
+  } catch (err) {
+    rm(target, { recursive: true, force: true })
+    throw err
   }
 }
 
@@ -132,9 +163,10 @@ export function createOpen(stack: Stack, path: string, mode: number, caller: Cal
   const slot = reserve(stack, path, 'create')
   const o = ownerOf(slot, caller)
   const perm = mode & 0o7777
-  const asMade = !slot.overWhiteout && madeAs(stack, o, perm)
+  let asMade = false
   let fd = -1
   const make = (p: string) => {
+    asMade = p === slot.upper && madeAs(stack, o, perm) // a copy staged in work/ is owned after
     fd = open(p, flags | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, asMade ? perm : 0o600)
   }
   const own = () => {
@@ -185,7 +217,7 @@ export function symlink(stack: Stack, target: string, path: string, caller: Call
 export async function link(stack: Stack, existing: string, path: string): Promise<Node> {
   stack.writable('link', path)
   const src = lookup(stack, existing, 'link')
-  checkFree(stack, path, 'link') // the VFS checks the new name before the source's type
+  checkFree(stack, path, 'link', false) // the VFS checks the new name before the source's type
   if (isDir(src)) throw new FsError('EPERM', 'link', existing)
   const up = await copyUp(stack, src)
   const slot = reserve(stack, path, 'link') // again: the copy-up awaited, the name may be taken now

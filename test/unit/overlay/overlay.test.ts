@@ -17,7 +17,16 @@ import {
   writeSync,
 } from 'node:fs'
 import { Overlay } from '../../../daemon/overlay/overlay.js'
-import { buildStack, dir, file, FIXTURE_TIME, symlink, whiteout, type Entry } from '../../helpers/fixtures.js'
+import {
+  buildLayer,
+  buildStack,
+  dir,
+  file,
+  FIXTURE_TIME,
+  symlink,
+  whiteout,
+  type Entry,
+} from '../../helpers/fixtures.js'
 import { lgetxattr } from '../../../native-bindings/index.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
@@ -65,6 +74,34 @@ t.test('new entries belong to the caller; setgid directories pass on their group
   t.match(ov.create('sg/f', 0o644, caller), { uid: 1000, gid: 50 })
   t.match(ov.mkdir('sg/d', 0o755, caller), { uid: 1000, gid: 50, mode: 0o42755 })
 })
+
+t.test(
+  'a name no lower shows is made without an lstat first: a stray whiteout is replaced, an entry is EEXIST',
+  async (t) => {
+    const base = tmpdir(t, 'strata-engine-')
+    const dirs = buildStack(base, [[dir('d'), file('d/lower', 'l')]])
+    buildLayer(dirs.upper, [dir('d'), ...['w1', 'w2', 'w3', 'w4', 'w5'].map((n) => whiteout(`d/${n}`)), file('d/real')])
+    const ov = new Overlay(dirs)
+    const caller = { uid: 1000, gid: 1000 }
+    t.match(ov.create('d/w1', 0o640, caller), { uid: 1000, gid: 1000, mode: 0o100640 })
+    t.match(ov.mkdir('d/w2', 0o750, caller), { uid: 1000, mode: 0o40750 })
+    t.match(ov.symlink('w1', 'd/w3', caller), { uid: 1000, mode: 0o120777 })
+    t.match(ov.mknod('d/w4', 0o10600, 0, 0, caller), { uid: 1000, mode: 0o10600 })
+    await ov.link('d/w1', 'd/w5')
+    for (const name of ['w1', 'w2', 'w3', 'w4', 'w5']) {
+      t.notOk(lstatSync(`${dirs.upper}/d/${name}`).isCharacterDevice(), `${name}: the whiteout is gone`)
+    }
+    for (const make of [() => ov.create('d/real', 0o644, caller), () => ov.mkdir('d/real', 0o755, caller)]) {
+      t.throws(make, { code: 'EEXIST' }, 'an upper entry')
+    }
+    t.throws(() => ov.create('d/lower', 0o644, caller), { code: 'EEXIST' }, 'a lower entry')
+    t.same(
+      ov.readdir('d').map((e) => e.name),
+      ['lower', 'real', 'w1', 'w2', 'w3', 'w4', 'w5'],
+    )
+    t.same(readdirSync(dirs.work), [], 'nothing left in work/')
+  },
+)
 
 t.test('a read-only stack answers EROFS to every change', async (t) => {
   const { ov } = stack(t, [[file('f', 'x'), dir('d')]], false)
