@@ -3,14 +3,18 @@
  * read; the context is spooled to tmp/ as it arrives (build/context-spool.ts) and removed after;
  * the steps take the metadata queue one change at a time; the tags move to the result at the end
  * (an image they named before is left dangling, as Docker's). Output lines are progress events.
+ * A FROM or COPY --from naming an image that is not here pulls it (api/pull-record.ts).
  * Tests: test/integration/image-build.test.ts
  */
+import type { ProgressEvent } from '../../client/protocol.js'
+import type { BuildParts, PullImage } from '../build/build-parts.js'
 import { build, short } from '../build/builder.js'
 import { spoolContext } from '../build/context-spool.js'
 import { parseDockerfile } from '../build/dockerfile-parser.js'
 import { invalidArgument } from '../errors.js'
 import { familiar, parseReference, withDefaultTag } from '../reference.js'
 import type { ApiMethod } from './params.js'
+import { platformOf, pullAndRecord } from './pull-record.js'
 import type { Services } from './services.js'
 
 export const imageBuild = (s: Services): ApiMethod<'image.build'> => ({
@@ -31,7 +35,7 @@ export const imageBuild = (s: Services): ApiMethod<'image.build'> => ({
     const say = (status: string) => ctx.progress({ status })
     const context = await spoolContext(s.config.root, ctx.upload(), s.log)
     try {
-      const image = await build(s, df, context, opts, say, ctx.signal)
+      const image = await build({ ...partsOf(s), pull: basePuller(s) }, df, context, opts, say, ctx.signal)
       await s.metadata.add(async (lock) => {
         for (const t of tags) await s.images.tag(lock, image.id, t)
       })
@@ -43,6 +47,34 @@ export const imageBuild = (s: Services): ApiMethod<'image.build'> => ({
     }
   },
 })
+
+function partsOf(s: Services): BuildParts {
+  return {
+    images: s.images,
+    layers: s.layers,
+    containers: s.containers,
+    runs: s.runs,
+    metadata: s.metadata,
+    log: s.log,
+  }
+}
+
+/**
+ * Pulls a base image that is not here, with this host's platform and no credentials (a registry
+ * that needs a login: `strata pull` it first). The layers' lines are said as `docker pull` prints
+ * them without a terminal (their states, not the byte counts), then Digest and Status.
+ */
+function basePuller(s: Services): PullImage {
+  return async (text, say, signal) => {
+    const ref = withDefaultTag(parseReference(text))
+    const progress = (e: ProgressEvent) => {
+      if (e.id === undefined) say(e.status)
+      else if (e.current === undefined) say(`${e.id}: ${e.status}`) // not the moving byte counts
+    }
+    const pulled = await pullAndRecord(s, ref, { platform: platformOf(undefined), signal, progress })
+    return (await s.images.resolve(pulled.image.id)).image
+  }
+}
 
 /** K=V options; a K without a value is dropped for build args (Docker: unset in the client's environment). */
 function pairs(list: string[], flag: string, dropBare: boolean): Map<string, string> {

@@ -18,7 +18,11 @@ export interface BuildParts {
   runs: Runs
   metadata: MetadataQueue
   log: Logger
+  /** Pulls an image a FROM or COPY --from names that is not here, saying its lines; none: not pulled. */
+  pull?: PullImage
 }
+
+export type PullImage = (ref: string, say: Say, signal: AbortSignal) => Promise<ImageRecord>
 
 export interface BuildOptions {
   /** --build-arg K=V (K alone: the daemon has no client environment; the CLI fills it in). */

@@ -21,7 +21,7 @@ import { planBuild, type StagePlan } from './build-plan.js'
 import { DEFAULT_SHELL } from './config-step.js'
 import { DockerfileError, type Dockerfile, type Instruction } from './dockerfile-parser.js'
 import { expandWord, splitRaw, WordError } from './shell-words.js'
-import { notPulled, runInstruction, type StepEnv } from './step-runner.js'
+import { resolveOrPull, runInstruction, type StepEnv } from './step-runner.js'
 import { scratchConfig } from './step-image.js'
 
 export async function build(
@@ -82,7 +82,7 @@ async function fromStage(e: StepEnv, sp: StagePlan): Promise<Stage> {
   const earlier = e.built.find((s) => s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase())
   if (earlier) return { ...fresh, image: earlier.image, config: earlier.config }
   if (!ref) throw invalidArgument(`Dockerfile line ${sp.from.line}: FROM names no image`)
-  const { image } = await e.p.images.resolve(ref).catch(notPulled(ref))
+  const image = await resolveOrPull(e, ref)
   return { ...fresh, image, config: parseConfig(Buffer.from(image.config)) }
 }
 

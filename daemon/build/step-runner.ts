@@ -132,7 +132,7 @@ async function sourceRoot(e: StepEnv, from: string | undefined): Promise<{ root:
   const stage =
     e.built.find((s) => s.name?.toLowerCase() === from.toLowerCase()) ??
     (/^\d+$/.test(from) ? e.built[Number(from)] : undefined)
-  const image = stage ? stage.image : (await e.p.images.resolve(from).catch(notPulled(from))).image
+  const image = stage ? stage.image : await resolveOrPull(e, from)
   if (!image?.topLayer) return { root: join(e.ctx.scratch, 'empty'), release: async () => undefined } // nothing in it
   const root = await e.p.metadata.add((lock) => e.p.containers.mountView(lock, image))
   return {
@@ -141,13 +141,19 @@ async function sourceRoot(e: StepEnv, from: string | undefined): Promise<{ root:
   }
 }
 
-export const notPulled =
-  (ref: string) =>
-  (err: unknown): never => {
-    if (err instanceof Error && 'code' in err && err.code === 'NOT_FOUND')
-      throw notFound(`No such image: ${ref} (strata build does not pull: strata pull it first)`, { cause: err })
-    throw err
+/**
+ * The image `ref` names; one that is not here is pulled first, as Docker's classic builder does
+ * (a reference only: an image ID that is not here is NOT_FOUND).
+ */
+export async function resolveOrPull(e: StepEnv, ref: string): Promise<ImageRecord> {
+  try {
+    return (await e.p.images.resolve(ref)).image
+  } catch (err) {
+    if (!(err instanceof Error && 'code' in err && err.code === 'NOT_FOUND')) throw err
+    if (!e.p.pull || /^(sha256:)?[0-9a-f]{6,64}$/.test(ref)) throw notFound(`No such image: ${ref}`, { cause: err })
+    return e.p.pull(ref, e.say, e.signal)
   }
+}
 
 async function cachedOr(e: StepEnv, stage: Stage, key: string, make: () => Promise<ImageRecord>): Promise<ImageRecord> {
   if (!e.o.noCache) {
