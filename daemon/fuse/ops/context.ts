@@ -5,7 +5,7 @@
 import { attrOf, type Attr, type Node, type Overlay } from '../../overlay/overlay.js'
 import { checkName, joinPath } from '../../overlay/path.js'
 import type { DirHandle, FileHandles, Handles } from '../handles.js'
-import type { Inode, InodeTable } from '../inodes.js'
+import type { Ino, Inode, InodeTable } from '../inodes.js'
 import type { Logger } from '../errno.js'
 import type { Passthrough } from '../passthrough.js'
 import { entryOut, type FuseAttr, type Timeout } from '../reply.js'
@@ -31,20 +31,20 @@ export class StaleNode extends Error {
   readonly code = 'ESTALE'
 }
 
-export function inodeOf(ctx: Context, nodeid: bigint): Inode {
+export function inodeOf(ctx: Context, nodeid: number): Inode {
   const node = ctx.inodes.get(nodeid)
   if (!node) throw new StaleNode(`unknown node id ${nodeid}`)
   return node
 }
 
 /** The union path of `name` in directory node `parent`; the name is checked first. */
-export function childPath(ctx: Context, parent: bigint, name: string, syscall: string): string {
+export function childPath(ctx: Context, parent: number, name: string, syscall: string): string {
   checkName(name, syscall)
   if (name === '' || name === '.' || name.includes('/')) throw Object.assign(new Error('bad name'), { code: 'EINVAL' })
   return joinPath(inodeOf(ctx, parent).path, name)
 }
 
-export function fuseAttr(ino: bigint, a: Attr): FuseAttr {
+export function fuseAttr(ino: Ino, a: Attr): FuseAttr {
   return { ...a, ino }
 }
 
