@@ -24,19 +24,22 @@ export const inoOf = (ino: bigint): Ino => (ino <= MAX_SAFE ? Number(ino) : ino)
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
-/** One class, so every node has the same hidden class (and heap snapshots count them by name). */
+/** noXattrs in the low 2 bits of Inode.counts: unknown, none, some; nlookup above them */
+const XATTRS_UNKNOWN = 0
+const XATTRS_NONE = 1
+const XATTRS_SOME = 2
+const LOOKUP = 4
+
+/**
+ * One class, so every node has the same hidden class (and heap snapshots count them by name), with
+ * five fields (80 -> 64 bytes a node): a hard link's other names live in the table, the lookup
+ * count and the xattr flag share one small integer.
+ */
 export class Inode {
-  /** the node's other names (upper hard links), null while it has one */
-  others: string[] | null = null
-  nlookup = 0
-  /**
-   * Whether the node has no xattr a user can see (ops/xattr.ts): true, GETXATTR answers ENODATA
-   * without a syscall (only SETXATTR through this mount can add one); false, it has some, so a
-   * missing name is not worth a listxattr to find out more; null, not known yet.
-   */
-  noXattrs: boolean | null = null
   /** the upper backing inode the node is bound to (byBacking's key), null while only in the lowers */
   key: BackingKey | null = null
+  /** nlookup * LOOKUP + the XATTRS_ state */
+  private counts = XATTRS_UNKNOWN
 
   constructor(
     readonly nodeid: number,
@@ -45,6 +48,29 @@ export class Inode {
     /** a name the node has; after its last name is unlinked, the last one it had */
     public path: string,
   ) {}
+
+  /** the kernel's lookup count */
+  get nlookup(): number {
+    return Math.floor(this.counts / LOOKUP)
+  }
+
+  set nlookup(n: number) {
+    this.counts = n * LOOKUP + (this.counts % LOOKUP)
+  }
+
+  /**
+   * Whether the node has no xattr a user can see (ops/xattr.ts): true, GETXATTR answers ENODATA
+   * without a syscall (only SETXATTR through this mount can add one); false, it has some, so a
+   * missing name is not worth a listxattr to find out more; null, not known yet.
+   */
+  get noXattrs(): boolean | null {
+    const x = this.counts % LOOKUP
+    return x === XATTRS_UNKNOWN ? null : x === XATTRS_NONE
+  }
+
+  set noXattrs(v: boolean | null) {
+    this.counts = this.counts - (this.counts % LOOKUP) + (v === null ? XATTRS_UNKNOWN : v ? XATTRS_NONE : XATTRS_SOME)
+  }
 }
 
 /** A backing inode: one number where dev and ino fit in 53 bits together (always on ext4), else a string. */
@@ -63,6 +89,8 @@ export class InodeTable {
   private readonly byPath = new Map<string, Inode>()
   /** inode numbers promised to the next node of a path (see replace) */
   private readonly inoOfPath = new Map<string, Ino>()
+  /** a node's names other than its path (upper hard links); no entry while it has one */
+  private readonly others = new Map<Inode, string[]>()
 
   constructor(rootStat: BigIntStats) {
     const root = new Inode(ROOT_ID, inoOf(rootStat.ino), '')
@@ -125,6 +153,7 @@ export class InodeTable {
     this.count--
     this.dropNames(node)
     this.unbindKeys(node)
+    this.others.delete(node)
   }
 
   /** After a rename: every node at or below `from` moves below `to`; a node replaced at `to` is unlinked. */
@@ -185,7 +214,8 @@ export class InodeTable {
   /** The names the node has now (none once the last one is unlinked). */
   private namesOf(node: Inode): string[] {
     const live = this.byPath.get(node.path) === node ? [node.path] : []
-    return node.others ? [...live, ...node.others] : live
+    const others = this.others.get(node)
+    return others ? [...live, ...others] : live
   }
 
   /** Gives the node the name `path`, which another node may have had (it loses it). */
@@ -194,20 +224,23 @@ export class InodeTable {
     if (holder === node) return
     if (holder) this.dropName(holder, path)
     this.byPath.set(path, node)
-    if (this.byPath.get(node.path) === node && node.path !== path) (node.others ??= []).push(path)
-    else node.path = path
+    if (this.byPath.get(node.path) !== node || node.path === path) {
+      node.path = path
+      return
+    }
+    const others = this.others.get(node)
+    if (others) others.push(path)
+    else this.others.set(node, [path])
   }
 
   /** Takes the name `path` from the node; another of its names, if any, becomes its path. */
   private dropName(node: Inode, path: string): void {
     if (this.byPath.get(path) === node) this.byPath.delete(path)
-    if (node.path === path) {
-      const next = node.others?.pop()
-      if (next !== undefined) node.path = next
-    } else if (node.others) {
-      node.others = node.others.filter((name) => name !== path)
-    }
-    if (node.others?.length === 0) node.others = null
+    const others = this.others.get(node)
+    if (!others) return
+    if (node.path === path) node.path = others.pop() as string
+    else if (others.includes(path)) others.splice(others.indexOf(path), 1)
+    if (others.length === 0) this.others.delete(node)
   }
 
   private moveName(node: Inode, from: string, to: string): void {

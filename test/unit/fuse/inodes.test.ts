@@ -124,3 +124,32 @@ t.test('inode numbers are numbers below 2^53 and bigints above', async (t) => {
   t.equal(n.ino, Number(st('a').ino))
   t.ok(n instanceof Inode, 'one class, one shape')
 })
+
+t.test('the lookup count and the xattr flag share a field without touching each other', async (t) => {
+  const n = new Inode(2, 2, 'x')
+  t.same([n.nlookup, n.noXattrs], [0, null])
+  n.noXattrs = true
+  n.nlookup += 3
+  t.same([n.nlookup, n.noXattrs], [3, true])
+  n.noXattrs = false
+  t.same([n.nlookup, n.noXattrs], [3, false])
+  n.nlookup = 2 ** 40 // past a small integer: still exact
+  n.noXattrs = null
+  t.same([n.nlookup, n.noXattrs], [2 ** 40, null])
+  n.nlookup -= 2 ** 40
+  t.same([n.nlookup, n.noXattrs], [0, null])
+})
+
+t.test("a forgotten hard-linked node's names go with it", async (t) => {
+  const { table, st } = files(t)
+  const a = table.remember('a', st('a'), true)
+  table.remember('b', st('b'), true)
+  table.forget(a.nodeid, 2)
+  const again = table.remember('b', st('b'), true)
+  t.not(again, a)
+  t.equal(again.path, 'b')
+  table.unlinked('b')
+  t.equal(again.path, 'b', 'its only name: kept for open handles, no other name left over from a')
+  t.equal(table.remember('a', st('a'), true), again, 'the same backing inode: the same node')
+  t.equal(again.path, 'a')
+})
