@@ -1,6 +1,7 @@
 /**
  * Encoding of FUSE replies: the out header plus fixed-layout bodies (attr, entry, open, statfs,
  * dirents). Pure functions over Buffers; the session writes them to /dev/fuse.
+ * Tests: test/unit/fuse/reply.test.ts
  */
 import { byteLength as nameLength, encodeName, hasEscapes } from '../overlay/names.js'
 import type { Ino } from './inodes.js'
