@@ -66,6 +66,7 @@ const QUICK: Sizes = {
 export interface Options {
   rounds: number
   quick: boolean
+  /** --million, or an --only naming 1M (e.g. `--only 'memory 1M'`): the 1M-file memory part */
   million: boolean
   /**
    * --only REGEX: run only the workloads whose name matches, and only the report parts
@@ -87,7 +88,7 @@ export function parseOptions(argv: string[]): Options {
   return {
     rounds,
     quick,
-    million: argv.includes('--million'),
+    million: argv.includes('--million') || /1M/.test(onlyAt >= 0 ? (argv[onlyAt + 1] ?? '') : ''),
     only,
     root: quick ? '/tmp/strata-bench-quick' : '/tmp/strata-bench',
     sizes: quick ? QUICK : FULL,

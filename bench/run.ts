@@ -4,14 +4,14 @@
  * a 1 GiB file in the lowest), on a journaled ext4 in a loop-mounted image (fixture.ts). Backends
  * are interleaved in every round (their order rotating) so machine drift hits all alike; it prints
  * median seconds and ratios (workloads.ts), then first-stat, mount-time and lookup latencies
- * (latency.ts), the FUSE processes' memory (memory.ts) and strata's requests by opcode (opcodes.ts).
+ * (latency.ts), the FUSE processes' memory (memory.ts; with --million also on a 1M-file tree) and strata's requests by opcode (opcodes.ts).
  * A backend that fails a workload gets n/a there; everything is unmounted on the way out.
  *   npm run bench [-- --rounds N] [--quick] [--million] [--only REGEX]   (root; the full run takes a while)
  */
 import { BACKENDS, mountBackend, type BackendName, type Mounted } from './backends.js'
 import { cleanFlat, setUp, tearDown, type Fixture } from './fixture.js'
 import { firstStat, lookupLatency } from './latency.js'
-import { printMemory } from './memory.js'
+import { printMemory, printMillionMemory } from './memory.js'
 import { printOpcodes } from './opcodes.js'
 import { checkStop, handleStopSignals, parseOptions, stop, type Options } from './options.js'
 import { printTable, record, type Results } from './table.js'
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     printTable(latencies, 'median')
     await part(o, 'lookup latency', () => printTable(lookupLatency(fx, o), 'µs per stat, cold mount'))
     await part(o, 'memory', () => printMemory(fx, o))
+    if (o.million) await part(o, 'memory 1M files', () => printMillionMemory(fx, o))
     await part(o, 'opcodes', () => printOpcodes(fx, o))
   } finally {
     tearDown(o.root)

@@ -6,31 +6,71 @@
  *   by, kept current across renames and unlinks (a hard-linked node serves through any name it still
  *   has); exact lookup counting (every LOOKUP, CREATE, MKNOD, MKDIR, SYMLINK, LINK and READDIRPLUS
  *   entry adds one, FORGET takes n away; a node goes at zero, the root never).
- * Never: reuses a node id.
+ * Memory: a node id is a slot in an array (8 bytes a node, where a Map entry cost about 45), and the
+ *   id of a forgotten node is given to the next new one; ids and inode numbers are plain numbers (an
+ *   inode number past 2^53 stays a bigint), so no node holds a BigInt. bench/ counts bytes per inode.
+ * Never: reuses a node id while the kernel may still hold it (only after FORGET took its count to 0).
  * Tests: test/unit/fuse/inodes.test.ts
  */
 import type { BigIntStats } from 'node:fs'
 import { isWithin } from '../overlay/path.js'
 
-export const ROOT_ID = 1n
+export const ROOT_ID = 1
 
-export interface Inode {
-  readonly nodeid: bigint
-  /** the inode number the kernel sees, fixed for the node's life */
-  readonly ino: bigint
-  /** a name the node has; after its last name is unlinked, the last one it had */
-  path: string
-  /** the node's other names (upper hard links), null while it has one */
-  others: string[] | null
-  nlookup: number
+/** An inode number as the kernel sees it: a number below 2^53 (every ext4 and xfs one), else a bigint. */
+export type Ino = number | bigint
+
+export const inoOf = (ino: bigint): Ino => (ino <= MAX_SAFE ? Number(ino) : ino)
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** noXattrs in the low 2 bits of Inode.counts: unknown, none, some; nlookup above them */
+const XATTRS_UNKNOWN = 0
+const XATTRS_NONE = 1
+const XATTRS_SOME = 2
+const LOOKUP = 4
+
+/**
+ * One class, so every node has the same hidden class (and heap snapshots count them by name), with
+ * five fields (80 -> 64 bytes a node): a hard link's other names live in the table, the lookup
+ * count and the xattr flag share one small integer.
+ */
+export class Inode {
+  /** the upper backing inode the node is bound to (byBacking's key), null while only in the lowers */
+  key: BackingKey | null = null
+  /** nlookup * LOOKUP + the XATTRS_ state */
+  private counts = XATTRS_UNKNOWN
+
+  constructor(
+    readonly nodeid: number,
+    /** the inode number the kernel sees, fixed for the node's life */
+    readonly ino: Ino,
+    /** a name the node has; after its last name is unlinked, the last one it had */
+    public path: string,
+  ) {}
+
+  /** the kernel's lookup count */
+  get nlookup(): number {
+    return Math.floor(this.counts / LOOKUP)
+  }
+
+  set nlookup(n: number) {
+    this.counts = n * LOOKUP + (this.counts % LOOKUP)
+  }
+
   /**
    * Whether the node has no xattr a user can see (ops/xattr.ts): true, GETXATTR answers ENODATA
    * without a syscall (only SETXATTR through this mount can add one); false, it has some, so a
    * missing name is not worth a listxattr to find out more; null, not known yet.
    */
-  noXattrs: boolean | null
-  /** the upper backing inode the node is bound to (byBacking's key), null while only in the lowers */
-  key: BackingKey | null
+  get noXattrs(): boolean | null {
+    const x = this.counts % LOOKUP
+    return x === XATTRS_UNKNOWN ? null : x === XATTRS_NONE
+  }
+
+  set noXattrs(v: boolean | null) {
+    this.counts = this.counts - (this.counts % LOOKUP) + (v === null ? XATTRS_UNKNOWN : v ? XATTRS_NONE : XATTRS_SOME)
+  }
 }
 
 /** A backing inode: one number where dev and ino fit in 53 bits together (always on ext4), else a string. */
@@ -40,34 +80,34 @@ const keyOf = (st: BigIntStats): BackingKey =>
   st.ino < 2n ** 32n && st.dev < 2n ** 20n ? Number(st.dev) * 2 ** 32 + Number(st.ino) : `${st.dev}:${st.ino}`
 
 export class InodeTable {
-  private readonly byId = new Map<bigint, Inode>()
+  /** node id -> node; an id's slot is undefined while free (a hole would make the array sparse) */
+  private readonly byId: (Inode | undefined)[] = [undefined]
+  /** ids of forgotten nodes, handed out again before the array grows */
+  private readonly freeIds: number[] = []
+  private count = 0
   private readonly byBacking = new Map<BackingKey, Inode>()
   private readonly byPath = new Map<string, Inode>()
   /** inode numbers promised to the next node of a path (see replace) */
-  private readonly inoOfPath = new Map<string, bigint>()
-  private nextId = ROOT_ID + 1n
+  private readonly inoOfPath = new Map<string, Ino>()
+  /** a node's names other than its path (upper hard links); no entry while it has one */
+  private readonly others = new Map<Inode, string[]>()
 
   constructor(rootStat: BigIntStats) {
-    const root: Inode = {
-      nodeid: ROOT_ID,
-      ino: rootStat.ino,
-      path: '',
-      others: null,
-      nlookup: 1,
-      noXattrs: null,
-      key: null,
-    }
-    this.byId.set(ROOT_ID, root)
+    const root = new Inode(ROOT_ID, inoOf(rootStat.ino), '')
+    root.nlookup = 1
+    this.byId[ROOT_ID] = root
+    this.count = 1
     this.byPath.set('', root)
     this.bindKey(keyOf(rootStat), root)
   }
 
-  get(nodeid: bigint): Inode | undefined {
-    return this.byId.get(nodeid)
+  get(nodeid: number): Inode | undefined {
+    return this.byId[nodeid]
   }
 
+  /** nodes known (the root included) */
   get size(): number {
-    return this.byId.size
+    return this.count
   }
 
   /**
@@ -79,10 +119,11 @@ export class InodeTable {
     const key = keyOf(st)
     let node = (inUpper ? this.byBacking.get(key) : undefined) ?? this.byPath.get(path)
     if (!node) {
-      const ino = this.inoOfPath.get(path) ?? st.ino
-      node = { nodeid: this.nextId++, ino, path, others: null, nlookup: 0, noXattrs: null, key: null }
+      const ino = this.inoOfPath.get(path) ?? inoOf(st.ino)
+      node = new Inode(this.freeIds.pop() ?? this.byId.length, ino, path)
       this.inoOfPath.delete(path)
-      this.byId.set(node.nodeid, node)
+      this.byId[node.nodeid] = node
+      this.count++
     }
     node.nlookup++
     if (inUpper) this.bindKey(key, node)
@@ -90,9 +131,9 @@ export class InodeTable {
     return node
   }
 
-  /** The node id already known for the entry at `path`, without counting (readdir's inode numbers). */
-  inoAt(path: string, st: BigIntStats): bigint {
-    return (this.byPath.get(path) ?? this.byBacking.get(keyOf(st)))?.ino ?? st.ino
+  /** The inode number already known for the entry at `path`, without counting (readdir's inode numbers). */
+  inoAt(path: string, st: BigIntStats): Ino {
+    return (this.byPath.get(path) ?? this.byBacking.get(keyOf(st)))?.ino ?? inoOf(st.ino)
   }
 
   /** Records that the entry at `path` now lives in another backing inode (after a copy-up); its node, if known. */
@@ -102,14 +143,19 @@ export class InodeTable {
     return node
   }
 
-  forget(nodeid: bigint, n: number): void {
-    const node = this.byId.get(nodeid)
-    if (!node || nodeid === ROOT_ID) return
+  /** FORGET: `n` lookups fewer; returns the node when that dropped it (its id is free again). */
+  forget(nodeid: number, n: number): Inode | undefined {
+    const node = this.byId[nodeid]
+    if (!node || nodeid === ROOT_ID) return undefined
     node.nlookup -= n
-    if (node.nlookup > 0) return
-    this.byId.delete(nodeid)
+    if (node.nlookup > 0) return undefined
+    this.byId[nodeid] = undefined
+    this.freeIds.push(nodeid)
+    this.count--
     this.dropNames(node)
     this.unbindKeys(node)
+    this.others.delete(node)
+    return node
   }
 
   /** After a rename: every node at or below `from` moves below `to`; a node replaced at `to` is unlinked. */
@@ -170,7 +216,8 @@ export class InodeTable {
   /** The names the node has now (none once the last one is unlinked). */
   private namesOf(node: Inode): string[] {
     const live = this.byPath.get(node.path) === node ? [node.path] : []
-    return node.others ? [...live, ...node.others] : live
+    const others = this.others.get(node)
+    return others ? [...live, ...others] : live
   }
 
   /** Gives the node the name `path`, which another node may have had (it loses it). */
@@ -179,20 +226,23 @@ export class InodeTable {
     if (holder === node) return
     if (holder) this.dropName(holder, path)
     this.byPath.set(path, node)
-    if (this.byPath.get(node.path) === node && node.path !== path) (node.others ??= []).push(path)
-    else node.path = path
+    if (this.byPath.get(node.path) !== node || node.path === path) {
+      node.path = path
+      return
+    }
+    const others = this.others.get(node)
+    if (others) others.push(path)
+    else this.others.set(node, [path])
   }
 
   /** Takes the name `path` from the node; another of its names, if any, becomes its path. */
   private dropName(node: Inode, path: string): void {
     if (this.byPath.get(path) === node) this.byPath.delete(path)
-    if (node.path === path) {
-      const next = node.others?.pop()
-      if (next !== undefined) node.path = next
-    } else if (node.others) {
-      node.others = node.others.filter((name) => name !== path)
-    }
-    if (node.others?.length === 0) node.others = null
+    const others = this.others.get(node)
+    if (!others) return
+    if (node.path === path) node.path = others.pop() as string
+    else if (others.includes(path)) others.splice(others.indexOf(path), 1)
+    if (others.length === 0) this.others.delete(node)
   }
 
   private moveName(node: Inode, from: string, to: string): void {

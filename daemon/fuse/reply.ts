@@ -1,12 +1,14 @@
 /**
  * Encoding of FUSE replies: the out header plus fixed-layout bodies (attr, entry, open, statfs,
  * dirents). Pure functions over Buffers; the session writes them to /dev/fuse.
+ * Tests: test/unit/fuse/reply.test.ts
  */
 import { byteLength as nameLength, encodeName, hasEscapes } from '../overlay/names.js'
+import type { Ino } from './inodes.js'
 import { ATTR_OUT, DIRENT_BASE, ENTRY_OUT, OPEN_OUT, OUT_HEADER, STATFS_OUT } from './abi.js'
 
 export interface FuseAttr {
-  ino: bigint
+  ino: Ino
   size: bigint
   blocks: bigint
   atimeNs: bigint
@@ -49,8 +51,18 @@ function splitNs(ns: bigint): [bigint, number] {
   return [sec, Number(nsec)]
 }
 
+/** A u64 field from a number (below 2^53) or a bigint. */
+function writeU64(buf: Buffer, v: number | bigint, at: number): void {
+  if (typeof v === 'bigint') {
+    buf.writeBigUInt64LE(v, at)
+    return
+  }
+  buf.writeUInt32LE(v % 2 ** 32, at)
+  buf.writeUInt32LE(Math.floor(v / 2 ** 32), at + 4)
+}
+
 export function writeAttr(buf: Buffer, at: number, a: FuseAttr): void {
-  buf.writeBigUInt64LE(a.ino, at)
+  writeU64(buf, a.ino, at)
   buf.writeBigUInt64LE(a.size, at + 8)
   buf.writeBigUInt64LE(a.blocks, at + 16)
   const times = [a.atimeNs, a.mtimeNs, a.ctimeNs].map(splitNs)
@@ -72,10 +84,10 @@ function putTimeout(buf: Buffer, at: number, seconds: number): void {
 }
 
 /** fuse_entry_out; nodeid 0 with a timeout is a negative entry. */
-export function entryOut(nodeid: bigint, attr: FuseAttr | null, t: Timeout): Buffer {
+export function entryOut(nodeid: number, attr: FuseAttr | null, t: Timeout): Buffer {
   const b = Buffer.alloc(ENTRY_OUT)
-  b.writeBigUInt64LE(nodeid, 0)
-  b.writeBigUInt64LE(0n, 8) // generation: node ids are never reused
+  writeU64(b, nodeid, 0)
+  // generation 0: an id is reused only after the kernel forgot it (inodes.ts), and the mount is not NFS-exported
   putTimeout(b, 16, t.entry)
   putTimeout(b, 24, t.attr)
   if (attr) writeAttr(b, 40, attr)
@@ -138,7 +150,7 @@ export function direntSize(name: string, plus: boolean): number {
 export function writeDirent(
   buf: Buffer,
   at: number,
-  d: { ino: bigint; off: number; type: number; name: string },
+  d: { ino: Ino; off: number; type: number; name: string },
   entry: Buffer | null,
 ): number {
   let p = at
@@ -148,8 +160,8 @@ export function writeDirent(
   }
   const escaped = hasEscapes(d.name) ? encodeName(d.name) : null // bytes that were not UTF-8 (names.ts)
   const nameLen = escaped ? escaped.length : Buffer.byteLength(d.name)
-  buf.writeBigUInt64LE(d.ino, p)
-  buf.writeBigUInt64LE(BigInt(d.off), p + 8)
+  writeU64(buf, d.ino, p)
+  writeU64(buf, d.off, p + 8)
   buf.writeUInt32LE(nameLen, p + 16)
   buf.writeUInt32LE(d.type, p + 20)
   if (escaped) escaped.copy(buf, p + DIRENT_BASE)
@@ -160,12 +172,12 @@ export function writeDirent(
 const FUSE_NOTIFY_INVAL_INODE = 2
 
 /** A notification that drops the kernel's cached attributes of `nodeid` (offset -1: no page data). */
-export function invalInodeNotify(nodeid: bigint): Buffer {
+export function invalInodeNotify(nodeid: number): Buffer {
   const out = Buffer.alloc(OUT_HEADER + 24)
   out.writeUInt32LE(out.length, 0)
   out.writeInt32LE(FUSE_NOTIFY_INVAL_INODE, 4)
   out.writeBigUInt64LE(0n, 8) // unique 0: a notification, not a reply
-  out.writeBigUInt64LE(nodeid, 16)
+  writeU64(out, nodeid, 16)
   out.writeBigInt64LE(-1n, 24)
   out.writeBigInt64LE(0n, 32)
   return out

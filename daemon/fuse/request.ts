@@ -18,7 +18,8 @@ export interface Header {
   len: number
   opcode: number
   unique: bigint
-  nodeid: bigint
+  /** a plain number: ids are ours (inodes.ts), all below 2^53; a larger one is unknown, as it should be */
+  nodeid: number
   uid: number
   gid: number
   pid: number
@@ -32,12 +33,15 @@ export function decodeHeader(buf: Buffer): Header {
     len,
     opcode: buf.readUInt32LE(4),
     unique: buf.readBigUInt64LE(8),
-    nodeid: buf.readBigUInt64LE(16),
+    nodeid: u64Number(buf, 16),
     uid: buf.readUInt32LE(24),
     gid: buf.readUInt32LE(28),
     pid: buf.readUInt32LE(32),
   }
 }
+
+/** A u64 as a number, exact below 2^53 (above, rounded: still above every id inodes.ts gives). */
+const u64Number = (buf: Buffer, at: number): number => buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32
 
 /** A cursor over the body after the header. */
 export class Body {
@@ -62,6 +66,11 @@ export class Body {
 
   u64(): bigint {
     return this.buf.readBigUInt64LE(this.need(8))
+  }
+
+  /** A node id in the body (LINK, RENAME, BATCH_FORGET), as Header.nodeid. */
+  nodeid(): number {
+    return u64Number(this.buf, this.need(8))
   }
 
   /**

@@ -111,7 +111,7 @@ export class Session {
   readonly stats = new OpStats()
   negotiated: Negotiated | null = null
   /** nodes whose attributes changed behind the kernel's back (copy-ups, dropped setid; see invalidate) */
-  private staleAttrs = new Set<bigint>()
+  private staleAttrs = new Set<number>()
   /** Requests held while paused (`pause`), answered in order by `resume`. */
   private held: Buffer[] | null = null
 

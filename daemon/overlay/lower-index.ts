@@ -1,8 +1,10 @@
 /**
  * The index over the immutable lower layers: for each directory, which layers contribute to it
  * (top first, cut at the first opaque one) and, per name, the topmost lower entry.
- * Owns: one readdir per (directory, contributing layer), done once, lazily; after that a lookup in
- *   the lowers is a Map hit, whatever the number of layers.
+ * Owns: one readdir per (directory, contributing layer), done once, when a name in the directory is
+ *   first asked for (looking a directory up finds its layers only, so listing a directory of 1,000
+ *   subdirectories does not read them); after that a lookup in the lowers is a Map hit, whatever
+ *   the number of layers.
  * Never: looks into a layer below a non-directory or a whiteout, or follows a symlink: a layer's
  *   directory is read only when every ancestor was seen as a real directory in that same layer.
  * Concurrency: synchronous; the lowers never change, so entries are cached for the mount's life.
@@ -37,13 +39,34 @@ export interface LowerEntry {
  */
 type Packed = number
 
-export interface DirIndex {
-  path: string
-  layers: LayerDir[]
+/** A directory's lower part: its layers at once, its names at the first question about them. */
+export class DirIndex {
+  private names: Map<string, Packed> | null = null
+  private kinds: (Map<string, LowerKind> | null)[] | null = null
+
+  constructor(
+    readonly path: string,
+    readonly layers: LayerDir[],
+  ) {}
+
   /** per slot: name -> kind in that layer; null for slot 0, whose kinds `entries` has */
-  perLayer: (Map<string, LowerKind> | null)[]
+  get perLayer(): (Map<string, LowerKind> | null)[] {
+    if (this.kinds === null) this.read()
+    return this.kinds as (Map<string, LowerKind> | null)[]
+  }
+
   /** name -> topmost entry (whiteouts included: they hide what lies below); read with topEntry */
-  entries: Map<string, Packed>
+  get entries(): Map<string, Packed> {
+    if (this.names === null) this.read()
+    return this.names as Map<string, Packed>
+  }
+
+  /** Reads every layer's copy once (a failure is thrown, and the next question reads again). */
+  private read(): void {
+    const { perLayer, entries } = build(this.layers)
+    this.kinds = perLayer
+    this.names = entries
+  }
 }
 
 const KINDS: readonly LowerKind[] = ['dir', 'other', 'whiteout']
@@ -84,7 +107,7 @@ export class LowerIndex {
   root(): DirIndex | null {
     return this.memo('', () =>
       this.lowers.length
-        ? build(
+        ? new DirIndex(
             '',
             this.lowers.map((dir, layer) => ({ layer, dir })),
           )
@@ -98,7 +121,7 @@ export class LowerIndex {
     return this.memo(path, () => {
       const top = topEntry(parent, name)
       if (!top || top.kind !== 'dir') return null
-      return build(path, this.stackOf(parent, name, top.slot))
+      return new DirIndex(path, this.stackOf(parent, name, top.slot))
     })
   }
 
@@ -135,7 +158,7 @@ export class LowerIndex {
   }
 }
 
-function build(path: string, layers: LayerDir[]): DirIndex {
+function build(layers: LayerDir[]): Pick<DirIndex, 'perLayer' | 'entries'> {
   const perLayer: (Map<string, LowerKind> | null)[] = []
   const entries = new Map<string, Packed>()
   layers.forEach(({ dir }, slot) => {
@@ -148,5 +171,5 @@ function build(path: string, layers: LayerDir[]): DirIndex {
     }
     perLayer.push(kinds)
   })
-  return { path, layers, perLayer, entries }
+  return { perLayer, entries }
 }

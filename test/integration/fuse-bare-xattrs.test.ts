@@ -102,3 +102,20 @@ print(shown('d/moved'))
     `the reader answered some: ${JSON.stringify(r)}`,
   )
 })
+
+t.test('a node id the kernel forgot and the table gave to another node carries no mark over', async (t) => {
+  const m = await strata(t, [lower])
+  const out = py(
+    m.mnt,
+    `${PRELUDE}
+seen = []
+for round in range(5):
+    for i in range(20):
+        missing('d/f%d' % i, 'security.capability')  # marked bare
+    with open('/proc/sys/vm/drop_caches', 'w') as f: f.write('2')  # the kernel forgets them all
+    seen.append(shown('d/tagged'))  # a node that has one, on a freed id
+print(all(s == {'user.tag': 'lower'} for s in seen), seen[0])
+`,
+  )
+  t.equal(out.trim(), "True {'user.tag': 'lower'}")
+})

@@ -6,12 +6,13 @@ import { fstatSync } from 'node:fs'
 import { attrOfStat, type Attr, type SetAttr } from '../../overlay/overlay.js'
 import { encodeName } from '../../overlay/names.js'
 import { Fattr } from '../abi.js'
+import type { Ino } from '../inodes.js'
 import { attrOut, statfsOut } from '../reply.js'
 import { type Context, fuseAttr, type Handler, inodeOf } from './context.js'
 
 const GETATTR_FH = 1
 
-const attrFromFd = (ino: bigint, fd: number) => fuseAttr(ino, attrOfStat(fstatSync(fd, { bigint: true })))
+const attrFromFd = (ino: Ino, fd: number) => fuseAttr(ino, attrOfStat(fstatSync(fd, { bigint: true })))
 
 export const getattr: Handler = (ctx, h, body) => {
   const flags = body.u32()

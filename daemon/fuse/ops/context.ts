@@ -6,7 +6,7 @@ import { markBareNode, type BareNodes } from '../../../native-bindings/index.js'
 import { attrOf, type Attr, type Node, type Overlay } from '../../overlay/overlay.js'
 import { checkName, joinPath } from '../../overlay/path.js'
 import type { DirHandle, FileHandles, Handles } from '../handles.js'
-import type { Inode, InodeTable } from '../inodes.js'
+import type { Ino, Inode, InodeTable } from '../inodes.js'
 import type { Logger } from '../errno.js'
 import type { Passthrough } from '../passthrough.js'
 import { entryOut, type FuseAttr, type Timeout } from '../reply.js'
@@ -34,20 +34,20 @@ export class StaleNode extends Error {
   readonly code = 'ESTALE'
 }
 
-export function inodeOf(ctx: Context, nodeid: bigint): Inode {
+export function inodeOf(ctx: Context, nodeid: number): Inode {
   const node = ctx.inodes.get(nodeid)
   if (!node) throw new StaleNode(`unknown node id ${nodeid}`)
   return node
 }
 
 /** The union path of `name` in directory node `parent`; the name is checked first. */
-export function childPath(ctx: Context, parent: bigint, name: string, syscall: string): string {
+export function childPath(ctx: Context, parent: number, name: string, syscall: string): string {
   checkName(name, syscall)
   if (name === '' || name === '.' || name.includes('/')) throw Object.assign(new Error('bad name'), { code: 'EINVAL' })
   return joinPath(inodeOf(ctx, parent).path, name)
 }
 
-export function fuseAttr(ino: bigint, a: Attr): FuseAttr {
+export function fuseAttr(ino: Ino, a: Attr): FuseAttr {
   return { ...a, ino }
 }
 
@@ -75,7 +75,13 @@ export function entryOfNode(ctx: Context, node: Node, made: boolean): { inode: I
 export function setNoXattrs(ctx: Context, inode: Inode, none: boolean): void {
   if (inode.noXattrs === none) return
   inode.noXattrs = none
-  markBareNode(ctx.bare, Number(inode.nodeid), none)
+  markBareNode(ctx.bare, inode.nodeid, none)
+}
+
+/** FORGET: a node dropped gives its id back for reuse, so the reader's mark on that id goes with it. */
+export function forgetNode(ctx: Context, nodeid: number, n: number): void {
+  const dropped = ctx.inodes.forget(nodeid, n)
+  if (dropped?.noXattrs) markBareNode(ctx.bare, nodeid, false)
 }
 
 export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })

@@ -58,7 +58,7 @@ function readdirCommon(ctx: Context, body: Parameters<Handler>[2], plus: boolean
         ino = ctx.inodes.inoAt(path, node.stat)
       }
     } else if (plus) {
-      entry = entryOut(0n, null, { entry: 0, attr: 0 }) // '.' and '..' carry no entry and count no lookup
+      entry = entryOut(0, null, { entry: 0, attr: 0 }) // '.' and '..' carry no entry and count no lookup
     }
     used += writeDirent(out, used, { ino, off: i + 1, type: DType[e.type], name: e.name }, entry)
   }

@@ -4,7 +4,7 @@
  */
 import { splitDev } from '../../../native-bindings/index.js'
 import { entryOut } from '../reply.js'
-import { callerOf, childPath, entryFor, type Handler, inodeOf } from './context.js'
+import { callerOf, childPath, entryFor, forgetNode, type Handler, inodeOf } from './context.js'
 
 export const lookup: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'lookup')
@@ -12,19 +12,19 @@ export const lookup: Handler = (ctx, h, body) => {
     return entryFor(ctx, path)
   } catch (err) {
     if ((err as { code?: string }).code !== 'ENOENT') throw err
-    return entryOut(0n, null, { entry: ctx.timeout.entry, attr: 0 }) // a negative entry
+    return entryOut(0, null, { entry: ctx.timeout.entry, attr: 0 }) // a negative entry
   }
 }
 
 export const forget: Handler = (ctx, h, body) => {
-  ctx.inodes.forget(h.nodeid, body.num64())
+  forgetNode(ctx, h.nodeid, body.num64())
   return null
 }
 
 export const batchForget: Handler = (ctx, _h, body) => {
   const count = body.u32()
   body.skip(4)
-  for (let i = 0; i < count; i++) ctx.inodes.forget(body.u64(), body.num64())
+  for (let i = 0; i < count; i++) forgetNode(ctx, body.nodeid(), body.num64())
   return null
 }
 
@@ -54,7 +54,7 @@ export const symlink: Handler = (ctx, h, body) => {
 }
 
 export const link: Handler = async (ctx, h, body) => {
-  const existing = inodeOf(ctx, body.u64()).path
+  const existing = inodeOf(ctx, body.nodeid()).path
   const path = childPath(ctx, h.nodeid, body.name(), 'link')
   await ctx.ov.link(existing, path)
   return entryFor(ctx, path)
@@ -82,14 +82,14 @@ async function renameCommon(ctx: Parameters<Handler>[0], from: string, to: strin
 }
 
 export const rename: Handler = (ctx, h, body) => {
-  const newdir = body.u64()
+  const newdir = body.nodeid()
   const from = childPath(ctx, h.nodeid, body.name(), 'rename')
   const to = childPath(ctx, newdir, body.name(), 'rename')
   return renameCommon(ctx, from, to, 0)
 }
 
 export const rename2: Handler = (ctx, h, body) => {
-  const newdir = body.u64()
+  const newdir = body.nodeid()
   const flags = body.u32()
   body.skip(4)
   const from = childPath(ctx, h.nodeid, body.name(), 'rename')

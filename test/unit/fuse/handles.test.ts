@@ -4,17 +4,9 @@
  */
 import t from 'tap'
 import { FileHandles, Handles, type FileHandle } from '../../../daemon/fuse/handles.js'
-import type { Inode } from '../../../daemon/fuse/inodes.js'
+import { Inode } from '../../../daemon/fuse/inodes.js'
 
-const inode = (n: number): Inode => ({
-  nodeid: BigInt(n),
-  ino: BigInt(n),
-  path: `f${n}`,
-  others: null,
-  nlookup: 1,
-  noXattrs: null,
-  key: null,
-})
+const inode = (n: number): Inode => new Inode(n, n, `f${n}`)
 const file = (node: Inode, writable: boolean, fd: number): FileHandle => ({
   fd,
   path: `/upper/${node.path}`,

@@ -1,7 +1,7 @@
 /** The inode table: lookup counting, forgetting, hard links, copy-up and renames. */
 import t from 'tap'
 import { lstatSync, mkdirSync, writeFileSync, linkSync } from 'node:fs'
-import { InodeTable, ROOT_ID } from '../../../daemon/fuse/inodes.js'
+import { Inode, InodeTable, inoOf, ROOT_ID } from '../../../daemon/fuse/inodes.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 function files(t: Parameters<typeof tmpdir>[0]) {
@@ -24,7 +24,8 @@ t.test('every lookup counts and FORGET releases exactly', async (t) => {
   table.forget(n.nodeid, 1)
   t.notOk(table.get(n.nodeid), 'gone at zero')
   const again = table.remember('c', st('c'), true)
-  t.not(again.nodeid, n.nodeid, 'node ids are never reused')
+  t.not(again, n, 'a fresh node')
+  t.equal(again.nodeid, n.nodeid, 'a forgotten node id goes to the next new node')
   table.forget(ROOT_ID, 100)
   t.ok(table.get(ROOT_ID), 'the root is never forgotten')
 })
@@ -44,7 +45,7 @@ t.test('the inode number stays when the backing changes (copy-up)', async (t) =>
   const n = table.remember('a', st('a'), false)
   const moved = table.remember('a', st('c'), true) // same path, another backing inode
   t.equal(moved, n)
-  t.equal(moved.ino, st('a').ino)
+  t.equal(moved.ino, Number(st('a').ino))
 })
 
 t.test('renames move whole subtrees; exchange swaps them', async (t) => {
@@ -91,4 +92,64 @@ t.test('renaming one name of a hard-linked node leaves the other', async (t) => 
   t.equal(c.path, 'z')
   table.forget(a.nodeid, 2)
   t.equal(table.remember('z', st('c'), true), c, 'forgetting a leaves z to c')
+})
+
+t.test('node ids are small numbers, never one the kernel still holds; the table shrinks at FORGET', async (t) => {
+  const { table, st } = files(t)
+  const held = table.remember('a', st('a'), false)
+  const gone = table.remember('c', st('c'), false)
+  const dir = table.remember('dir', st('dir'), false)
+  t.same([typeof held.nodeid, held.nodeid, gone.nodeid, dir.nodeid], ['number', 2, 3, 4])
+  t.equal(table.size, 4)
+  table.forget(gone.nodeid, 1)
+  t.equal(table.size, 3)
+  t.equal(table.get(gone.nodeid), undefined)
+  const next = table.remember('b', st('b'), false)
+  t.equal(next.nodeid, gone.nodeid, 'the free id, not a new one')
+  t.equal(table.remember('dir/x', st('c'), false).nodeid, 5, 'no free id left: the next one')
+  t.equal(table.get(held.nodeid), held, 'a held node keeps its id')
+  t.equal(table.get(0), undefined)
+  t.equal(table.get(2 ** 60), undefined, 'an id never given is unknown')
+  for (const n of [held, next, dir]) table.forget(n.nodeid, 1)
+  t.equal(table.size, 2, 'the root and dir/x')
+})
+
+t.test('inode numbers are numbers below 2^53 and bigints above', async (t) => {
+  t.equal(inoOf(12345n), 12345)
+  t.equal(inoOf(2n ** 53n - 1n), Number.MAX_SAFE_INTEGER)
+  t.equal(inoOf(2n ** 53n), 2n ** 53n)
+  t.equal(inoOf(2n ** 64n - 1n), 2n ** 64n - 1n)
+  const { table, st } = files(t)
+  const n = table.remember('a', st('a'), false)
+  t.equal(n.ino, Number(st('a').ino))
+  t.ok(n instanceof Inode, 'one class, one shape')
+})
+
+t.test('the lookup count and the xattr flag share a field without touching each other', async (t) => {
+  const n = new Inode(2, 2, 'x')
+  t.same([n.nlookup, n.noXattrs], [0, null])
+  n.noXattrs = true
+  n.nlookup += 3
+  t.same([n.nlookup, n.noXattrs], [3, true])
+  n.noXattrs = false
+  t.same([n.nlookup, n.noXattrs], [3, false])
+  n.nlookup = 2 ** 40 // past a small integer: still exact
+  n.noXattrs = null
+  t.same([n.nlookup, n.noXattrs], [2 ** 40, null])
+  n.nlookup -= 2 ** 40
+  t.same([n.nlookup, n.noXattrs], [0, null])
+})
+
+t.test("a forgotten hard-linked node's names go with it", async (t) => {
+  const { table, st } = files(t)
+  const a = table.remember('a', st('a'), true)
+  table.remember('b', st('b'), true)
+  table.forget(a.nodeid, 2)
+  const again = table.remember('b', st('b'), true)
+  t.not(again, a)
+  t.equal(again.path, 'b')
+  table.unlinked('b')
+  t.equal(again.path, 'b', 'its only name: kept for open handles, no other name left over from a')
+  t.equal(table.remember('a', st('a'), true), again, 'the same backing inode: the same node')
+  t.equal(again.path, 'a')
 })

@@ -44,3 +44,15 @@ t.test('numbers past the body are malformed; offsets past 2^53 are EFBIG', async
   t.throws(() => new Body(request(big)).num64(), { code: 'EFBIG' })
   t.throws(() => new Body(request(Buffer.alloc(2))).u32(), { code: 'EIO' })
 })
+
+t.test('node ids are numbers, in the header and in the body; one past 2^53 is no id of ours', async (t) => {
+  const buf = request(Buffer.alloc(16))
+  buf.writeBigUInt64LE(2n ** 32n + 7n, 16)
+  buf.writeBigUInt64LE(5n, IN_HEADER)
+  buf.writeBigUInt64LE(2n ** 64n - 1n, IN_HEADER + 8)
+  t.equal(decodeHeader(buf).nodeid, 2 ** 32 + 7)
+  const body = new Body(buf)
+  t.equal(body.nodeid(), 5)
+  t.ok(body.nodeid() > Number.MAX_SAFE_INTEGER)
+  t.throws(() => body.nodeid(), { code: 'EIO' })
+})
