@@ -18,22 +18,27 @@ export const containerRun = (s: Services): ApiMethod<'container.run'> => ({
     if (p.volumes?.length && ctx.peer.uid !== 0) throw permissionDenied('bind mounts (-v) are for root only')
     const { image, name, detach, consoleSize, ...options } = p
     const feed = stdinFeed(ctx, !detach && options.openStdin === true)
-    const started = await s.metadata.add(async (lock) => {
-      const created = await s.containers.create(lock, image, name || undefined)
-      try {
-        const reader = detach ? null : openOutput(s.containers.pathsOf(created), 'end')
+    const started = await s.metadata
+      .add(async (lock) => {
+        const created = await s.containers.create(lock, image, name || undefined)
         try {
-          const c = await s.runs.start(lock, created, options, { consoleSize, ...feed.io })
-          return { c, reader, exited: s.runs.waitExit(c.id) }
+          const reader = detach ? null : openOutput(s.containers.pathsOf(created), 'end')
+          try {
+            const c = await s.runs.start(lock, created, options, { consoleSize, ...feed.io })
+            return { c, reader, exited: s.runs.waitExit(c.id) }
+          } catch (err) {
+            reader?.close()
+            throw err
+          }
         } catch (err) {
-          reader?.close()
+          await s.containers.remove(lock, await s.containers.resolve(created.id), true)
           throw err
         }
-      } catch (err) {
-        await s.containers.remove(lock, await s.containers.resolve(created.id), true)
+      })
+      .catch((err: unknown) => {
+        feed.abandon()
         throw err
-      }
-    })
+      })
     const { c, reader, exited } = started
     if (!reader) return { id: c.id, name: c.name }
     ctx.progress({ id: c.id, status: 'Started' }) // the CLI forwards signals to it from now on

@@ -24,6 +24,9 @@ export const containerStart = (s: Services): ApiMethod<'container.start'> => ({
         reader?.close()
         throw err
       }
+    }).catch((err: unknown) => {
+      feed.abandon()
+      throw err
     })
     if (!reader) return { id: c.id }
     ctx.progress({ id: c.id, status: 'Started' })

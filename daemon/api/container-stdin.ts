@@ -12,6 +12,8 @@ export interface StdinFeed {
   io: Pick<StartIo, 'stdin'>
   /** Starts feeding (after the 'Started' event); the writer is closed when the feed ends. */
   begin(): void
+  /** The call failed after the writer was handed over: close it (the process sees EOF). */
+  abandon(): void
 }
 
 export function stdinFeed(ctx: CallContext, attached: boolean): StdinFeed {
@@ -21,6 +23,11 @@ export function stdinFeed(ctx: CallContext, attached: boolean): StdinFeed {
     begin: () => {
       if (!sink) return
       void feedStdin(ctx.upload(), sink, true)
+      sink = undefined
+    },
+    abandon: () => {
+      sink?.close()
+      sink = undefined
     },
   }
 }
