@@ -1,6 +1,6 @@
 /**
  * Containers' processes: start one (mount the root filesystem with its init layer, write /etc's
- * hostname, hosts and resolv.conf and the OCI bundle, start its
+ * hostname, hosts and resolv.conf and the OCI bundle, open its stdin FIFO for -i or -t, start its
  * monitor), signal it, wait for it, and reap it: when the monitor has recorded the exit status (or
  * is gone), record it, release the mount `start` took, and remove the container when it was run
  * with --rm. Running means the record names a monitor; the exit status says how it ended.
@@ -13,9 +13,10 @@
  * Concurrency: `start` takes the caller's metadata lock; the reaper takes the metadata queue
  * itself (it runs when a process ends, not in a call: the one writer outside api/, as the mount
  * supervisor is for mounts). Signals and waits take no lock.
- * Errors: CONFLICT (not running, for kill), INVALID_ARGUMENT (process-config.ts), UNAVAILABLE
- *   (the runtime failed).
- * Tests: test/integration/container-run.test.ts, test/integration/container-restart.test.ts
+ * Errors: CONFLICT (not running, for kill), INVALID_ARGUMENT (process-config.ts, a console size),
+ *   UNAVAILABLE (the runtime failed).
+ * Tests: test/integration/container-run.test.ts, test/integration/container-restart.test.ts,
+ *   test/integration/container-interactive.test.ts
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
