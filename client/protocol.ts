@@ -373,12 +373,27 @@ export interface ContainerRunOptions {
   volumes?: string[]
   /** Remove the container when its process ends (--rm). */
   autoRemove?: boolean
+  /** A pseudo-terminal for the process (-t): stdout and stderr merged on it, one output stream. */
+  tty?: boolean
+  /** Keep the process's stdin open (-i); without an attached client it never ends (`-di`). */
+  openStdin?: boolean
+}
+/** A terminal's size in character cells (integers 1 to 65535). */
+export interface TerminalSize {
+  rows?: number
+  cols?: number
 }
 export interface ContainerRunParams extends ContainerRunOptions {
   image: string
   name?: string
-  /** Return once started; otherwise the output streams (download) and the result has the exit code. */
+  /**
+   * Return once started; otherwise the output streams (download) and the result has the exit
+   * code. Not detached with `openStdin`: the call's upload is the process's stdin, its end the stdin's
+   * EOF (with `tty` the terminal's input: it never sends EOF, the terminal's ^D does).
+   */
   detach?: boolean
+  /** The size of the process's terminal (with `tty`); 24x80 when not given. */
+  consoleSize?: TerminalSize
 }
 /** How a process ended: its exit status, and the runtime's message when it could not start it. */
 export interface ContainerExit {
@@ -474,8 +489,9 @@ export interface Methods {
    */
   'container.run': { params: ContainerRunParams; result: { id: string; name: string } & Partial<ContainerExit> }
   /** With `attach`, streams and ends as run does. */
+  /** With `attach` and `interactive` (a container made with openStdin), the upload is its stdin, as run's. */
   'container.start': {
-    params: { container: string; attach?: boolean }
+    params: { container: string; attach?: boolean; interactive?: boolean; consoleSize?: TerminalSize }
     result: { id: string } & Partial<ContainerExit>
   }
   /** Its stop signal, then SIGKILL after `timeout` seconds (default 10); returns once it ended. */
@@ -484,9 +500,21 @@ export interface Methods {
   'container.wait': { params: { container: string }; result: ContainerExit }
   /** Download: its output so far (multiplexed as run's); with `follow`, until its process ends. */
   'container.logs': { params: { container: string; follow?: boolean }; result: { bytes: number } }
-  /** Download: the command's output (multiplexed as run's) while it runs in the running container. */
+  /**
+   * Download: the command's output (multiplexed as run's) while it runs in the running container.
+   * `interactive`: the upload is its stdin (its end the EOF); `tty`: a terminal, output on stream 1.
+   */
   'container.exec': {
-    params: { container: string; cmd: string[]; env?: string[]; workdir?: string; user?: string }
+    params: {
+      container: string
+      cmd: string[]
+      env?: string[]
+      workdir?: string
+      user?: string
+      interactive?: boolean
+      tty?: boolean
+      consoleSize?: TerminalSize
+    }
     result: ContainerExit
   }
   'image.mount': { params: { image: string; target?: string }; result: { path: string } }
@@ -568,7 +596,10 @@ const RUN_OPTIONS = {
   readOnly: 'boolean?',
   volumes: 'strings?',
   autoRemove: 'boolean?',
+  tty: 'boolean?',
+  openStdin: 'boolean?',
 } as const
+const SIZE = { fields: { rows: 'number?', cols: 'number?' }, optional: true } as const
 const IMAGE = { image: 'string' } as const
 const AUTH = { fields: { username: 'string', password: 'string' }, optional: true } as const
 
@@ -610,13 +641,22 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
   'image.pull': { ref: 'string', platform: 'string?', auth: AUTH },
   'image.push': { ref: 'string', auth: AUTH },
   'registry.login': { host: 'string', username: 'string', password: 'string' },
-  'container.run': { ...IMAGE, name: 'string?', detach: 'boolean?', ...RUN_OPTIONS },
-  'container.start': { ...NAMED, attach: 'boolean?' },
+  'container.run': { ...IMAGE, name: 'string?', detach: 'boolean?', consoleSize: SIZE, ...RUN_OPTIONS },
+  'container.start': { ...NAMED, attach: 'boolean?', interactive: 'boolean?', consoleSize: SIZE },
   'container.stop': { ...NAMED, timeout: 'number?' },
   'container.kill': { ...NAMED, signal: 'string?' },
   'container.wait': NAMED,
   'container.logs': { ...NAMED, follow: 'boolean?' },
-  'container.exec': { ...NAMED, cmd: 'strings', env: 'strings?', workdir: 'string?', user: 'string?' },
+  'container.exec': {
+    ...NAMED,
+    cmd: 'strings',
+    env: 'strings?',
+    workdir: 'string?',
+    user: 'string?',
+    interactive: 'boolean?',
+    tty: 'boolean?',
+    consoleSize: SIZE,
+  },
   'image.mount': { ...IMAGE, target: 'string?' },
   'image.unmount': { ...IMAGE, force: 'boolean?' },
   'image.build': {

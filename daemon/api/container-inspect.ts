@@ -45,10 +45,16 @@ export const containerInspect = (s: Services): ApiMethod<'container.inspect'> =>
       ...(p.size ? await sizesOf(s, c, image?.topLayer ?? null) : {}),
       Mounts: [],
       MountPoint: c.mount?.target ?? '',
-      Config: { ...(config?.config ?? {}), Image: c.imageName },
+      Config: { ...(config?.config ?? {}), Image: c.imageName, ...terminalOf(c) },
     }
   },
 })
+
+/** Docker's Tty and OpenStdin: as it last ran, or as create was asked. */
+function terminalOf(c: ContainerRecord): { Tty: boolean; OpenStdin: boolean } {
+  const p = c.process ?? c.runOptions
+  return { Tty: p?.tty === true, OpenStdin: p?.openStdin === true }
+}
 
 async function stateOf(s: Services, c: ContainerRecord) {
   const mount = c.mount && (await s.mounts.list()).find((m) => m.id === c.mount?.id)

@@ -1,18 +1,23 @@
 /**
  * `exec`: another process in a running container (`runc exec`, which joins its namespaces and
  * cgroup and takes env, cwd and user from its config unless given). Its output comes back as
- * Docker-multiplexed frames (output-follow.ts's format) while it runs; stdin is /dev/null.
+ * Docker-multiplexed frames (output-follow.ts's format) while it runs. Its stdin is /dev/null,
+ * or with `stdin` (-i) those bytes, their end its EOF. With `tty` (-t) the runtime runs under
+ * script with `--tty` (terminal.ts): the terminal's output comes as stream 1, and its stdin stays
+ * open to the end (fed or not), as script would turn an EOF into ^D.
  * The process is the daemon's child: it does not outlive the daemon, and a client that goes
  * away ends it (SIGKILL to the runtime, which forwards it).
  * Errors: CONFLICT when the container does not run; INVALID_ARGUMENT (user-lookup.ts).
  * Tests: test/integration/container-run.test.ts
  */
 import { spawn } from 'node:child_process'
-import type { ContainerExit } from '../../client/protocol.js'
+import type { ContainerExit, TerminalSize } from '../../client/protocol.js'
 import { conflict, invalidArgument } from '../errors.js'
 import type { ContainerRecord } from '../store/containers.js'
 import { frame, STDERR, STDOUT } from './output-follow.js'
 import { RUNTIME, type Runtime } from './runtime.js'
+import { feedStdin, streamSink } from './stdin-pipe.js'
+import { terminalEnv, terminalSize, TERMINAL_PROGRAM, underTerminal } from './terminal.js'
 import { resolveUser } from './user-lookup.js'
 
 export interface ExecOptions {
@@ -20,6 +25,10 @@ export interface ExecOptions {
   env?: string[]
   workdir?: string
   user?: string
+  tty?: boolean
+  consoleSize?: TerminalSize
+  /** What the process reads (-i). */
+  stdin?: AsyncIterable<Buffer>
 }
 
 export interface ExecRun {
@@ -28,20 +37,29 @@ export interface ExecRun {
 }
 
 const HIGH_WATER = 1024 * 1024
+/** How much output is kept to find the runtime's reason in (it comes first). */
+const TEXT_KEPT = 64 * 1024
 
 export function execProcess(runtime: Runtime, c: ContainerRecord, o: ExecOptions, signal: AbortSignal): ExecRun {
   if (!c.process?.monitor || !c.mount) throw conflict(`Container ${c.id.slice(0, 12)} is not running`)
   if (o.workdir && !o.workdir.startsWith('/')) throw invalidArgument(`the working directory '${o.workdir}' is invalid`)
-  const args = ['exec']
+  const size = terminalSize(o.consoleSize)
+  const args = ['exec', ...(o.tty ? ['--tty'] : [])]
+  if (o.tty && !o.env?.some((kv) => kv.startsWith('TERM='))) args.push('--env', 'TERM=xterm')
   for (const kv of o.env ?? []) args.push('--env', kv)
   if (o.workdir) args.push('--cwd', o.workdir)
   if (o.user) {
     const u = resolveUser(c.mount.target, o.user)
     args.push('--user', `${u.uid}:${u.gid}`, ...u.additionalGids.flatMap((g) => ['--additional-gids', String(g)]))
   }
-  const child = spawn(RUNTIME, [...runtime.globalArgs(), ...args, c.id, ...o.cmd], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const argv = [RUNTIME, ...runtime.globalArgs(), ...args, c.id, ...o.cmd]
+  const [program, ...programArgs] = o.tty ? [TERMINAL_PROGRAM, ...underTerminal(argv, size)] : argv
+  const child = spawn(program ?? RUNTIME, programArgs, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(o.tty ? { env: terminalEnv() } : {}),
   })
+  if (o.stdin) void feedStdin(o.stdin, streamSink(child.stdin), !o.tty)
+  else if (!o.tty) child.stdin.end() // as /dev/null: EOF at once
   const queue: Buffer[] = []
   let queued = 0
   let wake: (() => void) | undefined
@@ -56,9 +74,12 @@ export function execProcess(runtime: Runtime, c: ContainerRecord, o: ExecOptions
     }
     wake?.()
   }
-  child.stdout.on('data', onData(STDOUT))
+  child.stdout.on('data', (b: Buffer) => {
+    if (o.tty) keepText(errText, b) // the runtime's own errors come on the terminal too
+    onData(STDOUT)(b)
+  })
   child.stderr.on('data', (b: Buffer) => {
-    errText.push(b.toString())
+    keepText(errText, b)
     onData(STDERR)(b)
   })
   for (const s of [child.stdout, child.stderr])
@@ -96,4 +117,8 @@ export function execProcess(runtime: Runtime, c: ContainerRecord, o: ExecOptions
     }
   }
   return { frames: frames(), exited }
+}
+
+function keepText(kept: string[], b: Buffer): void {
+  if (kept.reduce((n, s) => n + s.length, 0) < TEXT_KEPT) kept.push(b.toString())
 }

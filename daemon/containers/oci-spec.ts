@@ -76,7 +76,7 @@ export function ociSpec(
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      terminal: p.tty === true, // the runtime in the foreground makes the pty (terminal.ts)
       user: { uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids },
       args: p.args,
       env: p.env,

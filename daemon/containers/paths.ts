@@ -4,7 +4,8 @@
  * worker changed, diff/journal.ts), merged/ (where it is mounted unless a path is given) and
  * empty/ (the one lower directory of an image without layers, made when first needed); for its
  * process: bundle/config.json (the OCI runtime's), stdout.log and stderr.log (what the process
- * wrote), exit (its status, written by the monitor) and runtime.log (the runtime's own errors);
+ * wrote), exit (its status, written by the monitor), runtime.log (the runtime's own errors) and stdin (the FIFO
+ * a -i or -t process reads, stdin-pipe.ts);
  * init/ (the init layer: mount targets for hostname, hosts and resolv.conf, the files beside it
  * that are bind-mounted there; etc-files.ts).
  * Never: reads or writes a record; the store owns the directory itself (containers/<id>).
@@ -25,6 +26,7 @@ export interface ContainerPaths {
   stderr: string
   exit: string
   runtimeLog: string
+  stdin: string
   init: string
   hostname: string
   hosts: string
@@ -45,6 +47,7 @@ export function containerPaths(dir: string): ContainerPaths {
     stderr: join(dir, 'stderr.log'),
     exit: join(dir, 'exit'),
     runtimeLog: join(dir, 'runtime.log'),
+    stdin: join(dir, 'stdin'),
     init: join(dir, 'init'),
     hostname: join(dir, 'hostname'),
     hosts: join(dir, 'hosts'),

@@ -1,10 +1,10 @@
 /**
  * What a container's process is, from its image's config and `run`'s options, as Docker decides:
  * `--entrypoint` replaces the image's Entrypoint and drops its Cmd; CMD arguments replace Cmd;
- * Env is the image's, then -e (later wins), with PATH, HOSTNAME and HOME filled in when unset;
+ * Env is the image's, then -e (later wins), with PATH, HOSTNAME and HOME (and TERM with -t) filled in when unset;
  * the working directory is -w, else the image's WorkingDir, else /; the user is -u, else the
  * image's User, resolved in the container's own /etc/passwd and /etc/group (user-lookup.ts);
- * -v HOST:CTR[:ro] become bind mounts.
+ * -v HOST:CTR[:ro] become bind mounts; -t and -i are kept (the monitor and the OCI config read them).
  * Errors: INVALID_ARGUMENT (no command, a relative path, a bad -v, --network other than none or host,
  *   an unknown user or group).
  * Tests: test/unit/containers/process-config.test.ts
@@ -39,7 +39,7 @@ export function processConfig(
   const user = resolveUser(rootfs, o.user ?? image.User ?? '')
   return {
     args,
-    env: environment(image.Env ?? [], o.env ?? [], hostname, user.home),
+    env: environment(image.Env ?? [], o.env ?? [], hostname, user.home, o.tty === true),
     cwd: posix.normalize(cwd),
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     hostname,
@@ -48,6 +48,8 @@ export function processConfig(
     binds: (o.volumes ?? []).map(bindOf),
     autoRemove: o.autoRemove === true,
     stopSignal: image.StopSignal || 'SIGTERM',
+    tty: o.tty === true,
+    openStdin: o.openStdin === true,
     startedAt: null,
     finishedAt: null,
     exitCode: null,
@@ -56,7 +58,7 @@ export function processConfig(
 }
 
 /** The image's variables, then the command line's (a later one replaces an earlier one of the same name). */
-function environment(image: string[], given: string[], hostname: string, home: string): string[] {
+function environment(image: string[], given: string[], hostname: string, home: string, tty: boolean): string[] {
   const vars = new Map<string, string>()
   const put = (kv: string) => vars.set(kv.split('=', 1)[0] ?? kv, kv)
   put(DEFAULT_PATH)
@@ -67,6 +69,7 @@ function environment(image: string[], given: string[], hostname: string, home: s
     put(kv)
   }
   if (!vars.has('HOME')) put(`HOME=${home}`)
+  if (tty && !vars.has('TERM')) put('TERM=xterm') // as Docker gives a -t process
   return [...vars.values()]
 }
 

@@ -1,6 +1,6 @@
 /**
  * Containers' processes: start one (mount the root filesystem with its init layer, write /etc's
- * hostname, hosts and resolv.conf and the OCI bundle, start its
+ * hostname, hosts and resolv.conf and the OCI bundle, open its stdin FIFO for -i or -t, start its
  * monitor), signal it, wait for it, and reap it: when the monitor has recorded the exit status (or
  * is gone), record it, release the mount `start` took, and remove the container when it was run
  * with --rm. Running means the record names a monitor; the exit status says how it ended.
@@ -13,13 +13,14 @@
  * Concurrency: `start` takes the caller's metadata lock; the reaper takes the metadata queue
  * itself (it runs when a process ends, not in a call: the one writer outside api/, as the mount
  * supervisor is for mounts). Signals and waits take no lock.
- * Errors: CONFLICT (not running, for kill), INVALID_ARGUMENT (process-config.ts), UNAVAILABLE
- *   (the runtime failed).
- * Tests: test/integration/container-run.test.ts, test/integration/container-restart.test.ts
+ * Errors: CONFLICT (not running, for kill), INVALID_ARGUMENT (process-config.ts, a console size),
+ *   UNAVAILABLE (the runtime failed).
+ * Tests: test/integration/container-run.test.ts, test/integration/container-restart.test.ts,
+ *   test/integration/container-interactive.test.ts
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ContainerRunOptions } from '../../client/protocol.js'
+import type { ContainerRunOptions, TerminalSize } from '../../client/protocol.js'
 import { conflict, unavailable } from '../errors.js'
 import type { Logger } from '../log.js'
 import { isAlive } from '../process-start.js'
@@ -29,11 +30,13 @@ import type { ImageStore } from '../store/images.js'
 import type { MetadataLock, MetadataQueue } from '../store/metadata-queue.js'
 import type { Containers } from './containers.js'
 import { writeEtcFiles } from './etc-files.js'
-import { readExit, startMonitor } from './monitor.js'
+import { readExit, startMonitor, type StdinMode } from './monitor.js'
 import { ociSpec } from './oci-spec.js'
 import { containerPaths } from './paths.js'
 import { processConfig } from './process-config.js'
 import { Runtime, RuntimeError, startFailure } from './runtime.js'
+import { openStdinFifo, type StdinSink } from './stdin-pipe.js'
+import { terminalSize } from './terminal.js'
 
 export interface ExitInfo {
   exitCode: number
@@ -41,6 +44,23 @@ export interface ExitInfo {
 }
 
 const POLL_MS = 250
+
+export interface StartIo {
+  /** Takes the writer of the process's stdin (which it must close); asked only with openStdin. */
+  stdin?: (sink: StdinSink) => void
+  consoleSize?: TerminalSize
+}
+
+/**
+ * Fed by a client: the FIFO, whose EOF is the process's; with -t, held by the monitor whether
+ * fed or not (script would turn the EOF into ^D; the terminal's own ^D ends input); -i alone
+ * with nobody feeding it: held, so that it stays open as Docker's `-di` keeps it.
+ */
+function stdinMode(p: ContainerProcess, fed: boolean): StdinMode {
+  if (p.tty) return 'held'
+  if (p.openStdin) return fed ? 'fifo' : 'held'
+  return 'none'
+}
 
 export const isRunning = (c: ContainerRecord): boolean => !!c.process?.monitor
 
@@ -77,9 +97,17 @@ export class Runs {
   /**
    * Starts the container's process: with `o`, as `run` asks (and kept for later starts); without,
    * as its last run, or as `create` was asked, or as its image says. A running container is returned as it is.
+   * `io.stdin` is given the writer of its stdin before it starts, when it keeps stdin open and a
+   * client is attached to feed it (else a -i process's stdin is held open by its monitor).
    */
-  async start(lock: MetadataLock, c: ContainerRecord, o?: ContainerRunOptions): Promise<ContainerRecord> {
+  async start(
+    lock: MetadataLock,
+    c: ContainerRecord,
+    o?: ContainerRunOptions,
+    io: StartIo = {},
+  ): Promise<ContainerRecord> {
     if (isRunning(c)) return c
+    const size = terminalSize(io.consoleSize) // INVALID_ARGUMENT before anything is mounted
     await this.parts.containers.prepareInit(c)
     const rootfs = await this.parts.containers.mount(lock, c)
     c = await this.parts.containers.resolve(c.id)
@@ -94,7 +122,21 @@ export class Runs {
       writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(ociSpec(c.id, rootfs, proc, etc), null, 2), {
         mode: 0o600,
       })
-      const m = startMonitor(this.runtime, c.id, paths)
+      const fed = proc.openStdin === true && !!io.stdin
+      const fifo = proc.openStdin || proc.tty ? openStdinFifo(paths.stdin) : undefined
+      let m
+      try {
+        m = startMonitor(this.runtime, c.id, paths, {
+          stdin: stdinMode(proc, fed),
+          ...(fifo ? { stdinFd: fifo.readFd } : {}),
+          ...(proc.tty ? { terminal: size } : {}),
+        })
+      } catch (err) {
+        fifo?.close()
+        throw err
+      }
+      const sink = fifo?.started(fed)
+      if (sink) io.stdin?.(sink)
       const next: ContainerProcess = {
         ...proc,
         startedAt: new Date().toISOString(),

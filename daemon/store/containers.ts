@@ -61,6 +61,10 @@ export interface ContainerProcess {
   binds: Array<{ source: string; destination: string; readOnly: boolean }>
   autoRemove: boolean
   stopSignal: string
+  /** A pseudo-terminal (-t); absent in records written before it existed: false. */
+  tty?: boolean
+  /** Stdin kept open (-i); absent: false. */
+  openStdin?: boolean
   startedAt: string | null
   finishedAt: string | null
   exitCode: number | null

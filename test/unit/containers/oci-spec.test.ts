@@ -26,6 +26,7 @@ t.test('Docker’s defaults: namespaces, mounts, capabilities, a cgroup per cont
   t.same(s.root, { path: '/root/merged', readonly: true })
   t.equal(s.hostname, 'box')
   t.match(s.process, { args: ['sh'], user: { uid: 1000, gid: 1000, additionalGids: [50] }, terminal: false })
+  t.equal(ociSpec('c1', '/root/merged', { ...PROC, tty: true }, ETC, 4096).process.terminal, true, '-t')
   t.same((s.process.capabilities as { bounding: string[] }).bounding, DEFAULT_CAPABILITIES)
   t.same(s.process.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 4096, hard: 4096 }], 'within the host’s hard limit')
   t.same(

@@ -18,6 +18,7 @@ t.test('every path of a container is inside its directory, named as the worker a
     stderr: '/root/containers/abc/stderr.log',
     exit: '/root/containers/abc/exit',
     runtimeLog: '/root/containers/abc/runtime.log',
+    stdin: '/root/containers/abc/stdin',
     init: '/root/containers/abc/init',
     hostname: '/root/containers/abc/hostname',
     hosts: '/root/containers/abc/hosts',

@@ -30,6 +30,11 @@ t.test('the image’s config, overridden as docker run does', async (t) => {
   t.same(p.user, { uid: 100, gid: 101, additionalGids: [] })
   t.equal(p.network, 'none')
   t.same(processConfig(ID, root, image, { cmd: ['x', 'y'] }).args, ['/entry', 'x', 'y'], 'CMD replaces Cmd')
+  const tty = processConfig(ID, root, image, { tty: true, openStdin: true })
+  t.match(tty, { tty: true, openStdin: true }, '-t and -i are kept')
+  t.equal(tty.env.at(-1), 'TERM=xterm', 'TERM with -t, as Docker')
+  t.equal(processConfig(ID, root, image, { tty: true, env: ['TERM=vt100'] }).env.at(-1), 'HOME=/srv', 'unless set')
+  t.match(p, { tty: false, openStdin: false })
   t.same(processConfig(ID, root, image, { entrypoint: '/bin/sh' }).args, ['/bin/sh'], '--entrypoint drops Cmd')
   t.same(processConfig(ID, root, image, { entrypoint: '', cmd: ['ls'] }).args, ['ls'], "--entrypoint '' clears it")
   const o = processConfig(ID, root, image, {

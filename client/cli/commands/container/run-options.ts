@@ -1,6 +1,6 @@
 /**
  * The flags `run` shares with `create` in Docker (-e, --env-file, -w, -u, -v, --entrypoint,
- * --hostname, --network, --read-only) and what they become in the RPC's ContainerRunOptions.
+ * --hostname, --network, --read-only, -i, -t) and what they become in the RPC's ContainerRunOptions.
  * `-e NAME` without a value takes this process's variable (dropped when unset), as Docker's CLI.
  * Tests: test/integration/container-run.test.ts
  */
@@ -19,6 +19,8 @@ export interface RunFlags {
   hostname?: string
   network?: string
   readOnly?: boolean
+  interactive?: boolean
+  tty?: boolean
 }
 
 export function addRunFlags(cmd: Command): Command {
@@ -32,6 +34,8 @@ export function addRunFlags(cmd: Command): Command {
     .option('--hostname <name>', 'Container host name')
     .option('--network <mode>', 'Connect a container to a network: none (default) or host')
     .option('--read-only', "Mount the container's root filesystem as read only")
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
 }
 
 export function runOptions(f: RunFlags, cmd: string[]): ContainerRunOptions {
@@ -48,6 +52,8 @@ export function runOptions(f: RunFlags, cmd: string[]): ContainerRunOptions {
     ...(f.network ? { network: f.network } : {}),
     readOnly: f.readOnly === true,
     volumes: f.volume,
+    ...(f.tty ? { tty: true } : {}),
+    ...(f.interactive ? { openStdin: true } : {}),
   }
 }
 

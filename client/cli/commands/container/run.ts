@@ -3,13 +3,15 @@
  * run`). In the foreground its stdout and stderr stream here and the exit status is the
  * process's (125 when the daemon refused, 126/127 when the command could not run, as Docker);
  * with -d the container's ID is printed and its output goes to its log (`strata logs`). In the
- * foreground, signals to this CLI go to the process (signal-proxy.ts).
+ * foreground, signals to this CLI go to the process (signal-proxy.ts), except with -t. -i sends
+ * this CLI's stdin to the process, -t gives it a terminal (attach-io.ts).
  * Options are read up to IMAGE only: what follows is the command, flags and all.
  */
 import type { Command } from 'commander'
 import { DaemonError } from '../../../client.js'
 import { action, type Cli } from '../../context.js'
 import { demultiplexer } from '../../output-frames.js'
+import { attachIo, canAttach } from '../../attach-io.js'
 import { proxySignals } from '../../signal-proxy.js'
 import { addRunFlags, runOptions, type RunFlags } from './run-options.js'
 
@@ -44,9 +46,16 @@ export function registerRun(parent: Command, cli: Cli): void {
         cli.out(`${(await client.call('container.run', params)).id}\n`)
         return
       }
-      const proxy = proxySignals(client)
+      if (!canAttach(f)) return
+      const io = attachIo(f)
+      const proxy = f.tty ? null : proxySignals(client) // Docker proxies signals without a terminal only
       try {
-        const r = await client.call('container.run', params, { download: demultiplexer(), onEvent: proxy.onEvent })
+        const r = await client.call(
+          'container.run',
+          { ...params, ...(io.consoleSize ? { consoleSize: io.consoleSize } : {}) },
+          { download: demultiplexer(), onEvent: (e) => proxy?.onEvent(e), ...io.upload },
+        )
+        io.close()
         if (r.error) process.stderr.write(`strata: Error response from daemon: ${r.error}\n`)
         process.exitCode = r.exitCode ?? 0
       } catch (err) {
@@ -54,7 +63,8 @@ export function registerRun(parent: Command, cli: Cli): void {
         process.stderr.write(`strata: Error response from daemon: ${err.message}\n`)
         process.exitCode = 125
       } finally {
-        proxy.close()
+        io.close()
+        proxy?.close()
       }
     }),
   )
