@@ -4,7 +4,7 @@
  * the steps take the metadata queue one change at a time; the tags move to the result at the end
  * (an image they named before is left dangling, as Docker's). Output lines are progress events.
  * A FROM or COPY --from naming an image that is not here pulls it (api/pull-record.ts).
- * Tests: test/integration/image-build.test.ts
+ * Tests: test/integration/image-build.test.ts, test/integration/image-build-pull.test.ts
  */
 import type { ProgressEvent } from '../../client/protocol.js'
 import type { BuildParts, PullImage } from '../build/build-parts.js'

@@ -143,14 +143,15 @@ async function sourceRoot(e: StepEnv, from: string | undefined): Promise<{ root:
 
 /**
  * The image `ref` names; one that is not here is pulled first, as Docker's classic builder does
- * (a reference only: an image ID that is not here is NOT_FOUND).
+ * (a reference only: an image ID, 64 hex digits or sha256:…, that is not here is NOT_FOUND).
  */
 export async function resolveOrPull(e: StepEnv, ref: string): Promise<ImageRecord> {
   try {
     return (await e.p.images.resolve(ref)).image
   } catch (err) {
     if (!(err instanceof Error && 'code' in err && err.code === 'NOT_FOUND')) throw err
-    if (!e.p.pull || /^(sha256:)?[0-9a-f]{6,64}$/.test(ref)) throw notFound(`No such image: ${ref}`, { cause: err })
+    if (!e.p.pull || /^(sha256:[0-9a-f]*|[0-9a-f]{64})$/.test(ref))
+      throw notFound(`No such image: ${ref}`, { cause: err })
     return e.p.pull(ref, e.say, e.signal)
   }
 }

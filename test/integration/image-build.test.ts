@@ -162,8 +162,8 @@ t.test('a broken Dockerfile or a failing RUN fails the build clearly and leaves 
   t.match(await cli('build', bad), { code: 1, stderr: /line 3: unknown instruction: FROB/ })
   writeFileSync(join(bad, 'Dockerfile'), 'FROM bb:run\nENV A="open\n')
   t.match(await cli('build', bad), { code: 1, stderr: /line 2/ })
-  writeFileSync(join(bad, 'Dockerfile'), 'FROM 0123456789ab\n') // an image ID is never pulled (image-build-pull test)
-  t.match(await cli('build', bad), { code: 1, stderr: /No such image: 0123456789ab/ })
+  writeFileSync(join(bad, 'Dockerfile'), `FROM ${'0123456789ab'.repeat(5)}0123\n`) // an image ID is never pulled
+  t.match(await cli('build', bad), { code: 1, stderr: /No such image: (0123456789ab){5}0123/ })
   writeFileSync(join(bad, 'Dockerfile'), 'FROM bb:run\nCOPY missing /x\n')
   t.match(await cli('build', bad), { code: 1, stderr: /missing/ })
   writeFileSync(join(bad, 'Dockerfile'), 'FROM bb:run\nADD http://example.com/x /x\n')
