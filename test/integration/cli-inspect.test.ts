@@ -79,7 +79,7 @@ t.test('a container: Docker fields, created then mounted; -s adds sizes', async 
     },
     Mounts: [],
     MountPoint: '',
-    Config: { ...image?.Config, Image: 'base:1' },
+    Config: { ...image?.Config, Image: 'base:1', Tty: false, OpenStdin: false },
   })
   t.match(c?.Created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/)
   t.same(c?.Config.Cmd, ['/bin/true'], 'Config from the image')
