@@ -7,7 +7,7 @@
  * Tests: test/integration/image-build.test.ts, test/integration/image-build-pull.test.ts
  */
 import type { ProgressEvent } from '../../client/protocol.js'
-import type { BuildParts, PullImage } from '../build/build-parts.js'
+import type { PullImage } from '../build/build-parts.js'
 import { build, short } from '../build/builder.js'
 import { spoolContext } from '../build/context-spool.js'
 import { parseDockerfile } from '../build/dockerfile-parser.js'
@@ -35,7 +35,7 @@ export const imageBuild = (s: Services): ApiMethod<'image.build'> => ({
     const say = (status: string) => ctx.progress({ status })
     const context = await spoolContext(s.config.root, ctx.upload(), s.log)
     try {
-      const image = await build({ ...partsOf(s), pull: basePuller(s) }, df, context, opts, say, ctx.signal)
+      const image = await build({ ...s, pull: basePuller(s) }, df, context, opts, say, ctx.signal)
       await s.metadata.add(async (lock) => {
         for (const t of tags) await s.images.tag(lock, image.id, t)
       })
@@ -47,17 +47,6 @@ export const imageBuild = (s: Services): ApiMethod<'image.build'> => ({
     }
   },
 })
-
-function partsOf(s: Services): BuildParts {
-  return {
-    images: s.images,
-    layers: s.layers,
-    containers: s.containers,
-    runs: s.runs,
-    metadata: s.metadata,
-    log: s.log,
-  }
-}
 
 /**
  * Pulls a base image that is not here, with this host's platform and no credentials (a registry
