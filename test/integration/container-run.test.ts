@@ -171,7 +171,8 @@ t.test('kill, logs -f until the end, and rm -f of a running container', async (t
 })
 
 t.test('commit of a running container freezes it meanwhile and leaves it running', async (t) => {
-  const loop = 'i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.05; done'
+  // each count is renamed into place: a freeze between `>`'s truncate and its write would commit an empty file
+  const loop = 'i=0; while :; do i=$((i+1)); echo $i > /count.new && mv /count.new /count; sleep 0.05; done'
   t.match(await cli('run', '-d', '--name', 'busy', 'bb:run', 'sh', '-c', loop), { code: 0 })
   const count = async () => Number((await cli('exec', 'busy', 'cat', '/count')).stdout)
   await until('it to count', async () => (await count()) > 0)
