@@ -73,3 +73,15 @@ export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<Strata
   })
   return { mnt: spec.mnt, worker, log, unmount }
 }
+
+/**
+ * Unmounts, then the requests the worker answered by opcode name, from its "session ended" log line
+ * (those the reader answered itself as 'GETXATTR (reader)' and 'LISTXATTR (reader)').
+ */
+export async function requestsOf(m: StrataMount): Promise<Record<string, number>> {
+  await m.unmount()
+  const line = m.log.find((l) => l.includes('session ended'))
+  if (!line) throw new Error(`no 'session ended' line in ${m.log.join('\n')}`)
+  const ops = (JSON.parse(line) as { ops: Record<string, { count: number }> }).ops
+  return Object.fromEntries(Object.entries(ops).map(([op, s]) => [op, s.count]))
+}

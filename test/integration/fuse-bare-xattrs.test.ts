@@ -8,7 +8,7 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { buildStack, dir, file, type Entry } from '../helpers/fixtures.js'
-import { mountStrata, type StrataMount } from '../helpers/strata-mount.js'
+import { mountStrata, requestsOf } from '../helpers/strata-mount.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
 process.umask(0o022)
@@ -19,15 +19,6 @@ async function strata(t: Parameters<typeof tmpdir>[0], layers: Entry[][]) {
 }
 
 const py = (cwd: string, script: string): string => execFileSync('python3', ['-c', script], { cwd, encoding: 'utf8' })
-
-/** Requests by opcode name (the reader's own as 'GETXATTR (reader)'), from the worker's last log line. */
-async function requestsOf(m: StrataMount): Promise<Record<string, number>> {
-  await m.unmount()
-  const line = m.log.find((l) => l.includes('session ended'))
-  if (!line) throw new Error(`no 'session ended' line in ${m.log.join('\n')}`)
-  const ops = (JSON.parse(line) as { ops: Record<string, { count: number }> }).ops
-  return Object.fromEntries(Object.entries(ops).map(([op, s]) => [op, s.count]))
-}
 
 /** Python helpers: every xattr a path shows (listxattr, then each value) and a size probe by ctypes. */
 const PRELUDE = `
