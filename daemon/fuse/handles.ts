@@ -25,20 +25,21 @@ export interface DirHandle {
 }
 
 export class Handles<T> {
-  private readonly open = new Map<bigint, T>()
-  private next = 1n
+  /** numbers, not bigints: a Map hashes a number key without touching the heap */
+  private readonly open = new Map<number, T>()
+  private next = 1
 
-  add(h: T): bigint {
+  add(h: T): number {
     const fh = this.next++
     this.open.set(fh, h)
     return fh
   }
 
-  get(fh: bigint): T | undefined {
+  get(fh: number): T | undefined {
     return this.open.get(fh)
   }
 
-  take(fh: bigint): T | undefined {
+  take(fh: number): T | undefined {
     const h = this.open.get(fh)
     this.open.delete(fh)
     return h
@@ -53,14 +54,14 @@ export class Handles<T> {
 export class FileHandles extends Handles<FileHandle> {
   private readonly byInode = new Map<Inode, FileHandle[]>()
 
-  override add(h: FileHandle): bigint {
+  override add(h: FileHandle): number {
     const list = this.byInode.get(h.inode)
     if (list) list.push(h)
     else this.byInode.set(h.inode, [h])
     return super.add(h)
   }
 
-  override take(fh: bigint): FileHandle | undefined {
+  override take(fh: number): FileHandle | undefined {
     const h = super.take(fh)
     const list = h && this.byInode.get(h.inode)
     if (!h || !list) return h

@@ -131,6 +131,11 @@ export class InodeTable {
     return node
   }
 
+  /** The node the kernel holds at `path` (its lookup count is above 0), without counting one more. */
+  at(path: string): Inode | undefined {
+    return this.byPath.get(path)
+  }
+
   /** The inode number already known for the entry at `path`, without counting (readdir's inode numbers). */
   inoAt(path: string, st: BigIntStats): Ino {
     return (this.byPath.get(path) ?? this.byBacking.get(keyOf(st)))?.ino ?? inoOf(st.ino)

@@ -101,9 +101,9 @@ export function attrOut(attr: FuseAttr, seconds: number): Buffer {
   return b
 }
 
-export function openOut(fh: bigint, openFlags: number, backingId = 0): Buffer {
+export function openOut(fh: number, openFlags: number, backingId = 0): Buffer {
   const b = Buffer.alloc(OPEN_OUT)
-  b.writeBigUInt64LE(fh, 0)
+  writeU64(b, fh, 0)
   b.writeUInt32LE(openFlags, 8)
   b.writeInt32LE(backingId, 12)
   return b

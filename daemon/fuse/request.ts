@@ -68,6 +68,11 @@ export class Body {
     return this.buf.readBigUInt64LE(this.need(8))
   }
 
+  /** A file or directory handle (the fh an OPEN or OPENDIR reply gave), as handles.ts numbers them. */
+  fh(): number {
+    return u64Number(this.buf, this.need(8))
+  }
+
   /** A node id in the body (LINK, RENAME, BATCH_FORGET), as Header.nodeid. */
   nodeid(): number {
     return u64Number(this.buf, this.need(8))

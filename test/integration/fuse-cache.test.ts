@@ -68,6 +68,22 @@ t.test('a second ls -lR is served by the kernel: no LOOKUP or listing reaches th
   t.ok(total(both) - total(first) <= 110 + 4 * 7, 'the second pass: the uncached xattr query and the opens')
 })
 
+t.test('listing what this mount made stats no entry again: ls -lR after tar -x sends no LOOKUP', async (t) => {
+  const made = await strata(t, [lowerTree])
+  sh(made.m.mnt, `mkdir x && tar -xf ${smallTar(made.base)} -C x`)
+  const untar = await requestsOf(made.m)
+  const listed = await strata(t, [lowerTree])
+  sh(listed.m.mnt, `mkdir x && tar -xf ${smallTar(listed.base)} -C x && ls -lR x > /dev/null && find x > /dev/null`)
+  t.equal(sh(listed.m.mnt, 'ls x/d3 | wc -l').trim(), '25', 'the listing is whole')
+  t.equal(sh(listed.m.mnt, 'stat -c %a:%s x/d3/f7').trim(), '644:2', 'an entry sent without attributes shows the right ones')
+  const both = await requestsOf(listed.m)
+  // the 200 files' nodes are the kernel's already: their entries carry no attributes and count no
+  // lookup; the 9 directories (tar chmods each, which drops its dentry) get full entries instead
+  t.equal(both.LOOKUP ?? 0, untar.LOOKUP ?? 0, `LOOKUP: ${untar.LOOKUP} for the untar, none for ls -lR and find`)
+  t.ok((both.READDIRPLUS ?? 0) <= 9 + 1, `READDIRPLUS ${both.READDIRPLUS}: about one per directory`)
+  t.ok((both.GETATTR ?? 0) - (untar.GETATTR ?? 0) <= 9 + 2, 'GETATTR: at most one per directory again')
+})
+
 t.test('a stat of a cold file costs about one request', async (t) => {
   const { m } = await strata(t, [lowerTree])
   py(m.mnt, 'import os\nfor i in range(100): os.stat("tree/d%d/f%d" % (i % 5, i))')

@@ -17,7 +17,7 @@ const attrFromFd = (ino: Ino, fd: number) => fuseAttr(ino, attrOfStat(fstatSync(
 export const getattr: Handler = (ctx, h, body) => {
   const flags = body.u32()
   body.skip(4)
-  const fh = body.u64()
+  const fh = body.fh()
   const inode = inodeOf(ctx, h.nodeid)
   // a handle open for writing is on the node's upper copy: its fstat is the node's, path or not
   const open = (flags & GETATTR_FH ? ctx.files.get(fh) : undefined) ?? ctx.files.anyOf(inode, true)
@@ -32,10 +32,10 @@ export const getattr: Handler = (ctx, h, body) => {
   }
 }
 
-function decodeSetattr(body: Parameters<Handler>[2]): { attr: SetAttr; fh: bigint | null } {
+function decodeSetattr(body: Parameters<Handler>[2]): { attr: SetAttr; fh: number | null } {
   const valid = body.u32()
   body.skip(4) // padding
-  const fh = valid & Fattr.FH ? body.u64() : (body.skip(8), null)
+  const fh = valid & Fattr.FH ? body.fh() : (body.skip(8), null)
   const size = body.num64()
   body.skip(8) // lock_owner
   const atime = body.u64()

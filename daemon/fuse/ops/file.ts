@@ -109,14 +109,14 @@ export const create: Handler = (ctx, h, body) => {
   return Buffer.concat([made.entry, handleOn(ctx, made.inode, node.upper as string, fd, writable)])
 }
 
-function handle(ctx: Context, fh: bigint) {
+function handle(ctx: Context, fh: number) {
   const f = ctx.files.get(fh)
   if (!f) throw Object.assign(new Error(`bad file handle ${fh}`), { code: 'EBADF' })
   return f
 }
 
 export const readData: Handler = async (ctx, _h, body) => {
-  const f = handle(ctx, body.u64())
+  const f = handle(ctx, body.fh())
   const offset = body.num64()
   const size = body.u32()
   const buf = Buffer.allocUnsafe(size)
@@ -125,7 +125,7 @@ export const readData: Handler = async (ctx, _h, body) => {
 }
 
 export const writeData: Handler = async (ctx, _h, body) => {
-  const f = handle(ctx, body.u64())
+  const f = handle(ctx, body.fh())
   const offset = body.num64()
   const size = body.u32()
   const writeFlags = body.u32()
@@ -137,12 +137,12 @@ export const writeData: Handler = async (ctx, _h, body) => {
 }
 
 export const fsyncFile: Handler = async (ctx, _h, body) => {
-  await fsyncAsync(handle(ctx, body.u64()).fd)
+  await fsyncAsync(handle(ctx, body.fh()).fd)
   return Buffer.alloc(0)
 }
 
 export const release: Handler = (ctx, _h, body) => {
-  const f = ctx.files.take(body.u64())
+  const f = ctx.files.take(body.fh())
   if (!f) return Buffer.alloc(0)
   closeSync(f.fd)
   if (f.passthrough) ctx.passthrough?.release(f.inode)
@@ -151,7 +151,7 @@ export const release: Handler = (ctx, _h, body) => {
 
 /** fallocate on the backing file (the open was for writing, so it is the upper copy). */
 export const fallocateData: Handler = async (ctx, _h, body) => {
-  const f = handle(ctx, body.u64())
+  const f = handle(ctx, body.fh())
   const offset = body.num64()
   const length = body.num64()
   const mode = body.u32()
@@ -162,7 +162,7 @@ export const fallocateData: Handler = async (ctx, _h, body) => {
 
 /** SEEK_DATA / SEEK_HOLE on the open backing file (its name may be gone): holes show through. */
 export const lseek: Handler = (ctx, _h, body) => {
-  const f = handle(ctx, body.u64())
+  const f = handle(ctx, body.fh())
   const offset = body.u64()
   const whence = body.u32()
   // past 2^53 is past the end of any backing file

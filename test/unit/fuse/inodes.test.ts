@@ -30,6 +30,19 @@ t.test('every lookup counts and FORGET releases exactly', async (t) => {
   t.ok(table.get(ROOT_ID), 'the root is never forgotten')
 })
 
+t.test('at: the node the kernel holds at a path, without counting one more', async (t) => {
+  const { table, st } = files(t)
+  t.equal(table.at('c'), undefined, 'unknown before a lookup')
+  const n = table.remember('c', st('c'), true)
+  t.equal(table.at('c'), n)
+  t.equal(n.nlookup, 1, 'asking counts nothing')
+  table.renamed('c', 'd')
+  t.equal(table.at('c'), undefined, 'a renamed node is not at its old name')
+  t.equal(table.at('d'), n, 'but at its new one')
+  table.forget(n.nodeid, 1)
+  t.equal(table.at('d'), undefined, 'nor anywhere once forgotten')
+})
+
 t.test('upper hard links share a node; lower ones do not', async (t) => {
   const { table, st } = files(t)
   const a = table.remember('a', st('a'), true)
