@@ -75,7 +75,11 @@ t.test('listing what this mount made stats no entry again: ls -lR after tar -x s
   const listed = await strata(t, [lowerTree])
   sh(listed.m.mnt, `mkdir x && tar -xf ${smallTar(listed.base)} -C x && ls -lR x > /dev/null && find x > /dev/null`)
   t.equal(sh(listed.m.mnt, 'ls x/d3 | wc -l').trim(), '25', 'the listing is whole')
-  t.equal(sh(listed.m.mnt, 'stat -c %a:%s x/d3/f7').trim(), '644:2', 'an entry sent without attributes shows the right ones')
+  t.equal(
+    sh(listed.m.mnt, 'stat -c %a:%s x/d3/f7').trim(),
+    '644:2',
+    'an entry sent without attributes shows the right ones',
+  )
   const both = await requestsOf(listed.m)
   // the 200 files' nodes are the kernel's already: their entries carry no attributes and count no
   // lookup; the 9 directories (tar chmods each, which drops its dentry) get full entries instead
