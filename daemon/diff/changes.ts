@@ -98,10 +98,15 @@ export function changesOf(
     .sort((a, b) => Buffer.compare(encodeName(a.path), encodeName(b.path)))
 }
 
-/** For each directory, the names in it that journaled paths are or lead to. */
+/**
+ * For each directory, the names in it that journaled paths are or lead to. The root's own path
+ * ('': a chmod or utime of /, as dpkg does for a package's ./ entry) names nothing in it: diff
+ * never shows the root, and as a name of itself it would lead the walk back into the root forever.
+ */
 function journalChildren(j: JournalContents): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>()
   for (const path of [...j.paths, ...j.subtrees]) {
+    if (path === '') continue
     const parts = path.split('/')
     for (let i = 0; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/')

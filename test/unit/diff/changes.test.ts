@@ -104,6 +104,15 @@ const RM_RF_APP: Op[] = [
 
 const SEQUENCES: { name: string; ops: Op[]; want: string[] }[] = [
   {
+    // a package's data.tar has a ./ entry: dpkg sets the root's mode and times (found by a dpkg install)
+    name: 'a chmod of the root itself, then a new file',
+    ops: [
+      { op: 'chmod', path: '', mode: 0o755 },
+      { op: 'write', path: 'opt/new', data: 'new' },
+    ],
+    want: ['C /opt', 'A /opt/new'],
+  },
+  {
     name: 'rm -rf /opt/app && mkdir -p /opt/app/bin && echo version=3 > /opt/app/VERSION',
     ops: [
       ...RM_RF_APP,
