@@ -56,6 +56,7 @@ export const Init = {
   POSIX_ACL: 1 << 20,
   MAX_PAGES: 1 << 22,
   CACHE_SYMLINKS: 1 << 23,
+  NO_OPENDIR_SUPPORT: 1 << 24,
   HANDLE_KILLPRIV_V2: 1 << 28,
   SETXATTR_EXT: 1 << 29,
   INIT_EXT: 1 << 30,

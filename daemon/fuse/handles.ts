@@ -1,11 +1,10 @@
 /**
- * Open file and directory handles (the `fh` of OPEN/OPENDIR replies): a backing fd per open file,
- * a snapshot of the entries per open directory, so readdir offsets stay stable while it is read.
+ * Open file handles (the `fh` of OPEN and CREATE replies): a backing fd per open file (directories
+ * have none: dir-listing.ts).
  * Open files are also found by inode: fchown, fchmod and futimens reach the daemon as SETATTR
  * without a handle, and a node's writable handle answers them without resolving its path.
  * Tests: test/unit/fuse/handles.test.ts
  */
-import type { DirEntry } from '../overlay/overlay.js'
 import type { Inode } from './inodes.js'
 
 export interface FileHandle {
@@ -17,11 +16,6 @@ export interface FileHandle {
   writable: boolean
   /** the open holds a share of the inode's passthrough backing */
   passthrough: boolean
-}
-
-export interface DirHandle {
-  inode: Inode
-  entries: DirEntry[] | null
 }
 
 export class Handles<T> {

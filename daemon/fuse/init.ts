@@ -16,6 +16,8 @@ export interface Negotiated {
   flags: number
   setxattrExt: boolean
   passthrough: boolean
+  /** the kernel does without OPENDIR/RELEASEDIR when told ENOSYS (FUSE_NO_OPENDIR_SUPPORT) */
+  noOpendir: boolean
 }
 
 const WANTED =
@@ -55,5 +57,9 @@ export function negotiate(body: Body, wantPassthrough: boolean): { reply: Buffer
   const passthrough = wantPassthrough && (flags & Init.INIT_EXT) !== 0 && (offered2 & Init2.PASSTHROUGH) !== 0
   reply.writeUInt32LE(passthrough ? Init2.PASSTHROUGH : 0, 32) // flags2
   reply.writeUInt32LE(passthrough ? 1 : 0, 36) // max_stack_depth: backing files on a non-stacked fs
-  return { reply, result: { minor: agreedMinor, flags, setxattrExt: (flags & Init.SETXATTR_EXT) !== 0, passthrough } }
+  const noOpendir = (offered & Init.NO_OPENDIR_SUPPORT) !== 0
+  return {
+    reply,
+    result: { minor: agreedMinor, flags, setxattrExt: (flags & Init.SETXATTR_EXT) !== 0, passthrough, noOpendir },
+  }
 }

@@ -11,7 +11,8 @@ import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
 import { toErrno } from './errno.js'
-import { FileHandles, Handles, type DirHandle } from './handles.js'
+import { Listings } from './dir-listing.js'
+import { FileHandles } from './handles.js'
 import { negotiate, type Negotiated } from './init.js'
 import { Passthrough } from './passthrough.js'
 import { InodeTable } from './inodes.js'
@@ -35,8 +36,19 @@ const DEFAULT_TIMEOUT: Timeout = { entry: 3600, attr: 3600 }
 const ENOSYS = -38
 const EIO = -5
 
-function handlers(setxattrExt: boolean): Map<number, Handler> {
+/**
+ * The ops answered. `noOpendir`: the kernel can do without OPENDIR and RELEASEDIR (Linux 5.1+), so
+ * they are left out: its first OPENDIR gets ENOSYS and it sends neither again.
+ */
+function handlers(setxattrExt: boolean, noOpendir: boolean): Map<number, Handler> {
+  const dirHandles: [number, Handler][] = noOpendir
+    ? []
+    : [
+        [Op.OPENDIR, dir.opendir],
+        [Op.RELEASEDIR, dir.releasedir],
+      ]
   return new Map<number, Handler>([
+    ...dirHandles,
     [Op.LOOKUP, entry.lookup],
     [Op.FORGET, entry.forget],
     [Op.BATCH_FORGET, entry.batchForget],
@@ -61,10 +73,8 @@ function handlers(setxattrExt: boolean): Map<number, Handler> {
     [Op.LSEEK, file.lseek],
     [Op.STATFS, attr.statfs],
     [Op.ACCESS, attr.access],
-    [Op.OPENDIR, dir.opendir],
     [Op.READDIR, dir.readdir],
     [Op.READDIRPLUS, dir.readdirplus],
-    [Op.RELEASEDIR, dir.releasedir],
     [Op.FSYNCDIR, dir.fsyncdir],
     [Op.SETXATTR, xattr.setxattrHandler(setxattrExt)],
     [Op.GETXATTR, xattr.getxattr],
@@ -125,7 +135,7 @@ export class Session {
       ov,
       inodes: new InodeTable(ov.lookup('').stat),
       files: new FileHandles(),
-      dirs: new Handles<DirHandle>(),
+      listings: new Listings(),
       timeout: opts.timeout ?? DEFAULT_TIMEOUT,
       log,
       passthrough: null,
@@ -239,7 +249,7 @@ export class Session {
 
   private init(h: Header, body: Body): Buffer {
     const { reply, result } = negotiate(body, (this.opts.passthrough ?? false) && this.fd >= 0)
-    this.table = handlers(result.setxattrExt)
+    this.table = handlers(result.setxattrExt, result.noOpendir)
     this.ctx.passthrough = result.passthrough ? new Passthrough(this.fd) : null
     this.negotiated = result
     return withHeader(h.unique, reply)

@@ -86,6 +86,36 @@ t.test('listing what this mount made stats no entry again: ls -lR after tar -x s
   t.equal(both.LOOKUP ?? 0, untar.LOOKUP ?? 0, `LOOKUP: ${untar.LOOKUP} for the untar, none for ls -lR and find`)
   t.ok((both.READDIRPLUS ?? 0) <= 9 + 1, `READDIRPLUS ${both.READDIRPLUS}: about one per directory`)
   t.ok((both.GETATTR ?? 0) - (untar.GETATTR ?? 0) <= 9 + 2, 'GETATTR: at most one per directory again')
+  t.ok((both.OPENDIR ?? 0) <= 1, 'OPENDIR: the first one is told ENOSYS, then the kernel sends none')
+  t.equal(both.RELEASEDIR ?? 0, 0, 'nor RELEASEDIR')
+})
+
+t.test('a directory read while its entries are removed returns every remaining entry once', async (t) => {
+  const { m } = await strata(t, [lowerTree])
+  // 3,000 long names: several replies; half are unlinked while the directory is read, which drops
+  // the kernel's cached listing, so it asks again from the last offset it returned
+  const out = py(
+    m.mnt,
+    [
+      'import os',
+      "os.mkdir('big')",
+      "for i in range(3000): open('big/an-entry-with-a-long-name-%05d' % i, 'w').close()",
+      'seen = []',
+      "with os.scandir('big') as it:",
+      '    for e in it:',
+      '        seen.append(e.name)',
+      '        if int(e.name[-5:]) % 2 == 0: os.unlink(e.path)',
+      "kept = ['an-entry-with-a-long-name-%05d' % i for i in range(1, 3000, 2)]",
+      'print(len(seen), len(set(seen)), all(seen.count(k) == 1 for k in kept))',
+      "print(sorted(os.listdir('big')) == kept)",
+    ].join('\n'),
+  )
+  const [counts, after] = out.trim().split('\n')
+  const [n, distinct, keptOnce] = (counts as string).split(' ')
+  t.equal(n, distinct, `no entry twice (${n} read)`)
+  t.equal(keptOnce, 'True', 'every entry that stayed was read exactly once')
+  t.equal(after, 'True', 'and the listing after holds exactly those')
+  t.equal(sh(m.mnt, 'rm -rf big && ls'), 'tree\n', 'rm -rf of the rest leaves nothing')
 })
 
 t.test('a stat of a cold file costs about one request', async (t) => {

@@ -5,7 +5,8 @@
 import { markBareNode, type BareNodes } from '../../../native-bindings/index.js'
 import { attrOf, type Attr, type Node, type Overlay } from '../../overlay/overlay.js'
 import { checkName, joinPath } from '../../overlay/path.js'
-import type { DirHandle, FileHandles, Handles } from '../handles.js'
+import type { Listings } from '../dir-listing.js'
+import type { FileHandles } from '../handles.js'
 import type { Ino, Inode, InodeTable } from '../inodes.js'
 import type { Logger } from '../errno.js'
 import type { Passthrough } from '../passthrough.js'
@@ -16,7 +17,8 @@ export interface Context {
   ov: Overlay
   inodes: InodeTable
   files: FileHandles
-  dirs: Handles<DirHandle>
+  /** directory listings being read (READDIR goes by node id) */
+  listings: Listings
   timeout: Timeout
   log: Logger
   /** set once INIT negotiated passthrough */
@@ -81,7 +83,9 @@ export function setNoXattrs(ctx: Context, inode: Inode, none: boolean): void {
 /** FORGET: a node dropped gives its id back for reuse, so the reader's mark on that id goes with it. */
 export function forgetNode(ctx: Context, nodeid: number, n: number): void {
   const dropped = ctx.inodes.forget(nodeid, n)
-  if (dropped?.noXattrs) markBareNode(ctx.bare, nodeid, false)
+  if (!dropped) return
+  if (dropped.noXattrs) markBareNode(ctx.bare, nodeid, false)
+  ctx.listings.drop(nodeid)
 }
 
 export const callerOf = (h: Header) => ({ uid: h.uid, gid: h.gid })

@@ -1,7 +1,8 @@
 /**
- * Directory handles: OPENDIR (entries snapshot, so offsets stay stable; the kernel may cache the
- * listing), READDIR, READDIRPLUS
- * (each entry returned counts a lookup), RELEASEDIR, FSYNCDIR.
+ * Directories: READDIR and READDIRPLUS by node id (dir-listing.ts: no handles, offsets are cookies
+ * of the names), each READDIRPLUS entry counting a lookup when it links a node; OPENDIR and
+ * RELEASEDIR only where the kernel cannot do without them (before Linux 5.1: a handle of 0 that
+ * lets the kernel cache the listing), FSYNCDIR.
  * READDIRPLUS also learns whether each entry has xattrs (one llistxattr): `ls -l` asks for two
  * per entry next, and for a bare node the reader answers those without JavaScript (ops/xattr.ts).
  * An entry whose node the kernel already holds (a file made through this mount, a name looked up
@@ -12,29 +13,16 @@ import { direntSize, entryOut, openOut, writeDirent } from '../reply.js'
 import { fuseAttr, inodeOf, setNoXattrs, type Context, type Handler } from './context.js'
 import { attrOf } from '../../overlay/overlay.js'
 import { joinPath } from '../../overlay/path.js'
-import type { DirEntry } from '../../overlay/readdir.js'
+import { firstAfter, fitting, listingOf, type Listed } from '../dir-listing.js'
 import type { Ino, Inode } from '../inodes.js'
 
+/** Kernels without FUSE_NO_OPENDIR_SUPPORT: a handle of 0 (READDIR goes by node id), the listing cached by the kernel. */
 export const opendir: Handler = (ctx, h) => {
-  const inode = inodeOf(ctx, h.nodeid)
-  ctx.ov.checkDir(inode.path) // ENOTDIR/ENOENT now rather than at the first READDIR
-  const fh = ctx.dirs.add({ inode, entries: null })
-  // The kernel may keep the listing across opens: it drops it itself whenever the directory changes
-  // through this mount, and nothing else changes the layers. So the listing is read at the first
-  // READDIR, which a cached directory never sends.
-  return openOut(fh, Fopen.CACHE_DIR | Fopen.KEEP_CACHE)
+  ctx.ov.checkDir(inodeOf(ctx, h.nodeid).path) // ENOTDIR/ENOENT now rather than at the first READDIR
+  return openOut(0, Fopen.CACHE_DIR | Fopen.KEEP_CACHE)
 }
 
-function listing(ctx: Context, fh: number) {
-  const dh = ctx.dirs.get(fh)
-  if (!dh) throw Object.assign(new Error('bad directory handle'), { code: 'EBADF' })
-  dh.entries ??= [
-    { name: '.', type: 'dir' as const },
-    { name: '..', type: 'dir' as const },
-    ...ctx.ov.readdir(dh.inode.path),
-  ]
-  return { dh, entries: dh.entries }
-}
+export const releasedir: Handler = () => Buffer.alloc(0)
 
 /**
  * A direntplus entry of node id 0: the kernel links nothing and counts no lookup ('.' and '..', and
@@ -42,32 +30,31 @@ function listing(ctx: Context, fh: number) {
  */
 const NO_ENTRY = entryOut(0, null, { entry: 0, attr: 0 })
 
-function readdirCommon(ctx: Context, body: Parameters<Handler>[2], plus: boolean) {
-  const fh = body.fh()
+function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Handler>[2], plus: boolean) {
+  body.fh() // 0, or the handle of opendir above: listings go by node
   const offset = body.num64()
   const size = body.u32()
-  const { dh, entries } = listing(ctx, fh)
-  // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: size the
-  // reply by what fits, so no request zero-fills a megabyte.
-  let end = offset
+  const dir = inodeOf(ctx, nodeid)
+  const list = ctx.listings.get(nodeid, offset, () => listingOf(ctx.ov.readdir(dir.path)))
+  const start = firstAfter(list, offset)
+  // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: the
+  // reply is sized by what fits, so no request zero-fills a megabyte.
+  const count = fitting(list, start, size, (e) => direntSize(e.name, plus))
+  if (count === 0) ctx.listings.drop(nodeid) // the end (or an entry too large to fit: none is)
   let bytes = 0
-  for (; end < entries.length; end++) {
-    const need = direntSize((entries[end] as DirEntry).name, plus)
-    if (bytes + need > size) break
-    bytes += need
-  }
+  for (let i = start; i < start + count; i++) bytes += direntSize((list[i] as Listed).name, plus)
   const out = Buffer.alloc(bytes)
   let used = 0
-  for (let i = offset; i < end; i++) {
-    const e = entries[i] as DirEntry
-    const { ino, entry } = direntOf(ctx, dh.inode, e, plus)
-    used += writeDirent(out, used, { ino, off: i + 1, type: DType[e.type], name: e.name }, entry)
+  for (let i = start; i < start + count; i++) {
+    const e = list[i] as Listed
+    const { ino, entry } = direntOf(ctx, dir, e, plus)
+    used += writeDirent(out, used, { ino, off: e.cookie, type: DType[e.type], name: e.name }, entry)
   }
   return out
 }
 
 /** One entry's inode number and, for READDIRPLUS, its fuse_entry_out (counting a lookup when it links a node). */
-function direntOf(ctx: Context, dir: Inode, e: DirEntry, plus: boolean): { ino: Ino; entry: Buffer | null } {
+function direntOf(ctx: Context, dir: Inode, e: Listed, plus: boolean): { ino: Ino; entry: Buffer | null } {
   if (e.name === '.' || e.name === '..') return { ino: dir.ino, entry: plus ? NO_ENTRY : null }
   const path = joinPath(dir.path, e.name)
   const known = ctx.inodes.at(path)
@@ -82,12 +69,7 @@ function direntOf(ctx: Context, dir: Inode, e: DirEntry, plus: boolean): { ino: 
   return { ino: inode.ino, entry: entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout) }
 }
 
-export const readdir: Handler = (ctx, _h, body) => readdirCommon(ctx, body, false)
-export const readdirplus: Handler = (ctx, _h, body) => readdirCommon(ctx, body, true)
-
-export const releasedir: Handler = (ctx, _h, body) => {
-  ctx.dirs.take(body.fh())
-  return Buffer.alloc(0)
-}
+export const readdir: Handler = (ctx, h, body) => readdirCommon(ctx, h.nodeid, body, false)
+export const readdirplus: Handler = (ctx, h, body) => readdirCommon(ctx, h.nodeid, body, true)
 
 export const fsyncdir: Handler = () => Buffer.alloc(0)
