@@ -38,6 +38,19 @@ t.test('forget drops a path, or a whole subtree', async (t) => {
   t.equal(cache.size, 0)
 })
 
+t.test('a subtree goes whole, also below a directory forgotten alone before', async (t) => {
+  const cache = new DirCache()
+  for (const p of ['a', 'a/b', 'a/b/c', 'a/b/c/d']) cache.set(p, { path: p } as Node)
+  cache.forget('a/b') // a copy-up forgets one directory
+  cache.forget('a', true)
+  t.equal(cache.size, 0, 'a/b/c and a/b/c/d went with a')
+  // rm -rf of 20,000 directories, deepest first (each forget costs its own subtree, not the cache)
+  const paths = Array.from({ length: 20_000 }, (_, i) => `top/d${i % 100}/e${i}`)
+  for (const p of ['top', ...paths]) cache.set(p, { path: p } as Node)
+  for (const p of paths) cache.forget(p, true)
+  t.equal(cache.size, 1, 'only top is left')
+})
+
 t.test('lookups cache the directories on the way, never files', async (t) => {
   const ov = union(t)
   ov.lookup('a/b/c/lower')
