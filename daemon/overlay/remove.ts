@@ -9,7 +9,8 @@ import { constants } from '../../native-bindings/index.js'
 import { readdirNames, renameat2, rm, rmdir as removeDir, unlink as removeFile } from './backing-fs.js'
 import { ensureUpperDir } from './copy-up.js'
 import { FsError } from './fs-error.js'
-import { isDir, lookup, type Node } from './lookup.js'
+import { topEntry } from './lower-index.js'
+import { isDir, lookup, lookupDir, type Node } from './lookup.js'
 import { splitParent } from './path.js'
 import { isEmptyDir } from './readdir.js'
 import type { Stack } from './stack.js'
@@ -17,6 +18,12 @@ import { makeWhiteout } from './whiteout.js'
 
 export function unlink(stack: Stack, path: string): void {
   stack.writable('unlink', path)
+  const { parent, name } = splitParent(path)
+  const dir = lookupDir(stack, parent, 'unlink', path)
+  const top = topEntry(dir.lowerDir, name)
+  // No lower shows the name: whatever is there is upper's own, and the unlink itself tells ENOENT
+  // or EISDIR (the kernel asks only for names it has looked up), so no lstat first.
+  if (dir.upper !== null && (top === undefined || top.kind === 'whiteout')) return removeFile(`${dir.upper}/${name}`)
   const node = lookup(stack, path, 'unlink')
   if (isDir(node)) throw new FsError('EISDIR', 'unlink', path)
   if (!node.lowerVisible) return removeFile(node.upper as string)
