@@ -36,7 +36,7 @@ const u32s = (...v: number[]) =>
   )
 const errorOf = (reply: Buffer | null) => reply?.readInt32LE(4)
 
-async function session(t: Test) {
+async function session(t: Test, offered = 0x73fffffb) {
   const base = tmpdir(t, 'strata-codec-')
   for (const d of ['l', 'u', 'w']) mkdirSync(`${base}/${d}`)
   writeFileSync(`${base}/l/hello`, 'hi')
@@ -47,7 +47,7 @@ async function session(t: Test) {
   const init = Buffer.alloc(64)
   init.writeUInt32LE(7, 0)
   init.writeUInt32LE(45, 4)
-  init.writeUInt32LE(0x73fffffb, 12)
+  init.writeUInt32LE(offered, 12)
   const reply = await s.handle(request(Op.INIT, 0n, init))
   t.equal(errorOf(reply), 0, 'INIT accepted')
   return { s, logged, base }
@@ -158,4 +158,38 @@ t.test('FORGET gives no reply', async (t) => {
   forget.writeBigUInt64LE(1n)
   t.equal(await s.handle(request(Op.FORGET, look.readBigUInt64LE(16), forget)), null)
   t.equal(await s.handle(request(Op.INTERRUPT, 0n, Buffer.alloc(8))), null)
+})
+
+/** READDIR of `nodeid` from `offset`: the names and the offset of the last, from the reply's dirents. */
+async function readdirOf(s: Session, nodeid: bigint, offset: bigint) {
+  const body = Buffer.alloc(40)
+  body.writeBigUInt64LE(0n, 0) // fh
+  body.writeBigUInt64LE(offset, 8)
+  body.writeUInt32LE(4096, 16)
+  const reply = (await s.handle(request(Op.READDIR, nodeid, body))) as Buffer
+  const names: string[] = []
+  let last = offset
+  for (let p = 16; p < reply.length;) {
+    const len = reply.readUInt32LE(p + 16)
+    last = reply.readBigUInt64LE(p + 8)
+    names.push(reply.subarray(p + 24, p + 24 + len).toString())
+    p += (24 + len + 7) & ~7
+  }
+  return { names, last }
+}
+
+t.test('OPENDIR: ENOSYS where the kernel can do without it; else a handle of 0; READDIR goes by node id', async (t) => {
+  const NO_OPENDIR_SUPPORT = 1 << 24
+  const { s } = await session(t)
+  t.equal(errorOf(await s.handle(request(Op.OPENDIR, 1n, Buffer.alloc(8)))), -38, 'ENOSYS: never sent again')
+  const all = await readdirOf(s, 1n, 0n)
+  t.same(all.names, ['.', '..', 'hello'])
+  t.same((await readdirOf(s, 1n, all.last)).names, [], 'the end, resumed at the last offset')
+  const old = (await session(t, 0x73fffffb & ~NO_OPENDIR_SUPPORT)).s
+  const opened = (await old.handle(request(Op.OPENDIR, 1n, Buffer.alloc(8)))) as Buffer
+  t.equal(errorOf(opened), 0, 'a kernel without the flag gets a handle')
+  t.equal(opened.readBigUInt64LE(16), 0n, 'of 0')
+  t.equal(opened.readUInt32LE(24), (1 << 1) | (1 << 3), 'KEEP_CACHE and CACHE_DIR: the kernel may keep the listing')
+  t.same((await readdirOf(old, 1n, 0n)).names, ['.', '..', 'hello'])
+  t.equal(errorOf(await old.handle(request(Op.RELEASEDIR, 1n, Buffer.alloc(24)))), 0)
 })
