@@ -65,11 +65,9 @@ export function writeAttr(buf: Buffer, at: number, a: FuseAttr): void {
   writeU64(buf, a.ino, at)
   buf.writeBigUInt64LE(a.size, at + 8)
   buf.writeBigUInt64LE(a.blocks, at + 16)
-  const times = [a.atimeNs, a.mtimeNs, a.ctimeNs].map(splitNs)
-  times.forEach(([sec, nsec], i) => {
-    buf.writeBigInt64LE(sec, at + 24 + i * 8)
-    buf.writeUInt32LE(nsec, at + 48 + i * 4)
-  })
+  writeTime(buf, a.atimeNs, at + 24, at + 48)
+  writeTime(buf, a.mtimeNs, at + 32, at + 52)
+  writeTime(buf, a.ctimeNs, at + 40, at + 56)
   buf.writeUInt32LE(a.mode, at + 60)
   buf.writeUInt32LE(a.nlink, at + 64)
   buf.writeUInt32LE(a.uid, at + 68)
@@ -79,8 +77,15 @@ export function writeAttr(buf: Buffer, at: number, a: FuseAttr): void {
   buf.writeUInt32LE(0, at + 84) // flags
 }
 
+/** A time's seconds (s64) and nanoseconds (u32), at their two places in fuse_attr. */
+function writeTime(buf: Buffer, ns: bigint, secAt: number, nsecAt: number): void {
+  const [sec, nsec] = splitNs(ns)
+  buf.writeBigInt64LE(sec, secAt)
+  buf.writeUInt32LE(nsec, nsecAt)
+}
+
 function putTimeout(buf: Buffer, at: number, seconds: number): void {
-  buf.writeBigUInt64LE(BigInt(Math.floor(seconds)), at)
+  writeU64(buf, Math.floor(seconds), at)
 }
 
 /** fuse_entry_out; nodeid 0 with a timeout is a negative entry. */
