@@ -115,7 +115,7 @@ async function copyInstr(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): 
     .join(' ')
   const source = await sourceRoot(e, i.flags.from)
   try {
-    const { sources, remove } = await sourcesOf(source.root, patterns, e.ctx.scratch, e.signal)
+    const { sources, remove } = await sourcesOf(source.root, patterns, e.ctx.scratch, e.signal, i.flags.checksum)
     try {
       const createdBy = copyKey(keyword, flags, checksumOf(sources), dest)
       const image = await cachedOr(e, stage, createdBy, () =>

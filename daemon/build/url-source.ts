@@ -6,35 +6,29 @@
  * component (else the Content-Disposition file name), has mode 0600 and the mtime of the
  * Last-Modified header (the epoch without one), and is never unpacked, even a tar. Its content
  * goes into the step's cache key like any source's (copy-sources.ts checksumOf), so a changed
- * download makes a new step and an unchanged one is a cache hit.
+ * download makes a new step and an unchanged one is a cache hit. `ADD --checksum=sha256:…` checks
+ * the download's digest, as BuildKit does.
  * Errors: INVALID_ARGUMENT for a bad or non-http URL, an unreachable host, a non-2xx answer, a
- *   file over the size limit or a limit on time passed, a name that cannot be found; the build's
+ *   file over the size limit or a limit on time passed, a name that cannot be found, a --checksum
+ *   that is malformed, misused or does not match; the build's
  *   own abort as it is.
  * Tests: test/unit/build/url-source.test.ts, test/integration/image-build-url.test.ts
  */
 import { createWriteStream, mkdtempSync, rmSync, utimesSync } from 'node:fs'
 import { join, posix } from 'node:path'
-import { Readable, Transform, type TransformCallback } from 'node:stream'
+import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { invalidArgument } from '../errors.js'
 import { matchSources, type Source } from './copy-sources.js'
-
-export interface UrlLimits {
-  /** The largest file ADD downloads. */
-  maxBytes: number
-  /** How long the server may stay silent: before it answers, and between two pieces of the body. */
-  idleMs: number
-  /** How long one download may take in all. */
-  totalMs: number
-}
-
-export const URL_LIMITS: UrlLimits = { maxBytes: 8 * 1024 ** 3, idleMs: 60_000, totalMs: 60 * 60_000 }
+import { Deadline, tooLarge, URL_LIMITS, Watch, type UrlLimits } from './download-limits.js'
 
 /** A source written as a URL (`https://…`, also `ftp://…`, which is refused when fetched). */
 export const isUrl = (s: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(s)
 
 export interface Download extends Source {
+  /** `sha256:<hex>` of the bytes downloaded. */
+  digest: string
   /** The directory the file is in; remove() takes it away. */
   remove(): void
 }
@@ -63,13 +57,12 @@ export async function downloadUrl(
     try {
       const path = join(dir, name)
       const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)
-      await deadline.run(url, () =>
-        pipeline(body, new Watch(url, limits, deadline), createWriteStream(path, { mode: 0o600, flags: 'wx' })),
-      )
+      const watch = new Watch(url, limits, deadline)
+      await deadline.run(url, () => pipeline(body, watch, createWriteStream(path, { mode: 0o600, flags: 'wx' })))
       const modified = Date.parse(res.headers.get('last-modified') ?? '')
       const mtime = Number.isNaN(modified) ? 0 : modified / 1000
       utimesSync(path, mtime, mtime)
-      return { pattern: url, path, name, remote: true, remove }
+      return { pattern: url, path, name, remote: true, digest: `sha256:${watch.hash.digest('hex')}`, remove }
     } catch (err) {
       remove()
       throw err
@@ -81,14 +74,18 @@ export async function downloadUrl(
 
 /**
  * Each pattern's sources in order: a URL downloaded, anything else matched under `root`; remove()
- * takes the downloads away (the caller calls it once the step is done, whatever happened).
+ * takes the downloads away (the caller calls it once the step is done, whatever happened). With
+ * `checksum` (ADD --checksum=sha256:<hex>, as BuildKit takes it: one URL source only) the download
+ * must have that digest.
  */
 export async function sourcesOf(
   root: string,
   patterns: string[],
   scratch: string,
   signal: AbortSignal,
+  checksum?: string,
 ): Promise<{ sources: Source[]; remove(): void }> {
+  if (checksum !== undefined) checkChecksumUse(checksum, patterns)
   const downloads: Download[] = []
   const remove = () => downloads.forEach((d) => d.remove())
   try {
@@ -97,11 +94,21 @@ export async function sourcesOf(
       if (!isUrl(p)) sources.push(...matchSources(root, [p]))
       else sources.push(downloads[downloads.push(await downloadUrl(p, scratch, signal)) - 1] as Download)
     }
+    const got = downloads[0]?.digest
+    if (checksum !== undefined && got !== checksum.toLowerCase())
+      throw invalidArgument(`ADD failed: ${patterns[0]}: checksum mismatch: --checksum=${checksum}, got ${got}`)
     return { sources, remove }
   } catch (err) {
     remove()
     throw err
   }
+}
+
+function checkChecksumUse(checksum: string, patterns: string[]): void {
+  if (!/^sha256:[0-9a-f]{64}$/i.test(checksum))
+    throw invalidArgument(`ADD --checksum=${checksum}: sha256:<64 hex digits> is expected`)
+  if (patterns.length !== 1 || !isUrl(patterns[0] as string))
+    throw invalidArgument('ADD --checksum is for a single http or https URL source only')
 }
 
 function parseUrl(url: string): URL {
@@ -131,75 +138,5 @@ function decoded(path: string): string {
   } catch (err) {
     if (err instanceof URIError) return path
     throw err
-  }
-}
-
-const tooLarge = (url: string, l: UrlLimits) =>
-  invalidArgument(`ADD failed: ${url} is larger than strata's limit of ${l.maxBytes} bytes`)
-
-/** The build's signal with the two limits on time; turns a failed fetch into the error to show. */
-class Deadline {
-  private readonly idle = new AbortController()
-  private timer: NodeJS.Timeout | undefined
-  readonly signal: AbortSignal
-
-  constructor(
-    private readonly build: AbortSignal,
-    private readonly limits: UrlLimits,
-  ) {
-    this.signal = AbortSignal.any([build, this.idle.signal, AbortSignal.timeout(limits.totalMs)])
-    this.touch()
-  }
-
-  /** Something arrived: the silence limit starts again. */
-  touch(): void {
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.idle.abort(new Error('silent')), this.limits.idleMs)
-  }
-
-  clear(): void {
-    clearTimeout(this.timer)
-  }
-
-  async run<T>(url: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn()
-    } catch (err) {
-      if (this.build.aborted) throw this.build.reason
-      if (err instanceof Error && 'code' in err && err.code === 'INVALID_ARGUMENT') throw err
-      if (this.idle.signal.aborted)
-        throw invalidArgument(`ADD failed: ${url} sent nothing for ${this.limits.idleMs / 1000} s`, { cause: err })
-      if (this.signal.aborted)
-        throw invalidArgument(`ADD failed: ${url} took over ${this.limits.totalMs / 1000} s`, { cause: err })
-      if (err instanceof TypeError)
-        throw invalidArgument(`ADD failed: cannot get ${url}: ${reason(err)}`, { cause: err })
-      throw err
-    }
-  }
-}
-
-/** fetch's own TypeError says only "fetch failed"; the socket's error under it says why. */
-function reason(err: TypeError): string {
-  const cause = err.cause
-  return cause instanceof Error ? cause.message : err.message
-}
-
-/** Counts the bytes against the size limit and restarts the silence limit at each piece. */
-class Watch extends Transform {
-  private bytes = 0
-
-  constructor(
-    private readonly url: string,
-    private readonly limits: UrlLimits,
-    private readonly deadline: Deadline,
-  ) {
-    super()
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length
-    if (this.bytes > this.limits.maxBytes) return done(tooLarge(this.url, this.limits))
-    this.deadline.touch()
-    done(null, chunk)
   }
 }

@@ -3,8 +3,10 @@
  * (test/helpers/http-files.ts): the file downloaded into a directory or to a name, mode 0600,
  * mtime from Last-Modified (the epoch without), --chown, a tar kept as it is; a rebuild downloads
  * again and comes from the cache; changed content reruns the step; a 404, an unreachable host and
- * COPY of a URL fail with INVALID_ARGUMENT, leaving no container and no download behind.
+ * COPY of a URL fail with INVALID_ARGUMENT, and so does a download that does not match
+ * --checksum, leaving no container and no download behind; a matching --checksum passes.
  */
+import { createHash } from 'node:crypto'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
@@ -72,6 +74,13 @@ t.test('a rebuild downloads again and reuses the steps; changed content reruns t
   t.equal(changed.code, 0, changed.stderr)
   t.equal(changed.stdout.match(/ ---> Using cache\n/g)?.length, 1, 'the ARG only')
   t.match(await cli('run', '--rm', 'url:1', 'cat', '/dl/hello.txt'), { stdout: 'hello again\n' })
+  const sum = createHash('sha256').update('hello again\n').digest('hex')
+  const checked = tmpdir(t, 'strata-build-url-sum-')
+  writeFileSync(
+    join(checked, 'Dockerfile'),
+    `FROM bb:run\nADD --checksum=sha256:${sum} ${srv.base}/files/hello.txt /\n`,
+  )
+  t.match(await cli('build', '-q', checked), { code: 0, stdout: /^sha256:/ }, 'a matching --checksum')
 })
 
 t.test('a 404, an unreachable host, COPY of a URL: INVALID_ARGUMENT, nothing left', async (t) => {
@@ -90,6 +99,7 @@ t.test('a 404, an unreachable host, COPY of a URL: INVALID_ARGUMENT, nothing lef
     /cannot get http:\/\/127\.0\.0\.1:\d+\/gone.txt: connect ECONNREFUSED/,
   )
   await fails(`COPY ${srv.base}/files/hello.txt /x`, /source can't be a URL for COPY/)
+  await fails(`ADD --checksum=sha256:${'0'.repeat(64)} ${srv.base}/files/hello.txt /x`, /checksum mismatch/)
   t.same(await client.call('container.list', { all: true }), [], 'no container left')
   t.same(readdirSync(join(d.root, 'tmp')), [], 'no context or download left')
 })

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { downloadUrl, nameOf, sourcesOf, URL_LIMITS } from '../../../daemon/build/url-source.js'
+import { URL_LIMITS } from '../../../daemon/build/download-limits.js'
+import { downloadUrl, nameOf, sourcesOf } from '../../../daemon/build/url-source.js'
 import { deadUrl, serveFiles } from '../../helpers/http-files.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
@@ -86,4 +88,23 @@ t.test('sourcesOf: URLs downloaded and patterns matched, in order; remove() take
   t.same(readdirSync(scratch), [])
   await t.rejects(sourcesOf(root, [`${srv.base}/plain`, 'nope'], scratch, never), { code: 'NOT_FOUND' })
   t.same(readdirSync(scratch), [], 'a failure after a download takes it away too')
+})
+
+t.test('--checksum: the download must have that sha256; one URL source only', async (t) => {
+  const root = tmpdir(t)
+  const scratch = tmpdir(t)
+  const url = `${srv.base}/plain`
+  const sum = `sha256:${createHash('sha256').update('no date\n').digest('hex')}`
+  const got = await sourcesOf(root, [url], scratch, never, sum.toUpperCase().replace('SHA256', 'sha256'))
+  t.match(got.sources[0], { name: 'plain', digest: sum })
+  got.remove()
+  const wrong = `sha256:${'0'.repeat(64)}`
+  await t.rejects(sourcesOf(root, [url], scratch, never, wrong), {
+    code: 'INVALID_ARGUMENT',
+    message: `ADD failed: ${url}: checksum mismatch: --checksum=${wrong}, got ${sum}`,
+  })
+  await t.rejects(sourcesOf(root, [url], scratch, never, 'md5:abc'), { code: 'INVALID_ARGUMENT', message: /sha256:/ })
+  await t.rejects(sourcesOf(root, [url, url], scratch, never, sum), { message: /single http or https URL/ })
+  await t.rejects(sourcesOf(root, ['local.txt'], scratch, never, sum), { message: /single http or https URL/ })
+  t.same(readdirSync(scratch), [], 'a mismatch leaves no download')
 })
