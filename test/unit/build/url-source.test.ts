@@ -38,7 +38,7 @@ t.test('a download: streamed to a file named from the URL, mode 0600, mtime from
   t.equal(named.name, 'named.txt', 'Content-Disposition, its last component only')
   const moved = await downloadUrl(`${srv.base}/moved`, tmpdir(t), never)
   t.equal(readFileSync(moved.path, 'utf8'), 'hello\n', 'a redirect followed')
-  t.equal(moved.name, 'hello.txt', 'named after where it ended')
+  t.equal(moved.name, 'moved', 'named after the URL asked for, as Docker names it')
 })
 
 t.test('file names', async (t) => {
