@@ -416,6 +416,12 @@ export interface ImageBuildParams {
   labels?: string[]
   /** RUN's network: 'none' (the default) or 'host'. */
   network?: string
+  /**
+   * The caller's registry logins by registry host (`docker.io` for Docker Hub), for the images
+   * the build pulls (FROM, COPY --from), as Docker's CLI sends its config with a build; the daemon
+   * keeps none.
+   */
+  auths?: Record<string, RegistryAuth>
 }
 
 /** Every method: its parameters, its result, and which streams it uses. */
@@ -539,6 +545,7 @@ export type ResultOf<M extends MethodName> = Methods[M]['result']
  *   'strings'  a list of strings                   'strings?'  the same, or absent
  *   'filters?' a map of lists of strings (Docker's filters), or absent
  *   'number?'  a finite number, or absent
+ *   'auths?'   a map of registry logins ({ username, password } each, by registry host), or absent
  *   { fields } a map, each field checked by its own kind (`optional: true`: or absent)
  * Absent means missing or nil (clients in other languages send nil for "not set"). Fields the
  * schema does not name are dropped. ParamsSchema is derived from the params types above, so a
@@ -553,6 +560,7 @@ export type FieldSchema =
   | 'strings?'
   | 'filters?'
   | 'number?'
+  | 'auths?'
   | { readonly fields: Readonly<Record<string, FieldSchema>>; readonly optional?: boolean }
 
 type KindOf<T, Optional extends boolean> = [T] extends [string]
@@ -575,7 +583,11 @@ type KindOf<T, Optional extends boolean> = [T] extends [string]
           ? Optional extends true
             ? 'filters?'
             : never
-          : { readonly fields: ParamsSchema<T>; readonly optional?: Optional }
+          : [T] extends [Record<string, RegistryAuth>]
+            ? Optional extends true
+              ? 'auths?'
+              : never
+            : { readonly fields: ParamsSchema<T>; readonly optional?: Optional }
 
 export type ParamsSchema<P> = {
   readonly [K in keyof P]-?: KindOf<Exclude<P[K], undefined>, undefined extends P[K] ? true : false>
@@ -667,6 +679,7 @@ export const PARAMS: { readonly [M in MethodName]: ParamsSchema<ParamsOf<M>> } =
     noCache: 'boolean?',
     labels: 'strings?',
     network: 'string?',
+    auths: 'auths?',
   },
 }
 

@@ -4,7 +4,7 @@
  * config.json (`{"auths": {"HOST": {"auth": base64("user:password")}}}`, Docker Hub as
  * `https://index.docker.io/v1/`), the directory 0700 and the file 0600, owned by the user and
  * written whole through a rename; other keys in the file are kept. pull and push send the entry
- * of the reference's registry with the call; logout removes the user's own entry only. So a
+ * of the reference's registry with the call, build sends them all (it cannot know what it pulls); logout removes the user's own entry only. So a
  * login is never used, seen or removed by another user of the daemon.
  * Tests: test/unit/client/cli/registry-auth.test.ts, test/integration/registry-credentials.test.ts
  */
@@ -42,7 +42,24 @@ export function registryOf(reference: string): string {
 /** The user's login for the registry of `reference`, if any. */
 export function authFor(reference: string, file = configPath()): RegistryAuth | undefined {
   const key = registryKey(registryOf(reference))
-  const entry = Object.entries(read(file).auths ?? {}).find(([k]) => registryKey(k) === key)?.[1]
+  return decode(Object.entries(read(file).auths ?? {}).find(([k]) => registryKey(k) === key)?.[1])
+}
+
+/**
+ * Every login of the user, by registry host as the daemon names registries (`docker.io` for
+ * Docker Hub): what build sends, since only the daemon knows which images a Dockerfile pulls.
+ */
+export function allAuths(file = configPath()): Record<string, RegistryAuth> {
+  const out: Record<string, RegistryAuth> = Object.create(null) as Record<string, RegistryAuth>
+  for (const [k, entry] of Object.entries(read(file).auths ?? {})) {
+    const auth = decode(entry)
+    const key = registryKey(k)
+    if (auth) out[key === DOCKER_HUB ? 'docker.io' : key] = auth
+  }
+  return out
+}
+
+function decode(entry: { auth?: string } | undefined): RegistryAuth | undefined {
   if (!entry?.auth) return undefined
   const text = Buffer.from(entry.auth, 'base64').toString('utf8')
   const colon = text.indexOf(':')

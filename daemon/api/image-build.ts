@@ -3,10 +3,12 @@
  * read; the context is spooled to tmp/ as it arrives (build/context-spool.ts) and removed after;
  * the steps take the metadata queue one change at a time; the tags move to the result at the end
  * (an image they named before is left dangling, as Docker's). Output lines are progress events.
- * A FROM or COPY --from naming an image that is not here pulls it (api/pull-record.ts).
- * Tests: test/integration/image-build.test.ts, test/integration/image-build-pull.test.ts
+ * A FROM or COPY --from naming an image that is not here pulls it (api/pull-record.ts), with the
+ * caller's login for its registry when the call brought one.
+ * Tests: test/integration/image-build.test.ts, test/integration/image-build-pull.test.ts,
+ *   test/integration/image-build-credentials.test.ts
  */
-import type { ProgressEvent } from '../../client/protocol.js'
+import type { ProgressEvent, RegistryAuth } from '../../client/protocol.js'
 import type { PullImage } from '../build/build-parts.js'
 import { build, short } from '../build/builder.js'
 import { spoolContext } from '../build/context-spool.js'
@@ -35,7 +37,7 @@ export const imageBuild = (s: Services): ApiMethod<'image.build'> => ({
     const say = (status: string) => ctx.progress({ status })
     const context = await spoolContext(s.config.root, ctx.upload(), s.log)
     try {
-      const image = await build({ ...s, pull: basePuller(s) }, df, context, opts, say, ctx.signal)
+      const image = await build({ ...s, pull: basePuller(s, p.auths ?? {}) }, df, context, opts, say, ctx.signal)
       await s.metadata.add(async (lock) => {
         for (const t of tags) await s.images.tag(lock, image.id, t)
       })
@@ -49,18 +51,20 @@ export const imageBuild = (s: Services): ApiMethod<'image.build'> => ({
 })
 
 /**
- * Pulls a base image that is not here, with this host's platform and no credentials (a registry
- * that needs a login: `strata pull` it first). The layers' lines are said as `docker pull` prints
+ * Pulls a base image that is not here, with this host's platform and the caller's login for its
+ * registry when the call brought one (`auths`, by registry host; used for this build only, kept
+ * nowhere). The layers' lines are said as `docker pull` prints
  * them without a terminal (their states, not the byte counts), then Digest and Status.
  */
-function basePuller(s: Services): PullImage {
+function basePuller(s: Services, auths: Record<string, RegistryAuth>): PullImage {
   return async (text, say, signal) => {
     const ref = withDefaultTag(parseReference(text))
+    const credentials = Object.hasOwn(auths, ref.domain) ? auths[ref.domain] : undefined
     const progress = (e: ProgressEvent) => {
       if (e.id === undefined) say(e.status)
       else if (e.current === undefined) say(`${e.id}: ${e.status}`) // not the moving byte counts
     }
-    const pulled = await pullAndRecord(s, ref, { platform: platformOf(undefined), signal, progress })
+    const pulled = await pullAndRecord(s, ref, { platform: platformOf(undefined), credentials, signal, progress })
     return (await s.images.resolve(pulled.image.id)).image
   }
 }

@@ -75,8 +75,17 @@ function field(kind: FieldSchema, v: unknown, name: string, method: string): unk
       for (const [k, list] of Object.entries(v)) out[k] = strings(list, `${name}.${k}`, method)
       return out
     }
+    case 'auths?': {
+      if (!isMap(v)) throw wrongType(method, name, 'a map of registry logins', v)
+      const out: Record<string, unknown> = Object.create(null) // a registry named __proto__ is only a name
+      for (const [k, login] of Object.entries(v)) out[k] = fields(LOGIN, login, `${name}.${k}`, method)
+      return out
+    }
   }
 }
+
+/** One registry login of an 'auths?' map. */
+const LOGIN: Schema = { username: 'string', password: 'string' }
 
 function strings(v: unknown, name: string, method: string): string[] {
   if (!Array.isArray(v)) throw wrongType(method, name, 'a list of strings', v)

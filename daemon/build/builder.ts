@@ -2,7 +2,7 @@
  * `docker build` as the classic builder does it: the global ARGs, then each stage up to the
  * target, each instruction a step whose result is an image (intermediate images, children of the
  * previous step's), reused from the step cache when it can be; --label adds a LABEL step at the
- * end. Output as the classic builder prints it (`Step 2/5 : RUN make`, ` ---> Using cache`,
+ * end; a FROM image's ONBUILD triggers run right after its FROM (onbuild.ts). Output as the classic builder prints it (`Step 2/5 : RUN make`, ` ---> Using cache`,
  * ` ---> Running in 3f2a…`, ` ---> 1b2c…`); the caller tags the result and says the last lines.
  *
  *   const image = await build(parts, parseDockerfile(text), ctx, opts, say, signal)
@@ -20,6 +20,7 @@ import type { BuildContext, BuildOptions, BuildParts, Say, Stage } from './build
 import { planBuild, type StagePlan } from './build-plan.js'
 import { DEFAULT_SHELL } from './config-step.js'
 import { DockerfileError, type Dockerfile, type Instruction } from './dockerfile-parser.js'
+import { runTriggers } from './onbuild.js'
 import { expandWord, splitRaw, WordError } from './shell-words.js'
 import { resolveOrPull, runInstruction, type StepEnv } from './step-runner.js'
 import { scratchConfig } from './step-image.js'
@@ -46,7 +47,7 @@ export async function build(
   const e: StepEnv = { p, o, ctx, escape: df.escape, built: [], globals, say, signal }
   for (const [index, sp] of plan.stages.entries()) {
     announce(sp.from)
-    let stage = await inLine(sp.from, () => fromStage(e, sp))
+    let stage = await runTriggers(e, await inLine(sp.from, () => fromStage(e, sp)), sp.from)
     if (stage.image) say(` ---> ${short(stage.image)}`)
     const last = index === plan.stages.length - 1
     for (const i of last ? [...sp.steps, ...labelStep(o, sp, df.escape)] : sp.steps) {

@@ -20,6 +20,8 @@ export interface Source {
   path: string
   /** Its name, for a source copied into a directory. */
   name: string
+  /** Downloaded by ADD from a URL (url-source.ts): copied as it is, never unpacked. */
+  remote?: boolean
 }
 
 const GLOB = /[*?[]/

@@ -5,8 +5,9 @@
  * step of a `FROM scratch` stage has no image: its files go into a fresh tree that is the layer.
  * ADD unpacks a local archive (tar, plain or gzip, bzip2, xz, zstd) into the destination with the
  * archive's owners (apply-tar's rules for hostile names); a file that only looked like one (a
- * lone .gz) is copied as it is, as Docker's ADD does; URLs are refused.
- * Errors: INVALID_ARGUMENT (an ADD URL, a bad --chown or --chmod), NOT_FOUND (a source).
+ * lone .gz) is copied as it is, as Docker's ADD does, and so is a file ADD downloaded from a URL
+ * (url-source.ts, fetched by the caller before the step cache is asked).
+ * Errors: INVALID_ARGUMENT (a bad --chown or --chmod), NOT_FOUND (a source).
  * Tests: test/integration/image-build.test.ts
  */
 import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync } from 'node:fs'
@@ -32,8 +33,6 @@ export interface CopyStep {
   chmod: string | undefined
   createdBy: string
 }
-
-export const isUrl = (s: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(s)
 
 export async function copyStep(
   p: BuildParts,
@@ -84,7 +83,7 @@ async function place(root: string, stage: Stage, ctx: BuildContext, s: CopyStep,
 async function placeFiles(root: string, stage: Stage, ctx: BuildContext, s: CopyStep, chmod: number | undefined) {
   const owner = s.chown ? chownOf(root, s.chown) : undefined
   const dest = destination(s.dest, stage.config.config.WorkingDir ?? '/', s.sources.length)
-  const archives = s.keyword === 'ADD' ? s.sources.filter((x) => isArchive(x.path)) : []
+  const archives = s.keyword === 'ADD' ? s.sources.filter((x) => !x.remote && isArchive(x.path)) : []
   const plain = s.sources.filter((x) => !archives.includes(x))
   copySources(root, plain, dest, { owner, ...(chmod === undefined ? {} : { chmod }) })
   for (const a of archives) {

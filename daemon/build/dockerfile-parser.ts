@@ -169,6 +169,9 @@ function withForm(i: Instruction, escape: string): Instruction {
       return { ...i, pairs: argPairs(i, escape) }
     case 'FROM':
       return checkFrom(i, escape)
+    case 'ONBUILD':
+      parseTrigger(i.args, i.line, escape)
+      return i
     case 'CMD':
     case 'ENTRYPOINT':
     case 'RUN':
@@ -186,6 +189,22 @@ function withForm(i: Instruction, escape: string): Instruction {
     default:
       return i
   }
+}
+
+/** What ONBUILD cannot record: a trigger that would chain, start a stage, or set the author. */
+const NOT_TRIGGERS: readonly Keyword[] = ['ONBUILD', 'FROM', 'MAINTAINER']
+
+/**
+ * An ONBUILD trigger (`RUN make`, as recorded in the image config's OnBuild) read as the
+ * instruction it will be; DockerfileError at `line` when it is none or one ONBUILD cannot hold.
+ */
+export function parseTrigger(text: string, line: number, escape: string): Instruction {
+  const trigger = instruction(text.trim(), line, escape)
+  if (trigger.keyword === 'ONBUILD')
+    throw new DockerfileError(line, 'chaining ONBUILD via `ONBUILD ONBUILD` is not allowed')
+  if (NOT_TRIGGERS.includes(trigger.keyword))
+    throw new DockerfileError(line, `${trigger.keyword} is not allowed as an ONBUILD trigger`)
+  return trigger
 }
 
 /** Exec form: a JSON array of strings; anything else (bad JSON too) is shell form, as Docker reads it. */

@@ -1,7 +1,8 @@
 /**
  * One step of a stage: its cache key (step-cache.ts) from the instruction after substitution, the
  * cached image when there is one (unless --no-cache), else the step done (config-step.ts,
- * run-step.ts, copy-step.ts); the stage afterwards. ARG also records the value the stage sees.
+ * run-step.ts, copy-step.ts; ADD's URLs downloaded first, url-source.ts, so their content is in the
+ * key); the stage afterwards. ARG also records the value the stage sees.
  * Errors: those of the steps; DockerfileError for a bad word.
  * Tests: test/integration/image-build.test.ts
  */
@@ -11,13 +12,14 @@ import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { BuildContext, BuildOptions, BuildParts, Say, Stage } from './build-parts.js'
 import { commandOf, configStep } from './config-step.js'
-import { checksumOf, matchSources } from './copy-sources.js'
-import { copyStep, isUrl } from './copy-step.js'
+import { checksumOf } from './copy-sources.js'
+import { copyStep } from './copy-step.js'
 import { DockerfileError, type Instruction } from './dockerfile-parser.js'
 import { runStep } from './run-step.js'
 import { expandWord, expandWords, WordError, type Vars } from './shell-words.js'
 import { configKey, copyKey, findCached, runKey } from './step-cache.js'
 import { stepImage } from './step-image.js'
+import { isUrl, sourcesOf } from './url-source.js'
 
 export interface StepEnv {
   p: BuildParts
@@ -100,10 +102,8 @@ async function copyInstr(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): 
   const words = (i.exec ?? expandWords(i.args, vars, e.escape)).map((w) => (i.exec ? expandWord(w, vars, e.escape) : w))
   const dest = words.at(-1) as string
   const patterns = words.slice(0, -1)
-  if (keyword === 'ADD' && patterns.some(isUrl))
-    throw invalidArgument(
-      `Dockerfile line ${i.line}: ADD from a URL is not supported by strata build; use RUN with wget or curl`,
-    )
+  if (keyword === 'COPY' && patterns.some(isUrl))
+    throw invalidArgument(`Dockerfile line ${i.line}: source can't be a URL for COPY (ADD downloads one)`)
   const chown = i.flags.chown === undefined ? undefined : expandWord(i.flags.chown, vars, e.escape)
   const chmod = i.flags.chmod
   const flags = [
@@ -115,12 +115,16 @@ async function copyInstr(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): 
     .join(' ')
   const source = await sourceRoot(e, i.flags.from)
   try {
-    const sources = matchSources(source.root, patterns)
-    const createdBy = copyKey(keyword, flags, checksumOf(sources), dest)
-    const image = await cachedOr(e, stage, createdBy, () =>
-      copyStep(e.p, stage, e.ctx, { keyword, sources, dest, chown, chmod, createdBy }, e.signal),
-    )
-    return next(stage, image)
+    const { sources, remove } = await sourcesOf(source.root, patterns, e.ctx.scratch, e.signal, i.flags.checksum)
+    try {
+      const createdBy = copyKey(keyword, flags, checksumOf(sources), dest)
+      const image = await cachedOr(e, stage, createdBy, () =>
+        copyStep(e.p, stage, e.ctx, { keyword, sources, dest, chown, chmod, createdBy }, e.signal),
+      )
+      return next(stage, image)
+    } finally {
+      remove()
+    }
   } finally {
     await source.release()
   }

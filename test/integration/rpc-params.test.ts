@@ -59,6 +59,7 @@ const GOOD: Record<string, unknown> = {
   'strings?': ['x'],
   'filters?': {},
   'number?': 1,
+  'auths?': {},
 }
 const WRONG: Record<string, unknown> = {
   string: 5,
@@ -69,6 +70,7 @@ const WRONG: Record<string, unknown> = {
   'strings?': ['x', 7],
   'filters?': ['x'],
   'number?': '1',
+  'auths?': { r: 'x' },
 }
 const good = (k: FieldSchema): unknown =>
   typeof k === 'object' ? Object.fromEntries(Object.entries(k.fields).map(([f, kk]) => [f, good(kk)])) : GOOD[k]

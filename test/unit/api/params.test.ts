@@ -70,6 +70,24 @@ t.test('filters keep every name as data, even __proto__', async (t) => {
   t.equal(Object.getPrototypeOf(p.filters), null)
 })
 
+t.test("build's registry logins: a map of { username, password } by registry, every name data", async (t) => {
+  const auths = JSON.parse(
+    '{"__proto__": {"username": "a", "password": "b"}, "r:5000": {"username": "c", "password": "d", "x": 1}}',
+  )
+  const p = checkParams('image.build', { dockerfile: 'FROM x', auths })
+  t.same(Object.keys(p.auths ?? {}), ['__proto__', 'r:5000'])
+  t.same(p.auths?.['r:5000'], { username: 'c', password: 'd' })
+  t.equal(Object.getPrototypeOf(p.auths), null)
+  t.throws(() => checkParams('image.build', { dockerfile: 'FROM x', auths: [] }), {
+    code: 'INVALID_ARGUMENT',
+    message: 'image.build: auths must be a map of registry logins (got a list)',
+  })
+  t.throws(() => checkParams('image.build', { dockerfile: 'FROM x', auths: { r: { username: 'u' } } }), {
+    code: 'INVALID_ARGUMENT',
+    message: 'image.build: auths.r.password must be a non-empty string (got nothing)',
+  })
+})
+
 t.test('every method has a schema, and checked() runs it before the handler', async (t) => {
   t.ok(Object.keys(PARAMS).length >= 31, "registry.logout went in issue 15: logins are the CLI's")
   let seen: unknown

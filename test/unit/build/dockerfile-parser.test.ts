@@ -93,3 +93,21 @@ t.test('random bytes never throw anything but a DockerfileError', async (t) => {
   }
   t.pass('2000 random inputs')
 })
+
+t.test('ONBUILD: its trigger is read as an instruction; ONBUILD, FROM and MAINTAINER are refused', async (t) => {
+  const df = parseDockerfile('FROM busybox\nONBUILD copy --chown=1 a.txt /dst/\nonbuild RUN ["make"]\n')
+  t.match(df.instructions[1], { keyword: 'ONBUILD', line: 2, args: 'copy --chown=1 a.txt /dst/' })
+  t.match(df.instructions[2], { keyword: 'ONBUILD', args: 'RUN ["make"]' })
+  const refused = (line: string, message: RegExp) =>
+    t.throws(() => parseDockerfile(`FROM busybox\n${line}\n`), {
+      name: 'DockerfileError',
+      code: 'INVALID_ARGUMENT',
+      message,
+    })
+  refused('ONBUILD ONBUILD RUN true', /line 2: chaining ONBUILD via `ONBUILD ONBUILD` is not allowed/)
+  refused('ONBUILD FROM busybox', /line 2: FROM is not allowed as an ONBUILD trigger/)
+  refused('ONBUILD maintainer ann', /line 2: MAINTAINER is not allowed as an ONBUILD trigger/)
+  refused('ONBUILD NOPE x', /line 2: unknown instruction: NOPE/)
+  refused('ONBUILD COPY one', /line 2: COPY requires at least two arguments/)
+  refused('ONBUILD', /line 2: ONBUILD requires at least one argument/)
+})

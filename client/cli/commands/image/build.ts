@@ -2,16 +2,19 @@
  * strata build [-t NAME:TAG]... [-f Dockerfile] [--build-arg K=V] [--target STAGE] [--no-cache]
  * [--label K=V] [-q] [--network host|none] CONTEXT: `docker build` with the classic builder. The
  * context directory goes to the daemon as a tar made while it is sent (.dockerignore honoured,
- * client/cli/build/), the Dockerfile as text; the daemon's output lines are printed as they come,
- * or with -q only the image ID.
- * Tests: test/integration/image-build.test.ts
+ * client/cli/build/), the Dockerfile as text, and the user's registry logins (registry-auth.ts) for
+ * the images the build pulls; the daemon's output lines are printed as they come, or with -q only
+ * the image ID.
+ * Tests: test/integration/image-build.test.ts, test/integration/image-build-credentials.test.ts
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
+import type { RegistryAuth } from '../../../protocol.js'
 import { contextTar } from '../../build/context-tar.js'
 import { parseDockerignore } from '../../build/dockerignore.js'
 import { action, repeatable, UsageError, type Cli } from '../../context.js'
+import { allAuths } from '../../registry-auth.js'
 
 interface BuildFlags {
   tag: string[]
@@ -53,6 +56,7 @@ export function registerBuild(parent: Command, cli: Cli): void {
           noCache: !o.cache,
           ...(o.target ? { target: o.target } : {}),
           ...(o.network ? { network: o.network } : {}),
+          ...withAuths(allAuths()),
         }
         if (!o.quiet) cli.out('Sending build context to strata daemon\n')
         const r = await client.call('image.build', params, {
@@ -70,6 +74,11 @@ async function readStdin(): Promise<string> {
   const parts: Buffer[] = []
   for await (const b of process.stdin) parts.push(b as Buffer)
   return Buffer.concat(parts).toString('utf8')
+}
+
+/** The user's logins go with the call when there are any, as Docker's CLI sends its config with a build. */
+function withAuths(auths: Record<string, RegistryAuth>): { auths?: Record<string, RegistryAuth> } {
+  return Object.keys(auths).length ? { auths } : {}
 }
 
 /** `--build-arg K` takes K from this environment, and is left out when it is not set, as Docker's CLI does. */

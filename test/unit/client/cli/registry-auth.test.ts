@@ -1,11 +1,13 @@
 /**
  * The CLI's per-user registry logins: Docker's config.json shape, Docker Hub's key, which
- * registry a reference names, a private file, other keys kept, logout of one registry only.
+ * registry a reference names, a private file, other keys kept, logout of one registry only, and
+ * every login at once (what build sends).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import {
+  allAuths,
   authFor,
   configPath,
   registryKey,
@@ -57,4 +59,21 @@ t.test('save, read, remove: private, in Docker’s shape, other keys kept', asyn
   t.equal(JSON.parse(readFileSync(file, 'utf8')).detachKeys, 'ctrl-x', 'keys it does not know are kept')
   writeFileSync(file, '{broken')
   t.throws(() => authFor('busybox', file), { code: 'INVALID_ARGUMENT', message: /is not JSON/ })
+})
+
+t.test('allAuths: every login, by the registry host the daemon names (docker.io for the Hub)', async (t) => {
+  const file = join(tmpdir(t), 'config.json')
+  t.same(allAuths(file), {}, 'no file: no logins')
+  const b64 = (s: string) => Buffer.from(s).toString('base64')
+  const auths = {
+    'https://index.docker.io/v1/': { auth: b64('hub:pw') },
+    'https://registry.lan:5000/': { auth: b64('ann:p:w') },
+    'broken.lan': { auth: b64('no-colon') },
+    'empty.lan': {},
+  }
+  writeFileSync(file, JSON.stringify({ auths }))
+  t.same(allAuths(file), {
+    'docker.io': { username: 'hub', password: 'pw' },
+    'registry.lan:5000': { username: 'ann', password: 'p:w' },
+  })
 })
