@@ -10,7 +10,7 @@ import { execFile, execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { StrataClient } from '../../client/client.js'
-import { STRATA_CLI } from './daemon.js'
+import { startDaemon, STRATA_CLI, type Daemon } from './daemon.js'
 import { chunks } from './tar-builder.js'
 import { tmpdir } from './tmpdir.js'
 
@@ -19,6 +19,23 @@ interface Teardown {
 }
 
 const APPLETS = ['sh', 'echo', 'id', 'pwd', 'cat', 'sleep', 'ls', 'env', 'hostname', 'touch', 'true', 'false', 'stat']
+
+/**
+ * The preamble of a test that runs processes: a stratad whose runtime is cleaned up after (before
+ * its mounts go), a client (closed after), busybox imported as `bb:run` unless `busybox` is false,
+ * and the CLI on its socket.
+ */
+export async function runDaemon(
+  t: Teardown & Parameters<typeof startDaemon>[0],
+  o: { busybox?: boolean } = {},
+): Promise<{ d: Daemon; client: StrataClient; cli: (...args: string[]) => Promise<CliResult> }> {
+  const d = await startDaemon(t)
+  cleanupRuntime(t, d.root)
+  const client = await d.connect()
+  t.teardown(() => client.close())
+  if (o.busybox !== false) await importBusybox(t, client)
+  return { d, client, cli: (...args: string[]) => strata(d.socket, args) }
+}
 
 /** Imports the busybox image as `ref`. */
 export async function importBusybox(t: Teardown, c: StrataClient, ref = 'bb:run'): Promise<string> {

@@ -10,16 +10,10 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import t from 'tap'
-import { startDaemon } from '../helpers/daemon.js'
-import { cleanupRuntime, importBusybox, strata } from '../helpers/run-fixtures.js'
+import { runDaemon } from '../helpers/run-fixtures.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-const d = await startDaemon(t)
-cleanupRuntime(t, d.root)
-const client = await d.connect()
-t.teardown(() => client.close())
-await importBusybox(t, client)
-const cli = (...args: string[]) => strata(d.socket, args)
+const { cli } = await runDaemon(t)
 
 /** A .deb with a data file, a postinst that leaves a mark, gzip members (busybox's dpkg reads those). */
 function buildDeb(dir: string): string {

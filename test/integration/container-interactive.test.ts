@@ -9,15 +9,10 @@
  */
 import { spawn } from 'node:child_process'
 import t from 'tap'
-import { startDaemon, STRATA_CLI } from '../helpers/daemon.js'
-import { cleanupRuntime, importBusybox, strata, until, type CliResult } from '../helpers/run-fixtures.js'
+import { STRATA_CLI } from '../helpers/daemon.js'
+import { until, type CliResult, runDaemon } from '../helpers/run-fixtures.js'
 
-const d = await startDaemon(t)
-cleanupRuntime(t, d.root)
-const client = await d.connect()
-t.teardown(() => client.close())
-await importBusybox(t, client)
-const cli = (...args: string[]) => strata(d.socket, args)
+const { d, client, cli } = await runDaemon(t)
 const cliArgs = (args: string[]) => [STRATA_CLI, '-H', d.socket, ...args]
 
 /** The CLI with `input` as its stdin (a pipe, ended after it unless `keepOpen`), to its end. */

@@ -15,16 +15,11 @@ import { hostname as hostName } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { execFileSync, spawn } from 'node:child_process'
-import { startDaemon, STRATA_CLI } from '../helpers/daemon.js'
-import { cgroupsOf, cleanupRuntime, importBusybox, strata, until } from '../helpers/run-fixtures.js'
+import { STRATA_CLI } from '../helpers/daemon.js'
+import { cgroupsOf, until, runDaemon } from '../helpers/run-fixtures.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-const d = await startDaemon(t)
-cleanupRuntime(t, d.root)
-const client = await d.connect()
-t.teardown(() => client.close())
-await importBusybox(t, client)
-const cli = (...args: string[]) => strata(d.socket, args)
+const { d, client, cli } = await runDaemon(t)
 
 t.test('the exit status is the process’s; a missing command is 127 with the runtime’s reason', async (t) => {
   t.match(await cli('run', '--rm', 'bb:run', 'true'), { code: 0, stdout: '', stderr: '' })

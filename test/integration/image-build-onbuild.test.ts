@@ -9,17 +9,11 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { startDaemon } from '../helpers/daemon.js'
-import { cleanupRuntime, importBusybox, strata } from '../helpers/run-fixtures.js'
+import { runDaemon } from '../helpers/run-fixtures.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-const d = await startDaemon(t)
-cleanupRuntime(t, d.root)
-const client = await d.connect()
-t.teardown(() => client.close())
-await importBusybox(t, client)
-const cli = (...args: string[]) => strata(d.socket, args)
+const { client, cli } = await runDaemon(t)
 const configOf = async (ref: string) =>
   (await client.call('image.inspect', { image: ref })).Config as { OnBuild?: string[] | null }
 

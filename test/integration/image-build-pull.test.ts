@@ -7,15 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { startDaemon } from '../helpers/daemon.js'
 import { startRegistry } from '../helpers/registry.js'
-import { cleanupRuntime, importBusybox, strata } from '../helpers/run-fixtures.js'
+import { importBusybox, strata, runDaemon } from '../helpers/run-fixtures.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-const d = await startDaemon(t)
-cleanupRuntime(t, d.root)
-const client = await d.connect()
-t.teardown(() => client.close())
+const { d, client } = await runDaemon(t, { busybox: false })
 const reg = await startRegistry(t)
 const base = `${reg.host}/base/bb:1`
 await importBusybox(t, client)

@@ -10,18 +10,12 @@ import { createHash } from 'node:crypto'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { startDaemon } from '../helpers/daemon.js'
 import { deadUrl, serveFiles } from '../helpers/http-files.js'
-import { cleanupRuntime, importBusybox, strata } from '../helpers/run-fixtures.js'
+import { runDaemon } from '../helpers/run-fixtures.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-const d = await startDaemon(t)
-cleanupRuntime(t, d.root)
-const client = await d.connect()
-t.teardown(() => client.close())
-await importBusybox(t, client)
-const cli = (...args: string[]) => strata(d.socket, args)
+const { d, client, cli } = await runDaemon(t)
 
 const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT'
 const srv = await serveFiles(t, {

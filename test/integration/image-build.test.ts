@@ -11,17 +11,11 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { startDaemon } from '../helpers/daemon.js'
-import { cleanupRuntime, importBusybox, monitorPids, strata, until } from '../helpers/run-fixtures.js'
+import { monitorPids, until, runDaemon } from '../helpers/run-fixtures.js'
 import { chunks, tar, type Item } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-const d = await startDaemon(t)
-cleanupRuntime(t, d.root)
-const client = await d.connect()
-t.teardown(() => client.close())
-await importBusybox(t, client)
-const cli = (...args: string[]) => strata(d.socket, args)
+const { d, client, cli } = await runDaemon(t)
 
 const ctx = tmpdir(t, 'strata-build-ctx-')
 mkdirSync(join(ctx, 'src/deep'), { recursive: true })
