@@ -55,10 +55,16 @@ export function firstAfter(list: readonly Listed[], offset: number): number {
 }
 
 /**
- * How many entries from `start` fit in `size` bytes (`sizeOf` each), never ending a reply inside a
- * run of equal cookies: the next reader would resume after that cookie and miss the rest of the run.
+ * How many entries from `start` fit in `size` bytes (`sizeOf` each), and their bytes, never ending a
+ * reply inside a run of equal cookies: the next reader would resume after that cookie and miss the
+ * rest of the run.
  */
-export function fitting(list: readonly Listed[], start: number, size: number, sizeOf: (e: Listed) => number): number {
+export function fitting(
+  list: readonly Listed[],
+  start: number,
+  size: number,
+  sizeOf: (e: Listed) => number,
+): { count: number; bytes: number } {
   let end = start
   let bytes = 0
   for (; end < list.length; end++) {
@@ -66,11 +72,13 @@ export function fitting(list: readonly Listed[], start: number, size: number, si
     if (bytes + need > size) break
     bytes += need
   }
-  if (end === list.length || end === start) return end - start
+  if (end === list.length || end === start) return { count: end - start, bytes }
   const cut = (list[end] as Listed).cookie
   let back = end
   while (back > start && (list[back - 1] as Listed).cookie === cut) back--
-  return (back > start ? back : end) - start
+  if (back === start) return { count: end - start, bytes }
+  for (let k = back; k < end; k++) bytes -= sizeOf(list[k] as Listed)
+  return { count: back - start, bytes }
 }
 
 /**

@@ -39,10 +39,8 @@ function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Handler>[2
   const start = firstAfter(list, offset)
   // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: the
   // reply is sized by what fits, so no request zero-fills a megabyte.
-  const count = fitting(list, start, size, (e) => direntSize(e.name, plus))
+  const { count, bytes } = fitting(list, start, size, (e) => direntSize(e.name, plus))
   if (count === 0) ctx.listings.drop(nodeid) // the end (or an entry too large to fit: none is)
-  let bytes = 0
-  for (let i = start; i < start + count; i++) bytes += direntSize((list[i] as Listed).name, plus)
   const out = Buffer.alloc(bytes)
   let used = 0
   for (let i = start; i < start + count; i++) {

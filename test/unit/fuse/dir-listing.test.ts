@@ -12,7 +12,7 @@ function readAll(list: () => Listed[], perReply: number, between: (round: number
   for (let round = 0; ; round++) {
     const l = list()
     const start = firstAfter(l, offset)
-    const n = fitting(l, start, perReply, () => 1)
+    const n = fitting(l, start, perReply, () => 1).count
     if (n === 0) return seen
     const got = l.slice(start, start + n)
     seen.push(...names(got))
@@ -67,30 +67,12 @@ t.test('a reply never ends inside a run of equal cookies', async (t) => {
     { name: 'z', type: 'file', cookie: 20 },
     { name: 'w', type: 'file', cookie: 30 },
   ]
-  t.equal(
-    fitting(l, 0, 4, () => 1),
-    3,
-    'stops before y, whose twin z would not fit',
-  )
-  t.equal(
-    fitting(l, 3, 2, () => 1),
-    2,
-    'y and z together',
-  )
-  t.equal(
-    fitting(l, 3, 1, () => 1),
-    1,
-    'a run larger than a reply is split: nothing else fits',
-  )
-  t.equal(
-    fitting(l, 0, 100, () => 1),
-    6,
-  )
-  t.equal(
-    fitting(l, 6, 100, () => 1),
-    0,
-    'the end',
-  )
+  const two = () => 2
+  t.same(fitting(l, 0, 8, two), { count: 3, bytes: 6 }, 'stops before y, whose twin z would not fit')
+  t.same(fitting(l, 3, 4, two), { count: 2, bytes: 4 }, 'y and z together')
+  t.same(fitting(l, 3, 2, two), { count: 1, bytes: 2 }, 'a run larger than a reply is split: nothing else fits')
+  t.same(fitting(l, 0, 100, two), { count: 6, bytes: 12 })
+  t.same(fitting(l, 6, 100, two), { count: 0, bytes: 0 }, 'the end')
 })
 
 t.test('Listings: a fresh listing at offset 0, kept for readers going on, bounded', async (t) => {
