@@ -4,8 +4,9 @@
  * config.json (`{"auths": {"HOST": {"auth": base64("user:password")}}}`, Docker Hub as
  * `https://index.docker.io/v1/`), the directory 0700 and the file 0600, owned by the user and
  * written whole through a rename; other keys in the file are kept. pull and push send the entry
- * of the reference's registry with the call, build sends them all (it cannot know what it pulls); logout removes the user's own entry only. So a
- * login is never used, seen or removed by another user of the daemon.
+ * of the reference's registry with the call, build sends them all (it cannot know what it pulls);
+ * logout removes the user's own entry only. So a login is never used, seen or removed by another
+ * user of the daemon.
  * Tests: test/unit/client/cli/registry-auth.test.ts, test/integration/registry-credentials.test.ts
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'

@@ -2,7 +2,8 @@
  * `docker build` as the classic builder does it: the global ARGs, then each stage up to the
  * target, each instruction a step whose result is an image (intermediate images, children of the
  * previous step's), reused from the step cache when it can be; --label adds a LABEL step at the
- * end; a FROM image's ONBUILD triggers run right after its FROM (onbuild.ts). Output as the classic builder prints it (`Step 2/5 : RUN make`, ` ---> Using cache`,
+ * end; a FROM image's ONBUILD triggers run right after its FROM (onbuild.ts). Output as the
+ * classic builder prints it (`Step 2/5 : RUN make`, ` ---> Using cache`,
  * ` ---> Running in 3f2a…`, ` ---> 1b2c…`); the caller tags the result and says the last lines.
  *
  *   const image = await build(parts, parseDockerfile(text), ctx, opts, say, signal)

@@ -50,7 +50,8 @@ export async function downloadUrl(
     }
     const length = Number(res.headers.get('content-length') ?? NaN)
     if (length > limits.maxBytes) throw tooLarge(url, limits)
-    const name = nameOf(target, res.headers.get('content-disposition')) // the URL asked for, as Docker names it, not where a redirect ended
+    // named after the URL asked for, as Docker names it, not where a redirect ended
+    const name = nameOf(target, res.headers.get('content-disposition'))
     if (!name) throw invalidArgument(`ADD failed: cannot tell a file name from ${url}`)
     const dir = mkdtempSync(join(scratch, 'url-'))
     const remove = () => rmSync(dir, { recursive: true, force: true })

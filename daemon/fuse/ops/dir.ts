@@ -16,7 +16,10 @@ import { joinPath } from '../../overlay/path.js'
 import { firstAfter, fitting, listingOf, type Listed } from '../dir-listing.js'
 import type { Ino, Inode } from '../inodes.js'
 
-/** Kernels without FUSE_NO_OPENDIR_SUPPORT: a handle of 0 (READDIR goes by node id), the listing cached by the kernel. */
+/**
+ * Kernels without FUSE_NO_OPENDIR_SUPPORT: a handle of 0 (READDIR goes by node id), the listing
+ * cached by the kernel.
+ */
 export const opendir: Handler = (ctx, h) => {
   ctx.ov.checkDir(inodeOf(ctx, h.nodeid).path) // ENOTDIR/ENOENT now rather than at the first READDIR
   return openOut(0, Fopen.CACHE_DIR | Fopen.KEEP_CACHE)
