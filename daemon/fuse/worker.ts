@@ -29,10 +29,14 @@ function detach(argv: string[]): void {
   })
   child.once('message', (m: unknown) => {
     const failed = typeof m === 'object' && m !== null && 'error' in m
-    if (failed) process.stderr.write(`strata-overlay: ${String((m as { error: unknown }).error)}\n`)
     child.disconnect()
+    if (failed) {
+      // a failed start returns only once its worker is gone: the 'exit' handler below
+      process.stderr.write(`strata-overlay: ${String((m as { error: unknown }).error)}\n`)
+      return
+    }
     child.unref()
-    process.exit(failed ? 1 : 0)
+    process.exit(0)
   })
   child.once('exit', (code) => process.exit(code ?? 1))
 }
