@@ -95,8 +95,9 @@ export class Overlay {
     return attrOf(lookup(this.stack, parsePath(path, 'getattr'), 'getattr'))
   }
 
+  /** The listing needs the directory's resolution, which the directory cache keeps: no lstat. */
   readdir(path: string): DirEntry[] {
-    return readdir(lookup(this.stack, parsePath(path, 'readdir'), 'readdir'))
+    return readdir(lookupDir(this.stack, parsePath(path, 'readdir'), 'readdir'))
   }
 
   /** ENOENT or ENOTDIR unless `path` is a directory of the union (the directory cache answers most). */
