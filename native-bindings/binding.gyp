@@ -16,6 +16,7 @@
         "src/fuse-reader.c",
         "src/fuse-poll.c",
         "src/fuse-bare.c",
+        "src/fuse-writers.c",
         "src/peercred.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],

@@ -54,6 +54,9 @@ export type BatchHandler = (requests: Buffer[], end: ReaderEnd | null) => void
 /** The nodes known to have no xattr a user can see: the poll reader answers their xattr requests itself. */
 export type BareNodes = { readonly __brand: 'BareNodes' }
 
+/** The nodes open for writing: the poll reader answers their plain SETATTR itself (fuse-writers.c). */
+export type WriterNodes = { readonly __brand: 'WriterNodes' }
+
 /** How many xattr requests the poll reader answered from a BareNodes set. */
 export interface BareAnswers {
   getxattr: number
@@ -88,10 +91,14 @@ interface Addon {
   fuseBackingOpen(fuseFd: number, backingFd: number): number
   fuseBackingClose(fuseFd: number, backingId: number): void
   startFuseReader(fd: number, threads: number, bufSize: number, onBatch: BatchHandler): void
-  startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler, bare?: BareNodes): void
+  startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler, bare?: BareNodes, writers?: WriterNodes): void
   createBareNodes(): BareNodes
   markBareNode(set: BareNodes, nodeid: number, bare: boolean): void
   bareNodeAnswers(set: BareNodes): BareAnswers
+  createWriterNodes(attrSeconds: number): WriterNodes
+  setWriterNode(table: WriterNodes, nodeid: number, fd: number, ino: number): void
+  pauseWriterNodes(table: WriterNodes, paused: boolean): void
+  writerNodeAnswers(table: WriterNodes): number
   peerCred(fd: number): PeerCred
 }
 
@@ -232,9 +239,16 @@ export function startFuseReader(fd: number, threads: number, bufSize: number, on
  * With `bare`, GETXATTR (ENODATA) and LISTXATTR (empty) of the nodes in it are answered without
  * a delivery.
  */
-export function startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler, bare?: BareNodes): void {
+export function startFusePoll(
+  fd: number,
+  bufSize: number,
+  onBatch: BatchHandler,
+  bare?: BareNodes,
+  writers?: WriterNodes,
+): void {
   if (bare === undefined) addon.startFusePoll(fd, bufSize, onBatch)
-  else addon.startFusePoll(fd, bufSize, onBatch, bare)
+  else if (writers === undefined) addon.startFusePoll(fd, bufSize, onBatch, bare)
+  else addon.startFusePoll(fd, bufSize, onBatch, bare, writers)
 }
 
 /** An empty set of bare nodes (node ids below 2^28 are kept; others are never answered natively). */
@@ -245,6 +259,25 @@ export const markBareNode = (set: BareNodes, nodeid: number, bare: boolean): voi
   addon.markBareNode(set, nodeid, bare)
 
 export const bareNodeAnswers = (set: BareNodes): BareAnswers => addon.bareNodeAnswers(set)
+
+/**
+ * An empty table of nodes open for writing; its SETATTR answers say the attributes stay valid for
+ * `attrSeconds` (whole seconds, as the session's other attribute replies).
+ */
+export const createWriterNodes = (attrSeconds: number): WriterNodes => addon.createWriterNodes(Math.floor(attrSeconds))
+
+/**
+ * Registers the descriptor (open for writing, on the node's upper copy) that answers `nodeid`'s
+ * SETATTR, and the inode number its replies carry; fd -1 takes the node out. JavaScript stays the
+ * owner: it changes or removes the registration before it closes that descriptor.
+ */
+export const setWriterNode = (table: WriterNodes, nodeid: number, fd: number, ino: number): void =>
+  addon.setWriterNode(table, nodeid, fd, ino)
+
+/** While paused, every SETATTR goes to JavaScript (which holds it). */
+export const pauseWriterNodes = (table: WriterNodes, paused: boolean): void => addon.pauseWriterNodes(table, paused)
+
+export const writerNodeAnswers = (table: WriterNodes): number => addon.writerNodeAnswers(table)
 
 /** The credentials of the process at the other end of a connected Unix socket fd. */
 export const peerCred = (fd: number): PeerCred => addon.peerCred(fd)

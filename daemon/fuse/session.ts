@@ -6,7 +6,15 @@
  * Tests: test/unit/fuse/session.test.ts (codec, no kernel), test/integration/fuse-*.test.ts
  */
 import { writeSync } from 'node:fs'
-import { bareNodeAnswers, createBareNodes, startFusePoll, startFuseReader } from '../../native-bindings/index.js'
+import {
+  bareNodeAnswers,
+  createBareNodes,
+  createWriterNodes,
+  pauseWriterNodes,
+  startFusePoll,
+  startFuseReader,
+  writerNodeAnswers,
+} from '../../native-bindings/index.js'
 import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
@@ -131,16 +139,18 @@ export class Session {
     private readonly opts: SessionOptions = {},
   ) {
     const log = opts.log ?? createLogger('debug', 'strata-overlay')
+    const timeout = opts.timeout ?? DEFAULT_TIMEOUT
     this.ctx = {
       ov,
       inodes: new InodeTable(ov.lookup('').stat),
       files: new FileHandles(),
       listings: new Listings(),
-      timeout: opts.timeout ?? DEFAULT_TIMEOUT,
+      timeout,
       log,
       passthrough: null,
       attrsChanged: (inode) => this.staleAttrs.add(inode.nodeid),
       bare: createBareNodes(),
+      writers: createWriterNodes(timeout.attr),
     }
     ov.onCopyUp((path, st) => {
       const node = this.ctx.inodes.rebind(path, st)
@@ -162,14 +172,17 @@ export class Session {
       }
       if (end !== null) this.ended(end)
     }
-    if (reader === 'poll') startFusePoll(this.fd, READ_BUFFER, onBatch, this.ctx.bare)
+    if (reader === 'poll') startFusePoll(this.fd, READ_BUFFER, onBatch, this.ctx.bare, this.ctx.writers)
     else startFuseReader(this.fd, 2, READ_BUFFER, onBatch)
   }
 
-  /** GETXATTR and LISTXATTR requests the poll reader answered for bare nodes without a delivery. */
-  readerAnswers(): { GETXATTR: number; LISTXATTR: number } {
+  /**
+   * The requests the poll reader answered without a delivery: GETXATTR and LISTXATTR of bare
+   * nodes, SETATTR of nodes open for writing.
+   */
+  readerAnswers(): { GETXATTR: number; LISTXATTR: number; SETATTR: number } {
     const a = bareNodeAnswers(this.ctx.bare)
-    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr }
+    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR: writerNodeAnswers(this.ctx.writers) }
   }
 
   /**
@@ -180,6 +193,7 @@ export class Session {
    */
   async pause(waitMs: number): Promise<{ writersOpen: number }> {
     this.held ??= []
+    pauseWriterNodes(this.ctx.writers, true) // the reader's SETATTR answers stop too: JS holds them
     const writers = () => [...this.ctx.files.values()].filter((h) => h.writable).length
     for (const deadline = Date.now() + waitMs; writers() > 0 && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 10))
@@ -189,6 +203,7 @@ export class Session {
   resume(): void {
     const held = this.held ?? []
     this.held = null
+    pauseWriterNodes(this.ctx.writers, false)
     for (const req of held) void this.handle(req)
   }
 

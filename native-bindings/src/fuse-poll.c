@@ -7,8 +7,8 @@
  * the kernel wakes the JS thread itself, so a serial workload (tar, rm -rf, ls -l) waits for one
  * wakeup per request, not two. The batch ends with the end reason when read(2) fails for good
  * (ENODEV once unmounted); EINTR retries, ENOENT (a request the kernel withdrew) is skipped.
- * Given a set of bare nodes (fuse-bare.c), it answers their GETXATTR and LISTXATTR itself and hands
- * JS only the rest.
+ * Given a set of bare nodes (fuse-bare.c), it answers their GETXATTR and LISTXATTR itself, and given
+ * the table of nodes open for writing (fuse-writers.c), their plain SETATTR; JS gets only the rest.
  * Tests: test/unit/native-bindings/fuse-poll.test.ts, test/integration/fuse-worker.test.ts
  */
 #include <errno.h>
@@ -19,6 +19,7 @@
 
 #include "families.h"
 #include "fuse-bare.h"
+#include "fuse-writers.h"
 #include "napi-util.h"
 
 /* Requests read per wakeup at most; the rest wait for the next turn of the loop. */
@@ -33,6 +34,9 @@ typedef struct {
   /* the bare nodes' set, kept alive by `bare_ref` while the poller lives; may be NULL */
   bare_nodes *bare;
   napi_ref bare_ref;
+  /* the nodes open for writing, kept alive by `writers_ref`; may be NULL */
+  writer_nodes *writers;
+  napi_ref writers_ref;
   napi_async_context async;
   int fd;
   char *buf;
@@ -71,6 +75,7 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
       break;
     }
     if (strata_bare_answer(p->bare, p->fd, p->buf, (size_t)len)) continue;
+    if (strata_writers_answer(p->writers, p->fd, p->buf, (size_t)len)) continue;
     napi_value buf;
     if (napi_create_buffer_copy(p->env, (size_t)len, p->buf, NULL, &buf) != napi_ok) {
       *end = "ENOMEM";
@@ -85,6 +90,7 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
 static void release_refs(poller *p) {
   napi_delete_reference(p->env, p->callback);
   if (p->bare_ref) napi_delete_reference(p->env, p->bare_ref);
+  if (p->writers_ref) napi_delete_reference(p->env, p->writers_ref);
   napi_async_destroy(p->env, p->async);
 }
 
@@ -124,7 +130,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
-/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)[, bareNodes]) */
+/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)[, bareNodes[, writerNodes]]) */
 static napi_value js_start_poll(napi_env env, napi_callback_info info) {
   strata_args a;
   if (!strata_get_args(env, info, &a)) return NULL;
@@ -155,10 +161,20 @@ static napi_value js_start_poll(napi_env env, napi_callback_info info) {
       return strata_throw_type(env, "bareNodes must be a set made by createBareNodes");
     }
   }
+  if (a.argc > 4) {
+    p->writers = strata_writer_nodes_of(env, a.argv[4]);
+    if (!p->writers || napi_create_reference(env, a.argv[4], 1, &p->writers_ref) != napi_ok) {
+      if (p->bare_ref) napi_delete_reference(env, p->bare_ref);
+      free(buf);
+      free(p);
+      return strata_throw_type(env, "writerNodes must be a table made by createWriterNodes");
+    }
+  }
   p->poll.data = p;
   int err = uv_poll_init(loop, &p->poll, fd);
   if (err < 0) {
     if (p->bare_ref) napi_delete_reference(env, p->bare_ref);
+    if (p->writers_ref) napi_delete_reference(env, p->writers_ref);
     free(buf);
     free(p);
     return strata_throw_errno(env, -err, "uv_poll_init", NULL);

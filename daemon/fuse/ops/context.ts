@@ -2,7 +2,7 @@
  * What every FUSE op handler gets: the engine, the inode and handle tables, cache timeouts, and
  * helpers from node ids to union paths and from engine attributes to FUSE attributes.
  */
-import { markBareNode, type BareNodes } from '../../../native-bindings/index.js'
+import { markBareNode, type BareNodes, type WriterNodes } from '../../../native-bindings/index.js'
 import { attrOf, type Attr, type Node, type Overlay } from '../../overlay/overlay.js'
 import { checkName, joinPath } from '../../overlay/path.js'
 import type { Listings } from '../dir-listing.js'
@@ -27,6 +27,8 @@ export interface Context {
   attrsChanged(inode: Inode): void
   /** the reader's copy of which nodes have no xattr (setNoXattrs keeps it in step) */
   bare: BareNodes
+  /** the reader's copy of each node's writable descriptor (ops/file.ts keeps it in step) */
+  writers: WriterNodes
 }
 
 /** null: the request gets no reply (FORGET, BATCH_FORGET, INTERRUPT). */

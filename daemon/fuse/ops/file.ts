@@ -6,7 +6,7 @@
  */
 import { closeSync, constants as fsc, fsync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
-import { fallocate, seekData } from '../../../native-bindings/index.js'
+import { fallocate, seekData, setWriterNode } from '../../../native-bindings/index.js'
 import { open as openBackingPath } from '../../overlay/backing-fs.js'
 import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
@@ -28,10 +28,12 @@ const OWN_OPEN = fsc.O_APPEND | fsc.O_NOATIME
 /**
  * Without passthrough, readers opened before a copy-up move to the copy, so every read sees one
  * file (overlayfs since 4.19 does the same); passthrough opens keep their registered lower file.
+ * A handle open for writing is on the upper copy already (its `path` may be a name it had before a
+ * rename): it keeps its descriptor, which must stay writable.
  */
 function followCopyUp(ctx: Context, inode: Inode, backing: string): void {
   for (const f of ctx.files.of(inode)) {
-    if (f.passthrough || f.path === backing) continue
+    if (f.passthrough || f.writable || f.path === backing) continue
     const fd = openBackingPath(backing, fsc.O_RDONLY | fsc.O_NOFOLLOW)
     closeSync(f.fd)
     f.fd = fd
@@ -83,6 +85,7 @@ function handleOn(ctx: Context, inode: Inode, backing: string, fd: number, writa
     throw err
   }
   const fh = ctx.files.add({ fd, path: backing, inode, writable, passthrough: backingId > 0 })
+  if (writable) syncWriter(ctx, inode)
   return openOut(fh, backingId > 0 ? Fopen.PASSTHROUGH : 0, backingId)
 }
 
@@ -141,9 +144,20 @@ export const fsyncFile: Handler = async (ctx, _h, body) => {
   return Buffer.alloc(0)
 }
 
+/**
+ * Keeps the reader's table of nodes open for writing in step (fuse-writers.c answers their plain
+ * SETATTR): the node's SETATTR goes to one of its writable descriptors, or to JavaScript when it
+ * has none. Called after a writable handle is added and after one is taken, before its fd closes.
+ */
+function syncWriter(ctx: Context, inode: Inode): void {
+  if (typeof inode.ino !== 'number') return // past 2^53: the table holds none, JavaScript answers
+  setWriterNode(ctx.writers, inode.nodeid, ctx.files.anyOf(inode, true)?.fd ?? -1, inode.ino)
+}
+
 export const release: Handler = (ctx, _h, body) => {
   const f = ctx.files.take(body.fh())
   if (!f) return Buffer.alloc(0)
+  if (f.writable) syncWriter(ctx, f.inode)
   closeSync(f.fd)
   if (f.passthrough) ctx.passthrough?.release(f.inode)
   return Buffer.alloc(0)

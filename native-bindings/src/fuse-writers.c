@@ -1,0 +1,252 @@
+/*
+ * The nodes open for writing, and the SETATTR answers the event-loop reader (fuse-poll.c) gives for
+ * them without waking JavaScript. `tar -x` sets each file's owner, mode and times through the file
+ * it just made (fchown, fchmod, futimens), and the kernel sends each as a SETATTR without a handle:
+ * three trips into JavaScript per file, each doing a syscall on the open file and an fstat. Here
+ * those are done on the node's writable descriptor, as ops/attr.ts does them (overlay/setattr.ts:
+ * setattrFd), and answered with the same fuse_attr_out.
+ * JavaScript owns the handles (daemon/fuse/ops/file.ts): it registers a node's writable descriptor
+ * when a handle opened for writing appears, moves the registration to another of the node's
+ * writable handles or removes it before that descriptor is closed, and stops the answers while the
+ * session is paused (commit). This table is its mirror, never a second owner. Mode, owner, times
+ * and the setid drop that comes with a chown (KILL_SUIDGID) are answered; a size change, or a node
+ * not in the table, goes to JavaScript. Node ids are small and dense: the table is an array grown
+ * on demand up to MAX_ID.
+ * Tests: test/unit/native-bindings/fuse-writers.test.ts, test/integration/fuse-writers.test.ts
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "families.h"
+#include "fuse-writers.h"
+#include "napi-util.h"
+
+#define MAX_ID (1ULL << 28)
+#define FUSE_SETATTR 4
+#define IN_HEADER 40
+#define OUT_HEADER 16
+#define SETATTR_IN 88
+#define ATTR_OUT 104
+
+/* fuse_setattr_in.valid bits */
+#define FATTR_MODE (1 << 0)
+#define FATTR_UID (1 << 1)
+#define FATTR_GID (1 << 2)
+#define FATTR_SIZE (1 << 3)
+#define FATTR_ATIME (1 << 4)
+#define FATTR_MTIME (1 << 5)
+#define FATTR_ATIME_NOW (1 << 7)
+#define FATTR_MTIME_NOW (1 << 8)
+#define FATTR_KILL_SUIDGID (1 << 11)
+
+typedef struct {
+  int32_t fd; /* -1: none registered */
+  uint64_t ino;
+} writer;
+
+struct writer_nodes {
+  writer *slots;
+  size_t nslots;
+  uint64_t attr_seconds;
+  bool paused;
+  double answered;
+};
+
+static bool put(writer_nodes *w, uint64_t id, int32_t fd, uint64_t ino) {
+  if (id >= w->nslots) {
+    if (fd < 0) return true;
+    size_t n = w->nslots ? w->nslots : 1024;
+    while (n <= id) n *= 2;
+    writer *grown = realloc(w->slots, n * sizeof *grown);
+    if (!grown) return false;
+    for (size_t i = w->nslots; i < n; i++) grown[i] = (writer){.fd = -1};
+    w->slots = grown;
+    w->nslots = n;
+  }
+  w->slots[id] = (writer){.fd = fd, .ino = ino};
+  return true;
+}
+
+static uint32_t u32_at(const char *p) {
+  uint32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static uint64_t u64_at(const char *p) {
+  uint64_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static void put32(char *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(char *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/* fuse_attr of an fstat, with the node's own inode number (reply.ts writeAttr) */
+static void encode_attr(char *a, const struct stat *st, uint64_t ino) {
+  put64(a, ino);
+  put64(a + 8, (uint64_t)st->st_size);
+  put64(a + 16, (uint64_t)st->st_blocks);
+  put64(a + 24, (uint64_t)st->st_atim.tv_sec);
+  put64(a + 32, (uint64_t)st->st_mtim.tv_sec);
+  put64(a + 40, (uint64_t)st->st_ctim.tv_sec);
+  put32(a + 48, (uint32_t)st->st_atim.tv_nsec);
+  put32(a + 52, (uint32_t)st->st_mtim.tv_nsec);
+  put32(a + 56, (uint32_t)st->st_ctim.tv_nsec);
+  put32(a + 60, st->st_mode);
+  put32(a + 64, (uint32_t)st->st_nlink);
+  put32(a + 68, st->st_uid);
+  put32(a + 72, st->st_gid);
+  put32(a + 76, (uint32_t)st->st_rdev);
+  put32(a + 80, 4096); /* blksize */
+  put32(a + 84, 0);    /* flags */
+}
+
+/* The changes of one SETATTR on fd, in setattrFd's order (its size step is JavaScript's); 0 or a negative errno. */
+static int apply(int fd, uint32_t valid, const char *in) {
+  if (valid & (FATTR_UID | FATTR_GID)) {
+    uid_t uid = valid & FATTR_UID ? u32_at(in + 76) : (uid_t)-1;
+    gid_t gid = valid & FATTR_GID ? u32_at(in + 80) : (gid_t)-1;
+    if (fchown(fd, uid, gid) != 0) return -errno;
+  }
+  if ((valid & FATTR_MODE) && fchmod(fd, u32_at(in + 68) & 07777) != 0) return -errno;
+  if ((valid & FATTR_KILL_SUIDGID) && !(valid & FATTR_MODE)) {
+    /* setuid goes, and setgid where group-exec is set (overlay/setattr.ts setidKept) */
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -errno;
+    mode_t kill = st.st_mode & S_ISUID;
+    if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP)) kill |= S_ISGID;
+    if (kill && fchmod(fd, st.st_mode & ~kill & 07777) != 0) return -errno;
+  }
+  if (valid & (FATTR_ATIME | FATTR_MTIME)) {
+    struct timespec t[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_OMIT}};
+    if (valid & FATTR_ATIME)
+      t[0] = valid & FATTR_ATIME_NOW ? (struct timespec){.tv_nsec = UTIME_NOW}
+                                     : (struct timespec){.tv_sec = (time_t)u64_at(in + 32), .tv_nsec = u32_at(in + 56)};
+    if (valid & FATTR_MTIME)
+      t[1] = valid & FATTR_MTIME_NOW ? (struct timespec){.tv_sec = 0, .tv_nsec = UTIME_NOW}
+                                     : (struct timespec){.tv_sec = (time_t)u64_at(in + 40), .tv_nsec = u32_at(in + 60)};
+    if (futimens(fd, t) != 0) return -errno;
+  }
+  return 0;
+}
+
+/* Writes the reply; false when it did not go out for a reason JavaScript should see and log. */
+static bool reply(int fd, const char *out, size_t len) {
+  ssize_t n;
+  do n = write(fd, out, len);
+  while (n < 0 && errno == EINTR);
+  return n == (ssize_t)len || (n < 0 && errno == ENOENT);
+}
+
+bool strata_writers_answer(writer_nodes *w, int fd, const char *req, size_t len) {
+  if (!w || w->paused || len < IN_HEADER + SETATTR_IN || u32_at(req + 4) != FUSE_SETATTR) return false;
+  uint64_t id = u64_at(req + 16);
+  if (id >= w->nslots || w->slots[id].fd < 0) return false;
+  const char *in = req + IN_HEADER;
+  uint32_t valid = u32_at(in);
+  if (valid & FATTR_SIZE) return false;
+  writer node = w->slots[id];
+  char out[OUT_HEADER + ATTR_OUT] = {0};
+  int32_t error = apply(node.fd, valid, in);
+  struct stat st;
+  if (error == 0 && fstat(node.fd, &st) != 0) error = -errno;
+  uint32_t out_len = error == 0 ? OUT_HEADER + ATTR_OUT : OUT_HEADER;
+  put32(out, out_len);
+  memcpy(out + 4, &error, 4);
+  memcpy(out + 8, req + 8, 8);
+  if (error == 0) {
+    put64(out + OUT_HEADER, w->attr_seconds); /* attr_valid; attr_valid_nsec and dummy stay 0 */
+    encode_attr(out + OUT_HEADER + 16, &st, node.ino);
+  }
+  if (!reply(fd, out, out_len)) return false;
+  w->answered++;
+  return true;
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  writer_nodes *w = data;
+  free(w->slots);
+  free(w);
+}
+
+writer_nodes *strata_writer_nodes_of(napi_env env, napi_value value) {
+  napi_valuetype type;
+  void *data = NULL;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
+  return data;
+}
+
+/* createWriterNodes(attrSeconds): an empty table, freed when JavaScript lets go of it */
+static napi_value js_create(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  int64_t seconds;
+  if (!strata_arg_int64(&a, 0, &seconds)) return NULL;
+  if (seconds < 0) return strata_throw_errno(env, EINVAL, "createWriterNodes", NULL);
+  writer_nodes *w = calloc(1, sizeof *w);
+  if (!w) return strata_throw_errno(env, ENOMEM, "createWriterNodes", NULL);
+  w->attr_seconds = (uint64_t)seconds;
+  napi_value out;
+  if (napi_create_external(env, w, finalize, NULL, &out) != napi_ok) {
+    free(w);
+    return strata_throw_type(env, "internal N-API failure: napi_create_external");
+  }
+  return out;
+}
+
+static writer_nodes *table_arg(const strata_args *a) {
+  writer_nodes *w = a->argc > 0 ? strata_writer_nodes_of(a->env, a->argv[0]) : NULL;
+  if (!w) strata_throw_type(a->env, "not a table made by createWriterNodes");
+  return w;
+}
+
+/* setWriterNode(table, nodeid, fd, ino): fd -1 removes the node */
+static napi_value js_set(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  writer_nodes *w = table_arg(&a);
+  int64_t id, ino;
+  int32_t fd;
+  if (!w || !strata_arg_int64(&a, 1, &id) || !strata_arg_int32(&a, 2, &fd) || !strata_arg_int64(&a, 3, &ino))
+    return NULL;
+  if (id < 0 || fd < -1) return strata_throw_errno(env, EINVAL, "setWriterNode", NULL);
+  if ((uint64_t)id >= MAX_ID) return strata_undefined(env);
+  if (!put(w, (uint64_t)id, fd, (uint64_t)ino)) return strata_throw_errno(env, ENOMEM, "setWriterNode", NULL);
+  return strata_undefined(env);
+}
+
+/* pauseWriterNodes(table, paused): no answers while paused */
+static napi_value js_pause(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  writer_nodes *w = table_arg(&a);
+  if (!w) return NULL;
+  if (a.argc < 2 || napi_get_value_bool(env, a.argv[1], &w->paused) != napi_ok)
+    return strata_throw_type(env, "paused must be a boolean");
+  return strata_undefined(env);
+}
+
+/* writerNodeAnswers(table): how many SETATTR the reader answered */
+static napi_value js_answers(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  writer_nodes *w = table_arg(&a);
+  if (!w) return NULL;
+  napi_value out;
+  NAPI_OK(env, napi_create_double(env, w->answered, &out));
+  return out;
+}
+
+void strata_init_fuse_writers(napi_env env, napi_value exports) {
+  static const strata_export list[] = {{"createWriterNodes", js_create},
+                                       {"setWriterNode", js_set},
+                                       {"pauseWriterNodes", js_pause},
+                                       {"writerNodeAnswers", js_answers},
+                                       {NULL, NULL}};
+  strata_define(env, exports, list);
+}
