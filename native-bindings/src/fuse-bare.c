@@ -6,7 +6,7 @@
  * found nothing. JavaScript owns the knowledge (daemon/fuse/ops/xattr.ts): it marks a node bare when
  * it learns so and unmarks it before anything can add an xattr, so this set is its mirror, never a
  * second owner. Node ids are small, dense and never reused: the set is a bitmap, grown on demand up
- * to MAX_ID (ids above it are simply not marked and go to JavaScript).
+ * to STRATA_MAX_NODE_ID (ids above it are simply not marked and go to JavaScript).
  * Tests: test/integration/fuse-bare-xattrs.test.ts
  */
 #include <errno.h>
@@ -16,13 +16,11 @@
 
 #include "families.h"
 #include "fuse-bare.h"
+#include "fuse-wire.h"
 #include "napi-util.h"
 
-#define MAX_ID (1ULL << 28)
 #define FUSE_GETXATTR 22
 #define FUSE_LISTXATTR 23
-#define IN_HEADER 40
-#define OUT_HEADER 16
 
 struct bare_nodes {
   uint64_t *words;
@@ -53,47 +51,27 @@ static bool set_bare(bare_nodes *s, uint64_t id, bool bare) {
   return true;
 }
 
-static uint32_t u32_at(const char *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-static uint64_t u64_at(const char *p) {
-  uint64_t v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-/* Writes the reply; false when it did not go out for a reason JavaScript should see and log. */
-static bool reply(int fd, const char *out, size_t len) {
-  ssize_t n;
-  do n = write(fd, out, len);
-  while (n < 0 && errno == EINTR);
-  /* ENOENT: the request was interrupted and withdrawn, which needs no answer */
-  return n == (ssize_t)len || (n < 0 && errno == ENOENT);
-}
-
 bool strata_bare_answer(bare_nodes *s, int fd, const char *req, size_t len) {
-  if (!s || len < IN_HEADER + 8) return false;
-  uint32_t opcode = u32_at(req + 4);
+  if (!s || len < STRATA_IN_HEADER + 8) return false;
+  uint32_t opcode = strata_u32_at(req + 4);
   if (opcode != FUSE_GETXATTR && opcode != FUSE_LISTXATTR) return false;
-  if (!is_bare(s, u64_at(req + 16))) return false;
-  uint32_t size = u32_at(req + IN_HEADER);
-  /* fuse_out_header (len, error, unique), then for a size probe of LISTXATTR fuse_getxattr_out */
-  char out[OUT_HEADER + 8] = {0};
-  uint32_t out_len = OUT_HEADER;
+  if (!is_bare(s, strata_u64_at(req + 16))) return false;
+  uint32_t size = strata_u32_at(req + STRATA_IN_HEADER);
+  /* fuse_out_header, then for a size probe of LISTXATTR fuse_getxattr_out */
+  char out[STRATA_OUT_HEADER + 8] = {0};
+  uint32_t out_len = STRATA_OUT_HEADER;
   int32_t error = 0;
   if (opcode == FUSE_GETXATTR) error = -ENODATA;
   else if (size == 0) out_len += 8; /* size 0, padding */
-  memcpy(out, &out_len, 4);
-  memcpy(out + 4, &error, 4);
-  memcpy(out + 8, req + 8, 8);
-  if (!reply(fd, out, out_len)) return false;
+  strata_out_header(out, out_len, error, req);
+  if (!strata_fuse_reply(fd, out, out_len)) return false;
   if (opcode == FUSE_GETXATTR) s->answered_get++;
   else s->answered_list++;
   return true;
 }
+
+/* Marks the externals this file makes, so no other external passes for one. */
+static const napi_type_tag BARE_TAG = {0x7374726174616261ULL, 0x7265206e6f646573ULL};
 
 static void finalize(napi_env env, void *data, void *hint) {
   bare_nodes *s = data;
@@ -102,23 +80,14 @@ static void finalize(napi_env env, void *data, void *hint) {
 }
 
 bare_nodes *strata_bare_nodes_of(napi_env env, napi_value value) {
-  napi_valuetype type;
-  void *data = NULL;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
-  return data;
+  return strata_external_of(env, value, &BARE_TAG);
 }
 
 /* createBareNodes(): an empty set, freed when JavaScript lets go of it */
 static napi_value js_create(napi_env env, napi_callback_info info) {
   bare_nodes *s = calloc(1, sizeof *s);
   if (!s) return strata_throw_errno(env, ENOMEM, "createBareNodes", NULL);
-  napi_value out;
-  if (napi_create_external(env, s, finalize, NULL, &out) != napi_ok) {
-    free(s);
-    return strata_throw_type(env, "internal N-API failure: napi_create_external");
-  }
-  return out;
+  return strata_tagged_external(env, s, finalize, &BARE_TAG);
 }
 
 static bare_nodes *set_arg(const strata_args *a) {
@@ -138,7 +107,7 @@ static napi_value js_mark(napi_env env, napi_callback_info info) {
   if (a.argc < 3 || napi_get_value_bool(env, a.argv[2], &bare) != napi_ok)
     return strata_throw_type(env, "bare must be a boolean");
   if (id < 0) return strata_throw_errno(env, EINVAL, "markBareNode", NULL);
-  if ((uint64_t)id >= MAX_ID) return strata_undefined(env);
+  if ((uint64_t)id >= STRATA_MAX_NODE_ID) return strata_undefined(env);
   if (!set_bare(s, (uint64_t)id, bare)) return strata_throw_errno(env, ENOMEM, "markBareNode", NULL);
   return strata_undefined(env);
 }

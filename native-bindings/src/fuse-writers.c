@@ -11,7 +11,7 @@
  * session is paused (commit). This table is its mirror, never a second owner. Mode, owner, times
  * and the setid drop that comes with a chown (KILL_SUIDGID) are answered; a size change, or a node
  * not in the table, goes to JavaScript. Node ids are small and dense: the table is an array grown
- * on demand up to MAX_ID.
+ * on demand up to STRATA_MAX_NODE_ID.
  * Tests: test/unit/native-bindings/fuse-writers.test.ts, test/integration/fuse-writers.test.ts
  */
 #include <errno.h>
@@ -21,13 +21,11 @@
 #include <unistd.h>
 
 #include "families.h"
+#include "fuse-wire.h"
 #include "fuse-writers.h"
 #include "napi-util.h"
 
-#define MAX_ID (1ULL << 28)
 #define FUSE_SETATTR 4
-#define IN_HEADER 40
-#define OUT_HEADER 16
 #define SETATTR_IN 88
 #define ATTR_OUT 104
 
@@ -70,49 +68,41 @@ static bool put(writer_nodes *w, uint64_t id, int32_t fd, uint64_t ino) {
   return true;
 }
 
-static uint32_t u32_at(const char *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-static uint64_t u64_at(const char *p) {
-  uint64_t v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-static void put32(char *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(char *p, uint64_t v) { memcpy(p, &v, 8); }
-
 /* fuse_attr of an fstat, with the node's own inode number (reply.ts writeAttr) */
 static void encode_attr(char *a, const struct stat *st, uint64_t ino) {
-  put64(a, ino);
-  put64(a + 8, (uint64_t)st->st_size);
-  put64(a + 16, (uint64_t)st->st_blocks);
-  put64(a + 24, (uint64_t)st->st_atim.tv_sec);
-  put64(a + 32, (uint64_t)st->st_mtim.tv_sec);
-  put64(a + 40, (uint64_t)st->st_ctim.tv_sec);
-  put32(a + 48, (uint32_t)st->st_atim.tv_nsec);
-  put32(a + 52, (uint32_t)st->st_mtim.tv_nsec);
-  put32(a + 56, (uint32_t)st->st_ctim.tv_nsec);
-  put32(a + 60, st->st_mode);
-  put32(a + 64, (uint32_t)st->st_nlink);
-  put32(a + 68, st->st_uid);
-  put32(a + 72, st->st_gid);
-  put32(a + 76, (uint32_t)st->st_rdev);
-  put32(a + 80, 4096); /* blksize */
-  put32(a + 84, 0);    /* flags */
+  strata_put64(a, ino);
+  strata_put64(a + 8, (uint64_t)st->st_size);
+  strata_put64(a + 16, (uint64_t)st->st_blocks);
+  strata_put64(a + 24, (uint64_t)st->st_atim.tv_sec);
+  strata_put64(a + 32, (uint64_t)st->st_mtim.tv_sec);
+  strata_put64(a + 40, (uint64_t)st->st_ctim.tv_sec);
+  strata_put32(a + 48, (uint32_t)st->st_atim.tv_nsec);
+  strata_put32(a + 52, (uint32_t)st->st_mtim.tv_nsec);
+  strata_put32(a + 56, (uint32_t)st->st_ctim.tv_nsec);
+  strata_put32(a + 60, st->st_mode);
+  strata_put32(a + 64, (uint32_t)st->st_nlink);
+  strata_put32(a + 68, st->st_uid);
+  strata_put32(a + 72, st->st_gid);
+  strata_put32(a + 76, (uint32_t)st->st_rdev);
+  strata_put32(a + 80, 4096); /* blksize */
+  strata_put32(a + 84, 0);    /* flags */
+}
+
+/* One of the two times futimens gets: left alone, now, or the request's seconds and nanoseconds. */
+static struct timespec time_of(uint32_t valid, uint32_t set, uint32_t now, const char *sec, const char *nsec) {
+  if (!(valid & set)) return (struct timespec){.tv_nsec = UTIME_OMIT};
+  if (valid & now) return (struct timespec){.tv_nsec = UTIME_NOW};
+  return (struct timespec){.tv_sec = (time_t)strata_u64_at(sec), .tv_nsec = strata_u32_at(nsec)};
 }
 
 /* The changes of one SETATTR on fd, in setattrFd's order (its size step is JavaScript's); 0 or a negative errno. */
 static int apply(int fd, uint32_t valid, const char *in) {
   if (valid & (FATTR_UID | FATTR_GID)) {
-    uid_t uid = valid & FATTR_UID ? u32_at(in + 76) : (uid_t)-1;
-    gid_t gid = valid & FATTR_GID ? u32_at(in + 80) : (gid_t)-1;
+    uid_t uid = valid & FATTR_UID ? strata_u32_at(in + 76) : (uid_t)-1;
+    gid_t gid = valid & FATTR_GID ? strata_u32_at(in + 80) : (gid_t)-1;
     if (fchown(fd, uid, gid) != 0) return -errno;
   }
-  if ((valid & FATTR_MODE) && fchmod(fd, u32_at(in + 68) & 07777) != 0) return -errno;
+  if ((valid & FATTR_MODE) && fchmod(fd, strata_u32_at(in + 68) & 07777) != 0) return -errno;
   if ((valid & FATTR_KILL_SUIDGID) && !(valid & FATTR_MODE)) {
     /* setuid goes, and setgid where group-exec is set (overlay/setattr.ts setidKept) */
     struct stat st;
@@ -122,50 +112,38 @@ static int apply(int fd, uint32_t valid, const char *in) {
     if (kill && fchmod(fd, st.st_mode & ~kill & 07777) != 0) return -errno;
   }
   if (valid & (FATTR_ATIME | FATTR_MTIME)) {
-    struct timespec t[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_OMIT}};
-    if (valid & FATTR_ATIME)
-      t[0] = valid & FATTR_ATIME_NOW ? (struct timespec){.tv_nsec = UTIME_NOW}
-                                     : (struct timespec){.tv_sec = (time_t)u64_at(in + 32), .tv_nsec = u32_at(in + 56)};
-    if (valid & FATTR_MTIME)
-      t[1] = valid & FATTR_MTIME_NOW ? (struct timespec){.tv_sec = 0, .tv_nsec = UTIME_NOW}
-                                     : (struct timespec){.tv_sec = (time_t)u64_at(in + 40), .tv_nsec = u32_at(in + 60)};
+    struct timespec t[2] = {time_of(valid, FATTR_ATIME, FATTR_ATIME_NOW, in + 32, in + 56),
+                            time_of(valid, FATTR_MTIME, FATTR_MTIME_NOW, in + 40, in + 60)};
     if (futimens(fd, t) != 0) return -errno;
   }
   return 0;
 }
 
-/* Writes the reply; false when it did not go out for a reason JavaScript should see and log. */
-static bool reply(int fd, const char *out, size_t len) {
-  ssize_t n;
-  do n = write(fd, out, len);
-  while (n < 0 && errno == EINTR);
-  return n == (ssize_t)len || (n < 0 && errno == ENOENT);
-}
-
 bool strata_writers_answer(writer_nodes *w, int fd, const char *req, size_t len) {
-  if (!w || w->paused || len < IN_HEADER + SETATTR_IN || u32_at(req + 4) != FUSE_SETATTR) return false;
-  uint64_t id = u64_at(req + 16);
+  if (!w || w->paused || len < STRATA_IN_HEADER + SETATTR_IN || strata_u32_at(req + 4) != FUSE_SETATTR) return false;
+  uint64_t id = strata_u64_at(req + 16);
   if (id >= w->nslots || w->slots[id].fd < 0) return false;
-  const char *in = req + IN_HEADER;
-  uint32_t valid = u32_at(in);
+  const char *in = req + STRATA_IN_HEADER;
+  uint32_t valid = strata_u32_at(in);
   if (valid & FATTR_SIZE) return false;
   writer node = w->slots[id];
-  char out[OUT_HEADER + ATTR_OUT] = {0};
+  char out[STRATA_OUT_HEADER + ATTR_OUT] = {0};
   int32_t error = apply(node.fd, valid, in);
   struct stat st;
   if (error == 0 && fstat(node.fd, &st) != 0) error = -errno;
-  uint32_t out_len = error == 0 ? OUT_HEADER + ATTR_OUT : OUT_HEADER;
-  put32(out, out_len);
-  memcpy(out + 4, &error, 4);
-  memcpy(out + 8, req + 8, 8);
+  uint32_t out_len = error == 0 ? STRATA_OUT_HEADER + ATTR_OUT : STRATA_OUT_HEADER;
+  strata_out_header(out, out_len, error, req);
   if (error == 0) {
-    put64(out + OUT_HEADER, w->attr_seconds); /* attr_valid; attr_valid_nsec and dummy stay 0 */
-    encode_attr(out + OUT_HEADER + 16, &st, node.ino);
+    strata_put64(out + STRATA_OUT_HEADER, w->attr_seconds); /* attr_valid; attr_valid_nsec and dummy stay 0 */
+    encode_attr(out + STRATA_OUT_HEADER + 16, &st, node.ino);
   }
-  if (!reply(fd, out, out_len)) return false;
+  if (!strata_fuse_reply(fd, out, out_len)) return false;
   w->answered++;
   return true;
 }
+
+/* Marks the externals this file makes, so no other external passes for one. */
+static const napi_type_tag WRITERS_TAG = {0x7374726174617772ULL, 0x697465726e6f6465ULL};
 
 static void finalize(napi_env env, void *data, void *hint) {
   writer_nodes *w = data;
@@ -174,11 +152,7 @@ static void finalize(napi_env env, void *data, void *hint) {
 }
 
 writer_nodes *strata_writer_nodes_of(napi_env env, napi_value value) {
-  napi_valuetype type;
-  void *data = NULL;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
-  return data;
+  return strata_external_of(env, value, &WRITERS_TAG);
 }
 
 /* createWriterNodes(attrSeconds): an empty table, freed when JavaScript lets go of it */
@@ -191,12 +165,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   writer_nodes *w = calloc(1, sizeof *w);
   if (!w) return strata_throw_errno(env, ENOMEM, "createWriterNodes", NULL);
   w->attr_seconds = (uint64_t)seconds;
-  napi_value out;
-  if (napi_create_external(env, w, finalize, NULL, &out) != napi_ok) {
-    free(w);
-    return strata_throw_type(env, "internal N-API failure: napi_create_external");
-  }
-  return out;
+  return strata_tagged_external(env, w, finalize, &WRITERS_TAG);
 }
 
 static writer_nodes *table_arg(const strata_args *a) {
@@ -215,7 +184,7 @@ static napi_value js_set(napi_env env, napi_callback_info info) {
   if (!w || !strata_arg_int64(&a, 1, &id) || !strata_arg_int32(&a, 2, &fd) || !strata_arg_int64(&a, 3, &ino))
     return NULL;
   if (id < 0 || fd < -1) return strata_throw_errno(env, EINVAL, "setWriterNode", NULL);
-  if ((uint64_t)id >= MAX_ID) return strata_undefined(env);
+  if ((uint64_t)id >= STRATA_MAX_NODE_ID) return strata_undefined(env);
   if (!put(w, (uint64_t)id, fd, (uint64_t)ino)) return strata_throw_errno(env, ENOMEM, "setWriterNode", NULL);
   return strata_undefined(env);
 }

@@ -143,6 +143,31 @@ bool strata_arg_buffer(const strata_args *a, size_t i, void **data, size_t *len)
   return true;
 }
 
+void *strata_external_of(napi_env env, napi_value value, const napi_type_tag *tag) {
+  napi_valuetype type;
+  bool tagged = false;
+  void *data = NULL;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return NULL;
+  if (napi_check_object_type_tag(env, value, tag, &tagged) != napi_ok || !tagged) return NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
+  return data;
+}
+
+napi_value strata_tagged_external(napi_env env, void *data, napi_finalize finalize, const napi_type_tag *tag) {
+  napi_value out;
+  if (napi_create_external(env, data, finalize, NULL, &out) != napi_ok) {
+    finalize(env, data, NULL);
+    strata_throw_type(env, "internal N-API failure: napi_create_external");
+    return NULL;
+  }
+  /* from here the external owns `data`: its finalizer frees it */
+  if (napi_type_tag_object(env, out, tag) != napi_ok) {
+    strata_throw_type(env, "internal N-API failure: napi_type_tag_object");
+    return NULL;
+  }
+  return out;
+}
+
 napi_value strata_undefined(napi_env env) {
   napi_value v;
   napi_get_undefined(env, &v);

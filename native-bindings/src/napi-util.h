@@ -52,6 +52,13 @@ bool strata_arg_path(const strata_args *a, size_t i, char *buf, size_t size);
 bool strata_arg_buffer(const strata_args *a, size_t i, void **data, size_t *len);
 
 napi_value strata_undefined(napi_env env);
+/* The data behind an external value made with `tag` (strata_tagged_external), or NULL for any other value. */
+void *strata_external_of(napi_env env, napi_value value, const napi_type_tag *tag);
+/*
+ * An external value for `data`, tagged with `tag`, that calls `finalize` when collected. It owns `data` from the
+ * call on (finalize runs at once if it cannot be made); NULL after throwing.
+ */
+napi_value strata_tagged_external(napi_env env, void *data, napi_finalize finalize, const napi_type_tag *tag);
 napi_value strata_int64(napi_env env, int64_t v);
 
 typedef struct {

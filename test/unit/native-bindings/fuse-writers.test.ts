@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs'
 import {
   createBareNodes,
   createWriterNodes,
+  markBareNode,
   pauseWriterNodes,
   setWriterNode,
   startFusePoll,
@@ -30,6 +31,9 @@ t.test('arguments are checked; out-of-range ids are ignored', async (t) => {
   pauseWriterNodes(table, false)
   t.throws(() => pauseWriterNodes(table, 1 as never), TypeError)
   t.throws(() => writerNodeAnswers({} as never), TypeError)
+  // each kind of table is told apart from the other (both are N-API externals)
+  t.throws(() => setWriterNode(createBareNodes() as never, 1, 3, 1), TypeError)
+  t.throws(() => markBareNode(table as never, 1, true), TypeError)
 })
 
 t.test('the poll reader takes only a table made by createWriterNodes', async (t) => {
