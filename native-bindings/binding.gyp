@@ -17,6 +17,7 @@
         "src/fuse-poll.c",
         "src/fuse-bare.c",
         "src/fuse-writers.c",
+        "src/fuse-dirs.c",
         "src/peercred.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],

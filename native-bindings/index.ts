@@ -57,6 +57,9 @@ export type BareNodes = { readonly __brand: 'BareNodes' }
 /** The nodes open for writing: the poll reader answers their plain SETATTR itself (fuse-writers.c). */
 export type WriterNodes = { readonly __brand: 'WriterNodes' }
 
+/** The directories known in upper/: the poll reader answers their GETATTR and missing-name LOOKUP itself (fuse-dirs.c). */
+export type DirNodes = { readonly __brand: 'DirNodes' }
+
 /** How many xattr requests the poll reader answered from a BareNodes set. */
 export interface BareAnswers {
   getxattr: number
@@ -91,7 +94,14 @@ interface Addon {
   fuseBackingOpen(fuseFd: number, backingFd: number): number
   fuseBackingClose(fuseFd: number, backingId: number): void
   startFuseReader(fd: number, threads: number, bufSize: number, onBatch: BatchHandler): void
-  startFusePoll(fd: number, bufSize: number, onBatch: BatchHandler, bare?: BareNodes, writers?: WriterNodes): void
+  startFusePoll(
+    fd: number,
+    bufSize: number,
+    onBatch: BatchHandler,
+    bare?: BareNodes,
+    writers?: WriterNodes,
+    dirs?: DirNodes,
+  ): void
   createBareNodes(): BareNodes
   markBareNode(set: BareNodes, nodeid: number, bare: boolean): void
   bareNodeAnswers(set: BareNodes): BareAnswers
@@ -99,6 +109,9 @@ interface Addon {
   setWriterNode(table: WriterNodes, nodeid: number, fd: number, ino: number): void
   pauseWriterNodes(table: WriterNodes, paused: boolean): void
   writerNodeAnswers(table: WriterNodes): number
+  createDirNodes(attrSeconds: number, entrySeconds: number): DirNodes
+  setDirNode(table: DirNodes, nodeid: number, upper: string | null, ino?: number, lower?: boolean): void
+  dirNodeAnswers(table: DirNodes): { getattr: number; lookup: number }
   peerCred(fd: number): PeerCred
 }
 
@@ -237,18 +250,20 @@ export function startFuseReader(fd: number, threads: number, bufSize: number, on
  * The same deliveries as startFuseReader, but read on the JS thread's own event loop (the fd is
  * made non-blocking and polled): no hop between threads per request. Start it after mount(2).
  * With `bare`, GETXATTR (ENODATA) and LISTXATTR (empty) of the nodes in it are answered without
- * a delivery.
+ * a delivery; with `writers`, their plain SETATTR; with `dirs`, their GETATTR and the LOOKUPs that
+ * find nothing (each table needs the ones before it).
  */
 export function startFusePoll(
   fd: number,
   bufSize: number,
   onBatch: BatchHandler,
-  bare?: BareNodes,
-  writers?: WriterNodes,
+  tables: { bare?: BareNodes; writers?: WriterNodes; dirs?: DirNodes } = {},
 ): void {
+  const { bare, writers, dirs } = tables
   if (bare === undefined) addon.startFusePoll(fd, bufSize, onBatch)
   else if (writers === undefined) addon.startFusePoll(fd, bufSize, onBatch, bare)
-  else addon.startFusePoll(fd, bufSize, onBatch, bare, writers)
+  else if (dirs === undefined) addon.startFusePoll(fd, bufSize, onBatch, bare, writers)
+  else addon.startFusePoll(fd, bufSize, onBatch, bare, writers, dirs)
 }
 
 /** An empty set of bare nodes (node ids below 2^28 are kept; others are never answered natively). */
@@ -278,6 +293,23 @@ export const setWriterNode = (table: WriterNodes, nodeid: number, fd: number, in
 export const pauseWriterNodes = (table: WriterNodes, paused: boolean): void => addon.pauseWriterNodes(table, paused)
 
 export const writerNodeAnswers = (table: WriterNodes): number => addon.writerNodeAnswers(table)
+
+/** An empty table of upper directories; its answers carry the session's attribute and entry timeouts. */
+export const createDirNodes = (attrSeconds: number, entrySeconds: number): DirNodes =>
+  addon.createDirNodes(Math.floor(attrSeconds), Math.floor(entrySeconds))
+
+/**
+ * Registers a directory node: its upper path (absolute, as the kernel takes it), the inode number
+ * its attributes carry, and whether it is merged with a lower directory (nlink 1, and a name upper/
+ * lacks may still show). `upper` null takes the node out. JavaScript stays the owner: it takes a node
+ * out before its name changes.
+ */
+export function setDirNode(table: DirNodes, nodeid: number, upper: string | null, ino = 0, lower = false): void {
+  if (upper === null) addon.setDirNode(table, nodeid, null)
+  else addon.setDirNode(table, nodeid, upper, ino, lower)
+}
+
+export const dirNodeAnswers = (table: DirNodes): { getattr: number; lookup: number } => addon.dirNodeAnswers(table)
 
 /** The credentials of the process at the other end of a connected Unix socket fd. */
 export const peerCred = (fd: number): PeerCred => addon.peerCred(fd)

@@ -92,7 +92,11 @@ export class InodeTable {
   /** a node's names other than its path (upper hard links); no entry while it has one */
   private readonly others = new Map<Inode, string[]>()
 
-  constructor(rootStat: BigIntStats) {
+  /** `onNameChange` hears of a node before any of its names changes (a rename, an unlink, FORGET). */
+  constructor(
+    rootStat: BigIntStats,
+    private readonly onNameChange: (node: Inode) => void = () => undefined,
+  ) {
     const root = new Inode(ROOT_ID, inoOf(rootStat.ino), '')
     root.nlookup = 1
     this.byId[ROOT_ID] = root
@@ -229,6 +233,7 @@ export class InodeTable {
   private addName(node: Inode, path: string): void {
     const holder = this.byPath.get(path)
     if (holder === node) return
+    this.onNameChange(node)
     if (holder) this.dropName(holder, path)
     this.byPath.set(path, node)
     if (this.byPath.get(node.path) !== node || node.path === path) {
@@ -242,6 +247,7 @@ export class InodeTable {
 
   /** Takes the name `path` from the node; another of its names, if any, becomes its path. */
   private dropName(node: Inode, path: string): void {
+    this.onNameChange(node)
     if (this.byPath.get(path) === node) this.byPath.delete(path)
     const others = this.others.get(node)
     if (!others) return

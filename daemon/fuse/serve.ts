@@ -46,9 +46,8 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
   const requests = Object.fromEntries(
     Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]),
   )
-  // answered by the reader itself (fuse-bare.c, fuse-writers.c): counted, not timed
-  type ReaderOp = 'GETXATTR' | 'LISTXATTR' | 'SETATTR'
-  for (const [op, count] of Object.entries(session.readerAnswers()) as [ReaderOp, number][]) {
+  // answered by the reader itself (fuse-bare.c, fuse-writers.c, fuse-dirs.c): counted, not timed
+  for (const [op, count] of Object.entries(session.readerAnswers()) as [keyof typeof Op, number][]) {
     if (count === 0) continue
     ops[`${op} (reader)`] = { count, p50Us: 0, p99Us: 0, totalMs: 0 }
     const code = String(Op[op])

@@ -10,6 +10,7 @@ import {
   bareNodeAnswers,
   createBareNodes,
   createWriterNodes,
+  dirNodeAnswers,
   pauseWriterNodes,
   startFusePoll,
   startFuseReader,
@@ -19,6 +20,7 @@ import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
 import { toErrno } from './errno.js'
+import { DirMirror } from './dir-mirror.js'
 import { Listings } from './dir-listing.js'
 import { FileHandles } from './handles.js'
 import { negotiate, type Negotiated } from './init.js'
@@ -140,9 +142,10 @@ export class Session {
   ) {
     const log = opts.log ?? createLogger('debug', 'strata-overlay')
     const timeout = opts.timeout ?? DEFAULT_TIMEOUT
+    const dirs = new DirMirror(timeout)
     this.ctx = {
       ov,
-      inodes: new InodeTable(ov.lookup('').stat),
+      inodes: new InodeTable(ov.lookup('').stat, (node) => dirs.drop(node)),
       files: new FileHandles(),
       listings: new Listings(),
       timeout,
@@ -151,6 +154,7 @@ export class Session {
       attrsChanged: (inode) => this.staleAttrs.add(inode.nodeid),
       bare: createBareNodes(),
       writers: createWriterNodes(timeout.attr),
+      dirs,
     }
     ov.onCopyUp((path, st) => {
       const node = this.ctx.inodes.rebind(path, st)
@@ -172,17 +176,21 @@ export class Session {
       }
       if (end !== null) this.ended(end)
     }
-    if (reader === 'poll') startFusePoll(this.fd, READ_BUFFER, onBatch, this.ctx.bare, this.ctx.writers)
+    const { bare, writers, dirs } = this.ctx
+    if (reader === 'poll') startFusePoll(this.fd, READ_BUFFER, onBatch, { bare, writers, dirs: dirs.table })
     else startFuseReader(this.fd, 2, READ_BUFFER, onBatch)
   }
 
   /**
    * The requests the poll reader answered without a delivery: GETXATTR and LISTXATTR of bare
-   * nodes, SETATTR of nodes open for writing.
+   * nodes, SETATTR of nodes open for writing, GETATTR of upper directories and LOOKUPs that found
+   * nothing in them.
    */
-  readerAnswers(): { GETXATTR: number; LISTXATTR: number; SETATTR: number } {
+  readerAnswers(): Record<'GETXATTR' | 'LISTXATTR' | 'SETATTR' | 'GETATTR' | 'LOOKUP', number> {
     const a = bareNodeAnswers(this.ctx.bare)
-    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR: writerNodeAnswers(this.ctx.writers) }
+    const d = dirNodeAnswers(this.ctx.dirs.table)
+    const SETATTR = writerNodeAnswers(this.ctx.writers)
+    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: d.getattr, LOOKUP: d.lookup }
   }
 
   /**

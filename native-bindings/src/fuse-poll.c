@@ -7,8 +7,9 @@
  * the kernel wakes the JS thread itself, so a serial workload (tar, rm -rf, ls -l) waits for one
  * wakeup per request, not two. The batch ends with the end reason when read(2) fails for good
  * (ENODEV once unmounted); EINTR retries, ENOENT (a request the kernel withdrew) is skipped.
- * Given a set of bare nodes (fuse-bare.c), it answers their GETXATTR and LISTXATTR itself, and given
- * the table of nodes open for writing (fuse-writers.c), their plain SETATTR; JS gets only the rest.
+ * Given a set of bare nodes (fuse-bare.c), it answers their GETXATTR and LISTXATTR itself; given the
+ * table of nodes open for writing (fuse-writers.c), their plain SETATTR; given the table of upper
+ * directories (fuse-dirs.c), their GETATTR and the LOOKUPs that find nothing. JS gets the rest.
  * Tests: test/unit/native-bindings/fuse-poll.test.ts, test/integration/fuse-worker.test.ts
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 #include "families.h"
 #include "fuse-bare.h"
+#include "fuse-dirs.h"
 #include "fuse-writers.h"
 #include "napi-util.h"
 
@@ -37,6 +39,9 @@ typedef struct {
   /* the nodes open for writing, kept alive by `writers_ref`; may be NULL */
   writer_nodes *writers;
   napi_ref writers_ref;
+  /* the directories known in upper/, kept alive by `dirs_ref`; may be NULL */
+  dir_nodes *dirs;
+  napi_ref dirs_ref;
   napi_async_context async;
   int fd;
   char *buf;
@@ -76,6 +81,7 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
     }
     if (strata_bare_answer(p->bare, p->fd, p->buf, (size_t)len)) continue;
     if (strata_writers_answer(p->writers, p->fd, p->buf, (size_t)len)) continue;
+    if (strata_dirs_answer(p->dirs, p->fd, p->buf, (size_t)len)) continue;
     napi_value buf;
     if (napi_create_buffer_copy(p->env, (size_t)len, p->buf, NULL, &buf) != napi_ok) {
       *end = "ENOMEM";
@@ -91,6 +97,7 @@ static void release_refs(poller *p) {
   napi_delete_reference(p->env, p->callback);
   if (p->bare_ref) napi_delete_reference(p->env, p->bare_ref);
   if (p->writers_ref) napi_delete_reference(p->env, p->writers_ref);
+  if (p->dirs_ref) napi_delete_reference(p->env, p->dirs_ref);
   napi_async_destroy(p->env, p->async);
 }
 
@@ -130,7 +137,24 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
-/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)[, bareNodes[, writerNodes]]) */
+/*
+ * The answerers' tables passed after onBatch (bare nodes, writers, directories), each held by a
+ * reference while the poller lives; NULL, or what is wrong with an argument (the caller throws it).
+ */
+static const char *take_tables(napi_env env, const strata_args *a, poller *p) {
+  if (a->argc > 3 && (!(p->bare = strata_bare_nodes_of(env, a->argv[3])) ||
+                      napi_create_reference(env, a->argv[3], 1, &p->bare_ref) != napi_ok))
+    return "bareNodes must be a set made by createBareNodes";
+  if (a->argc > 4 && (!(p->writers = strata_writer_nodes_of(env, a->argv[4])) ||
+                      napi_create_reference(env, a->argv[4], 1, &p->writers_ref) != napi_ok))
+    return "writerNodes must be a table made by createWriterNodes";
+  if (a->argc > 5 && (!(p->dirs = strata_dir_nodes_of(env, a->argv[5])) ||
+                      napi_create_reference(env, a->argv[5], 1, &p->dirs_ref) != napi_ok))
+    return "dirNodes must be a table made by createDirNodes";
+  return NULL;
+}
+
+/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)[, bareNodes[, writerNodes[, dirNodes]]]) */
 static napi_value js_start_poll(napi_env env, napi_callback_info info) {
   strata_args a;
   if (!strata_get_args(env, info, &a)) return NULL;
@@ -153,31 +177,16 @@ static napi_value js_start_poll(napi_env env, napi_callback_info info) {
     return strata_throw_errno(env, ENOMEM, "startFusePoll", NULL);
   }
   *p = (poller){.env = env, .fd = fd, .buf = buf, .buf_size = buf_size};
-  if (a.argc > 3) {
-    p->bare = strata_bare_nodes_of(env, a.argv[3]);
-    if (!p->bare || napi_create_reference(env, a.argv[3], 1, &p->bare_ref) != napi_ok) {
-      free(buf);
-      free(p);
-      return strata_throw_type(env, "bareNodes must be a set made by createBareNodes");
-    }
-  }
-  if (a.argc > 4) {
-    p->writers = strata_writer_nodes_of(env, a.argv[4]);
-    if (!p->writers || napi_create_reference(env, a.argv[4], 1, &p->writers_ref) != napi_ok) {
-      if (p->bare_ref) napi_delete_reference(env, p->bare_ref);
-      free(buf);
-      free(p);
-      return strata_throw_type(env, "writerNodes must be a table made by createWriterNodes");
-    }
-  }
   p->poll.data = p;
-  int err = uv_poll_init(loop, &p->poll, fd);
-  if (err < 0) {
+  const char *bad = take_tables(env, &a, p);
+  int err = bad ? 0 : uv_poll_init(loop, &p->poll, fd);
+  if (bad || err < 0) {
     if (p->bare_ref) napi_delete_reference(env, p->bare_ref);
     if (p->writers_ref) napi_delete_reference(env, p->writers_ref);
+    if (p->dirs_ref) napi_delete_reference(env, p->dirs_ref);
     free(buf);
     free(p);
-    return strata_throw_errno(env, -err, "uv_poll_init", NULL);
+    return bad ? strata_throw_type(env, bad) : strata_throw_errno(env, -err, "uv_poll_init", NULL);
   }
   napi_value name;
   napi_create_string_utf8(env, "strata:fuse-poll", NAPI_AUTO_LENGTH, &name);

@@ -3,7 +3,7 @@
  * answer), SETATTR (mode, owner, size, ns times, UTIME_NOW), READLINK, STATFS, ACCESS.
  */
 import { fstatSync } from 'node:fs'
-import { attrOfStat, type Attr, type SetAttr } from '../../overlay/overlay.js'
+import { attrOf, attrOfStat, type Attr, type SetAttr } from '../../overlay/overlay.js'
 import { encodeName } from '../../overlay/names.js'
 import { Fattr } from '../abi.js'
 import type { Ino } from '../inodes.js'
@@ -23,7 +23,9 @@ export const getattr: Handler = (ctx, h, body) => {
   const open = (flags & GETATTR_FH ? ctx.files.get(fh) : undefined) ?? ctx.files.anyOf(inode, true)
   if (open) return attrOut(attrFromFd(inode.ino, open.fd), ctx.timeout.attr)
   try {
-    return attrOut(fuseAttr(inode.ino, ctx.ov.getattr(inode.path)), ctx.timeout.attr)
+    const node = ctx.ov.lookup(inode.path)
+    ctx.dirs.learn(inode, node) // a directory's next GETATTR is the reader's
+    return attrOut(fuseAttr(inode.ino, attrOf(node)), ctx.timeout.attr)
   } catch (err) {
     // Renamed away or unlinked while open: the kernel may still ask, without a handle.
     const any = ctx.files.anyOf(inode, false)

@@ -102,8 +102,8 @@ t.test('malformed and truncated requests are answered, never crash', async (t) =
 
 t.test('a bug inside an op is EIO and a log line', async (t) => {
   const { s, logged } = await session(t)
-  const ov = (s as unknown as { ctx: { ov: { getattr: () => never } } }).ctx.ov
-  ov.getattr = () => {
+  const ov = (s as unknown as { ctx: { ov: { lookup: () => never } } }).ctx.ov
+  ov.lookup = () => {
     throw new TypeError('a bug')
   }
   t.equal(errorOf(await s.handle(request(Op.GETATTR, 1n, Buffer.alloc(16)))), -5)

@@ -58,7 +58,7 @@ t.test('a set of bare nodes: marks checked by type, no answers before a reader g
   execFileSync('mkfifo', [fifo])
   const r = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK)
   t.teardown(() => closeSync(r))
-  t.throws(() => startFusePoll(r, 4096, () => undefined, {} as never), TypeError)
+  t.throws(() => startFusePoll(r, 4096, () => undefined, { bare: {} as never }), TypeError)
 })
 
 for (const lazily of [false, true]) {

@@ -39,5 +39,5 @@ t.test('arguments are checked; out-of-range ids are ignored', async (t) => {
 t.test('the poll reader takes only a table made by createWriterNodes', async (t) => {
   const fd = openSync('/dev/null', 'r')
   t.teardown(() => closeSync(fd))
-  t.throws(() => startFusePoll(fd, 4096, () => undefined, createBareNodes(), {} as never), TypeError)
+  t.throws(() => startFusePoll(fd, 4096, () => undefined, { bare: createBareNodes(), writers: {} as never }), TypeError)
 })
