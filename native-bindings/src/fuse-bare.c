@@ -18,6 +18,7 @@
 #include "fuse-bare.h"
 #include "fuse-wire.h"
 #include "napi-util.h"
+#include "node-table.h"
 
 #define FUSE_GETXATTR 22
 #define FUSE_LISTXATTR 23
@@ -36,16 +37,8 @@ static bool is_bare(const bare_nodes *s, uint64_t id) {
 
 static bool set_bare(bare_nodes *s, uint64_t id, bool bare) {
   size_t w = id / 64;
-  if (w >= s->nwords) {
-    if (!bare) return true;
-    size_t n = s->nwords ? s->nwords : 1024;
-    while (n <= w) n *= 2;
-    uint64_t *grown = realloc(s->words, n * sizeof *grown);
-    if (!grown) return false;
-    memset(grown + s->nwords, 0, (n - s->nwords) * sizeof *grown);
-    s->words = grown;
-    s->nwords = n;
-  }
+  if (!bare && w >= s->nwords) return true;
+  if (!strata_cover((void **)&s->words, &s->nwords, w, sizeof *s->words)) return false;
   if (bare) s->words[w] |= 1ULL << (id % 64);
   else s->words[w] &= ~(1ULL << (id % 64));
   return true;

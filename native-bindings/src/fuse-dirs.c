@@ -24,10 +24,10 @@
 #include "fuse-dirs.h"
 #include "fuse-wire.h"
 #include "napi-util.h"
+#include "node-table.h"
 
 #define FUSE_LOOKUP 1
 #define FUSE_GETATTR 3
-#define ATTR_OUT 104
 #define ENTRY_OUT 128
 #define NAME_MAX_BYTES 255
 
@@ -51,48 +51,20 @@ static const dir_node *known(const dir_nodes *d, uint64_t id) {
 }
 
 static bool put(dir_nodes *d, uint64_t id, char *path, uint64_t ino, bool lower) {
-  if (id >= d->nslots) {
-    if (!path) return true;
-    size_t n = d->nslots ? d->nslots : 1024;
-    while (n <= id) n *= 2;
-    dir_node *grown = realloc(d->slots, n * sizeof *grown);
-    if (!grown) return false;
-    memset(grown + d->nslots, 0, (n - d->nslots) * sizeof *grown);
-    d->slots = grown;
-    d->nslots = n;
-  }
+  if (!path && id >= d->nslots) return true;
+  if (!strata_cover((void **)&d->slots, &d->nslots, id, sizeof *d->slots)) return false;
   free(d->slots[id].path);
   d->slots[id] = (dir_node){.path = path, .ino = ino, .lower = lower};
   return true;
 }
 
-/* fuse_attr of a directory's lstat, with the node's inode number (reply.ts writeAttr) */
-static void encode_attr(char *a, const struct stat *st, const dir_node *n) {
-  strata_put64(a, n->ino);
-  strata_put64(a + 8, (uint64_t)st->st_size);
-  strata_put64(a + 16, (uint64_t)st->st_blocks);
-  strata_put64(a + 24, (uint64_t)st->st_atim.tv_sec);
-  strata_put64(a + 32, (uint64_t)st->st_mtim.tv_sec);
-  strata_put64(a + 40, (uint64_t)st->st_ctim.tv_sec);
-  strata_put32(a + 48, (uint32_t)st->st_atim.tv_nsec);
-  strata_put32(a + 52, (uint32_t)st->st_mtim.tv_nsec);
-  strata_put32(a + 56, (uint32_t)st->st_ctim.tv_nsec);
-  strata_put32(a + 60, st->st_mode);
-  strata_put32(a + 64, n->lower ? 1 : (uint32_t)st->st_nlink);
-  strata_put32(a + 68, st->st_uid);
-  strata_put32(a + 72, st->st_gid);
-  strata_put32(a + 76, (uint32_t)st->st_rdev);
-  strata_put32(a + 80, 4096); /* blksize */
-  strata_put32(a + 84, 0);    /* flags */
-}
-
 static bool answer_getattr(dir_nodes *d, int fd, const char *req, const dir_node *n) {
   struct stat st;
   if (lstat(n->path, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
-  char out[STRATA_OUT_HEADER + ATTR_OUT] = {0};
+  char out[STRATA_OUT_HEADER + STRATA_ATTR_OUT] = {0};
   strata_out_header(out, sizeof out, 0, req);
-  strata_put64(out + STRATA_OUT_HEADER, d->attr_seconds); /* attr_valid; its nsec and dummy stay 0 */
-  encode_attr(out + STRATA_OUT_HEADER + 16, &st, n);
+  /* nlink 1 for a directory merged with a lower one, as overlayfs (overlay.ts attrOf) */
+  strata_attr_out(out + STRATA_OUT_HEADER, d->attr_seconds, &st, n->ino, n->lower ? 1 : (uint32_t)st.st_nlink);
   if (!strata_fuse_reply(fd, out, sizeof out)) return false;
   d->answered_getattr++;
   return true;

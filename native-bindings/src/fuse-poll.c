@@ -154,7 +154,8 @@ static const char *take_tables(napi_env env, const strata_args *a, poller *p) {
   return NULL;
 }
 
-/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)[, bareNodes[, writerNodes[, dirNodes]]]) */
+/* startFusePoll(fd, bufSize, onBatch(requests: Buffer[], end: string | null)
+ *               [, bareNodes[, writerNodes[, dirNodes]]]) */
 static napi_value js_start_poll(napi_env env, napi_callback_info info) {
   strata_args a;
   if (!strata_get_args(env, info, &a)) return NULL;

@@ -8,13 +8,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* Node ids the answerers' tables keep (an id above is never answered natively). */
-#define STRATA_MAX_NODE_ID (1ULL << 28)
 /* fuse_in_header and fuse_out_header */
 #define STRATA_IN_HEADER 40
 #define STRATA_OUT_HEADER 16
+/* fuse_attr_out: attr_valid, its nanoseconds, padding, then fuse_attr */
+#define STRATA_ATTR_OUT 104
 
 static inline uint32_t strata_u32_at(const char *p) {
   uint32_t v;
@@ -30,6 +31,30 @@ static inline uint64_t strata_u64_at(const char *p) {
 
 static inline void strata_put32(char *p, uint32_t v) { memcpy(p, &v, sizeof v); }
 static inline void strata_put64(char *p, uint64_t v) { memcpy(p, &v, sizeof v); }
+
+/*
+ * A fuse_attr_out at `out` (zeroed before) from a backing stat, with the node's own inode number and
+ * link count, valid for `seconds` (reply.ts attrOut and writeAttr give the same bytes).
+ */
+static inline void strata_attr_out(char *out, uint64_t seconds, const struct stat *st, uint64_t ino, uint32_t nlink) {
+  char *a = out + 16;
+  strata_put64(out, seconds);
+  strata_put64(a, ino);
+  strata_put64(a + 8, (uint64_t)st->st_size);
+  strata_put64(a + 16, (uint64_t)st->st_blocks);
+  strata_put64(a + 24, (uint64_t)st->st_atim.tv_sec);
+  strata_put64(a + 32, (uint64_t)st->st_mtim.tv_sec);
+  strata_put64(a + 40, (uint64_t)st->st_ctim.tv_sec);
+  strata_put32(a + 48, (uint32_t)st->st_atim.tv_nsec);
+  strata_put32(a + 52, (uint32_t)st->st_mtim.tv_nsec);
+  strata_put32(a + 56, (uint32_t)st->st_ctim.tv_nsec);
+  strata_put32(a + 60, st->st_mode);
+  strata_put32(a + 64, nlink);
+  strata_put32(a + 68, st->st_uid);
+  strata_put32(a + 72, st->st_gid);
+  strata_put32(a + 76, (uint32_t)st->st_rdev);
+  strata_put32(a + 80, 4096); /* blksize */
+}
 
 /* A reply's fuse_out_header: its length, error (0 or a negative errno) and the request's unique. */
 static inline void strata_out_header(char *out, uint32_t len, int32_t error, const char *req) {

@@ -24,10 +24,10 @@
 #include "fuse-wire.h"
 #include "fuse-writers.h"
 #include "napi-util.h"
+#include "node-table.h"
 
 #define FUSE_SETATTR 4
 #define SETATTR_IN 88
-#define ATTR_OUT 104
 
 /* fuse_setattr_in.valid bits */
 #define FATTR_MODE (1 << 0)
@@ -41,7 +41,8 @@
 #define FATTR_KILL_SUIDGID (1 << 11)
 
 typedef struct {
-  int32_t fd; /* -1: none registered */
+  bool open; /* false: none registered */
+  int32_t fd;
   uint64_t ino;
 } writer;
 
@@ -54,38 +55,10 @@ struct writer_nodes {
 };
 
 static bool put(writer_nodes *w, uint64_t id, int32_t fd, uint64_t ino) {
-  if (id >= w->nslots) {
-    if (fd < 0) return true;
-    size_t n = w->nslots ? w->nslots : 1024;
-    while (n <= id) n *= 2;
-    writer *grown = realloc(w->slots, n * sizeof *grown);
-    if (!grown) return false;
-    for (size_t i = w->nslots; i < n; i++) grown[i] = (writer){.fd = -1};
-    w->slots = grown;
-    w->nslots = n;
-  }
-  w->slots[id] = (writer){.fd = fd, .ino = ino};
+  if (fd < 0 && id >= w->nslots) return true;
+  if (!strata_cover((void **)&w->slots, &w->nslots, id, sizeof *w->slots)) return false;
+  w->slots[id] = (writer){.open = fd >= 0, .fd = fd, .ino = ino};
   return true;
-}
-
-/* fuse_attr of an fstat, with the node's own inode number (reply.ts writeAttr) */
-static void encode_attr(char *a, const struct stat *st, uint64_t ino) {
-  strata_put64(a, ino);
-  strata_put64(a + 8, (uint64_t)st->st_size);
-  strata_put64(a + 16, (uint64_t)st->st_blocks);
-  strata_put64(a + 24, (uint64_t)st->st_atim.tv_sec);
-  strata_put64(a + 32, (uint64_t)st->st_mtim.tv_sec);
-  strata_put64(a + 40, (uint64_t)st->st_ctim.tv_sec);
-  strata_put32(a + 48, (uint32_t)st->st_atim.tv_nsec);
-  strata_put32(a + 52, (uint32_t)st->st_mtim.tv_nsec);
-  strata_put32(a + 56, (uint32_t)st->st_ctim.tv_nsec);
-  strata_put32(a + 60, st->st_mode);
-  strata_put32(a + 64, (uint32_t)st->st_nlink);
-  strata_put32(a + 68, st->st_uid);
-  strata_put32(a + 72, st->st_gid);
-  strata_put32(a + 76, (uint32_t)st->st_rdev);
-  strata_put32(a + 80, 4096); /* blksize */
-  strata_put32(a + 84, 0);    /* flags */
 }
 
 /* One of the two times futimens gets: left alone, now, or the request's seconds and nanoseconds. */
@@ -122,21 +95,18 @@ static int apply(int fd, uint32_t valid, const char *in) {
 bool strata_writers_answer(writer_nodes *w, int fd, const char *req, size_t len) {
   if (!w || w->paused || len < STRATA_IN_HEADER + SETATTR_IN || strata_u32_at(req + 4) != FUSE_SETATTR) return false;
   uint64_t id = strata_u64_at(req + 16);
-  if (id >= w->nslots || w->slots[id].fd < 0) return false;
+  if (id >= w->nslots || !w->slots[id].open) return false;
   const char *in = req + STRATA_IN_HEADER;
   uint32_t valid = strata_u32_at(in);
   if (valid & FATTR_SIZE) return false;
   writer node = w->slots[id];
-  char out[STRATA_OUT_HEADER + ATTR_OUT] = {0};
+  char out[STRATA_OUT_HEADER + STRATA_ATTR_OUT] = {0};
   int32_t error = apply(node.fd, valid, in);
   struct stat st;
   if (error == 0 && fstat(node.fd, &st) != 0) error = -errno;
-  uint32_t out_len = error == 0 ? STRATA_OUT_HEADER + ATTR_OUT : STRATA_OUT_HEADER;
+  uint32_t out_len = error == 0 ? STRATA_OUT_HEADER + STRATA_ATTR_OUT : STRATA_OUT_HEADER;
   strata_out_header(out, out_len, error, req);
-  if (error == 0) {
-    strata_put64(out + STRATA_OUT_HEADER, w->attr_seconds); /* attr_valid; attr_valid_nsec and dummy stay 0 */
-    encode_attr(out + STRATA_OUT_HEADER + 16, &st, node.ino);
-  }
+  if (error == 0) strata_attr_out(out + STRATA_OUT_HEADER, w->attr_seconds, &st, node.ino, (uint32_t)st.st_nlink);
   if (!strata_fuse_reply(fd, out, out_len)) return false;
   w->answered++;
   return true;
