@@ -17,7 +17,8 @@
         "src/fuse-poll.c",
         "src/fuse-bare.c",
         "src/fuse-writers.c",
-        "src/fuse-dirs.c",
+        "src/fuse-upper.c",
+        "src/fuse-setattr.c",
         "src/peercred.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],

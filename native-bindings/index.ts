@@ -57,8 +57,27 @@ export type BareNodes = { readonly __brand: 'BareNodes' }
 /** The nodes open for writing: the poll reader answers their plain SETATTR itself (fuse-writers.c). */
 export type WriterNodes = { readonly __brand: 'WriterNodes' }
 
-/** The directories known in upper/: the poll reader answers their GETATTR and missing-name LOOKUP itself (fuse-dirs.c). */
-export type DirNodes = { readonly __brand: 'DirNodes' }
+/**
+ * The nodes known in upper/: the poll reader answers their GETATTR, a directory's missing-name
+ * LOOKUP and a settable regular file's SETATTR itself (fuse-upper.c).
+ */
+export type UpperNodes = { readonly __brand: 'UpperNodes' }
+
+/** What an upper node is, for setUpperNode. */
+export interface UpperNodeKind {
+  dir: boolean
+  /** a directory merged with a lower one */
+  lower?: boolean
+  /** a regular file whose SETATTR the reader may answer */
+  settable?: boolean
+}
+
+/** How many requests the poll reader answered from an UpperNodes table. */
+export interface UpperAnswers {
+  getattr: number
+  lookup: number
+  setattr: number
+}
 
 /** How many xattr requests the poll reader answered from a BareNodes set. */
 export interface BareAnswers {
@@ -97,10 +116,12 @@ interface Addon {
   startFusePoll(
     fd: number,
     bufSize: number,
+    spinUs: number,
+    busy: Int32Array,
     onBatch: BatchHandler,
     bare?: BareNodes,
     writers?: WriterNodes,
-    dirs?: DirNodes,
+    upper?: UpperNodes,
   ): void
   createBareNodes(): BareNodes
   markBareNode(set: BareNodes, nodeid: number, bare: boolean): void
@@ -109,9 +130,10 @@ interface Addon {
   setWriterNode(table: WriterNodes, nodeid: number, fd: number, ino: number): void
   pauseWriterNodes(table: WriterNodes, paused: boolean): void
   writerNodeAnswers(table: WriterNodes): number
-  createDirNodes(attrSeconds: number, entrySeconds: number): DirNodes
-  setDirNode(table: DirNodes, nodeid: number, upper: string | null, ino?: number, lower?: boolean): void
-  dirNodeAnswers(table: DirNodes): { getattr: number; lookup: number }
+  createUpperNodes(attrSeconds: number, entrySeconds: number): UpperNodes
+  setUpperNode(table: UpperNodes, nodeid: number, upper: string | null, ino?: number, flags?: number): void
+  pauseUpperNodes(table: UpperNodes, paused: boolean): void
+  upperNodeAnswers(table: UpperNodes): UpperAnswers
   peerCred(fd: number): PeerCred
 }
 
@@ -250,20 +272,24 @@ export function startFuseReader(fd: number, threads: number, bufSize: number, on
  * The same deliveries as startFuseReader, but read on the JS thread's own event loop (the fd is
  * made non-blocking and polled): no hop between threads per request. Start it after mount(2).
  * With `bare`, GETXATTR (ENODATA) and LISTXATTR (empty) of the nodes in it are answered without
- * a delivery; with `writers`, their plain SETATTR; with `dirs`, their GETATTR and the LOOKUPs that
- * find nothing (each table needs the ones before it).
+ * a delivery; with `writers`, their plain SETATTR; with `upper`, their GETATTR, a regular file's
+ * SETATTR and the LOOKUPs that find nothing (each table needs the ones before it).
+ * With `spinUs` (0 to 1,000), after a turn that answered everything it read the reader reads on
+ * for that long before it sleeps: a serial caller's next request is then read without a wakeup.
+ * `busy[0]` is the caller's count of requests waiting for the event loop: while it is above 0 the
+ * reader does not spin.
  */
 export function startFusePoll(
   fd: number,
   bufSize: number,
   onBatch: BatchHandler,
-  tables: { bare?: BareNodes; writers?: WriterNodes; dirs?: DirNodes } = {},
+  opts: { bare?: BareNodes; writers?: WriterNodes; upper?: UpperNodes; spinUs?: number; busy?: Int32Array } = {},
 ): void {
-  const { bare, writers, dirs } = tables
-  if (bare === undefined) addon.startFusePoll(fd, bufSize, onBatch)
-  else if (writers === undefined) addon.startFusePoll(fd, bufSize, onBatch, bare)
-  else if (dirs === undefined) addon.startFusePoll(fd, bufSize, onBatch, bare, writers)
-  else addon.startFusePoll(fd, bufSize, onBatch, bare, writers, dirs)
+  const { bare, writers, upper, spinUs = 0, busy = new Int32Array(1) } = opts
+  if (bare === undefined) addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch)
+  else if (writers === undefined) addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch, bare)
+  else if (upper === undefined) addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch, bare, writers)
+  else addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch, bare, writers, upper)
 }
 
 /** An empty set of bare nodes (node ids below 2^28 are kept; others are never answered natively). */
@@ -294,22 +320,32 @@ export const pauseWriterNodes = (table: WriterNodes, paused: boolean): void => a
 
 export const writerNodeAnswers = (table: WriterNodes): number => addon.writerNodeAnswers(table)
 
-/** An empty table of upper directories; its answers carry the session's attribute and entry timeouts. */
-export const createDirNodes = (attrSeconds: number, entrySeconds: number): DirNodes =>
-  addon.createDirNodes(Math.floor(attrSeconds), Math.floor(entrySeconds))
+/** An empty table of upper nodes; its answers carry the session's attribute and entry timeouts. */
+export const createUpperNodes = (attrSeconds: number, entrySeconds: number): UpperNodes =>
+  addon.createUpperNodes(Math.floor(attrSeconds), Math.floor(entrySeconds))
 
 /**
- * Registers a directory node: its upper path (absolute, as the kernel takes it), the inode number
- * its attributes carry, and whether it is merged with a lower directory (nlink 1, and a name upper/
- * lacks may still show). `upper` null takes the node out. JavaScript stays the owner: it takes a node
- * out before its name changes.
+ * Registers a node in upper/: its upper path (absolute, as the kernel takes it), the inode number
+ * its attributes carry, and what it is (a directory, maybe merged with a lower one, or a regular
+ * file, maybe settable). `upper` null takes the node out. JavaScript stays the owner: it takes a
+ * node out before its name changes.
  */
-export function setDirNode(table: DirNodes, nodeid: number, upper: string | null, ino = 0, lower = false): void {
-  if (upper === null) addon.setDirNode(table, nodeid, null)
-  else addon.setDirNode(table, nodeid, upper, ino, lower)
+export function setUpperNode(
+  table: UpperNodes,
+  nodeid: number,
+  upper: string | null,
+  ino = 0,
+  kind?: UpperNodeKind,
+): void {
+  if (upper === null) return addon.setUpperNode(table, nodeid, null)
+  const flags = (kind?.dir ? 1 : 0) | (kind?.lower ? 2 : 0) | (kind?.settable ? 4 : 0)
+  addon.setUpperNode(table, nodeid, upper, ino, flags)
 }
 
-export const dirNodeAnswers = (table: DirNodes): { getattr: number; lookup: number } => addon.dirNodeAnswers(table)
+/** While paused, every SETATTR goes to JavaScript (which holds it). */
+export const pauseUpperNodes = (table: UpperNodes, paused: boolean): void => addon.pauseUpperNodes(table, paused)
+
+export const upperNodeAnswers = (table: UpperNodes): UpperAnswers => addon.upperNodeAnswers(table)
 
 /** The credentials of the process at the other end of a connected Unix socket fd. */
 export const peerCred = (fd: number): PeerCred => addon.peerCred(fd)

@@ -38,6 +38,8 @@ export function readJournal(file: string): JournalContents | null {
   return out
 }
 
+const lineOf = (path: string, subtree: boolean) => `${subtree ? 's' : 'p'} ${JSON.stringify(path)}\n`
+
 export class JournalWriter {
   private readonly seen = new Set<string>()
 
@@ -53,9 +55,14 @@ export class JournalWriter {
 
   /** Records that `path` (and with `subtree`, everything below it) is about to change. */
   note(path: string, subtree = false): void {
-    const line = `${subtree ? 's' : 'p'} ${JSON.stringify(path)}\n`
+    const line = lineOf(path, subtree)
     if (this.seen.has(line)) return
     appendFileSync(this.file, line)
     this.seen.add(line)
+  }
+
+  /** Whether this writer has recorded `path` itself (a subtree above it is not looked at). */
+  has(path: string): boolean {
+    return this.seen.has(lineOf(path, false))
   }
 }

@@ -24,11 +24,16 @@ export const inoOf = (ino: bigint): Ino => (ino <= MAX_SAFE ? Number(ino) : ino)
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
-/** noXattrs in the low 2 bits of Inode.counts: unknown, none, some; nlookup above them */
+/**
+ * Inode.counts: noXattrs in the low 2 bits (unknown, none, some), the mirror state in the next 2
+ * (not mirrored, mirrored, mirrored and settable: upper-mirror.ts), nlookup above them
+ */
 const XATTRS_UNKNOWN = 0
 const XATTRS_NONE = 1
 const XATTRS_SOME = 2
-const LOOKUP = 4
+const XATTRS = 4
+const MIRROR = 4
+const LOOKUP = 16
 
 /**
  * One class, so every node has the same hidden class (and heap snapshots count them by name), with
@@ -38,7 +43,7 @@ const LOOKUP = 4
 export class Inode {
   /** the upper backing inode the node is bound to (byBacking's key), null while only in the lowers */
   key: BackingKey | null = null
-  /** nlookup * LOOKUP + the XATTRS_ state */
+  /** nlookup * LOOKUP + the mirror state * MIRROR + the XATTRS_ state */
   private counts = XATTRS_UNKNOWN
 
   constructor(
@@ -64,12 +69,24 @@ export class Inode {
    * missing name is not worth a listxattr to find out more; null, not known yet.
    */
   get noXattrs(): boolean | null {
-    const x = this.counts % LOOKUP
+    const x = this.counts % XATTRS
     return x === XATTRS_UNKNOWN ? null : x === XATTRS_NONE
   }
 
   set noXattrs(v: boolean | null) {
-    this.counts = this.counts - (this.counts % LOOKUP) + (v === null ? XATTRS_UNKNOWN : v ? XATTRS_NONE : XATTRS_SOME)
+    this.counts = this.counts - (this.counts % XATTRS) + (v === null ? XATTRS_UNKNOWN : v ? XATTRS_NONE : XATTRS_SOME)
+  }
+
+  /**
+   * Whether the reader's table of upper nodes holds this node (upper-mirror.ts): 0 no, 1 yes, 2 yes
+   * and its SETATTR may be answered there.
+   */
+  get mirrored(): 0 | 1 | 2 {
+    return Math.floor((this.counts % LOOKUP) / MIRROR) as 0 | 1 | 2
+  }
+
+  set mirrored(v: 0 | 1 | 2) {
+    this.counts = this.counts - this.mirrored * MIRROR + v * MIRROR
   }
 }
 

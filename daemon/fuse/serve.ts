@@ -23,10 +23,11 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
   const ov = new Overlay({
     ...opts,
     beforeChange: journal ? (path, subtree) => journal.note(path, subtree) : undefined,
+    heard: journal ? (path) => journal.has(path) : undefined,
   })
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
-  const session = new Session(fd, ov, { log, passthrough })
+  const session = new Session(fd, ov, { log, passthrough, spinUs: o.spinUs })
   session.start(process.env.STRATA_FUSE_READER === 'threads' ? 'threads' : 'poll')
   const stop = () => {
     try {
@@ -46,7 +47,7 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
   const requests = Object.fromEntries(
     Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]),
   )
-  // answered by the reader itself (fuse-bare.c, fuse-writers.c, fuse-dirs.c): counted, not timed
+  // answered by the reader itself (fuse-bare.c, fuse-writers.c, fuse-upper.c): counted, not timed
   for (const [op, count] of Object.entries(session.readerAnswers()) as [keyof typeof Op, number][]) {
     if (count === 0) continue
     ops[`${op} (reader)`] = { count, p50Us: 0, p99Us: 0, totalMs: 0 }

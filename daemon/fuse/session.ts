@@ -10,17 +10,17 @@ import {
   bareNodeAnswers,
   createBareNodes,
   createWriterNodes,
-  dirNodeAnswers,
+  pauseUpperNodes,
   pauseWriterNodes,
   startFusePoll,
   startFuseReader,
+  upperNodeAnswers,
   writerNodeAnswers,
 } from '../../native-bindings/index.js'
 import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
 import { toErrno } from './errno.js'
-import { DirMirror } from './dir-mirror.js'
 import { Listings } from './dir-listing.js'
 import { FileHandles } from './handles.js'
 import { negotiate, type Negotiated } from './init.js'
@@ -35,6 +35,7 @@ import * as file from './ops/file.js'
 import * as xattr from './ops/xattr.js'
 import { errorReply, invalInodeNotify, withHeader, type Timeout } from './reply.js'
 import { Body, decodeHeader, type Header } from './request.js'
+import { UpperMirror } from './upper-mirror.js'
 
 /**
  * Names and attributes change only through this mount, so the kernel keeps them for an hour. What
@@ -100,6 +101,8 @@ export interface SessionOptions {
   log?: Logger
   /** ask for passthrough (granted when the kernel offers it; needs CAP_SYS_ADMIN) */
   passthrough?: boolean
+  /** µs the poll reader reads on for the next request before it sleeps (startFusePoll); 0 by default */
+  spinUs?: number
 }
 
 /**
@@ -132,6 +135,8 @@ export class Session {
   negotiated: Negotiated | null = null
   /** nodes whose attributes changed behind the kernel's back (copy-ups, dropped setid; see invalidate) */
   private staleAttrs = new Set<number>()
+  /** requests whose handler awaits (the poll reader does not spin while one waits for the loop) */
+  private readonly awaiting = new Int32Array(1)
   /** Requests held while paused (`pause`), answered in order by `resume`. */
   private held: Buffer[] | null = null
 
@@ -142,10 +147,10 @@ export class Session {
   ) {
     const log = opts.log ?? createLogger('debug', 'strata-overlay')
     const timeout = opts.timeout ?? DEFAULT_TIMEOUT
-    const dirs = new DirMirror(timeout)
+    const upper = new UpperMirror(timeout, (path) => ov.changeHeard(path))
     this.ctx = {
       ov,
-      inodes: new InodeTable(ov.lookup('').stat, (node) => dirs.drop(node)),
+      inodes: new InodeTable(ov.lookup('').stat, (node) => upper.drop(node)),
       files: new FileHandles(),
       listings: new Listings(),
       timeout,
@@ -154,7 +159,7 @@ export class Session {
       attrsChanged: (inode) => this.staleAttrs.add(inode.nodeid),
       bare: createBareNodes(),
       writers: createWriterNodes(timeout.attr),
-      dirs,
+      upper,
     }
     ov.onCopyUp((path, st) => {
       const node = this.ctx.inodes.rebind(path, st)
@@ -176,21 +181,28 @@ export class Session {
       }
       if (end !== null) this.ended(end)
     }
-    const { bare, writers, dirs } = this.ctx
-    if (reader === 'poll') startFusePoll(this.fd, READ_BUFFER, onBatch, { bare, writers, dirs: dirs.table })
+    const { bare, writers, upper } = this.ctx
+    if (reader === 'poll')
+      startFusePoll(this.fd, READ_BUFFER, onBatch, {
+        bare,
+        writers,
+        upper: upper.table,
+        spinUs: this.opts.spinUs,
+        busy: this.awaiting,
+      })
     else startFuseReader(this.fd, 2, READ_BUFFER, onBatch)
   }
 
   /**
    * The requests the poll reader answered without a delivery: GETXATTR and LISTXATTR of bare
-   * nodes, SETATTR of nodes open for writing, GETATTR of upper directories and LOOKUPs that found
-   * nothing in them.
+   * nodes, SETATTR of nodes open for writing and of upper regular files, GETATTR of upper nodes and
+   * LOOKUPs that found nothing in upper directories.
    */
   readerAnswers(): Record<'GETXATTR' | 'LISTXATTR' | 'SETATTR' | 'GETATTR' | 'LOOKUP', number> {
     const a = bareNodeAnswers(this.ctx.bare)
-    const d = dirNodeAnswers(this.ctx.dirs.table)
-    const SETATTR = writerNodeAnswers(this.ctx.writers)
-    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: d.getattr, LOOKUP: d.lookup }
+    const u = upperNodeAnswers(this.ctx.upper.table)
+    const SETATTR = writerNodeAnswers(this.ctx.writers) + u.setattr
+    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: u.getattr, LOOKUP: u.lookup }
   }
 
   /**
@@ -202,6 +214,7 @@ export class Session {
   async pause(waitMs: number): Promise<{ writersOpen: number }> {
     this.held ??= []
     pauseWriterNodes(this.ctx.writers, true) // the reader's SETATTR answers stop too: JS holds them
+    pauseUpperNodes(this.ctx.upper.table, true)
     const writers = () => [...this.ctx.files.values()].filter((h) => h.writable).length
     for (const deadline = Date.now() + waitMs; writers() > 0 && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 10))
@@ -212,6 +225,7 @@ export class Session {
     const held = this.held ?? []
     this.held = null
     pauseWriterNodes(this.ctx.writers, false)
+    pauseUpperNodes(this.ctx.upper.table, false)
     for (const req of held) void this.handle(req)
   }
 
@@ -235,7 +249,9 @@ export class Session {
       this.stats.record(header.opcode, (performance.now() - started) * 1000)
       return sent
     }
-    return reply instanceof Promise ? reply.then(finish) : finish(reply)
+    if (!(reply instanceof Promise)) return finish(reply)
+    this.awaiting[0] = (this.awaiting[0] as number) + 1
+    return reply.then(finish).finally(() => (this.awaiting[0] = (this.awaiting[0] as number) - 1))
   }
 
   /**

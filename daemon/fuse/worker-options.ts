@@ -2,9 +2,10 @@
  * strata-overlay's command line, which is fuse-overlayfs's:
  *   strata-overlay [-f] -o lowerdir=A:B,upperdir=U,workdir=W[,volatile][,...] MOUNTPOINT
  * Read-only when there is no upperdir. Options it does not know are ignored with a warning, so
- * tools that pass fuse-overlayfs options keep working. `nopassthrough` and `journal=FILE` (record
- * changed paths for diff) are strata's own; `fsname=` sets the mount's source, as for any FUSE
- * filesystem.
+ * tools that pass fuse-overlayfs options keep working. `nopassthrough`, `journal=FILE` (record
+ * changed paths for diff) and `spin=µS` (how long the reader waits awake for the next request;
+ * 0 sleeps at once) are strata's own; `fsname=` sets the mount's source, as for any FUSE filesystem.
+ * Tests: test/unit/fuse/worker-options.test.ts
  */
 import { resolve } from 'node:path'
 
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   fsname: string
   /** strata's own: the change journal file of the upper layer (diff/journal.ts). */
   journal?: string
+  /** strata's own: µs the reader reads on for the next request before it sleeps (fuse-poll.c) */
+  spinUs: number
   warnings: string[]
 }
 
@@ -36,6 +39,14 @@ const ACCEPTED = new Set([
   'relatime',
 ])
 
+/**
+ * Long enough for a serial caller's next request (most come 20-50 µs after the reply on the
+ * bench's VM), short enough that a caller that has gone quiet costs little CPU; docs/benchmarks.md.
+ */
+export const DEFAULT_SPIN_US = 50
+/** What startFusePoll takes at most. */
+const MAX_SPIN_US = 1000
+
 export class UsageError extends Error {}
 
 export function parseWorkerArgs(argv: string[]): WorkerOptions {
@@ -46,6 +57,7 @@ export function parseWorkerArgs(argv: string[]): WorkerOptions {
     volatile: false,
     passthrough: true,
     fsname: 'strata-overlay',
+    spinUs: DEFAULT_SPIN_US,
     warnings: [],
   }
   const positional: string[] = []
@@ -82,6 +94,13 @@ function applyOptions(o: WorkerOptions, list: string): void {
     else if (key === 'nopassthrough') o.passthrough = false
     else if (key === 'fsname' && value) o.fsname = value
     else if (key === 'journal' && value) o.journal = resolve(value)
+    else if (key === 'spin') o.spinUs = spinOf(value)
     else if (!ACCEPTED.has(key)) o.warnings.push(`ignoring unknown option ${opt}`)
   }
+}
+
+function spinOf(value: string): number {
+  const us = /^\d{1,4}$/.test(value) ? Number(value) : NaN
+  if (!(us <= MAX_SPIN_US)) throw new UsageError(`spin= takes 0 to ${MAX_SPIN_US} (µs), not "${value}"`)
+  return us
 }

@@ -77,10 +77,22 @@ export function attrOfStat(st: BigIntStats, mergedDir = false): Attr {
 export class Overlay {
   readonly stack: Stack
   private readonly beforeChange: ChangeHook | undefined
+  private readonly heard: ((path: string) => boolean) | undefined
 
-  constructor(opts: OverlayOptions & { beforeChange?: ChangeHook }) {
+  /** `heard`: whether `beforeChange` has heard a path already (see changeHeard); needed with it. */
+  constructor(opts: OverlayOptions & { beforeChange?: ChangeHook; heard?: (path: string) => boolean }) {
     this.stack = new Stack(opts)
     this.beforeChange = opts.beforeChange
+    this.heard = opts.heard
+  }
+
+  /**
+   * Whether a change to the entry at `path` (not below it) may be made without passing through
+   * `beforeChange` again: there is no hook, or it has heard that path (the FUSE reader then changes
+   * a file's attributes itself, daemon/fuse/upper-mirror.ts).
+   */
+  changeHeard(path: string): boolean {
+    return this.beforeChange === undefined || (this.heard?.(path) ?? false)
   }
 
   get readonly(): boolean {

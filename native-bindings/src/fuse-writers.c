@@ -9,36 +9,21 @@
  * when a handle opened for writing appears, moves the registration to another of the node's
  * writable handles or removes it before that descriptor is closed, and stops the answers while the
  * session is paused (commit). This table is its mirror, never a second owner. Mode, owner, times
- * and the setid drop that comes with a chown (KILL_SUIDGID) are answered; a size change, or a node
- * not in the table, goes to JavaScript. Node ids are small and dense: the table is an array grown
+ * and the setid drop that comes with a chown (KILL_SUIDGID) are answered (fuse-setattr.c); a size
+ * change, or a node not in the table, goes to JavaScript. Node ids are small and dense: the table is an array grown
  * on demand up to STRATA_MAX_NODE_ID.
  * Tests: test/unit/native-bindings/fuse-writers.test.ts, test/integration/fuse-writers.test.ts
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "families.h"
+#include "fuse-setattr.h"
 #include "fuse-wire.h"
 #include "fuse-writers.h"
 #include "napi-util.h"
 #include "node-table.h"
-
-#define FUSE_SETATTR 4
-#define SETATTR_IN 88
-
-/* fuse_setattr_in.valid bits */
-#define FATTR_MODE (1 << 0)
-#define FATTR_UID (1 << 1)
-#define FATTR_GID (1 << 2)
-#define FATTR_SIZE (1 << 3)
-#define FATTR_ATIME (1 << 4)
-#define FATTR_MTIME (1 << 5)
-#define FATTR_ATIME_NOW (1 << 7)
-#define FATTR_MTIME_NOW (1 << 8)
-#define FATTR_KILL_SUIDGID (1 << 11)
 
 typedef struct {
   bool open; /* false: none registered */
@@ -61,53 +46,15 @@ static bool put(writer_nodes *w, uint64_t id, int32_t fd, uint64_t ino) {
   return true;
 }
 
-/* One of the two times futimens gets: left alone, now, or the request's seconds and nanoseconds. */
-static struct timespec time_of(uint32_t valid, uint32_t set, uint32_t now, const char *sec, const char *nsec) {
-  if (!(valid & set)) return (struct timespec){.tv_nsec = UTIME_OMIT};
-  if (valid & now) return (struct timespec){.tv_nsec = UTIME_NOW};
-  return (struct timespec){.tv_sec = (time_t)strata_u64_at(sec), .tv_nsec = strata_u32_at(nsec)};
-}
-
-/* The changes of one SETATTR on fd, in setattrFd's order (its size step is JavaScript's); 0 or a negative errno. */
-static int apply(int fd, uint32_t valid, const char *in) {
-  if (valid & (FATTR_UID | FATTR_GID)) {
-    uid_t uid = valid & FATTR_UID ? strata_u32_at(in + 76) : (uid_t)-1;
-    gid_t gid = valid & FATTR_GID ? strata_u32_at(in + 80) : (gid_t)-1;
-    if (fchown(fd, uid, gid) != 0) return -errno;
-  }
-  if ((valid & FATTR_MODE) && fchmod(fd, strata_u32_at(in + 68) & 07777) != 0) return -errno;
-  if ((valid & FATTR_KILL_SUIDGID) && !(valid & FATTR_MODE)) {
-    /* setuid goes, and setgid where group-exec is set (overlay/setattr.ts setidKept) */
-    struct stat st;
-    if (fstat(fd, &st) != 0) return -errno;
-    mode_t kill = st.st_mode & S_ISUID;
-    if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP)) kill |= S_ISGID;
-    if (kill && fchmod(fd, st.st_mode & ~kill & 07777) != 0) return -errno;
-  }
-  if (valid & (FATTR_ATIME | FATTR_MTIME)) {
-    struct timespec t[2] = {time_of(valid, FATTR_ATIME, FATTR_ATIME_NOW, in + 32, in + 56),
-                            time_of(valid, FATTR_MTIME, FATTR_MTIME_NOW, in + 40, in + 60)};
-    if (futimens(fd, t) != 0) return -errno;
-  }
-  return 0;
-}
-
 bool strata_writers_answer(writer_nodes *w, int fd, const char *req, size_t len) {
-  if (!w || w->paused || len < STRATA_IN_HEADER + SETATTR_IN || strata_u32_at(req + 4) != FUSE_SETATTR) return false;
+  if (!w || w->paused || len < STRATA_IN_HEADER + STRATA_SETATTR_IN) return false;
+  if (strata_u32_at(req + 4) != STRATA_FUSE_SETATTR) return false;
   uint64_t id = strata_u64_at(req + 16);
   if (id >= w->nslots || !w->slots[id].open) return false;
-  const char *in = req + STRATA_IN_HEADER;
-  uint32_t valid = strata_u32_at(in);
-  if (valid & FATTR_SIZE) return false;
+  if (strata_u32_at(req + STRATA_IN_HEADER) & STRATA_FATTR_SIZE) return false;
   writer node = w->slots[id];
-  char out[STRATA_OUT_HEADER + STRATA_ATTR_OUT] = {0};
-  int32_t error = apply(node.fd, valid, in);
-  struct stat st;
-  if (error == 0 && fstat(node.fd, &st) != 0) error = -errno;
-  uint32_t out_len = error == 0 ? STRATA_OUT_HEADER + STRATA_ATTR_OUT : STRATA_OUT_HEADER;
-  strata_out_header(out, out_len, error, req);
-  if (error == 0) strata_attr_out(out + STRATA_OUT_HEADER, w->attr_seconds, &st, node.ino, (uint32_t)st.st_nlink);
-  if (!strata_fuse_reply(fd, out, out_len)) return false;
+  strata_setattr_target target = {.fd = node.fd, .path = NULL};
+  if (!strata_setattr_answer(fd, req, target, node.ino, w->attr_seconds)) return false;
   w->answered++;
   return true;
 }

@@ -1,6 +1,6 @@
 /*
  * Arrays indexed by node id, as the reader's answerers keep them (fuse-bare.c, fuse-writers.c,
- * fuse-dirs.c): node ids are small, dense and reused, so an array grown on demand costs less than a
+ * fuse-upper.c): node ids are small, dense and reused, so an array grown on demand costs less than a
  * hash table; ids from STRATA_MAX_NODE_ID up are never kept (their requests go to JavaScript).
  */
 #ifndef STRATA_NODE_TABLE_H

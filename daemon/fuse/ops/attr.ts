@@ -24,7 +24,7 @@ export const getattr: Handler = (ctx, h, body) => {
   if (open) return attrOut(attrFromFd(inode.ino, open.fd), ctx.timeout.attr)
   try {
     const node = ctx.ov.lookup(inode.path)
-    ctx.dirs.learn(inode, node) // a directory's next GETATTR is the reader's
+    ctx.upper.learn(inode, node) // its next GETATTR is the reader's
     return attrOut(fuseAttr(inode.ino, attrOf(node)), ctx.timeout.attr)
   } catch (err) {
     // Renamed away or unlinked while open: the kernel may still ask, without a handle.

@@ -5,7 +5,6 @@
 import { markBareNode, type BareNodes, type WriterNodes } from '../../../native-bindings/index.js'
 import { attrOf, type Attr, type Node, type Overlay } from '../../overlay/overlay.js'
 import { checkName, joinPath } from '../../overlay/path.js'
-import type { DirMirror } from '../dir-mirror.js'
 import type { Listings } from '../dir-listing.js'
 import type { FileHandles } from '../handles.js'
 import type { Ino, Inode, InodeTable } from '../inodes.js'
@@ -13,6 +12,7 @@ import type { Logger } from '../errno.js'
 import type { Passthrough } from '../passthrough.js'
 import { entryOut, type FuseAttr, type Timeout } from '../reply.js'
 import type { Body, Header } from '../request.js'
+import type { UpperMirror } from '../upper-mirror.js'
 
 export interface Context {
   ov: Overlay
@@ -30,8 +30,8 @@ export interface Context {
   bare: BareNodes
   /** the reader's copy of each node's writable descriptor (ops/file.ts keeps it in step) */
   writers: WriterNodes
-  /** the reader's copy of the upper directories' paths (entries and GETATTR register them) */
-  dirs: DirMirror
+  /** the reader's copy of the upper nodes' paths (entries and GETATTR register them) */
+  upper: UpperMirror
 }
 
 /** null: the request gets no reply (FORGET, BATCH_FORGET, INTERRUPT). */
@@ -71,7 +71,7 @@ export function entryFor(ctx: Context, path: string, made = false): Buffer {
 export function entryOfNode(ctx: Context, node: Node, made: boolean): { inode: Inode; entry: Buffer } {
   const inode = ctx.inodes.remember(node.path, node.stat, node.upper !== null)
   if (made && !ctx.ov.newEntryMayHaveXattrs(node.path)) setNoXattrs(ctx, inode, true)
-  ctx.dirs.learn(inode, node)
+  ctx.upper.learn(inode, node)
   return { inode, entry: entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout) }
 }
 

@@ -21,26 +21,36 @@ import { tmpdir } from '../../helpers/tmpdir.js'
 
 const FUSE_INIT = 26
 
-const poller = (fd: number) => deliveries((onBatch) => startFusePoll(fd, 1024 * 1024 + 4096, onBatch))
+const poller = (fd: number, spinUs = 0) =>
+  deliveries((onBatch) => startFusePoll(fd, 1024 * 1024 + 4096, onBatch, { spinUs }))
 
-t.test('a pipe: what is written arrives, and closing it ends with EOF', async (t) => {
-  const fifo = join(tmpdir(t), 'fifo')
-  execFileSync('mkfifo', [fifo])
-  const r = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK)
-  const w = openSync(fifo, fsc.O_WRONLY)
-  const p = poller(r)
-  writeSync(w, 'hello')
-  t.equal((await p.next()).toString(), 'hello')
-  writeSync(w, 'again')
-  t.equal((await p.next()).toString(), 'again')
-  closeSync(w)
-  t.equal(await p.ended, 'EOF')
-  closeSync(r)
-})
+// with a spin, the reader reads on after each delivery before it sleeps: what comes later still arrives
+for (const spinUs of [0, 1000]) {
+  t.test(`a pipe: what is written arrives, and closing it ends with EOF (spin ${spinUs} µs)`, async (t) => {
+    const fifo = join(tmpdir(t), 'fifo')
+    execFileSync('mkfifo', [fifo])
+    const r = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK)
+    const w = openSync(fifo, fsc.O_WRONLY)
+    const p = poller(r, spinUs)
+    writeSync(w, 'hello')
+    t.equal((await p.next()).toString(), 'hello')
+    writeSync(w, 'again')
+    t.equal((await p.next()).toString(), 'again')
+    closeSync(w)
+    t.equal(await p.ended, 'EOF')
+    // the poller's handle closes on the loop's next turn: only then may its fd number be reused
+    await new Promise((resolve) => setTimeout(resolve, 1))
+    closeSync(r)
+  })
+}
 
 t.test('arguments are checked', async (t) => {
   t.throws(() => startFusePoll(0, 100, () => undefined), { code: 'EINVAL' })
   t.throws(() => startFusePoll(-1, 4096, () => undefined), { code: 'EBADF' })
+  t.throws(() => startFusePoll(0, 4096, () => undefined, { spinUs: 1001 }), { code: 'EINVAL' })
+  t.throws(() => startFusePoll(0, 4096, () => undefined, { spinUs: -1 }), TypeError)
+  t.throws(() => startFusePoll(0, 4096, () => undefined, { busy: new Int32Array(0) }), TypeError)
+  t.throws(() => startFusePoll(0, 4096, () => undefined, { busy: new Uint32Array(1) as never }), TypeError)
 })
 
 t.test('a set of bare nodes: marks checked by type, no answers before a reader gives some', async (t) => {

@@ -1,0 +1,58 @@
+/**
+ * The reader's table of nodes in upper/ (native-bindings/src/fuse-upper.c), kept by JavaScript: a
+ * directory or regular file node is registered with its upper path when a request resolves it
+ * (LOOKUP, CREATE, MKDIR, READDIRPLUS entries, GETATTR), and taken out before its name changes (the
+ * inode table calls `drop` from every rename, link, unlink and FORGET), so the reader only ever
+ * answers for a node whose path is what the engine would resolve. Registered: nodes whose upper
+ * path has no escaped bytes (it is then the plain string) and fits in PATH_MAX, and whose inode
+ * number is a number. A regular file is settable (the reader answers its SETATTR) once the change
+ * journal has the file's path (Overlay.changeHeard), since the reader cannot write to the journal.
+ * Which nodes are registered is kept in each Inode (`mirrored`), so it costs no memory of its own.
+ * Tests: test/integration/fuse-upper.test.ts
+ */
+import { createUpperNodes, setUpperNode, type UpperNodes } from '../../native-bindings/index.js'
+import { hasEscapes } from '../overlay/names.js'
+import { isDir, type Node } from '../overlay/lookup.js'
+import type { Inode } from './inodes.js'
+import type { Timeout } from './reply.js'
+
+/** Linux's PATH_MAX: a longer upper path cannot be given to lstat as it is (backing-fs.ts goes round that). */
+const PATH_MAX = 4096
+const MIRRORED = 1
+const SETTABLE = 2
+
+export class UpperMirror {
+  readonly table: UpperNodes
+
+  /** `heard(path)`: whether the change journal has the path already (Overlay.changeHeard) */
+  constructor(
+    timeout: Timeout,
+    private readonly heard: (path: string) => boolean,
+  ) {
+    this.table = createUpperNodes(timeout.attr, timeout.entry)
+  }
+
+  /** Registers `inode` if `node` (its fresh resolution) is a directory or regular file in upper/. */
+  learn(inode: Inode, node: Node): void {
+    if (inode.mirrored === SETTABLE || node.upper === null) return
+    const dir = isDir(node)
+    if (inode.mirrored === MIRRORED && (dir || !this.heard(node.path))) return
+    if (!dir && !node.stat.isFile()) return
+    if (typeof inode.ino !== 'number' || inode.path !== node.path || hasEscapes(node.upper)) return
+    if (node.upper.length >= PATH_MAX / 3 && Buffer.byteLength(node.upper) >= PATH_MAX) return // resolved in JS only
+    const settable = !dir && this.heard(node.path)
+    setUpperNode(this.table, inode.nodeid, node.upper, inode.ino, {
+      dir,
+      lower: dir && node.lowerDir !== null,
+      settable,
+    })
+    inode.mirrored = settable ? SETTABLE : MIRRORED
+  }
+
+  /** The node's name is about to change, or it goes: the reader must not answer for it any more. */
+  drop(inode: Inode): void {
+    if (inode.mirrored === 0) return
+    setUpperNode(this.table, inode.nodeid, null)
+    inode.mirrored = 0
+  }
+}

@@ -1,0 +1,252 @@
+/*
+ * The nodes known to live in upper/, and what the event-loop reader (fuse-poll.c) answers for them
+ * without waking JavaScript:
+ * - GETATTR of a directory (the kernel asks after every entry made or removed in it: `tar -x` and
+ *   `rm -rf` once per file) or of a regular file (without a handle: stat(2) once its attributes
+ *   have expired);
+ * - a LOOKUP that finds nothing in a directory no lower layer shows (every new name `tar -x` or a
+ *   package manager makes is looked up first);
+ * - a SETATTR of a regular file other than a size change (chmod -R, chown -R, touch: fuse-setattr.c),
+ *   when JavaScript marked it settable (its path is in the change journal already) and the session
+ *   is not paused (commit).
+ * The answers are the ones ops/attr.ts and ops/entry.ts give: the upper lstat with the node's own
+ * inode number (nlink 1 for a directory merged with a lower one, as overlayfs), a negative entry for
+ * a name upper/ does not have. Anything else (a name that is there, an lstat that fails or finds
+ * another type, a name JavaScript would refuse) goes to JavaScript. A directory's SETATTR is
+ * JavaScript's: the engine caches directories' attributes (a setgid directory passes its group on).
+ * JavaScript owns the knowledge (daemon/fuse/upper-mirror.ts): it registers a node with its upper
+ * path when it resolves one, and takes it out before that node's name changes (rename, unlink,
+ * rmdir, link, FORGET), so the path here is always the node's. Node ids are small and dense: the
+ * table is an array grown on demand up to STRATA_MAX_NODE_ID.
+ * Tests: test/unit/native-bindings/fuse-upper.test.ts, test/integration/fuse-upper.test.ts
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "families.h"
+#include "fuse-setattr.h"
+#include "fuse-upper.h"
+#include "fuse-wire.h"
+#include "napi-util.h"
+#include "node-table.h"
+
+#define FUSE_LOOKUP 1
+#define FUSE_GETATTR 3
+#define GETATTR_FH 1
+#define ENTRY_OUT 128
+#define NAME_MAX_BYTES 255
+
+/* setUpperNode's flags */
+#define UPPER_DIR 1      /* a directory (else a regular file) */
+#define UPPER_LOWER 2    /* a directory merged with a lower one: nlink 1, and a missing upper name may still show */
+#define UPPER_SETTABLE 4 /* a regular file whose SETATTR the reader may answer */
+#define UPPER_FLAGS 7
+
+typedef struct {
+  char *path; /* NULL: not known */
+  uint64_t ino;
+  uint32_t flags;
+} upper_node;
+
+struct upper_nodes {
+  upper_node *slots;
+  size_t nslots;
+  uint64_t attr_seconds;
+  uint64_t entry_seconds;
+  bool paused;
+  double answered_getattr;
+  double answered_lookup;
+  double answered_setattr;
+};
+
+static const upper_node *known(const upper_nodes *u, uint64_t id) {
+  return id < u->nslots && u->slots[id].path ? &u->slots[id] : NULL;
+}
+
+static bool put(upper_nodes *u, uint64_t id, char *path, uint64_t ino, uint32_t flags) {
+  if (!path && id >= u->nslots) return true;
+  if (!strata_cover((void **)&u->slots, &u->nslots, id, sizeof *u->slots)) return false;
+  free(u->slots[id].path);
+  u->slots[id] = (upper_node){.path = path, .ino = ino, .flags = flags};
+  return true;
+}
+
+static bool answer_getattr(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *n) {
+  bool dir = n->flags & UPPER_DIR;
+  /* a file's GETATTR through a handle: JavaScript's (ops/attr.ts answers from that handle) */
+  if (!dir && (len < STRATA_IN_HEADER + 4 || strata_u32_at(req + STRATA_IN_HEADER) & GETATTR_FH)) return false;
+  struct stat st;
+  if (lstat(n->path, &st) != 0 || (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) return false;
+  char out[STRATA_OUT_HEADER + STRATA_ATTR_OUT] = {0};
+  strata_out_header(out, sizeof out, 0, req);
+  /* nlink 1 for a directory merged with a lower one, as overlayfs (overlay.ts attrOf) */
+  uint32_t nlink = n->flags & UPPER_LOWER ? 1 : (uint32_t)st.st_nlink;
+  strata_attr_out(out + STRATA_OUT_HEADER, u->attr_seconds, &st, n->ino, nlink);
+  if (!strata_fuse_reply(fd, out, sizeof out)) return false;
+  u->answered_getattr++;
+  return true;
+}
+
+/* The name a LOOKUP asks for, if it is one JavaScript would look up (path.ts checkName, childPath). */
+static const char *plain_name(const char *req, size_t len) {
+  const char *name = req + STRATA_IN_HEADER;
+  size_t room = len - STRATA_IN_HEADER;
+  const char *end = memchr(name, '\0', room);
+  size_t n = end ? (size_t)(end - name) : 0;
+  if (n == 0 || n > NAME_MAX_BYTES || memchr(name, '/', n)) return NULL;
+  if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return NULL;
+  return name;
+}
+
+static bool answer_lookup(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *n) {
+  if ((n->flags & (UPPER_DIR | UPPER_LOWER)) != UPPER_DIR) return false;
+  const char *name = plain_name(req, len);
+  if (!name) return false;
+  char path[PATH_MAX];
+  struct stat st;
+  if (snprintf(path, sizeof path, "%s/%s", n->path, name) >= (int)sizeof path) return false;
+  if (lstat(path, &st) == 0 || errno != ENOENT) return false;
+  /* a negative entry: node id 0, cached for the entry timeout, no attributes */
+  char out[STRATA_OUT_HEADER + ENTRY_OUT] = {0};
+  strata_out_header(out, sizeof out, 0, req);
+  strata_put64(out + STRATA_OUT_HEADER + 16, u->entry_seconds);
+  if (!strata_fuse_reply(fd, out, sizeof out)) return false;
+  u->answered_lookup++;
+  return true;
+}
+
+static bool answer_setattr(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *n) {
+  if (u->paused || !(n->flags & UPPER_SETTABLE) || len < STRATA_IN_HEADER + STRATA_SETATTR_IN) return false;
+  if (strata_u32_at(req + STRATA_IN_HEADER) & STRATA_FATTR_SIZE) return false;
+  strata_setattr_target target = {.fd = -1, .path = n->path};
+  if (!strata_setattr_answer(fd, req, target, n->ino, u->attr_seconds)) return false;
+  u->answered_setattr++;
+  return true;
+}
+
+bool strata_upper_answer(upper_nodes *u, int fd, const char *req, size_t len) {
+  if (!u || len < STRATA_IN_HEADER + 1) return false;
+  uint32_t opcode = strata_u32_at(req + 4);
+  if (opcode != FUSE_GETATTR && opcode != FUSE_LOOKUP && opcode != STRATA_FUSE_SETATTR) return false;
+  const upper_node *n = known(u, strata_u64_at(req + 16));
+  if (!n) return false;
+  if (opcode == FUSE_GETATTR) return answer_getattr(u, fd, req, len, n);
+  if (opcode == FUSE_LOOKUP) return answer_lookup(u, fd, req, len, n);
+  return answer_setattr(u, fd, req, len, n);
+}
+
+/* Marks the externals this file makes, so no other external passes for one. */
+static const napi_type_tag UPPER_TAG = {0x7374726174617570ULL, 0x7065726e6f646573ULL};
+
+static void finalize(napi_env env, void *data, void *hint) {
+  upper_nodes *u = data;
+  for (size_t i = 0; i < u->nslots; i++) free(u->slots[i].path);
+  free(u->slots);
+  free(u);
+}
+
+upper_nodes *strata_upper_nodes_of(napi_env env, napi_value value) {
+  return strata_external_of(env, value, &UPPER_TAG);
+}
+
+/* createUpperNodes(attrSeconds, entrySeconds): an empty table, freed when JavaScript lets go of it */
+static napi_value js_create(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  int64_t attr, entry;
+  if (!strata_arg_int64(&a, 0, &attr) || !strata_arg_int64(&a, 1, &entry)) return NULL;
+  if (attr < 0 || entry < 0) return strata_throw_errno(env, EINVAL, "createUpperNodes", NULL);
+  upper_nodes *u = calloc(1, sizeof *u);
+  if (!u) return strata_throw_errno(env, ENOMEM, "createUpperNodes", NULL);
+  u->attr_seconds = (uint64_t)attr;
+  u->entry_seconds = (uint64_t)entry;
+  return strata_tagged_external(env, u, finalize, &UPPER_TAG);
+}
+
+static upper_nodes *table_arg(const strata_args *a) {
+  upper_nodes *u = a->argc > 0 ? strata_upper_nodes_of(a->env, a->argv[0]) : NULL;
+  if (!u) strata_throw_type(a->env, "not a table made by createUpperNodes");
+  return u;
+}
+
+/* The path, inode number and flags setUpperNode got for a node (argv 2..4); NULL with an exception pending. */
+static char *node_args(const strata_args *a, int64_t *ino, uint32_t *flags) {
+  char buf[STRATA_PATH_BUF];
+  if (!strata_arg_path(a, 2, buf, sizeof buf) || !strata_arg_int64(a, 3, ino) || !strata_arg_uint32(a, 4, flags))
+    return NULL;
+  bool dir = *flags & UPPER_DIR;
+  if (buf[0] != '/' || *flags > UPPER_FLAGS || (dir && (*flags & UPPER_SETTABLE)) || (!dir && (*flags & UPPER_LOWER))) {
+    strata_throw_errno(a->env, EINVAL, "setUpperNode", buf);
+    return NULL;
+  }
+  char *path = strdup(buf);
+  if (!path) strata_throw_errno(a->env, ENOMEM, "setUpperNode", NULL);
+  return path;
+}
+
+/* setUpperNode(table, nodeid, upperPath | null, ino, flags) */
+static napi_value js_set(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  upper_nodes *u = table_arg(&a);
+  int64_t id, ino = 0;
+  uint32_t flags = 0;
+  if (!u || !strata_arg_int64(&a, 1, &id)) return NULL;
+  if (id < 0) return strata_throw_errno(env, EINVAL, "setUpperNode", NULL);
+  napi_valuetype type = napi_null;
+  if (a.argc > 2) napi_typeof(env, a.argv[2], &type);
+  char *path = NULL;
+  if (type != napi_null && !(path = node_args(&a, &ino, &flags))) return NULL;
+  if ((uint64_t)id >= STRATA_MAX_NODE_ID) {
+    free(path);
+    return strata_undefined(env);
+  }
+  if (!put(u, (uint64_t)id, path, (uint64_t)ino, flags)) {
+    free(path);
+    return strata_throw_errno(env, ENOMEM, "setUpperNode", NULL);
+  }
+  return strata_undefined(env);
+}
+
+/* pauseUpperNodes(table, paused): no SETATTR answers while paused */
+static napi_value js_pause(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  upper_nodes *u = table_arg(&a);
+  if (!u) return NULL;
+  if (a.argc < 2 || napi_get_value_bool(env, a.argv[1], &u->paused) != napi_ok)
+    return strata_throw_type(env, "paused must be a boolean");
+  return strata_undefined(env);
+}
+
+static bool put_count(napi_env env, napi_value out, const char *name, double count) {
+  napi_value v;
+  return napi_create_double(env, count, &v) == napi_ok && napi_set_named_property(env, out, name, v) == napi_ok;
+}
+
+/* upperNodeAnswers(table): how many GETATTR, LOOKUP and SETATTR the reader answered */
+static napi_value js_answers(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  upper_nodes *u = table_arg(&a);
+  if (!u) return NULL;
+  napi_value out;
+  NAPI_OK(env, napi_create_object(env, &out));
+  if (!put_count(env, out, "getattr", u->answered_getattr) || !put_count(env, out, "lookup", u->answered_lookup) ||
+      !put_count(env, out, "setattr", u->answered_setattr))
+    return NULL;
+  return out;
+}
+
+void strata_init_fuse_upper(napi_env env, napi_value exports) {
+  static const strata_export list[] = {{"createUpperNodes", js_create},
+                                       {"setUpperNode", js_set},
+                                       {"pauseUpperNodes", js_pause},
+                                       {"upperNodeAnswers", js_answers},
+                                       {NULL, NULL}};
+  strata_define(env, exports, list);
+}

@@ -1,0 +1,46 @@
+/**
+ * The table of upper nodes (createUpperNodes): its calls check their arguments (a path must be
+ * absolute, a directory is never settable, a file never merged), ids past its range are ignored, a
+ * node taken out twice is no error, and it counts no answers before a reader gives some. Its
+ * answers go through a real mount: test/integration/fuse-upper.test.ts.
+ */
+import t from 'tap'
+import { closeSync, openSync } from 'node:fs'
+import {
+  createBareNodes,
+  createUpperNodes,
+  createWriterNodes,
+  pauseUpperNodes,
+  setUpperNode,
+  startFusePoll,
+  upperNodeAnswers,
+} from '../../../native-bindings/index.js'
+
+t.test('arguments are checked; out-of-range ids are ignored', async (t) => {
+  const table = createUpperNodes(3600, 3600)
+  t.same(upperNodeAnswers(table), { getattr: 0, lookup: 0, setattr: 0 })
+  setUpperNode(table, 5, '/tmp/x', 1234, { dir: true, lower: true })
+  setUpperNode(table, 5, '/tmp/y', 1234, { dir: true }) // registered again: the path is replaced
+  setUpperNode(table, 5, '/tmp/y/f', 1235, { dir: false, settable: true })
+  setUpperNode(table, 5, null)
+  setUpperNode(table, 5, null) // twice: nothing left to take
+  setUpperNode(table, 2 ** 40, '/tmp/x', 1, { dir: true }) // above the table's range: ignored
+  pauseUpperNodes(table, true)
+  pauseUpperNodes(table, false)
+  t.throws(() => setUpperNode(table, 6, 'relative', 1, { dir: true }), { code: 'EINVAL' })
+  t.throws(() => setUpperNode(table, 6, '/tmp/x', 1, { dir: true, settable: true }), { code: 'EINVAL' })
+  t.throws(() => setUpperNode(table, 6, '/tmp/x', 1, { dir: false, lower: true }), { code: 'EINVAL' })
+  t.throws(() => setUpperNode(table, -1, '/tmp/x', 1, { dir: true }), { code: 'EINVAL' })
+  t.throws(() => setUpperNode(table, 1.5, '/tmp/x', 1, { dir: true }), TypeError)
+  t.throws(() => setUpperNode(createWriterNodes(1) as never, 1, '/tmp/x', 1, { dir: true }), TypeError)
+  t.throws(() => pauseUpperNodes(table, 1 as never), TypeError)
+  t.throws(() => createUpperNodes(-1, 1), { code: 'EINVAL' })
+  t.throws(() => upperNodeAnswers({} as never), TypeError)
+})
+
+t.test('the poll reader takes only a table made by createUpperNodes', async (t) => {
+  const fd = openSync('/dev/null', 'r')
+  t.teardown(() => closeSync(fd))
+  const tables = { bare: createBareNodes(), writers: createWriterNodes(1), upper: {} as never }
+  t.throws(() => startFusePoll(fd, 4096, () => undefined, tables), TypeError)
+})
