@@ -261,7 +261,8 @@ static napi_value js_start_poll(napi_env env, napi_callback_info info) {
     free(buf);
     return strata_throw_errno(env, ENOMEM, "startFusePoll", NULL);
   }
-  *p = (poller){.env = env, .fd = fd, .buf = buf, .buf_size = buf_size, .spin_ns = (uint64_t)spin_us * 1000, .busy = busy};
+  *p = (poller){.env = env, .fd = fd, .buf = buf, .buf_size = buf_size, .busy = busy};
+  p->spin_ns = (uint64_t)spin_us * 1000;
   p->poll.data = p;
   const char *bad = take_tables(env, &a, p);
   int err = bad ? 0 : uv_poll_init(loop, &p->poll, fd);
