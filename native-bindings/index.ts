@@ -59,7 +59,7 @@ export type WriterNodes = { readonly __brand: 'WriterNodes' }
 
 /**
  * The nodes known in upper/: the poll reader answers their GETATTR, a directory's missing-name
- * LOOKUP and a settable regular file's SETATTR itself (fuse-upper.c).
+ * LOOKUP and a settable node's SETATTR itself (fuse-upper.c).
  */
 export type UpperNodes = { readonly __brand: 'UpperNodes' }
 
@@ -68,7 +68,7 @@ export interface UpperNodeKind {
   dir: boolean
   /** a directory merged with a lower one */
   lower?: boolean
-  /** a regular file whose SETATTR the reader may answer */
+  /** a node whose SETATTR the reader may answer (a directory's only when its group and setgid stay) */
   settable?: boolean
 }
 

@@ -5,8 +5,8 @@
  * inode table calls `drop` from every rename, link, unlink and FORGET), so the reader only ever
  * answers for a node whose path is what the engine would resolve. Registered: nodes whose upper
  * path has no escaped bytes (it is then the plain string) and fits in PATH_MAX, and whose inode
- * number is a number. A regular file is settable (the reader answers its SETATTR) once the change
- * journal has the file's path (Overlay.changeHeard), since the reader cannot write to the journal.
+ * number is a number. A node is settable (the reader answers its SETATTR) once the change journal
+ * has its path (Overlay.changeHeard), since the reader cannot write to the journal.
  * Which nodes are registered is kept in each Inode (`mirrored`), so it costs no memory of its own.
  * Tests: test/integration/fuse-upper.test.ts
  */
@@ -36,11 +36,11 @@ export class UpperMirror {
   learn(inode: Inode, node: Node): void {
     if (inode.mirrored === SETTABLE || node.upper === null) return
     const dir = isDir(node)
-    if (inode.mirrored === MIRRORED && (dir || !this.heard(node.path))) return
+    if (inode.mirrored === MIRRORED && !this.heard(node.path)) return
     if (!dir && !node.stat.isFile()) return
     if (typeof inode.ino !== 'number' || inode.path !== node.path || hasEscapes(node.upper)) return
     if (node.upper.length >= PATH_MAX / 3 && Buffer.byteLength(node.upper) >= PATH_MAX) return // resolved in JS only
-    const settable = !dir && this.heard(node.path)
+    const settable = this.heard(node.path)
     setUpperNode(this.table, inode.nodeid, node.upper, inode.ino, {
       dir,
       lower: dir && node.lowerDir !== null,

@@ -12,15 +12,15 @@
 #include "fuse-setattr.h"
 #include "fuse-wire.h"
 
-/* fuse_setattr_in.valid bits */
-#define FATTR_MODE (1 << 0)
-#define FATTR_UID (1 << 1)
-#define FATTR_GID (1 << 2)
+/* fuse_setattr_in.valid bits (fuse-setattr.h has the ones answerers look at) */
+#define FATTR_MODE STRATA_FATTR_MODE
+#define FATTR_UID STRATA_FATTR_UID
+#define FATTR_GID STRATA_FATTR_GID
 #define FATTR_ATIME (1 << 4)
 #define FATTR_MTIME (1 << 5)
 #define FATTR_ATIME_NOW (1 << 7)
 #define FATTR_MTIME_NOW (1 << 8)
-#define FATTR_KILL_SUIDGID (1 << 11)
+#define FATTR_KILL_SUIDGID STRATA_FATTR_KILL_SUIDGID
 
 static int stat_of(strata_setattr_target t, struct stat *st) {
   return t.fd >= 0 ? fstat(t.fd, st) : lstat(t.path, st);
@@ -49,10 +49,10 @@ static struct timespec time_of(uint32_t valid, uint32_t set, uint32_t now, const
 static int apply(strata_setattr_target t, uint32_t valid, const char *in) {
   if (valid & (FATTR_UID | FATTR_GID)) {
     uid_t uid = valid & FATTR_UID ? strata_u32_at(in + 76) : (uid_t)-1;
-    gid_t gid = valid & FATTR_GID ? strata_u32_at(in + 80) : (gid_t)-1;
+    gid_t gid = valid & FATTR_GID ? strata_u32_at(in + STRATA_SETATTR_GID_AT) : (gid_t)-1;
     if (chown_of(t, uid, gid) != 0) return -errno;
   }
-  if ((valid & FATTR_MODE) && chmod_of(t, strata_u32_at(in + 68) & 07777) != 0) return -errno;
+  if ((valid & FATTR_MODE) && chmod_of(t, strata_u32_at(in + STRATA_SETATTR_MODE_AT) & 07777) != 0) return -errno;
   if ((valid & FATTR_KILL_SUIDGID) && !(valid & FATTR_MODE)) {
     /* setuid goes, and setgid where group-exec is set (overlay/setattr.ts setidKept) */
     struct stat st;
@@ -69,7 +69,7 @@ static int apply(strata_setattr_target t, uint32_t valid, const char *in) {
   return 0;
 }
 
-bool strata_setattr_answer(int fuse_fd, const char *req, strata_setattr_target target, uint64_t ino,
+bool strata_setattr_answer(int fuse_fd, const char *req, strata_setattr_target target, uint64_t ino, bool merged,
                            uint64_t attr_seconds) {
   const char *in = req + STRATA_IN_HEADER;
   char out[STRATA_OUT_HEADER + STRATA_ATTR_OUT] = {0};
@@ -78,6 +78,6 @@ bool strata_setattr_answer(int fuse_fd, const char *req, strata_setattr_target t
   if (error == 0 && stat_of(target, &st) != 0) error = -errno;
   uint32_t out_len = error == 0 ? STRATA_OUT_HEADER + STRATA_ATTR_OUT : STRATA_OUT_HEADER;
   strata_out_header(out, out_len, error, req);
-  if (error == 0) strata_attr_out(out + STRATA_OUT_HEADER, attr_seconds, &st, ino, (uint32_t)st.st_nlink);
+  if (error == 0) strata_attr_out(out + STRATA_OUT_HEADER, attr_seconds, &st, ino, merged ? 1 : (uint32_t)st.st_nlink);
   return strata_fuse_reply(fuse_fd, out, out_len);
 }

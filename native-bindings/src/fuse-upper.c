@@ -6,14 +6,16 @@
  *   have expired);
  * - a LOOKUP that finds nothing in a directory no lower layer shows (every new name `tar -x` or a
  *   package manager makes is looked up first);
- * - a SETATTR of a regular file other than a size change (chmod -R, chown -R, touch: fuse-setattr.c),
- *   when JavaScript marked it settable (its path is in the change journal already) and the session
- *   is not paused (commit).
+ * - a SETATTR of a regular file or directory other than a size change (chmod -R, chown -R, touch,
+ *   tar's times of the directories it made: fuse-setattr.c), when JavaScript marked the node
+ *   settable (its path is in the change journal already) and the session is not paused (commit).
+ *   For a directory not one that may change its group or its setgid bit: the engine's directory
+ *   cache keeps those (create.ts gives a setgid directory's group to what is made in it), and
+ *   JavaScript refreshes that cache when it makes the change itself.
  * The answers are the ones ops/attr.ts and ops/entry.ts give: the upper lstat with the node's own
  * inode number (nlink 1 for a directory merged with a lower one, as overlayfs), a negative entry for
  * a name upper/ does not have. Anything else (a name that is there, an lstat that fails or finds
- * another type, a name JavaScript would refuse) goes to JavaScript. A directory's SETATTR is
- * JavaScript's: the engine caches directories' attributes (a setgid directory passes its group on).
+ * another type, a name JavaScript would refuse) goes to JavaScript.
  * JavaScript owns the knowledge (daemon/fuse/upper-mirror.ts): it registers a node with its upper
  * path when it resolves one, and takes it out before that node's name changes (rename, unlink,
  * rmdir, link, FORGET), so the path here is always the node's. Node ids are small and dense: the
@@ -43,7 +45,7 @@
 /* setUpperNode's flags */
 #define UPPER_DIR 1      /* a directory (else a regular file) */
 #define UPPER_LOWER 2    /* a directory merged with a lower one: nlink 1, and a missing upper name may still show */
-#define UPPER_SETTABLE 4 /* a regular file whose SETATTR the reader may answer */
+#define UPPER_SETTABLE 4 /* a node whose SETATTR the reader may answer */
 #define UPPER_FLAGS 7
 
 typedef struct {
@@ -119,11 +121,29 @@ static bool answer_lookup(upper_nodes *u, int fd, const char *req, size_t len, c
   return true;
 }
 
+/*
+ * Whether a directory's SETATTR leaves its group and setgid bit as they are (see the top): a chown to
+ * the group it has (tar's, as root), a mode with the setgid bit it has, an owner change of a directory
+ * without setgid (whether a filesystem drops it then is the filesystem's business: not asked).
+ */
+static bool keeps_setgid_group(const upper_node *n, uint32_t valid, const char *in) {
+  if (valid & STRATA_FATTR_KILL_SUIDGID) return false;
+  if (!(valid & (STRATA_FATTR_MODE | STRATA_FATTR_UID | STRATA_FATTR_GID))) return true;
+  struct stat st;
+  if (lstat(n->path, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+  if ((valid & STRATA_FATTR_UID) && (st.st_mode & S_ISGID)) return false;
+  if ((valid & STRATA_FATTR_GID) && strata_u32_at(in + STRATA_SETATTR_GID_AT) != st.st_gid) return false;
+  return !(valid & STRATA_FATTR_MODE) || ((strata_u32_at(in + STRATA_SETATTR_MODE_AT) ^ st.st_mode) & S_ISGID) == 0;
+}
+
 static bool answer_setattr(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *n) {
   if (u->paused || !(n->flags & UPPER_SETTABLE) || len < STRATA_IN_HEADER + STRATA_SETATTR_IN) return false;
-  if (strata_u32_at(req + STRATA_IN_HEADER) & STRATA_FATTR_SIZE) return false;
+  const char *in = req + STRATA_IN_HEADER;
+  uint32_t valid = strata_u32_at(in);
+  if (valid & STRATA_FATTR_SIZE) return false;
+  if ((n->flags & UPPER_DIR) && !keeps_setgid_group(n, valid, in)) return false;
   strata_setattr_target target = {.fd = -1, .path = n->path};
-  if (!strata_setattr_answer(fd, req, target, n->ino, u->attr_seconds)) return false;
+  if (!strata_setattr_answer(fd, req, target, n->ino, n->flags & UPPER_LOWER, u->attr_seconds)) return false;
   u->answered_setattr++;
   return true;
 }
@@ -179,7 +199,7 @@ static char *node_args(const strata_args *a, int64_t *ino, uint32_t *flags) {
   if (!strata_arg_path(a, 2, buf, sizeof buf) || !strata_arg_int64(a, 3, ino) || !strata_arg_uint32(a, 4, flags))
     return NULL;
   bool dir = *flags & UPPER_DIR;
-  if (buf[0] != '/' || *flags > UPPER_FLAGS || (dir && (*flags & UPPER_SETTABLE)) || (!dir && (*flags & UPPER_LOWER))) {
+  if (buf[0] != '/' || *flags > UPPER_FLAGS || (!dir && (*flags & UPPER_LOWER))) {
     strata_throw_errno(a->env, EINVAL, "setUpperNode", buf);
     return NULL;
   }

@@ -54,7 +54,7 @@ bool strata_writers_answer(writer_nodes *w, int fd, const char *req, size_t len)
   if (strata_u32_at(req + STRATA_IN_HEADER) & STRATA_FATTR_SIZE) return false;
   writer node = w->slots[id];
   strata_setattr_target target = {.fd = node.fd, .path = NULL};
-  if (!strata_setattr_answer(fd, req, target, node.ino, w->attr_seconds)) return false;
+  if (!strata_setattr_answer(fd, req, target, node.ino, false, w->attr_seconds)) return false;
   w->answered++;
   return true;
 }

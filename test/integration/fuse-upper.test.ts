@@ -1,8 +1,9 @@
 /**
  * The reader's answers for nodes in upper/ (native-bindings/src/fuse-upper.c, kept by
  * daemon/fuse/upper-mirror.ts): a directory's GETATTR after entries are made in it and a LOOKUP of
- * a name it lacks, a regular file's GETATTR and its SETATTR by path (chmod, chown, utime) are
- * answered without JavaScript, exactly as JavaScript answers them (attributes of the upper entry
+ * a name it lacks, a regular file's GETATTR, and a file's or directory's SETATTR by path (chmod,
+ * chown, utime; not a directory's group or setgid bit, which the engine caches) are answered
+ * without JavaScript, exactly as JavaScript answers them (attributes of the upper entry
  * with the node's inode number, nlink 1 for a directory merged with a lower; a negative entry); a
  * name a lower layer shows is never answered as missing; after renames, an exchange, an rmdir, hard
  * links and unlinks, what stat shows is what kernel overlayfs shows. With a change journal, a file
@@ -98,6 +99,21 @@ out += [show('renamed/f5'), show('renamed/f6', times=False), show('files/f5')]
 os.chmod('merged/low', 0o640)                 # a lower file: copied up by JavaScript
 os.chmod('merged/low', 0o600)
 out.append(show('merged/low'))
+os.makedirs('dirs/sg/sub')
+os.chmod('dirs/sg', 0o2775)                   # a directory's setgid: JavaScript's
+os.chown('dirs/sg', -1, 1002)                 # and its group
+os.chmod('dirs/sg', 0o2750)                   # the setgid kept: the reader's
+open('dirs/sg/inherits', 'w').close()         # takes the group of the setgid directory
+os.mkdir('dirs/sg/subdir')
+os.utime('dirs/sg', ns=(1_000_000_000_000_000_001, 1_200_000_000_000_000_003))
+os.chown('dirs/sg/sub', 1003, -1)
+os.chown('dirs/sg/sub', 1003, 0)              # to the group it has (tar's chown as root): the reader's
+os.chown('dirs/sg', 1004, 1002)               # a setgid directory's owner: JavaScript's
+os.chmod('dirs/sg/sub', 0o700)
+os.chmod('merged', 0o751)                     # merged with a lower directory: nlink 1
+os.utime('merged', ns=(1_000_000_000_000_000_005, 1_300_000_000_000_000_007))
+out += [show('dirs/sg'), show('dirs/sg/inherits', times=False), show('dirs/sg/subdir', times=False)]
+out += [show('dirs/sg/sub', times=False), show('merged')]
 os.symlink('f5', 'renamed/link')
 os.chown('renamed/link', 7, 7, follow_symlinks=False)
 out.append(show('renamed/link', times=False))
@@ -126,12 +142,12 @@ t.test("regular files' SETATTR and GETATTR through the reader match kernel overl
   const kernel = mountKernelOverlay(t, k.lowers, k.upper as string, k.work as string, `${base}/k/mnt`)
   const m = await mountStrata(t, { ...buildStack(`${base}/s`, [LOWER]), mnt: `${base}/s/mnt` })
   t.equal(py(m.mnt, FILES), py(kernel.mnt, FILES))
-  const paths = ['renamed/f0', 'renamed/f1', 'renamed/hard', 'renamed/moved', 'merged/low']
+  const paths = ['renamed/f0', 'renamed/f1', 'renamed/hard', 'renamed/moved', 'merged/low', 'dirs/sg', 'merged']
   t.equal(forcedStat(m.mnt, paths), forcedStat(kernel.mnt, paths))
   const r = await requestsOf(m)
   t.ok((r['SETATTR (reader)'] ?? 0) >= 40, `chmod and utime by path answered by the reader (${JSON.stringify(r)})`)
   t.ok((r['GETATTR (reader)'] ?? 0) >= 4, 'the forced stats of upper files too')
-  t.ok((r.SETATTR ?? 0) >= 3, 'the truncate, the lower file and the symlink by JavaScript')
+  t.ok((r.SETATTR ?? 0) >= 5, 'the truncate, the lower file, the symlink and the setgid directory by JavaScript')
 })
 
 t.test('with a change journal, a file it lacks is changed by JavaScript, which records it', async (t) => {
