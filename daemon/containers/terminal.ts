@@ -6,6 +6,9 @@
  * addon. So the runtime runs under util-linux `script`, which gives it a host pty (echo off, the
  * size set by stty first) and copies bytes between that pty and script's own stdin and stdout:
  * the process's terminal output (CR LF and all, stdout and stderr merged) ends on script's stdout.
+ * stty also turns the host pty's output processing off (-opost) before runc starts: runc sets that
+ * pty raw itself, yet in two full test runs an `exec -it` session's output came through it
+ * processed, every CR LF of the container's own terminal as CR CR LF; now it cannot be.
  * Never: gives script an EOF it would turn into ^D: callers keep script's stdin open.
  * Tests: test/unit/containers/terminal.test.ts, test/integration/container-interactive.test.ts
  */
@@ -34,7 +37,7 @@ export function terminalSize(s: TerminalSize | undefined): Size {
 
 /** The arguments of `script` that run `argv` on a host pty of `size`; its exit status is argv's. */
 export function underTerminal(argv: string[], size: Size): string[] {
-  const command = `stty rows ${size.rows} cols ${size.cols} && exec ${argv.map(shellQuoted).join(' ')}`
+  const command = `stty rows ${size.rows} cols ${size.cols} -opost && exec ${argv.map(shellQuoted).join(' ')}`
   return ['-E', 'never', '-q', '-f', '-e', '-c', command, '/dev/null']
 }
 
