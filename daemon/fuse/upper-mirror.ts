@@ -36,11 +36,11 @@ export class UpperMirror {
   learn(inode: Inode, node: Node): void {
     if (inode.mirrored === SETTABLE || node.upper === null) return
     const dir = isDir(node)
-    if (inode.mirrored === MIRRORED && !this.heard(node.path)) return
     if (!dir && !node.stat.isFile()) return
+    const settable = this.heard(node.path)
+    if (inode.mirrored === MIRRORED && !settable) return
     if (typeof inode.ino !== 'number' || inode.path !== node.path || hasEscapes(node.upper)) return
     if (node.upper.length >= PATH_MAX / 3 && Buffer.byteLength(node.upper) >= PATH_MAX) return // resolved in JS only
-    const settable = this.heard(node.path)
     setUpperNode(this.table, inode.nodeid, node.upper, inode.ino, {
       dir,
       lower: dir && node.lowerDir !== null,

@@ -97,8 +97,7 @@ static napi_value js_mark(napi_env env, napi_callback_info info) {
   int64_t id;
   bool bare;
   if (!s || !strata_arg_int64(&a, 1, &id)) return NULL;
-  if (a.argc < 3 || napi_get_value_bool(env, a.argv[2], &bare) != napi_ok)
-    return strata_throw_type(env, "bare must be a boolean");
+  if (!strata_arg_bool(&a, 2, "bare", &bare)) return NULL;
   if (id < 0) return strata_throw_errno(env, EINVAL, "markBareNode", NULL);
   if ((uint64_t)id >= STRATA_MAX_NODE_ID) return strata_undefined(env);
   if (!set_bare(s, (uint64_t)id, bare)) return strata_throw_errno(env, ENOMEM, "markBareNode", NULL);

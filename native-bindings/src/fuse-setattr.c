@@ -48,7 +48,7 @@ static struct timespec time_of(uint32_t valid, uint32_t set, uint32_t now, const
 /* The changes of one SETATTR (`in`: its fuse_setattr_in); 0 or a negative errno. */
 static int apply(strata_setattr_target t, uint32_t valid, const char *in) {
   if (valid & (FATTR_UID | FATTR_GID)) {
-    uid_t uid = valid & FATTR_UID ? strata_u32_at(in + 76) : (uid_t)-1;
+    uid_t uid = valid & FATTR_UID ? strata_u32_at(in + STRATA_SETATTR_UID_AT) : (uid_t)-1;
     gid_t gid = valid & FATTR_GID ? strata_u32_at(in + STRATA_SETATTR_GID_AT) : (gid_t)-1;
     if (chown_of(t, uid, gid) != 0) return -errno;
   }

@@ -18,8 +18,9 @@
 #define STRATA_FATTR_GID (1 << 2)
 #define STRATA_FATTR_SIZE (1 << 3)
 #define STRATA_FATTR_KILL_SUIDGID (1 << 11)
-/* fuse_setattr_in's mode and gid: their offsets in the request's body */
+/* fuse_setattr_in's mode, uid and gid: their offsets in the request's body */
 #define STRATA_SETATTR_MODE_AT 68
+#define STRATA_SETATTR_UID_AT 76
 #define STRATA_SETATTR_GID_AT 80
 
 /* Where the changes go: an open descriptor, or (fd -1) a path that is not followed if it is a symlink. */

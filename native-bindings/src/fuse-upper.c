@@ -238,9 +238,7 @@ static napi_value js_pause(napi_env env, napi_callback_info info) {
   if (!strata_get_args(env, info, &a)) return NULL;
   upper_nodes *u = table_arg(&a);
   if (!u) return NULL;
-  if (a.argc < 2 || napi_get_value_bool(env, a.argv[1], &u->paused) != napi_ok)
-    return strata_throw_type(env, "paused must be a boolean");
-  return strata_undefined(env);
+  return strata_arg_bool(&a, 1, "paused", &u->paused) ? strata_undefined(env) : NULL;
 }
 
 static bool put_count(napi_env env, napi_value out, const char *name, double count) {

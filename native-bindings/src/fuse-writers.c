@@ -112,9 +112,7 @@ static napi_value js_pause(napi_env env, napi_callback_info info) {
   if (!strata_get_args(env, info, &a)) return NULL;
   writer_nodes *w = table_arg(&a);
   if (!w) return NULL;
-  if (a.argc < 2 || napi_get_value_bool(env, a.argv[1], &w->paused) != napi_ok)
-    return strata_throw_type(env, "paused must be a boolean");
-  return strata_undefined(env);
+  return strata_arg_bool(&a, 1, "paused", &w->paused) ? strata_undefined(env) : NULL;
 }
 
 /* writerNodeAnswers(table): how many SETATTR the reader answered */

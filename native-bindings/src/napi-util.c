@@ -69,6 +69,14 @@ static bool arg_number(const strata_args *a, size_t i, double *out) {
   return true;
 }
 
+bool strata_arg_bool(const strata_args *a, size_t i, const char *name, bool *out) {
+  if (arg_is(a, i, napi_boolean) && napi_get_value_bool(a->env, a->argv[i], out) == napi_ok) return true;
+  char m[96];
+  snprintf(m, sizeof m, "%s must be a boolean", name);
+  strata_throw_type(a->env, m);
+  return false;
+}
+
 bool strata_arg_int32(const strata_args *a, size_t i, int32_t *out) {
   double d;
   if (!arg_number(a, i, &d)) return false;

@@ -45,6 +45,8 @@ typedef struct {
 bool strata_get_args(napi_env env, napi_callback_info info, strata_args *a);
 
 /* Read argument i; each returns false after throwing (a TypeError, or ENAMETOOLONG for a path). */
+/* a boolean argument: the TypeError says "<name> must be a boolean" */
+bool strata_arg_bool(const strata_args *a, size_t i, const char *name, bool *out);
 bool strata_arg_int32(const strata_args *a, size_t i, int32_t *out);
 bool strata_arg_uint32(const strata_args *a, size_t i, uint32_t *out);
 bool strata_arg_int64(const strata_args *a, size_t i, int64_t *out);
