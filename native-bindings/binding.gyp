@@ -18,6 +18,8 @@
         "src/fuse-bare.c",
         "src/fuse-writers.c",
         "src/fuse-upper.c",
+        "src/fuse-listing.c",
+        "src/path-index.c",
         "src/fuse-setattr.c",
         "src/peercred.c"
       ],

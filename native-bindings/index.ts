@@ -59,7 +59,7 @@ export type WriterNodes = { readonly __brand: 'WriterNodes' }
 
 /**
  * The nodes known in upper/: the poll reader answers their GETATTR, a directory's missing-name
- * LOOKUP and a settable node's SETATTR itself (fuse-upper.c).
+ * LOOKUP, a settable node's SETATTR and an upper-only directory's listing itself (fuse-upper.c).
  */
 export type UpperNodes = { readonly __brand: 'UpperNodes' }
 
@@ -77,6 +77,8 @@ export interface UpperAnswers {
   getattr: number
   lookup: number
   setattr: number
+  readdir: number
+  readdirplus: number
 }
 
 /** How many xattr requests the poll reader answered from a BareNodes set. */
@@ -131,7 +133,10 @@ interface Addon {
   pauseWriterNodes(table: WriterNodes, paused: boolean): void
   writerNodeAnswers(table: WriterNodes): number
   createUpperNodes(attrSeconds: number, entrySeconds: number): UpperNodes
-  setUpperNode(table: UpperNodes, nodeid: number, upper: string | null, ino?: number, flags?: number): void
+  setUpperNode(table: UpperNodes, nodeid: number, upper: string, ino: number, flags: number): void
+  setUpperNode(table: UpperNodes, nodeid: number, upper: null): number
+  takeUpperLookups(table: UpperNodes, nodeid: number): number
+  listingCookie(name: Buffer): number | null
   pauseUpperNodes(table: UpperNodes, paused: boolean): void
   upperNodeAnswers(table: UpperNodes): UpperAnswers
   peerCred(fd: number): PeerCred
@@ -325,22 +330,27 @@ export const createUpperNodes = (attrSeconds: number, entrySeconds: number): Upp
   addon.createUpperNodes(Math.floor(attrSeconds), Math.floor(entrySeconds))
 
 /**
- * Registers a node in upper/: its upper path (absolute, as the kernel takes it), the inode number
- * its attributes carry, and what it is (a directory, maybe merged with a lower one, or a regular
- * file, maybe settable). `upper` null takes the node out. JavaScript stays the owner: it takes a
- * node out before its name changes.
+ * Registers a node in upper/ (again, or anew): its upper path (absolute, as the kernel takes it),
+ * the inode number its attributes carry, and what it is (a directory, maybe merged with a lower one,
+ * or a regular file, maybe settable). JavaScript stays the owner: it takes a node out before its
+ * name changes.
  */
-export function setUpperNode(
-  table: UpperNodes,
-  nodeid: number,
-  upper: string | null,
-  ino = 0,
-  kind?: UpperNodeKind,
-): void {
-  if (upper === null) return addon.setUpperNode(table, nodeid, null)
-  const flags = (kind?.dir ? 1 : 0) | (kind?.lower ? 2 : 0) | (kind?.settable ? 4 : 0)
+export function setUpperNode(table: UpperNodes, nodeid: number, upper: string, ino: number, kind: UpperNodeKind): void {
+  const flags = (kind.dir ? 1 : 0) | (kind.lower ? 2 : 0) | (kind.settable ? 4 : 0)
   addon.setUpperNode(table, nodeid, upper, ino, flags)
 }
+
+/**
+ * Takes a node out of the table; returns the lookups the reader counted for it (its listings'
+ * direntplus entries link nodes), which the caller adds to the node's count.
+ */
+export const dropUpperNode = (table: UpperNodes, nodeid: number): number => addon.setUpperNode(table, nodeid, null)
+
+/** The lookups the reader counted for a node since the last call (FORGET adds them first). */
+export const takeUpperLookups = (table: UpperNodes, nodeid: number): number => addon.takeUpperLookups(table, nodeid)
+
+/** The offset the reader's listings give a name (dir-listing.ts cookieOf's), or null when it leaves the name to JavaScript. */
+export const listingCookie = (name: Buffer): number | null => addon.listingCookie(name)
 
 /** While paused, every SETATTR goes to JavaScript (which holds it). */
 export const pauseUpperNodes = (table: UpperNodes, paused: boolean): void => addon.pauseUpperNodes(table, paused)

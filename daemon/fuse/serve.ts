@@ -54,6 +54,7 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
     const code = String(Op[op])
     requests[code] = (requests[code] ?? 0) + count
   }
-  log.info('session ended', { reason, passthrough: session.negotiated?.passthrough ?? false, requests, ops })
+  const negotiated = session.negotiated?.passthrough ?? false
+  log.info('session ended', { reason, passthrough: negotiated, nodes: session.nodesKnown, requests, ops })
   process.exit(reason === 'ENODEV' ? 0 : 1)
 }

@@ -42,6 +42,8 @@ import { UpperMirror } from './upper-mirror.js'
  * it cannot see, the session tells it (invalidate: copy-ups, dropped setid bits); passthrough and
  * daemon writes update or drop the cached size and times in the kernel itself.
  */
+type ReaderAnswered = 'GETXATTR' | 'LISTXATTR' | 'SETATTR' | 'GETATTR' | 'LOOKUP' | 'READDIR' | 'READDIRPLUS'
+
 const DEFAULT_TIMEOUT: Timeout = { entry: 3600, attr: 3600 }
 
 const ENOSYS = -38
@@ -193,16 +195,22 @@ export class Session {
     else startFuseReader(this.fd, 2, READ_BUFFER, onBatch)
   }
 
+  /** nodes the kernel holds (the root included): what is left once it forgot what it could */
+  get nodesKnown(): number {
+    return this.ctx.inodes.size
+  }
+
   /**
    * The requests the poll reader answered without a delivery: GETXATTR and LISTXATTR of bare
-   * nodes, SETATTR of nodes open for writing and of upper regular files, GETATTR of upper nodes and
-   * LOOKUPs that found nothing in upper directories.
+   * nodes, SETATTR of nodes open for writing and of upper regular files, GETATTR of upper nodes,
+   * LOOKUPs that found nothing in upper directories, and listings of upper-only directories.
    */
-  readerAnswers(): Record<'GETXATTR' | 'LISTXATTR' | 'SETATTR' | 'GETATTR' | 'LOOKUP', number> {
+  readerAnswers(): Record<ReaderAnswered, number> {
     const a = bareNodeAnswers(this.ctx.bare)
     const u = upperNodeAnswers(this.ctx.upper.table)
     const SETATTR = writerNodeAnswers(this.ctx.writers) + u.setattr
-    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: u.getattr, LOOKUP: u.lookup }
+    const listings = { READDIR: u.readdir, READDIRPLUS: u.readdirplus }
+    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: u.getattr, LOOKUP: u.lookup, ...listings }
   }
 
   /**

@@ -8,9 +8,12 @@
  * number is a number. A node is settable (the reader answers its SETATTR) once the change journal
  * has its path (Overlay.changeHeard), since the reader cannot write to the journal.
  * Which nodes are registered is kept in each Inode (`mirrored`), so it costs no memory of its own.
+ * The reader's listings of upper-only directories link directory nodes (a direntplus counts a
+ * lookup): those lookups are added to the node's count when it is taken out, and at FORGET.
  * Tests: test/integration/fuse-upper.test.ts
  */
-import { createUpperNodes, setUpperNode, type UpperNodes } from '../../native-bindings/index.js'
+import { createUpperNodes, dropUpperNode, setUpperNode, takeUpperLookups } from '../../native-bindings/index.js'
+import type { UpperNodes } from '../../native-bindings/index.js'
 import { hasEscapes } from '../overlay/names.js'
 import { isDir, type Node } from '../overlay/lookup.js'
 import type { Inode } from './inodes.js'
@@ -52,7 +55,12 @@ export class UpperMirror {
   /** The node's name is about to change, or it goes: the reader must not answer for it any more. */
   drop(inode: Inode): void {
     if (inode.mirrored === 0) return
-    setUpperNode(this.table, inode.nodeid, null)
+    inode.nlookup += dropUpperNode(this.table, inode.nodeid)
     inode.mirrored = 0
+  }
+
+  /** Before FORGET takes lookups away: adds those the reader counted to the node's. */
+  countLookups(inode: Inode): void {
+    if (inode.mirrored !== 0) inode.nlookup += takeUpperLookups(this.table, inode.nodeid)
   }
 }

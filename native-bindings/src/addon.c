@@ -63,6 +63,7 @@ static napi_value init(napi_env env, napi_value exports) {
   strata_init_fuse_bare(env, exports);
   strata_init_fuse_writers(env, exports);
   strata_init_fuse_upper(env, exports);
+  strata_init_fuse_listing(env, exports);
   strata_init_peercred(env, exports);
   return exports;
 }

@@ -15,5 +15,6 @@ void strata_init_fuse_poll(napi_env env, napi_value exports);
 void strata_init_fuse_bare(napi_env env, napi_value exports);
 void strata_init_fuse_writers(napi_env env, napi_value exports);
 void strata_init_fuse_upper(napi_env env, napi_value exports);
+void strata_init_fuse_listing(napi_env env, napi_value exports);
 void strata_init_peercred(napi_env env, napi_value exports);
 #endif

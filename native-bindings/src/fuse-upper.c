@@ -6,6 +6,10 @@
  *   have expired);
  * - a LOOKUP that finds nothing in a directory no lower layer shows (every new name `tar -x` or a
  *   package manager makes is looked up first);
+ * - READDIR and READDIRPLUS of a directory no lower layer shows, when the kernel holds every entry's
+ *   node (fuse-listing.c: what `find`, `rm -rf` and `chmod -R` read after an untar through the
+ *   mount); a directory's direntplus links its node, and the lookups counted so are handed to
+ *   JavaScript (setUpperNode taking the node out, takeUpperLookups at FORGET), which owns the count;
  * - a SETATTR of a regular file or directory other than a size change (chmod -R, chown -R, touch,
  *   tar's times of the directories it made: fuse-setattr.c), when JavaScript marked the node
  *   settable (its path is in the change journal already) and the session is not paused (commit).
@@ -19,7 +23,8 @@
  * JavaScript owns the knowledge (daemon/fuse/upper-mirror.ts): it registers a node with its upper
  * path when it resolves one, and takes it out before that node's name changes (rename, unlink,
  * rmdir, link, FORGET), so the path here is always the node's. Node ids are small and dense: the
- * table is an array grown on demand up to STRATA_MAX_NODE_ID.
+ * table is an array grown on demand up to STRATA_MAX_NODE_ID, with an index from path to node id
+ * (path-index.c) for the listings.
  * Tests: test/unit/native-bindings/fuse-upper.test.ts, test/integration/fuse-upper.test.ts
  */
 #include <errno.h>
@@ -30,14 +35,18 @@
 #include <sys/stat.h>
 
 #include "families.h"
+#include "fuse-listing.h"
 #include "fuse-setattr.h"
 #include "fuse-upper.h"
 #include "fuse-wire.h"
 #include "napi-util.h"
 #include "node-table.h"
+#include "path-index.h"
 
 #define FUSE_LOOKUP 1
 #define FUSE_GETATTR 3
+#define FUSE_READDIR 28
+#define FUSE_READDIRPLUS 44
 #define GETATTR_FH 1
 #define ENTRY_OUT 128
 #define NAME_MAX_BYTES 255
@@ -52,28 +61,54 @@ typedef struct {
   char *path; /* NULL: not known */
   uint64_t ino;
   uint32_t flags;
+  uint64_t lookups; /* counted by the reader's direntplus entries, not yet handed to JavaScript */
 } upper_node;
 
 struct upper_nodes {
   upper_node *slots;
   size_t nslots;
+  strata_path_index index;
   uint64_t attr_seconds;
   uint64_t entry_seconds;
   bool paused;
   double answered_getattr;
   double answered_lookup;
   double answered_setattr;
+  double answered_readdir;
+  double answered_readdirplus;
 };
 
 static const upper_node *known(const upper_nodes *u, uint64_t id) {
   return id < u->nslots && u->slots[id].path ? &u->slots[id] : NULL;
 }
 
+/* Takes a node out; returns the lookups the reader counted for it (JavaScript adds them to its count). */
+static uint64_t take_out(upper_nodes *u, uint64_t id) {
+  if (id >= u->nslots) return 0;
+  upper_node *n = &u->slots[id];
+  uint64_t lookups = n->lookups;
+  if (n->path) strata_index_remove(&u->index, n->path, (uint32_t)id);
+  free(n->path);
+  *n = (upper_node){0};
+  return lookups;
+}
+
+/*
+ * Registers a node again or anew, owning path from the call on; false when memory ran out (then the
+ * node is not known, and the lookups counted for it so far stay to be taken).
+ */
 static bool put(upper_nodes *u, uint64_t id, char *path, uint64_t ino, uint32_t flags) {
-  if (!path && id >= u->nslots) return true;
-  if (!strata_cover((void **)&u->slots, &u->nslots, id, sizeof *u->slots)) return false;
-  free(u->slots[id].path);
-  u->slots[id] = (upper_node){.path = path, .ino = ino, .flags = flags};
+  if (!strata_cover((void **)&u->slots, &u->nslots, id, sizeof *u->slots)) {
+    free(path);
+    return false;
+  }
+  uint64_t lookups = take_out(u, id);
+  if (!strata_index_add(&u->index, path, (uint32_t)id)) {
+    free(path);
+    u->slots[id].lookups = lookups;
+    return false;
+  }
+  u->slots[id] = (upper_node){.path = path, .ino = ino, .flags = flags, .lookups = lookups};
   return true;
 }
 
@@ -148,14 +183,46 @@ static bool answer_setattr(upper_nodes *u, int fd, const char *req, size_t len, 
   return true;
 }
 
+/* the listings' view of the table: a node the kernel holds at a path */
+static bool held_at(void *ctx, const char *path, strata_held_node *out) {
+  const upper_nodes *u = ctx;
+  const upper_node *n = known(u, strata_index_find(&u->index, path));
+  if (!n) return false;
+  uint64_t id = (uint64_t)(n - u->slots);
+  *out = (strata_held_node){.nodeid = id, .ino = n->ino, .dir = n->flags & UPPER_DIR, .merged = n->flags & UPPER_LOWER};
+  return true;
+}
+
+static void linked(void *ctx, uint64_t nodeid) {
+  upper_nodes *u = ctx;
+  if (nodeid < u->nslots) u->slots[nodeid].lookups++;
+}
+
+static bool answer_readdir(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *n, bool plus) {
+  if ((n->flags & (UPPER_DIR | UPPER_LOWER)) != UPPER_DIR) return false;
+  strata_listing_dir dir = {.path = n->path,
+                            .ino = n->ino,
+                            .attr_seconds = u->attr_seconds,
+                            .entry_seconds = u->entry_seconds,
+                            .held = held_at,
+                            .linked = linked,
+                            .ctx = u};
+  if (!strata_listing_answer(fd, req, len, &dir)) return false;
+  if (plus) u->answered_readdirplus++;
+  else u->answered_readdir++;
+  return true;
+}
+
 bool strata_upper_answer(upper_nodes *u, int fd, const char *req, size_t len) {
   if (!u || len < STRATA_IN_HEADER + 1) return false;
   uint32_t opcode = strata_u32_at(req + 4);
-  if (opcode != FUSE_GETATTR && opcode != FUSE_LOOKUP && opcode != STRATA_FUSE_SETATTR) return false;
+  bool listing = opcode == FUSE_READDIR || opcode == FUSE_READDIRPLUS;
+  if (opcode != FUSE_GETATTR && opcode != FUSE_LOOKUP && opcode != STRATA_FUSE_SETATTR && !listing) return false;
   const upper_node *n = known(u, strata_u64_at(req + 16));
   if (!n) return false;
   if (opcode == FUSE_GETATTR) return answer_getattr(u, fd, req, len, n);
   if (opcode == FUSE_LOOKUP) return answer_lookup(u, fd, req, len, n);
+  if (listing) return answer_readdir(u, fd, req, len, n, opcode == FUSE_READDIRPLUS);
   return answer_setattr(u, fd, req, len, n);
 }
 
@@ -166,6 +233,7 @@ static void finalize(napi_env env, void *data, void *hint) {
   upper_nodes *u = data;
   for (size_t i = 0; i < u->nslots; i++) free(u->slots[i].path);
   free(u->slots);
+  strata_index_free(&u->index);
   free(u);
 }
 
@@ -208,7 +276,7 @@ static char *node_args(const strata_args *a, int64_t *ino, uint32_t *flags) {
   return path;
 }
 
-/* setUpperNode(table, nodeid, upperPath | null, ino, flags) */
+/* setUpperNode(table, nodeid, upperPath, ino, flags); with null for a path: takes the node out, returns its lookups */
 static napi_value js_set(napi_env env, napi_callback_info info) {
   strata_args a;
   if (!strata_get_args(env, info, &a)) return NULL;
@@ -223,13 +291,24 @@ static napi_value js_set(napi_env env, napi_callback_info info) {
   if (type != napi_null && !(path = node_args(&a, &ino, &flags))) return NULL;
   if ((uint64_t)id >= STRATA_MAX_NODE_ID) {
     free(path);
-    return strata_undefined(env);
+    return path ? strata_undefined(env) : strata_int64(env, 0);
   }
-  if (!put(u, (uint64_t)id, path, (uint64_t)ino, flags)) {
-    free(path);
-    return strata_throw_errno(env, ENOMEM, "setUpperNode", NULL);
-  }
+  if (!path) return strata_int64(env, (int64_t)take_out(u, (uint64_t)id));
+  if (!put(u, (uint64_t)id, path, (uint64_t)ino, flags)) return strata_throw_errno(env, ENOMEM, "setUpperNode", NULL);
   return strata_undefined(env);
+}
+
+/* takeUpperLookups(table, nodeid): the lookups the reader counted for the node since the last take (see the top) */
+static napi_value js_take(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  upper_nodes *u = table_arg(&a);
+  int64_t id;
+  if (!u || !strata_arg_int64(&a, 1, &id)) return NULL;
+  if (id < 0 || (uint64_t)id >= u->nslots) return strata_int64(env, 0);
+  uint64_t lookups = u->slots[id].lookups;
+  u->slots[id].lookups = 0;
+  return strata_int64(env, (int64_t)lookups);
 }
 
 /* pauseUpperNodes(table, paused): no SETATTR answers while paused */
@@ -246,7 +325,7 @@ static bool put_count(napi_env env, napi_value out, const char *name, double cou
   return napi_create_double(env, count, &v) == napi_ok && napi_set_named_property(env, out, name, v) == napi_ok;
 }
 
-/* upperNodeAnswers(table): how many GETATTR, LOOKUP and SETATTR the reader answered */
+/* upperNodeAnswers(table): how many GETATTR, LOOKUP, SETATTR, READDIR and READDIRPLUS the reader answered */
 static napi_value js_answers(napi_env env, napi_callback_info info) {
   strata_args a;
   if (!strata_get_args(env, info, &a)) return NULL;
@@ -255,7 +334,8 @@ static napi_value js_answers(napi_env env, napi_callback_info info) {
   napi_value out;
   NAPI_OK(env, napi_create_object(env, &out));
   if (!put_count(env, out, "getattr", u->answered_getattr) || !put_count(env, out, "lookup", u->answered_lookup) ||
-      !put_count(env, out, "setattr", u->answered_setattr))
+      !put_count(env, out, "setattr", u->answered_setattr) || !put_count(env, out, "readdir", u->answered_readdir) ||
+      !put_count(env, out, "readdirplus", u->answered_readdirplus))
     return NULL;
   return out;
 }
@@ -263,6 +343,7 @@ static napi_value js_answers(napi_env env, napi_callback_info info) {
 void strata_init_fuse_upper(napi_env env, napi_value exports) {
   static const strata_export list[] = {{"createUpperNodes", js_create},
                                        {"setUpperNode", js_set},
+                                       {"takeUpperLookups", js_take},
                                        {"pauseUpperNodes", js_pause},
                                        {"upperNodeAnswers", js_answers},
                                        {NULL, NULL}};

@@ -79,9 +79,14 @@ export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<Strata
  * (those the reader answered itself as 'GETXATTR (reader)' and 'LISTXATTR (reader)').
  */
 export async function requestsOf(m: StrataMount): Promise<Record<string, number>> {
+  return (await sessionEndOf(m)).requests
+}
+
+/** Unmounts, then requestsOf's counts and the nodes the worker still knew at the end. */
+export async function sessionEndOf(m: StrataMount): Promise<{ nodes: number; requests: Record<string, number> }> {
   await m.unmount()
   const line = m.log.find((l) => l.includes('session ended'))
   if (!line) throw new Error(`no 'session ended' line in ${m.log.join('\n')}`)
-  const ops = (JSON.parse(line) as { ops: Record<string, { count: number }> }).ops
-  return Object.fromEntries(Object.entries(ops).map(([op, s]) => [op, s.count]))
+  const end = JSON.parse(line) as { nodes: number; ops: Record<string, { count: number }> }
+  return { nodes: end.nodes, requests: Object.fromEntries(Object.entries(end.ops).map(([op, s]) => [op, s.count])) }
 }

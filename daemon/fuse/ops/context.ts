@@ -86,8 +86,13 @@ export function setNoXattrs(ctx: Context, inode: Inode, none: boolean): void {
   markBareNode(ctx.bare, inode.nodeid, none)
 }
 
-/** FORGET: a node dropped gives its id back for reuse, so the reader's mark on that id goes with it. */
+/**
+ * FORGET: a node dropped gives its id back for reuse, so the reader's mark on that id goes with it.
+ * The lookups the reader's listings counted come first.
+ */
 export function forgetNode(ctx: Context, nodeid: number, n: number): void {
+  const inode = ctx.inodes.get(nodeid)
+  if (inode) ctx.upper.countLookups(inode)
   const dropped = ctx.inodes.forget(nodeid, n)
   if (!dropped) return
   if (dropped.noXattrs) markBareNode(ctx.bare, nodeid, false)

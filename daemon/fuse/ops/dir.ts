@@ -7,6 +7,9 @@
  * per entry next, and for a bare node the reader answers those without JavaScript (ops/xattr.ts).
  * An entry whose node the kernel already holds (a file made through this mount, a name looked up
  * before) costs no stat: its dirent carries the node's inode number and an empty entry.
+ * A directory no lower layer shows, whose entries are all nodes the kernel holds (a tree untarred
+ * through the mount), is listed by the reader itself with the same bytes (fuse-listing.c); what
+ * comes here is the rest, and a reader may go on here from an offset the reader gave, or back.
  */
 import { DType, Fopen } from '../abi.js'
 import { direntSize, entryOut, openOut, writeDirent } from '../reply.js'

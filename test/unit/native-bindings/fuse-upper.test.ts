@@ -1,7 +1,7 @@
 /**
  * The table of upper nodes (createUpperNodes): its calls check their arguments (a path must be
  * absolute, a file is never merged with a lower directory), ids past its range are ignored, a
- * node taken out twice is no error, and it counts no answers before a reader gives some. Its
+ * node taken out twice is no error, and it counts no answers (nor lookups) before a reader gives some. Its
  * answers go through a real mount: test/integration/fuse-upper.test.ts.
  */
 import t from 'tap'
@@ -10,20 +10,25 @@ import {
   createBareNodes,
   createUpperNodes,
   createWriterNodes,
+  dropUpperNode,
   pauseUpperNodes,
   setUpperNode,
   startFusePoll,
+  takeUpperLookups,
   upperNodeAnswers,
 } from '../../../native-bindings/index.js'
 
 t.test('arguments are checked; out-of-range ids are ignored', async (t) => {
   const table = createUpperNodes(3600, 3600)
-  t.same(upperNodeAnswers(table), { getattr: 0, lookup: 0, setattr: 0 })
+  t.same(upperNodeAnswers(table), { getattr: 0, lookup: 0, setattr: 0, readdir: 0, readdirplus: 0 })
   setUpperNode(table, 5, '/tmp/x', 1234, { dir: true, lower: true })
   setUpperNode(table, 5, '/tmp/y', 1234, { dir: true }) // registered again: the path is replaced
   setUpperNode(table, 5, '/tmp/y/f', 1235, { dir: false, settable: true })
-  setUpperNode(table, 5, null)
-  setUpperNode(table, 5, null) // twice: nothing left to take
+  t.equal(dropUpperNode(table, 5), 0, 'no lookups counted by a reader')
+  t.equal(dropUpperNode(table, 5), 0) // twice: nothing left to take
+  t.equal(dropUpperNode(table, 2 ** 40), 0)
+  t.equal(takeUpperLookups(table, 5), 0)
+  t.equal(takeUpperLookups(table, 2 ** 40), 0)
   setUpperNode(table, 2 ** 40, '/tmp/x', 1, { dir: true }) // above the table's range: ignored
   pauseUpperNodes(table, true)
   pauseUpperNodes(table, false)
