@@ -79,7 +79,15 @@ export interface UpperAnswers {
   setattr: number
   readdir: number
   readdirplus: number
+  unlink: number
+  rmdir: number
 }
+
+/**
+ * The opcode of the reader's note that it removed a node's name itself (fuse-upper.h
+ * STRATA_NOTE_REMOVED): it comes among the requests of a batch, in the removal's place.
+ */
+export const READER_NOTE_REMOVED = 0x73740001
 
 /** How many xattr requests the poll reader answered from a BareNodes set. */
 export interface BareAnswers {

@@ -12,6 +12,7 @@ import {
   createWriterNodes,
   pauseUpperNodes,
   pauseWriterNodes,
+  READER_NOTE_REMOVED,
   startFusePoll,
   startFuseReader,
   upperNodeAnswers,
@@ -42,7 +43,8 @@ import { UpperMirror } from './upper-mirror.js'
  * it cannot see, the session tells it (invalidate: copy-ups, dropped setid bits); passthrough and
  * daemon writes update or drop the cached size and times in the kernel itself.
  */
-type ReaderAnswered = 'GETXATTR' | 'LISTXATTR' | 'SETATTR' | 'GETATTR' | 'LOOKUP' | 'READDIR' | 'READDIRPLUS'
+type ReaderAnswered =
+  'GETXATTR' | 'LISTXATTR' | 'SETATTR' | 'GETATTR' | 'LOOKUP' | 'READDIR' | 'READDIRPLUS' | 'UNLINK' | 'RMDIR'
 
 const DEFAULT_TIMEOUT: Timeout = { entry: 3600, attr: 3600 }
 
@@ -203,14 +205,15 @@ export class Session {
   /**
    * The requests the poll reader answered without a delivery: GETXATTR and LISTXATTR of bare
    * nodes, SETATTR of nodes open for writing and of upper regular files, GETATTR of upper nodes,
-   * LOOKUPs that found nothing in upper directories, and listings of upper-only directories.
+   * LOOKUPs that found nothing in upper directories, listings of upper-only directories and
+   * removals in them.
    */
   readerAnswers(): Record<ReaderAnswered, number> {
     const a = bareNodeAnswers(this.ctx.bare)
     const u = upperNodeAnswers(this.ctx.upper.table)
     const SETATTR = writerNodeAnswers(this.ctx.writers) + u.setattr
-    const listings = { READDIR: u.readdir, READDIRPLUS: u.readdirplus }
-    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: u.getattr, LOOKUP: u.lookup, ...listings }
+    const byName = { READDIR: u.readdir, READDIRPLUS: u.readdirplus, UNLINK: u.unlink, RMDIR: u.rmdir }
+    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: u.getattr, LOOKUP: u.lookup, ...byName }
   }
 
   /**
@@ -249,6 +252,7 @@ export class Session {
       this.ctx.log.error('dropped a request with a broken header', { err: String(err), bytes: req.length })
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
+    if (header.opcode === READER_NOTE_REMOVED) return entry.readerRemoved(this.ctx, header, new Body(req)) as null
     const started = performance.now()
     const reply = this.answer(header, new Body(req))
     const finish = (r: Buffer | null) => {

@@ -10,7 +10,8 @@
  * Which nodes are registered is kept in each Inode (`mirrored`), so it costs no memory of its own.
  * The reader's listings of upper-only directories link directory nodes (a direntplus counts a
  * lookup): those lookups are added to the node's count when it is taken out, and at FORGET.
- * Tests: test/integration/fuse-upper.test.ts
+ * Tests: test/integration/fuse-upper.test.ts, test/integration/fuse-upper-readdir.test.ts,
+ * test/integration/fuse-upper-remove.test.ts
  */
 import { createUpperNodes, dropUpperNode, setUpperNode, takeUpperLookups } from '../../native-bindings/index.js'
 import type { UpperNodes } from '../../native-bindings/index.js'
@@ -56,6 +57,15 @@ export class UpperMirror {
   drop(inode: Inode): void {
     if (inode.mirrored === 0) return
     inode.nlookup += dropUpperNode(this.table, inode.nodeid)
+    inode.mirrored = 0
+  }
+
+  /**
+   * The reader removed the node's name itself (UNLINK, RMDIR: fuse-upper.c) and took it out of its
+   * table, handing over the lookups it had counted.
+   */
+  removedByReader(inode: Inode, lookups: number): void {
+    inode.nlookup += lookups
     inode.mirrored = 0
   }
 

@@ -184,6 +184,14 @@ export class Overlay {
     rmdir(this.stack, this.note(parsePath(path, 'rmdir')))
   }
 
+  /**
+   * The FUSE reader removed a directory no lower layer shows, whose path the change journal has
+   * (daemon/fuse/upper-mirror.ts): what the directory cache holds at or below it goes.
+   */
+  removedDir(path: string): void {
+    this.stack.dirs.forget(parsePath(path, 'rmdir'), true)
+  }
+
   /** flags: 0, RENAME_NOREPLACE (1) or RENAME_EXCHANGE (2), as renameat2. */
   async rename(from: string, to: string, flags = 0): Promise<void> {
     const a = this.note(parsePath(from, 'rename'), true)

@@ -16,8 +16,9 @@
  * still get their turn while requests keep coming.
  * Given a set of bare nodes (fuse-bare.c), it answers their GETXATTR and LISTXATTR itself; given the
  * table of nodes open for writing (fuse-writers.c), their plain SETATTR; given the table of nodes
- * in upper/ (fuse-upper.c), their GETATTR, a regular file's SETATTR and the LOOKUPs that find
- * nothing. JS gets the rest.
+ * in upper/ (fuse-upper.c), their GETATTR, a regular file's SETATTR, the LOOKUPs that find
+ * nothing, the listings and removals in upper-only directories (a removal's note for JS goes into
+ * the batch in its place). JS gets the rest.
  * Tests: test/unit/native-bindings/fuse-poll.test.ts, test/integration/fuse-worker.test.ts
  */
 #include <errno.h>
@@ -79,10 +80,25 @@ static void free_poller(uv_handle_t *handle) {
   free(p);
 }
 
-/* Whether one of the answerers answered the request in buf. */
-static bool answer_here(poller *p, size_t len) {
-  return strata_bare_answer(p->bare, p->fd, p->buf, len) || strata_writers_answer(p->writers, p->fd, p->buf, len) ||
-         strata_upper_answer(p->upper, p->fd, p->buf, len);
+/*
+ * Whether one of the answerers answered the request in buf; a note for JavaScript goes into the
+ * batch first. false with *end set when a note could not be made: JavaScript would go on resolving
+ * a name that is gone, so the session ends.
+ */
+static bool answer_here(poller *p, size_t len, napi_value batch, uint32_t *n, const char **end) {
+  char note[STRATA_NOTE_LEN];
+  bool noted = false;
+  if (strata_bare_answer(p->bare, p->fd, p->buf, len) || strata_writers_answer(p->writers, p->fd, p->buf, len))
+    return true;
+  bool answered = strata_upper_answer(p->upper, p->fd, p->buf, len, note, &noted);
+  napi_value buf;
+  if (!noted) return answered;
+  if (napi_create_buffer_copy(p->env, sizeof note, note, NULL, &buf) != napi_ok) {
+    *end = "ENOMEM";
+    return false;
+  }
+  napi_set_element(p->env, batch, (*n)++, buf);
+  return answered;
 }
 
 /*
@@ -107,10 +123,11 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
       *end = len < 0 ? uv_err_name(-errno) : "EOF";
       break;
     }
-    if (answer_here(p, (size_t)len)) {
+    if (answer_here(p, (size_t)len, batch, &n, end)) {
       p->answered++;
       continue;
     }
+    if (*end) break;
     napi_value buf;
     if (napi_create_buffer_copy(p->env, (size_t)len, p->buf, NULL, &buf) != napi_ok) {
       *end = "ENOMEM";

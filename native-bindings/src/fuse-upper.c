@@ -10,6 +10,9 @@
  *   node (fuse-listing.c: what `find`, `rm -rf` and `chmod -R` read after an untar through the
  *   mount); a directory's direntplus links its node, and the lookups counted so are handed to
  *   JavaScript (setUpperNode taking the node out, takeUpperLookups at FORGET), which owns the count;
+ * - UNLINK of a regular file and RMDIR of a directory in a directory no lower layer shows, once
+ *   the node is settable (below) and the session is not paused: the name just goes, and JavaScript
+ *   gets a note in its place among the requests (fuse-upper.h), which it handles before the rest;
  * - a SETATTR of a regular file or directory other than a size change (chmod -R, chown -R, touch,
  *   tar's times of the directories it made: fuse-setattr.c), when JavaScript marked the node
  *   settable (its path is in the change journal already) and the session is not paused (commit).
@@ -25,7 +28,8 @@
  * rmdir, link, FORGET), so the path here is always the node's. Node ids are small and dense: the
  * table is an array grown on demand up to STRATA_MAX_NODE_ID, with an index from path to node id
  * (path-index.c) for the listings.
- * Tests: test/unit/native-bindings/fuse-upper.test.ts, test/integration/fuse-upper.test.ts
+ * Tests: test/unit/native-bindings/fuse-upper.test.ts, test/integration/fuse-upper.test.ts,
+ * test/integration/fuse-upper-readdir.test.ts, test/integration/fuse-upper-remove.test.ts
  */
 #include <errno.h>
 #include <limits.h>
@@ -45,6 +49,8 @@
 
 #define FUSE_LOOKUP 1
 #define FUSE_GETATTR 3
+#define FUSE_UNLINK 10
+#define FUSE_RMDIR 11
 #define FUSE_READDIR 28
 #define FUSE_READDIRPLUS 44
 #define GETATTR_FH 1
@@ -76,6 +82,8 @@ struct upper_nodes {
   double answered_setattr;
   double answered_readdir;
   double answered_readdirplus;
+  double answered_unlink;
+  double answered_rmdir;
 };
 
 static const upper_node *known(const upper_nodes *u, uint64_t id) {
@@ -213,16 +221,56 @@ static bool answer_readdir(upper_nodes *u, int fd, const char *req, size_t len, 
   return true;
 }
 
-bool strata_upper_answer(upper_nodes *u, int fd, const char *req, size_t len) {
+/* The note JavaScript gets for a node whose name the reader removed (fuse-upper.h). */
+static void put_note(char *note, uint64_t id, uint64_t lookups, bool dir) {
+  memset(note, 0, STRATA_NOTE_LEN);
+  strata_put32(note, STRATA_NOTE_LEN);
+  strata_put32(note + 4, STRATA_NOTE_REMOVED);
+  strata_put64(note + 16, id);
+  strata_put64(note + STRATA_IN_HEADER, lookups);
+  strata_put32(note + STRATA_IN_HEADER + 8, dir);
+}
+
+/*
+ * UNLINK of a regular file or RMDIR of a directory that is a settable node (its path is in the
+ * change journal, if there is one) in a directory no lower layer shows: nothing below can show
+ * through, so the name just goes (no whiteout). A call that fails changed nothing: JavaScript tries
+ * again and answers why (a directory that holds whiteouts only is JavaScript's to empty).
+ */
+static bool answer_remove(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *parent, bool dir,
+                          char *note, bool *noted) {
+  if (u->paused || (parent->flags & (UPPER_DIR | UPPER_LOWER)) != UPPER_DIR) return false;
+  const char *name = plain_name(req, len);
+  char path[PATH_MAX];
+  if (!name || snprintf(path, sizeof path, "%s/%s", parent->path, name) >= (int)sizeof path) return false;
+  uint64_t id = strata_index_find(&u->index, path);
+  const upper_node *n = known(u, id);
+  if (!n || (n->flags & (UPPER_DIR | UPPER_LOWER | UPPER_SETTABLE)) != ((dir ? UPPER_DIR : 0) | UPPER_SETTABLE))
+    return false;
+  if ((dir ? rmdir(path) : unlink(path)) != 0) return false;
+  put_note(note, id, take_out(u, id), dir);
+  *noted = true;
+  char out[STRATA_OUT_HEADER] = {0};
+  strata_out_header(out, sizeof out, 0, req);
+  if (!strata_fuse_reply(fd, out, sizeof out)) return false;
+  if (dir) u->answered_rmdir++;
+  else u->answered_unlink++;
+  return true;
+}
+
+bool strata_upper_answer(upper_nodes *u, int fd, const char *req, size_t len, char *note, bool *noted) {
   if (!u || len < STRATA_IN_HEADER + 1) return false;
   uint32_t opcode = strata_u32_at(req + 4);
   bool listing = opcode == FUSE_READDIR || opcode == FUSE_READDIRPLUS;
-  if (opcode != FUSE_GETATTR && opcode != FUSE_LOOKUP && opcode != STRATA_FUSE_SETATTR && !listing) return false;
+  bool removal = opcode == FUSE_UNLINK || opcode == FUSE_RMDIR;
+  if (opcode != FUSE_GETATTR && opcode != FUSE_LOOKUP && opcode != STRATA_FUSE_SETATTR && !listing && !removal)
+    return false;
   const upper_node *n = known(u, strata_u64_at(req + 16));
   if (!n) return false;
   if (opcode == FUSE_GETATTR) return answer_getattr(u, fd, req, len, n);
   if (opcode == FUSE_LOOKUP) return answer_lookup(u, fd, req, len, n);
   if (listing) return answer_readdir(u, fd, req, len, n, opcode == FUSE_READDIRPLUS);
+  if (removal) return answer_remove(u, fd, req, len, n, opcode == FUSE_RMDIR, note, noted);
   return answer_setattr(u, fd, req, len, n);
 }
 
@@ -325,7 +373,7 @@ static bool put_count(napi_env env, napi_value out, const char *name, double cou
   return napi_create_double(env, count, &v) == napi_ok && napi_set_named_property(env, out, name, v) == napi_ok;
 }
 
-/* upperNodeAnswers(table): how many GETATTR, LOOKUP, SETATTR, READDIR and READDIRPLUS the reader answered */
+/* upperNodeAnswers(table): how many requests of each kind the reader answered */
 static napi_value js_answers(napi_env env, napi_callback_info info) {
   strata_args a;
   if (!strata_get_args(env, info, &a)) return NULL;
@@ -335,7 +383,8 @@ static napi_value js_answers(napi_env env, napi_callback_info info) {
   NAPI_OK(env, napi_create_object(env, &out));
   if (!put_count(env, out, "getattr", u->answered_getattr) || !put_count(env, out, "lookup", u->answered_lookup) ||
       !put_count(env, out, "setattr", u->answered_setattr) || !put_count(env, out, "readdir", u->answered_readdir) ||
-      !put_count(env, out, "readdirplus", u->answered_readdirplus))
+      !put_count(env, out, "readdirplus", u->answered_readdirplus) ||
+      !put_count(env, out, "unlink", u->answered_unlink) || !put_count(env, out, "rmdir", u->answered_rmdir))
     return NULL;
   return out;
 }

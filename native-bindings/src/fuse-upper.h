@@ -11,8 +11,18 @@ typedef struct upper_nodes upper_nodes;
 upper_nodes *strata_upper_nodes_of(napi_env env, napi_value value);
 
 /*
- * Answers GETATTR of a known node, a LOOKUP that finds nothing in a known directory, or a SETATTR
- * of a known regular file; false leaves the request to JavaScript.
+ * A note for JavaScript, handed over with the requests as one more: a request with this opcode (the
+ * kernel never sends it), the node id of a node whose name the reader removed (UNLINK, RMDIR) in
+ * its header, then the lookups the reader counted for it (u64) and whether it was a directory (u32).
  */
-bool strata_upper_answer(upper_nodes *u, int fd, const char *req, size_t len);
+#define STRATA_NOTE_REMOVED 0x73740001u
+#define STRATA_NOTE_LEN 56
+
+/*
+ * Answers GETATTR of a known node, a LOOKUP that finds nothing in a known directory, a SETATTR of a
+ * known regular file, a listing or a removal in an upper-only directory; false leaves the request
+ * to JavaScript. A removal fills `note` (STRATA_NOTE_LEN bytes, *noted set), answered or not:
+ * JavaScript must hear of it before the requests that follow.
+ */
+bool strata_upper_answer(upper_nodes *u, int fd, const char *req, size_t len, char *note, bool *noted);
 #endif

@@ -5,8 +5,8 @@
  * drop directories' dentries, renames, unlinks, an rmdir, a hard link, a symlink and a fifo, which
  * JavaScript lists), every entry's d_ino is its st_ino, a directory too long for the reader (over
  * 4,096 entries) is listed by JavaScript, and a reader that goes on after the directory changed
- * under it (JavaScript then answers the rest, from the offset the reader gave) sees every entry
- * that stayed exactly once. The lookups the reader's direntplus entries count are the kernel's: once
+ * under it (JavaScript then answers the rest, from the offset the reader gave, or from the listing
+ * it kept, which still has a name since unlinked) sees every entry that stayed exactly once. The lookups the reader's direntplus entries count are the kernel's: once
  * it forgets what it holds, the worker holds no node but the root.
  */
 import t from 'tap'
@@ -80,13 +80,21 @@ t.test('listings of upper-only directories match kernel overlayfs, and the reade
   t.ok((r.READDIRPLUS ?? 0) + (r.READDIR ?? 0) >= 3, 'the long directory and those with other entries by JavaScript')
 })
 
-/** argv: dir. Reads part of the listing, changes the directory, reads on; prints what it saw more or less than once. */
+/**
+ * argv: dir, when. Reads part of the listing, changes the directory, reads on; prints what it saw
+ * more or less than once. A symlink makes the reader leave the listing to JavaScript: made after the
+ * first part ('late'), JavaScript goes on from the reader's offset; made before ('early'),
+ * JavaScript lists it all, going on with the listing it read first, which still has the name unlinked.
+ */
 const GO_ON = `
 import sys
-d = sys.argv[1]
+d, when = sys.argv[1:3]
+if when == 'early':
+    os.symlink('f0', d + '/zz-link')
 it = os.scandir(d)
 seen = [next(it).name for _ in range(500)]
-os.symlink('f0', d + '/zz-link')                # the reader cannot list a symlink: JavaScript goes on
+if when == 'late':
+    os.symlink('f0', d + '/zz-link')
 os.unlink(d + '/f1999'); open(d + '/new-file', 'w').close()
 seen += [e.name for e in it]
 stayed = {'f%d' % i for i in range(3000)} - {'f1999'}
@@ -100,13 +108,11 @@ t.test('a reader going on after the directory changed sees every entry that stay
   const m = await mountStrata(t, { ...stack, mnt: `${base}/mnt` })
   py(m.mnt, "os.mkdir('big')\nfor i in range(3000): open('big/f%d' % i, 'w').close()")
   writeFileSync(`${base}/go-on.py`, `import os\n${GO_ON}`)
-  for (let round = 0; round < 3; round++) {
+  for (const [round, when] of ['late', 'late', 'late', 'early'].entries()) {
     const d = `big${round}`
     execFileSync('cp', ['-a', `${m.mnt}/big`, `${m.mnt}/${d}`]) // made through the mount: nodes the kernel holds
-    t.equal(
-      execFileSync('python3', [`${base}/go-on.py`, d], { cwd: m.mnt, encoding: 'utf8' }).trim(),
-      'missing [] twice []',
-    )
+    const shown = execFileSync('python3', [`${base}/go-on.py`, d, when], { cwd: m.mnt, encoding: 'utf8' })
+    t.equal(shown.trim(), 'missing [] twice []', `${d}, the symlink made ${when}`)
   }
   const r = await requestsOf(m)
   t.ok((r['READDIRPLUS (reader)'] ?? 0) + (r['READDIR (reader)'] ?? 0) >= 3, `the reader began (${JSON.stringify(r)})`)

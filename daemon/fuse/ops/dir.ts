@@ -15,6 +15,8 @@ import { DType, Fopen } from '../abi.js'
 import { direntSize, entryOut, openOut, writeDirent } from '../reply.js'
 import { fuseAttr, inodeOf, setNoXattrs, type Context, type Handler } from './context.js'
 import { attrOf } from '../../overlay/overlay.js'
+import { hasCode } from '../../overlay/fs-error.js'
+import type { Node } from '../../overlay/lookup.js'
 import { joinPath } from '../../overlay/path.js'
 import { firstAfter, fitting, listingOf, type Listed } from '../dir-listing.js'
 import type { Ino, Inode } from '../inodes.js'
@@ -51,14 +53,19 @@ function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Handler>[2
   let used = 0
   for (let i = start; i < start + count; i++) {
     const e = list[i] as Listed
-    const { ino, entry } = direntOf(ctx, dir, e, plus)
-    used += writeDirent(out, used, { ino, off: e.cookie, type: DType[e.type], name: e.name }, entry)
+    const shown = direntOf(ctx, dir, e, plus)
+    if (shown === null) continue
+    used += writeDirent(out, used, { ino: shown.ino, off: e.cookie, type: DType[e.type], name: e.name }, shown.entry)
   }
-  return out
+  return used === bytes ? out : out.subarray(0, used)
 }
 
-/** One entry's inode number and, for READDIRPLUS, its fuse_entry_out (counting a lookup when it links a node). */
-function direntOf(ctx: Context, dir: Inode, e: Listed, plus: boolean): { ino: Ino; entry: Buffer | null } {
+/**
+ * One entry's inode number and, for READDIRPLUS, its fuse_entry_out (counting a lookup when it links
+ * a node); null for an entry gone since the listing was read (a reader going on with a listing kept
+ * from its first request, after an unlink): it is not shown, as POSIX allows, and the rest still is.
+ */
+function direntOf(ctx: Context, dir: Inode, e: Listed, plus: boolean): { ino: Ino; entry: Buffer | null } | null {
   if (e.name === '.' || e.name === '..') return { ino: dir.ino, entry: plus ? NO_ENTRY : null }
   const path = joinPath(dir.path, e.name)
   const known = ctx.inodes.at(path)
@@ -66,11 +73,21 @@ function direntOf(ctx: Context, dir: Inode, e: Listed, plus: boolean): { ino: In
   // the kernel drops a directory's dentry when its mode changes (tar's chmod of every directory it
   // made), and a full entry here revalidates it, where an empty one leaves a LOOKUP to follow.
   if (known && !(plus && e.type === 'dir')) return { ino: known.ino, entry: plus ? NO_ENTRY : null }
-  const node = ctx.ov.lookup(path)
+  const node = lookupOrNull(ctx, path)
+  if (node === null) return null
   if (!plus) return { ino: ctx.inodes.inoAt(path, node.stat), entry: null }
   const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
   if (inode.noXattrs === null) setNoXattrs(ctx, inode, ctx.ov.listxattrOf(node).length === 0)
   return { ino: inode.ino, entry: entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout) }
+}
+
+function lookupOrNull(ctx: Context, path: string): Node | null {
+  try {
+    return ctx.ov.lookup(path)
+  } catch (err) {
+    if (hasCode(err, 'ENOENT', 'ENOTDIR')) return null
+    throw err
+  }
 }
 
 export const readdir: Handler = (ctx, h, body) => readdirCommon(ctx, h.nodeid, body, false)

@@ -1,6 +1,7 @@
 /**
  * Name operations: LOOKUP (negative entries for missing names), FORGET, BATCH_FORGET, MKDIR,
- * MKNOD, SYMLINK, LINK, UNLINK, RMDIR, RENAME, RENAME2. Each new entry counts one lookup.
+ * MKNOD, SYMLINK, LINK, UNLINK, RMDIR, RENAME, RENAME2. Each new entry counts one lookup. And the
+ * reader's notes of the names it removed itself.
  */
 import { splitDev } from '../../../native-bindings/index.js'
 import { entryOut } from '../reply.js'
@@ -71,6 +72,22 @@ function removal(syscall: 'unlink' | 'rmdir'): Handler {
 
 export const unlink = removal('unlink')
 export const rmdir = removal('rmdir')
+
+/**
+ * The reader's note that it removed a node's name itself (native-bindings/src/fuse-upper.h): the
+ * node id in the header, then the lookups it counted and whether it was a directory. The engine
+ * and the inode table learn what unlink and rmdir above would have told them; no reply.
+ */
+export const readerRemoved: Handler = (ctx, h, body) => {
+  const lookups = body.num64()
+  const dir = body.u32() === 1
+  const inode = ctx.inodes.get(h.nodeid)
+  if (!inode) return null // the reader knows only nodes this table has: cannot happen
+  ctx.upper.removedByReader(inode, lookups)
+  if (dir) ctx.ov.removedDir(inode.path)
+  ctx.inodes.unlinked(inode.path)
+  return null
+}
 
 const RENAME_EXCHANGE = 2
 

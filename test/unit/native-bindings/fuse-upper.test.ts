@@ -20,7 +20,8 @@ import {
 
 t.test('arguments are checked; out-of-range ids are ignored', async (t) => {
   const table = createUpperNodes(3600, 3600)
-  t.same(upperNodeAnswers(table), { getattr: 0, lookup: 0, setattr: 0, readdir: 0, readdirplus: 0 })
+  const none = { getattr: 0, lookup: 0, setattr: 0, readdir: 0, readdirplus: 0, unlink: 0, rmdir: 0 }
+  t.same(upperNodeAnswers(table), none)
   setUpperNode(table, 5, '/tmp/x', 1234, { dir: true, lower: true })
   setUpperNode(table, 5, '/tmp/y', 1234, { dir: true }) // registered again: the path is replaced
   setUpperNode(table, 5, '/tmp/y/f', 1235, { dir: false, settable: true })
