@@ -2,7 +2,8 @@
  * The inode table: FUSE node ids for union paths, with the kernel's lookup counts.
  * Owns: one node per upper backing inode (hard links there share it; lower hard links do not, since
  *   copy-up breaks them name by name, as overlayfs without index does); a 64-bit inode number fixed when the node
- *   is made (the backing inode's), so it stays the same across copy-up; every name a node is known
+ *   is made (the backing inode's), so it stays the same across copy-up (a directory removed while
+ *   held gives its backing inode's number up: the next directory with it is a new node); every name a node is known
  *   by, kept current across renames and unlinks (a hard-linked node serves through any name it still
  *   has); exact lookup counting (every LOOKUP, CREATE, MKNOD, MKDIR, SYMLINK, LINK and READDIRPLUS
  *   entry adds one, FORGET takes n away; a node goes at zero, the root never).
@@ -139,6 +140,10 @@ export class InodeTable {
   remember(path: string, st: BigIntStats, inUpper: boolean): Inode {
     const key = keyOf(st)
     let node = (inUpper ? this.byBacking.get(key) : undefined) ?? this.byPath.get(path)
+    // A directory removed while the kernel still holds it (a shell's working directory, an open
+    // fd) is nameless: no OPENDIR keeps its backing inode alive, so the backing filesystem may give
+    // its number to the next directory made. That one is another node.
+    if (node && st.isDirectory() && !this.hasName(node)) node = this.byPath.get(path)
     if (!node) {
       const ino = this.inoOfPath.get(path) ?? inoOf(st.ino)
       node = new Inode(this.freeIds.pop() ?? this.byId.length, ino, path)
@@ -232,6 +237,10 @@ export class InodeTable {
   private unbindKeys(node: Inode): void {
     if (node.key !== null && this.byBacking.get(node.key) === node) this.byBacking.delete(node.key)
     node.key = null
+  }
+
+  private hasName(node: Inode): boolean {
+    return this.byPath.get(node.path) === node || this.others.has(node)
   }
 
   /** Every name at or below `path`, with its node. */

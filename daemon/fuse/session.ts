@@ -151,7 +151,11 @@ export class Session {
   ) {
     const log = opts.log ?? createLogger('debug', 'strata-overlay')
     const timeout = opts.timeout ?? DEFAULT_TIMEOUT
-    const upper = new UpperMirror(timeout, (path) => ov.changeHeard(path))
+    const upper = new UpperMirror(
+      timeout,
+      (path) => ov.changeHeard(path),
+      (path) => this.ctx.inodes.at(path),
+    )
     this.ctx = {
       ov,
       inodes: new InodeTable(ov.lookup('').stat, (node) => upper.drop(node)),
@@ -252,7 +256,7 @@ export class Session {
       this.ctx.log.error('dropped a request with a broken header', { err: String(err), bytes: req.length })
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
-    if (header.opcode === READER_NOTE_REMOVED) return entry.readerRemoved(this.ctx, header, new Body(req)) as null
+    if (header.opcode === READER_NOTE_REMOVED) return this.noteRemoved(header, req)
     const started = performance.now()
     const reply = this.answer(header, new Body(req))
     const finish = (r: Buffer | null) => {
@@ -264,6 +268,16 @@ export class Session {
     if (!(reply instanceof Promise)) return finish(reply)
     this.awaiting[0] = (this.awaiting[0] as number) + 1
     return reply.then(finish).finally(() => (this.awaiting[0] = (this.awaiting[0] as number) - 1))
+  }
+
+  /** The reader's note of a name it removed (ops/entry.ts readerRemoved): no reply, never thrown out of a batch. */
+  private noteRemoved(header: Header, req: Buffer): null {
+    try {
+      entry.readerRemoved(this.ctx, header, new Body(req))
+    } catch (err) {
+      this.ctx.log.error("the reader's note of a removal failed", { err: String((err as Error)?.stack ?? err) })
+    }
+    return null
   }
 
   /**

@@ -28,10 +28,15 @@ const SETTABLE = 2
 export class UpperMirror {
   readonly table: UpperNodes
 
-  /** `heard(path)`: whether the change journal has the path already (Overlay.changeHeard) */
+  /**
+   * `heard(path)`: whether the change journal has the path already (Overlay.changeHeard);
+   * `holder(path)`: the node the inode table has at the path (a node that lost its last name keeps
+   * it as its path, and another node may hold it now)
+   */
   constructor(
     timeout: Timeout,
     private readonly heard: (path: string) => boolean,
+    private readonly holder: (path: string) => Inode | undefined,
   ) {
     this.table = createUpperNodes(timeout.attr, timeout.entry)
   }
@@ -44,6 +49,7 @@ export class UpperMirror {
     const settable = this.heard(node.path)
     if (inode.mirrored === MIRRORED && !settable) return
     if (typeof inode.ino !== 'number' || inode.path !== node.path || hasEscapes(node.upper)) return
+    if (this.holder(node.path) !== inode) return // nameless: the path is another node's now
     if (node.upper.length >= PATH_MAX / 3 && Buffer.byteLength(node.upper) >= PATH_MAX) return // resolved in JS only
     setUpperNode(this.table, inode.nodeid, node.upper, inode.ino, {
       dir,

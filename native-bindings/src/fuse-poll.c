@@ -93,11 +93,12 @@ static bool answer_here(poller *p, size_t len, napi_value batch, uint32_t *n, co
   bool answered = strata_upper_answer(p->upper, p->fd, p->buf, len, note, &noted);
   napi_value buf;
   if (!noted) return answered;
-  if (napi_create_buffer_copy(p->env, sizeof note, note, NULL, &buf) != napi_ok) {
+  if (napi_create_buffer_copy(p->env, sizeof note, note, NULL, &buf) != napi_ok ||
+      napi_set_element(p->env, batch, *n, buf) != napi_ok) {
     *end = "ENOMEM";
     return false;
   }
-  napi_set_element(p->env, batch, (*n)++, buf);
+  (*n)++;
   return answered;
 }
 

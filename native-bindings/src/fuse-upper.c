@@ -111,10 +111,12 @@ static bool put(upper_nodes *u, uint64_t id, char *path, uint64_t ino, uint32_t 
     return false;
   }
   uint64_t lookups = take_out(u, id);
-  if (!strata_index_add(&u->index, path, (uint32_t)id)) {
+  /* another node at this path still: JavaScript's mistake, but answering for either would be wrong */
+  uint64_t other = strata_index_find(&u->index, path);
+  if (other != 0 || !strata_index_add(&u->index, path, (uint32_t)id)) {
     free(path);
     u->slots[id].lookups = lookups;
-    return false;
+    return other != 0;
   }
   u->slots[id] = (upper_node){.path = path, .ino = ino, .flags = flags, .lookups = lookups};
   return true;
@@ -338,8 +340,9 @@ static napi_value js_set(napi_env env, napi_callback_info info) {
   char *path = NULL;
   if (type != napi_null && !(path = node_args(&a, &ino, &flags))) return NULL;
   if ((uint64_t)id >= STRATA_MAX_NODE_ID) {
+    bool registering = path != NULL;
     free(path);
-    return path ? strata_undefined(env) : strata_int64(env, 0);
+    return registering ? strata_undefined(env) : strata_int64(env, 0);
   }
   if (!path) return strata_int64(env, (int64_t)take_out(u, (uint64_t)id));
   if (!put(u, (uint64_t)id, path, (uint64_t)ino, flags)) return strata_throw_errno(env, ENOMEM, "setUpperNode", NULL);

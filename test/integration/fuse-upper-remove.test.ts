@@ -7,7 +7,9 @@
  * again where others were removed (a file where a directory was, and the other way round). No
  * node is left once the kernel forgets, a paused worker holds an unlink until it resumes, and with
  * a change journal a file made before the mount (not in the journal) is removed by JavaScript,
- * which records it.
+ * which records it. A directory removed while held open never answers for its path again, nor its
+ * node id once another node has it: its GETATTR says ENOENT (kernel overlayfs shows its last
+ * attributes with nlink 0; nothing here keeps them), never the new directory's.
  */
 import t from 'tap'
 import { execFileSync, spawn } from 'node:child_process'
@@ -84,6 +86,39 @@ t.test('what is left after removals through the reader matches kernel overlayfs'
   t.ok((r['RMDIR (reader)'] ?? 0) >= 2, 'rmdirs by the reader')
   t.ok((r.UNLINK ?? 0) >= 3 && (r.RMDIR ?? 0) >= 2, 'the moved, merged and special ones by JavaScript')
   t.equal(end.nodes, 1, 'no node left but the root once the kernel forgot')
+})
+
+/**
+ * A directory removed while open, and another made at its path: the old node (nameless) must never
+ * answer for the path again, nor its node id for the path once the id is another node's.
+ */
+const NAMELESS = `
+import subprocess
+os.makedirs('build/sub'); open('build/sub/f', 'w').close()
+old = os.open('build', os.O_RDONLY)
+shutil.rmtree('build'); os.mkdir('build', 0o700)
+try:
+    s = os.fstat(old)                          # the removed directory, not the new one
+    print('fstat of the removed directory: nlink %d mode %o' % (s.st_nlink, s.st_mode))
+except FileNotFoundError:
+    print('fstat of the removed directory: ENOENT')
+os.close(old)                                  # the kernel forgets it: its node id is free again
+os.symlink('target', 'link')                   # and goes to the next node made
+forced = subprocess.run(['stat', '--cached=never', '-c', '%F %a', 'link', 'build'], capture_output=True, text=True)
+print(forced.stdout.strip())
+open('build/y', 'w').close()
+print(sorted(os.listdir('build')), oct(os.stat('build').st_mode))
+os.unlink('build/y')
+print(sorted(os.listdir('build')), os.path.exists('build/y'))
+`
+
+t.test('a node that lost its name never answers for the path, nor its id once reused', async (t) => {
+  const base = tmpdir(t, 'strata-remove-nameless-')
+  const m = await mountStrata(t, { ...buildStack(base, [LOWER]), mnt: `${base}/mnt` })
+  const lines = py(m.mnt, NAMELESS).split('\n')
+  t.not(lines[0], 'fstat of the removed directory: nlink 2 mode 40700', 'not the new directory')
+  const rest = ['symbolic link 777', 'directory 700', "['y'] 0o40700", '[] False']
+  t.same(lines.slice(1), rest, 'the node at the old id is what it is; the new directory is listed and changed')
 })
 
 t.test('a paused worker holds an unlink until it resumes', async (t) => {

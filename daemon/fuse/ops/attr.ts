@@ -4,15 +4,26 @@
  */
 import { fstatSync } from 'node:fs'
 import { attrOf, attrOfStat, type Attr, type SetAttr } from '../../overlay/overlay.js'
+import { FsError } from '../../overlay/fs-error.js'
 import { encodeName } from '../../overlay/names.js'
 import { Fattr } from '../abi.js'
-import type { Ino } from '../inodes.js'
+import type { Ino, Inode } from '../inodes.js'
 import { attrOut, statfsOut } from '../reply.js'
 import { type Context, fuseAttr, type Handler, inodeOf } from './context.js'
 
 const GETATTR_FH = 1
 
 const attrFromFd = (ino: Ino, fd: number) => fuseAttr(ino, attrOfStat(fstatSync(fd, { bigint: true })))
+
+/**
+ * A node that lost its last name (a shell's directory removed under it, a file renamed over):
+ * another node may hold its old path, so it answers from a handle open on it, else ENOENT.
+ */
+function nameless(ctx: Context, inode: Inode): Buffer {
+  const any = ctx.files.anyOf(inode, false)
+  if (!any) throw new FsError('ENOENT', 'getattr', inode.path)
+  return attrOut(attrFromFd(inode.ino, any.fd), ctx.timeout.attr)
+}
 
 export const getattr: Handler = (ctx, h, body) => {
   const flags = body.u32()
@@ -22,6 +33,7 @@ export const getattr: Handler = (ctx, h, body) => {
   // a handle open for writing is on the node's upper copy: its fstat is the node's, path or not
   const open = (flags & GETATTR_FH ? ctx.files.get(fh) : undefined) ?? ctx.files.anyOf(inode, true)
   if (open) return attrOut(attrFromFd(inode.ino, open.fd), ctx.timeout.attr)
+  if (ctx.inodes.at(inode.path) !== inode) return nameless(ctx, inode)
   try {
     const node = ctx.ov.lookup(inode.path)
     ctx.upper.learn(inode, node) // its next GETATTR is the reader's

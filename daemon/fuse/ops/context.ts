@@ -95,6 +95,7 @@ export function forgetNode(ctx: Context, nodeid: number, n: number): void {
   if (inode) ctx.upper.countLookups(inode)
   const dropped = ctx.inodes.forget(nodeid, n)
   if (!dropped) return
+  ctx.upper.drop(dropped) // a node without names heard no name change: its id must not stay in the table
   if (dropped.noXattrs) markBareNode(ctx.bare, nodeid, false)
   ctx.listings.drop(nodeid)
 }

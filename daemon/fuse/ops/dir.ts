@@ -44,20 +44,25 @@ function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Handler>[2
   const size = body.u32()
   const dir = inodeOf(ctx, nodeid)
   const list = ctx.listings.get(nodeid, offset, () => listingOf(ctx.ov.readdir(dir.path)))
-  const start = firstAfter(list, offset)
-  // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: the
-  // reply is sized by what fits, so no request zero-fills a megabyte.
-  const { count, bytes } = fitting(list, start, size, (e) => direntSize(e.name, plus))
-  if (count === 0) ctx.listings.drop(nodeid) // the end (or an entry too large to fit: none is)
-  const out = Buffer.alloc(bytes)
-  let used = 0
-  for (let i = start; i < start + count; i++) {
-    const e = list[i] as Listed
-    const shown = direntOf(ctx, dir, e, plus)
-    if (shown === null) continue
-    used += writeDirent(out, used, { ino: shown.ino, off: e.cookie, type: DType[e.type], name: e.name }, shown.entry)
+  // An empty reply ends the listing: a window whose entries all went since the listing was read
+  // is passed over for the next one.
+  for (let start = firstAfter(list, offset); ;) {
+    // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: the
+    // reply is sized by what fits, so no request zero-fills a megabyte.
+    const { count, bytes } = fitting(list, start, size, (e) => direntSize(e.name, plus))
+    if (count === 0) ctx.listings.drop(nodeid) // the end (or an entry too large to fit: none is)
+    const out = Buffer.alloc(bytes)
+    let used = 0
+    for (let i = start; i < start + count; i++) {
+      const e = list[i] as Listed
+      const shown = direntOf(ctx, dir, e, plus)
+      if (shown === null) continue
+      const d = { ino: shown.ino, off: e.cookie, type: DType[e.type], name: e.name }
+      used += writeDirent(out, used, d, shown.entry)
+    }
+    if (used > 0 || count === 0) return used === bytes ? out : out.subarray(0, used)
+    start += count
   }
-  return used === bytes ? out : out.subarray(0, used)
 }
 
 /**

@@ -166,3 +166,14 @@ t.test("a forgotten hard-linked node's names go with it", async (t) => {
   t.equal(table.remember('a', st('a'), true), again, 'the same backing inode: the same node')
   t.equal(again.path, 'a')
 })
+
+t.test('a directory removed while held: the next directory with its backing inode is a new node', async (t) => {
+  const { table, st } = files(t)
+  const old = table.remember('dir', st('dir'), true)
+  table.unlinked('dir') // rmdir while the kernel holds it (a shell's working directory)
+  const made = table.remember('dir', st('dir'), true) // the backing filesystem gave the number to a new one
+  t.not(made, old)
+  t.equal(made.nlookup, 1)
+  t.equal(old.nlookup, 1, "the old node is still the kernel's until FORGET")
+  t.equal(table.remember('dir', st('dir'), true), made, 'and the new node keeps its backing inode')
+})
