@@ -1,14 +1,16 @@
 /**
  * The FUSE codec and dispatch without a kernel: requests built byte by byte go through
  * Session.handle (fd -1: replies are returned, not written). Malformed and truncated requests are
- * answered EIO or EINVAL and never crash the session.
+ * answered EIO or EINVAL and never crash the session. A READDIR going on with a kept listing whose
+ * next entries all went returns the rest, not an empty reply (the end).
  */
 import t, { type Test } from 'tap'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs'
 import { Overlay } from '../../../daemon/overlay/overlay.js'
 import { Op } from '../../../daemon/fuse/abi.js'
 import { createLogger } from '../../../daemon/log.js'
 import { Session } from '../../../daemon/fuse/session.js'
+import { listingOf } from '../../../daemon/fuse/dir-listing.js'
 import { tmpdir } from '../../helpers/tmpdir.js'
 
 let unique = 0n
@@ -192,4 +194,23 @@ t.test('OPENDIR: ENOSYS where the kernel can do without it; else a handle of 0; 
   t.equal(opened.readUInt32LE(24), (1 << 1) | (1 << 3), 'KEEP_CACHE and CACHE_DIR: the kernel may keep the listing')
   t.same((await readdirOf(old, 1n, 0n)).names, ['.', '..', 'hello'])
   t.equal(errorOf(await old.handle(request(Op.RELEASEDIR, 1n, Buffer.alloc(24)))), 0)
+})
+
+t.test('READDIR going on after every entry of the next window went: the rest, not an early end', async (t) => {
+  const { s, base } = await session(t)
+  const names = Array.from({ length: 400 }, (_, i) => `f${i}`)
+  for (const n of names) writeFileSync(`${base}/u/${n}`, '')
+  const first = await readdirOf(s, 1n, 0n) // the worker keeps this listing for the reader to go on with
+  const order = listingOf([...names, 'hello'].map((n) => ({ name: n, type: 'file' as const }))).map((e) => e.name)
+  const gone = order.slice(first.names.length, first.names.length + 130) // more than a window (4,096 bytes: 128)
+  t.notOk(gone.includes('hello'), 'the lower file is not among them')
+  for (const n of gone) unlinkSync(`${base}/u/${n}`)
+  const seen = [...first.names]
+  for (let at = first.last; ;) {
+    const next = await readdirOf(s, 1n, at)
+    if (next.names.length === 0) break
+    seen.push(...next.names)
+    at = next.last
+  }
+  t.same(seen.sort(), order.filter((n) => !gone.includes(n)).sort(), 'every entry that stayed, once')
 })
