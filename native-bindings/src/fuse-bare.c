@@ -20,8 +20,6 @@
 #include "napi-util.h"
 #include "node-table.h"
 
-#define FUSE_GETXATTR 22
-#define FUSE_LISTXATTR 23
 
 struct bare_nodes {
   uint64_t *words;

@@ -27,8 +27,6 @@
 #include "napi-util.h"
 #include "node-table.h"
 
-#define FUSE_READDIR 28
-#define FUSE_READDIRPLUS 44
 #define READ_IN 40
 #define ENTRY_OUT 128
 #define DIRENT_BASE 24

@@ -47,12 +47,6 @@
 #include "node-table.h"
 #include "path-index.h"
 
-#define FUSE_LOOKUP 1
-#define FUSE_GETATTR 3
-#define FUSE_UNLINK 10
-#define FUSE_RMDIR 11
-#define FUSE_READDIR 28
-#define FUSE_READDIRPLUS 44
 #define GETATTR_FH 1
 #define ENTRY_OUT 128
 #define NAME_MAX_BYTES 255

@@ -1,6 +1,7 @@
 /*
- * What the reader's own answerers (fuse-bare.c, fuse-writers.c) share: the FUSE header sizes, little-
- * endian field access in a request or a reply (unaligned: memcpy), and writing a reply to /dev/fuse.
+ * What the reader's own answerers (fuse-bare.c, fuse-writers.c, fuse-upper.c, fuse-listing.c) share: the
+ * opcodes they take, the FUSE header sizes, little-endian field access in a request or a reply
+ * (unaligned: memcpy), and writing a reply to /dev/fuse.
  */
 #ifndef STRATA_FUSE_WIRE_H
 #define STRATA_FUSE_WIRE_H
@@ -10,6 +11,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* the opcodes the reader's answerers take (include/uapi/linux/fuse.h; SETATTR is fuse-setattr.h's) */
+#define FUSE_LOOKUP 1
+#define FUSE_GETATTR 3
+#define FUSE_UNLINK 10
+#define FUSE_RMDIR 11
+#define FUSE_GETXATTR 22
+#define FUSE_LISTXATTR 23
+#define FUSE_READDIR 28
+#define FUSE_READDIRPLUS 44
 
 /* fuse_in_header and fuse_out_header */
 #define STRATA_IN_HEADER 40
