@@ -12,11 +12,9 @@
  * attributes with nlink 0; nothing here keeps them), never the new directory's.
  */
 import t from 'tap'
-import { execFileSync, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { pauseWorker } from '../../daemon/mounts/pause-worker.js'
-import { startTimeOf } from '../../daemon/process-start.js'
+import { scriptAcrossPause } from '../helpers/across-pause.js'
 import { buildStack, dir, file } from '../helpers/fixtures.js'
 import { mountKernelOverlay } from '../helpers/kernel-overlay.js'
 import { mountStrata, requestsOf, sessionEndOf } from '../helpers/strata-mount.js'
@@ -129,18 +127,9 @@ t.test('a paused worker holds an unlink until it resumes', async (t) => {
   const m = await mountStrata(t, { ...stack, mnt: `${base}/mnt` })
   py(m.mnt, "os.mkdir('n')\nopen('n/f', 'w').close()\nos.stat('n/f')")
   const script = "import os, sys\nsys.stdin.readline()\nos.unlink('n/f')\nprint(os.path.exists('n/f'))\n"
-  const child = spawn('python3', ['-c', script], { cwd: m.mnt, stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = once(child, 'exit') // listened for now: a broken pause would let it finish early
-  t.teardown(() => void child.kill('SIGKILL'))
-  let output = ''
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-  const pid = m.worker.pid as number
-  const paused = await pauseWorker({ pid, pidStart: startTimeOf(pid) ?? 0 }, stack.work as string)
-  child.stdin.write('go\n')
-  await new Promise((r) => setTimeout(r, 500))
-  t.ok(existsSync(`${stack.upper}/n/f`), 'the unlink waits while paused')
-  await paused.resume()
-  await exited
+  const output = await scriptAcrossPause(t, m, stack.work as string, script, () =>
+    t.ok(existsSync(`${stack.upper}/n/f`), 'the unlink waits while paused'),
+  )
   t.equal(output.trim(), 'False', 'and is done once resumed')
 })
 

@@ -11,11 +11,9 @@
  * a chmod by path until it resumes.
  */
 import t from 'tap'
-import { execFileSync, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import { execFileSync } from 'node:child_process'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
-import { pauseWorker } from '../../daemon/mounts/pause-worker.js'
-import { startTimeOf } from '../../daemon/process-start.js'
+import { scriptAcrossPause } from '../helpers/across-pause.js'
 import { buildStack, dir, file } from '../helpers/fixtures.js'
 import { mountKernelOverlay } from '../helpers/kernel-overlay.js'
 import { mountStrata, requestsOf } from '../helpers/strata-mount.js'
@@ -170,17 +168,8 @@ t.test('a paused worker holds a chmod by path until it resumes', async (t) => {
   const m = await mountStrata(t, { ...stack, mnt: `${base}/mnt` })
   py(m.mnt, "open('d/f', 'w').close()\nos.chmod('d/f', 0o644)")
   const script = "import os, sys\nsys.stdin.readline()\nos.chmod('d/f', 0o600)\nprint('%o' % os.stat('d/f').st_mode)\n"
-  const child = spawn('python3', ['-c', script], { cwd: m.mnt, stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = once(child, 'exit') // listened for now: a broken pause would let it finish early
-  t.teardown(() => void child.kill('SIGKILL'))
-  let output = ''
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-  const pid = m.worker.pid as number
-  const paused = await pauseWorker({ pid, pidStart: startTimeOf(pid) ?? 0 }, stack.work as string)
-  child.stdin.write('go\n')
-  await new Promise((r) => setTimeout(r, 500))
-  t.equal(statSync(`${stack.upper}/d/f`).mode & 0o7777, 0o644, 'the chmod waits while paused')
-  await paused.resume()
-  await exited
+  const output = await scriptAcrossPause(t, m, stack.work as string, script, () =>
+    t.equal(statSync(`${stack.upper}/d/f`).mode & 0o7777, 0o644, 'the chmod waits while paused'),
+  )
   t.equal(output.trim(), '100600', 'and is done once resumed')
 })

@@ -7,11 +7,9 @@
  * change is left to JavaScript; a paused worker (commit) holds them as every other SETATTR.
  */
 import t from 'tap'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { statSync } from 'node:fs'
-import { once } from 'node:events'
-import { pauseWorker } from '../../daemon/mounts/pause-worker.js'
-import { startTimeOf } from '../../daemon/process-start.js'
+import { scriptAcrossPause } from '../helpers/across-pause.js'
 import { buildStack, dir, file } from '../helpers/fixtures.js'
 import { mountStrata, requestsOf } from '../helpers/strata-mount.js'
 import { tmpdir } from '../helpers/tmpdir.js'
@@ -102,20 +100,17 @@ t.test('a paused worker holds a SETATTR on a file open for writing until it resu
   const { m, upper, work } = await strata(t)
   const script =
     "import os, sys\nfd = os.open('d/new', os.O_WRONLY | os.O_CREAT, 0o644)\nprint('open', flush=True)\nsys.stdin.readline()\nos.fchmod(fd, 0o600)\nprint('%o' % os.fstat(fd).st_mode, flush=True)\nos.close(fd)\n"
-  const child = spawn('python3', ['-c', script], { cwd: m.mnt, stdio: ['pipe', 'pipe', 'inherit'] })
-  const exited = once(child, 'exit') // listened for now: a broken pause would let it finish early
-  t.teardown(() => void child.kill('SIGKILL'))
-  let output = ''
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-  while (!output.includes('open')) await new Promise((r) => setTimeout(r, 20))
-  const pid = m.worker.pid as number
-  const paused = await pauseWorker({ pid, pidStart: startTimeOf(pid) ?? 0 }, work)
-  t.equal(paused.writersOpen, 1, 'the file stayed open: the pause went ahead after its wait')
-  child.stdin.write('go\n')
-  await new Promise((r) => setTimeout(r, 500))
-  t.equal(statSync(`${upper}/d/new`).mode & 0o7777, 0o644, 'the fchmod waits while paused')
-  await paused.resume()
-  await exited
+  const output = await scriptAcrossPause(
+    t,
+    m,
+    work,
+    script,
+    (paused) => {
+      t.equal(paused.writersOpen, 1, 'the file stayed open: the pause went ahead after its wait')
+      t.equal(statSync(`${upper}/d/new`).mode & 0o7777, 0o644, 'the fchmod waits while paused')
+    },
+    'open',
+  )
   t.equal(output.trim().split('\n').pop(), '100600', 'and is done once resumed')
 })
 
