@@ -132,7 +132,7 @@ static bool answer_getattr(upper_nodes *u, int fd, const char *req, size_t len, 
   return true;
 }
 
-/* The name a LOOKUP asks for, if it is one JavaScript would look up (path.ts checkName, childPath). */
+/* The name a LOOKUP, UNLINK or RMDIR asks for, if it is one JavaScript would take (path.ts checkName, childPath). */
 static const char *plain_name(const char *req, size_t len) {
   const char *name = req + STRATA_IN_HEADER;
   size_t room = len - STRATA_IN_HEADER;
@@ -143,14 +143,20 @@ static const char *plain_name(const char *req, size_t len) {
   return name;
 }
 
-static bool answer_lookup(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *n) {
-  if ((n->flags & (UPPER_DIR | UPPER_LOWER)) != UPPER_DIR) return false;
+/*
+ * The upper path of the name a request asks for in a directory no lower layer shows; false when
+ * JavaScript must answer (a merged directory, a name it would refuse, a path too long).
+ */
+static bool child_path(const upper_node *dir, const char *req, size_t len, char path[PATH_MAX]) {
+  if ((dir->flags & (UPPER_DIR | UPPER_LOWER)) != UPPER_DIR) return false;
   const char *name = plain_name(req, len);
-  if (!name) return false;
+  return name && snprintf(path, PATH_MAX, "%s/%s", dir->path, name) < PATH_MAX;
+}
+
+static bool answer_lookup(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *n) {
   char path[PATH_MAX];
   struct stat st;
-  if (snprintf(path, sizeof path, "%s/%s", n->path, name) >= (int)sizeof path) return false;
-  if (lstat(path, &st) == 0 || errno != ENOENT) return false;
+  if (!child_path(n, req, len, path) || lstat(path, &st) == 0 || errno != ENOENT) return false;
   /* a negative entry: node id 0, cached for the entry timeout, no attributes */
   char out[STRATA_OUT_HEADER + ENTRY_OUT] = {0};
   strata_out_header(out, sizeof out, 0, req);
@@ -235,10 +241,8 @@ static void put_note(char *note, uint64_t id, uint64_t lookups, bool dir) {
  */
 static bool answer_remove(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *parent, bool dir,
                           char *note, bool *noted) {
-  if (u->paused || (parent->flags & (UPPER_DIR | UPPER_LOWER)) != UPPER_DIR) return false;
-  const char *name = plain_name(req, len);
   char path[PATH_MAX];
-  if (!name || snprintf(path, sizeof path, "%s/%s", parent->path, name) >= (int)sizeof path) return false;
+  if (u->paused || !child_path(parent, req, len, path)) return false;
   uint64_t id = strata_index_find(&u->index, path);
   const upper_node *n = known(u, id);
   if (!n || (n->flags & (UPPER_DIR | UPPER_LOWER | UPPER_SETTABLE)) != ((dir ? UPPER_DIR : 0) | UPPER_SETTABLE))
