@@ -11,6 +11,7 @@
         "src/attrs.c",
         "src/openat2.c",
         "src/copy.c",
+        "src/sync-files.c",
         "src/mount.c",
         "src/fuse-dev.c",
         "src/fuse-reader.c",

@@ -118,6 +118,8 @@ interface Addon {
   seekData(fd: number, offset: number, whence: number): number
   ficlone(destFd: number, srcFd: number): Promise<void>
   fallocate(fd: number, mode: number, offset: number, len: number): Promise<void>
+  syncFiles(fds: Buffer): Promise<number[]>
+  dupFd(fd: number): number
   mount(source: string, target: string, fstype: string, flags: number, data: string): void
   umount2(target: string, flags: number): void
   fuseBackingOpen(fuseFd: number, backingFd: number): number
@@ -262,6 +264,17 @@ export const seekData = (fd: number, offset: number, whence: number): number => 
 /** fallocate(2): mode 0 allocates (and extends), FALLOC_FL_* flags punch holes, zero ranges, ... */
 export const fallocate = (fd: number, mode: number, offset: number, len: number): Promise<void> =>
   addon.fallocate(fd, mode, offset, len)
+
+/**
+ * Write-back of every file started, then each fsync'ed, off the JS thread: one journal commit
+ * carries a batch of new files. Per fd, 0 or the errno that failed (never rejects for one fd).
+ */
+export function syncFiles(fds: readonly number[]): Promise<number[]> {
+  return addon.syncFiles(Buffer.from(Int32Array.from(fds).buffer))
+}
+
+/** fcntl(F_DUPFD_CLOEXEC): another descriptor of the same open file. */
+export const dupFd = (fd: number): number => addon.dupFd(fd)
 
 export function mount(source: string, target: string, fstype: string, flags: number, data: string): void {
   addon.mount(source, target, fstype, flags, data)

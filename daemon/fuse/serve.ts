@@ -10,6 +10,7 @@ import { constants, umount2 } from '../../native-bindings/index.js'
 import { JournalWriter } from '../diff/journal.js'
 import type { Logger } from '../log.js'
 import { Overlay } from '../overlay/overlay.js'
+import { removeWorkLeftovers } from '../overlay/work-leftovers.js'
 import { Op } from './abi.js'
 import { mountFuse } from './mount.js'
 import { report } from './launch-report.js'
@@ -18,13 +19,18 @@ import { Session } from './session.js'
 import type { WorkerOptions } from './worker-options.js'
 
 export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
-  const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile }
+  const syncDelayMs = Number(process.env.STRATA_TEST_SYNC_DELAY_MS ?? 0) || 0 // tests: a slow disk
+  const opts = { lowers: o.lowers, upper: o.upper, work: o.work, volatile: o.volatile, syncDelayMs }
   const journal = o.journal && o.upper ? new JournalWriter(o.journal, o.upper) : null
   const ov = new Overlay({
     ...opts,
     beforeChange: journal ? (path, subtree) => journal.note(path, subtree) : undefined,
     heard: journal ? (path) => journal.has(path) : undefined,
   })
+  if (o.work) {
+    const gone = removeWorkLeftovers(o.work)
+    if (gone.length) log.warn('removed what dead workers staged in work/', { entries: gone.length })
+  }
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0
   const session = new Session(fd, ov, { log, passthrough, spinUs: o.spinUs })
@@ -42,6 +48,7 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
   report({ ready: true })
   log.info('mounted', { mountpoint: o.mountpoint, lowers: o.lowers.length, upper: o.upper ?? null })
   const reason = await session.done
+  await ov.copyUpsSettled() // a copy handed out before its install is renamed into upper/ before the exit
   closeSync(fd)
   const ops = session.stats.summary()
   const requests = Object.fromEntries(

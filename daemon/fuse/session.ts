@@ -21,6 +21,7 @@ import {
 import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
 import { Op, READ_BUFFER } from './abi.js'
+import { copyUpBefore } from './copy-up-gate.js'
 import { toErrno } from './errno.js'
 import { Listings } from './dir-listing.js'
 import { FileHandles } from './handles.js'
@@ -143,6 +144,8 @@ export class Session {
   private readonly awaiting = new Int32Array(1)
   /** Requests held while paused (`pause`), answered in order by `resume`. */
   private held: Buffer[] | null = null
+  /** the session has ended: nothing more is written to the device */
+  private over = false
 
   constructor(
     private readonly fd: number,
@@ -172,7 +175,11 @@ export class Session {
     ov.onCopyUp((path, st) => {
       const node = this.ctx.inodes.rebind(path, st)
       if (node) this.staleAttrs.add(node.nodeid)
+      this.invalidate() // an install after its open was answered (copy-up-gate.ts) is in no request
     })
+    ov.onLateCopyUpError((path, err) =>
+      log.error('a copy-up handed out before its install failed', { path, err: String((err as Error)?.stack ?? err) }),
+    )
     this.done = new Promise((resolve) => (this.ended = resolve))
   }
 
@@ -187,7 +194,9 @@ export class Session {
         if (this.held && HELD_WHILE_PAUSED.has(req.length >= 8 ? req.readUInt32LE(4) : -1)) this.held.push(req)
         else void this.handle(req)
       }
-      if (end !== null) this.ended(end)
+      if (end === null) return
+      this.over = true
+      this.ended(end)
     }
     const { bare, writers, upper } = this.ctx
     if (reader === 'poll')
@@ -230,6 +239,7 @@ export class Session {
     this.held ??= []
     pauseWriterNodes(this.ctx.writers, true) // the reader's SETATTR answers stop too: JS holds them
     pauseUpperNodes(this.ctx.upper.table, true)
+    await this.ctx.ov.copyUpsSettled() // copies handed out early are in upper/ before anyone reads it
     const writers = () => [...this.ctx.files.values()].filter((h) => h.writable).length
     for (const deadline = Date.now() + waitMs; writers() > 0 && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 10))
@@ -257,6 +267,8 @@ export class Session {
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
     if (header.opcode === READER_NOTE_REMOVED) return this.noteRemoved(header, req)
+    const before = copyUpBefore(this.ctx, header, req)
+    if (before) return this.after(before, req)
     const started = performance.now()
     const reply = this.answer(header, new Body(req))
     const finish = (r: Buffer | null) => {
@@ -268,6 +280,16 @@ export class Session {
     if (!(reply instanceof Promise)) return finish(reply)
     this.awaiting[0] = (this.awaiting[0] as number) + 1
     return reply.then(finish).finally(() => (this.awaiting[0] = (this.awaiting[0] as number) - 1))
+  }
+
+  /** Answers `req` once `before` (a copy-up it must not overtake) has settled. */
+  private after(before: Promise<unknown>, req: Buffer): Promise<Buffer | null> {
+    this.awaiting[0] = (this.awaiting[0] as number) + 1
+    const again = () => {
+      this.awaiting[0] = (this.awaiting[0] as number) - 1
+      return this.handle(req)
+    }
+    return before.then(again, again)
   }
 
   /** The reader's note of a name it removed (ops/entry.ts readerRemoved): no reply, never thrown out of a batch. */
@@ -291,7 +313,7 @@ export class Session {
    * request in flight; entry invalidation could (fuse-notes.md) and is not sent from here.
    */
   private invalidate(): void {
-    if (!this.staleAttrs.size || this.fd < 0) return
+    if (!this.staleAttrs.size || this.fd < 0 || this.over) return
     const nodes = this.staleAttrs
     this.staleAttrs = new Set()
     for (const n of nodes) this.send(invalInodeNotify(n))

@@ -39,8 +39,7 @@ export async function copyUp(stack: Stack, node: Node, withData = true): Promise
 /** As copyUp, keeping the copy's descriptor when this call made the copy (a waiter on another's copy gets none). */
 export async function copyUpOpen(stack: Stack, node: Node, withData = true): Promise<Copied> {
   if (node.upper !== null) return { node, fd: null }
-  let pending = inflight.get(stack)
-  if (!pending) inflight.set(stack, (pending = new Map()))
+  const pending = inflightOf(stack)
   const running = pending.get(node.path)
   if (running) return { node: await running, fd: null }
   const job = copyUpOnce(stack, node, withData).finally(() => pending.delete(node.path))
@@ -48,6 +47,81 @@ export async function copyUpOpen(stack: Stack, node: Node, withData = true): Pro
   forWaiters.catch(() => undefined) // this caller gets the error from `job`; waiters from their own await
   pending.set(node.path, forWaiters)
   return job
+}
+
+function inflightOf(stack: Stack): Map<string, Promise<Node>> {
+  let pending = inflight.get(stack)
+  if (!pending) inflight.set(stack, (pending = new Map()))
+  return pending
+}
+
+/** A copy handed out before it is in upper/: where it will be, and its descriptor (O_RDWR, the caller's). */
+export interface CopiedLater {
+  upper: string
+  fd: number
+}
+
+/**
+ * A durable copy-up whose fsync is shared with the copy-ups around it (copy-up-sync.ts): the
+ * copy is made in work/ and its descriptor handed out at once; it is synced in the next batch and
+ * then installed (renamed into upper/) as copyUp does. Until then the path counts as being copied
+ * (copyUpOf), and the caller must keep every other use of it waiting (the FUSE session does).
+ * Null where that does not apply, and the caller copies up as usual: a volatile stack (nothing
+ * to sync), an entry already in upper/ or being copied, anything but a regular file, a file with
+ * setuid or setgid (dropping them goes by path).
+ */
+export function copyUpLater(stack: Stack, node: Node, withData: boolean): Promise<CopiedLater> | null {
+  const setid = (node.stat.mode & 0o6000n) !== 0n
+  const pending = inflightOf(stack)
+  if (stack.volatile || node.upper !== null || !node.stat.isFile() || setid || pending.has(node.path)) return null
+  const staged = stageLater(stack, node, withData)
+  const copied = staged.then(({ installed }) => installed)
+  const forWaiters = copied.then(() => lookup(stack, node.path, 'copyup'))
+  forWaiters.catch(() => undefined) // the opener hears a failed staging; a failed install goes to lateCopyUpError
+  pending.set(node.path, forWaiters)
+  void forWaiters.finally(() => pending.delete(node.path)).catch(() => undefined)
+  return staged.then(({ upper, fd }) => ({ upper, fd }))
+}
+
+/** The path being copied up by some call (settles when the copy is in upper/, or has failed), if any. */
+export const copyUpOf = (stack: Stack, path: string): Promise<unknown> | undefined => inflight.get(stack)?.get(path)
+
+/** How many copy-ups are under way (running, or handed out and waiting for their install). */
+export const copyUpsUnderWay = (stack: Stack): number => inflight.get(stack)?.size ?? 0
+
+/** Resolves once no copy-up is running or waiting for its install, including those started meanwhile. */
+export async function copyUpsSettled(stack: Stack): Promise<void> {
+  const pending = inflightOf(stack)
+  while (pending.size) await Promise.allSettled(pending.values())
+}
+
+async function stageLater(stack: Stack, node: Node, withData: boolean) {
+  await stack.syncs.room()
+  const parentNode = ensureUpperDir(stack, splitParent(node.path).parent)
+  const staged = stack.stagingPath()
+  let fd: number
+  try {
+    fd = await stageFile(stack, node.lower as string, node.stat, staged, withData, false)
+  } catch (err) {
+    rm(staged, { force: true })
+    throw err
+  }
+  const installed = new Promise<void>((resolve, reject) => {
+    const own = stack.syncs.add(fd, (errno) => {
+      stack.handedOut.delete(node.path)
+      try {
+        install(stack, parentNode, node, staged)
+      } catch (err) {
+        rm(staged, { force: true })
+        stack.lateCopyUpError?.(node.path, err)
+        return reject(err)
+      }
+      if (errno !== 0) stack.lateCopyUpError?.(node.path, Object.assign(new Error('fsync failed'), { errno }))
+      resolve()
+    })
+    stack.handedOut.set(node.path, own)
+  })
+  return { upper: backing(stack.writable('copyup', node.path).upper, node.path), fd, installed }
 }
 
 /** Every directory of `path` (inclusive) present in upper/: the parents of a new or copied entry. */
@@ -103,7 +177,7 @@ async function stageEntry(stack: Stack, node: Node, staged: string, withData: bo
  * (files owned by the daemon's ids, as most of an image's are, with a mode the umask leaves
  * whole and no setid bits, skip two syscalls).
  */
-async function stageFile(stack: Stack, from: string, st: BigIntStats, staged: string, withData: boolean) {
+async function stageFile(stack: Stack, from: string, st: BigIntStats, staged: string, withData: boolean, sync = true) {
   const src = open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW)
   try {
     const perm = Number(st.mode & 0o7777n)
@@ -116,7 +190,7 @@ async function stageFile(stack: Stack, from: string, st: BigIntStats, staged: st
       if (!plainMode) fchmodSync(dst, perm)
       copyXattrsFd(src, dst, stack.ns)
       utimensat(dst, '', st.atimeNs, st.mtimeNs)
-      if (!stack.volatile) fsyncSync(dst)
+      if (sync && !stack.volatile) fsyncSync(dst)
       return dst
     } catch (err) {
       closeSync(dst)

@@ -16,7 +16,7 @@
 import { closeSync, statfsSync, type BigIntStats, type StatsFs } from 'node:fs'
 import type { TimeSpec } from '../../native-bindings/index.js'
 import { readlink } from './backing-fs.js'
-import { copyUpOpen } from './copy-up.js'
+import { copyUpLater, copyUpOf, copyUpOpen, copyUpsSettled, copyUpsUnderWay } from './copy-up.js'
 import { create, createOpen, link, mkdir, mknod, symlink } from './create.js'
 import { FsError } from './fs-error.js'
 import { isMergedDir, lookup, lookupDir, shownPath, type Node } from './lookup.js'
@@ -29,6 +29,13 @@ import { Stack, type Caller, type OverlayOptions } from './stack.js'
 import * as xattr from './xattr.js'
 
 export type { Caller, OverlayOptions, DirEntry, SetAttr, TimeSpec, Node }
+
+/** An open for writing: the upper backing path, the copy's descriptor when this open copied it, and `later` (see openForWriteFd). */
+export interface WriteOpen {
+  upper: string
+  fd: number | null
+  later: boolean
+}
 
 /** Hears a union path (and with `subtree`, all below it) before an operation may change it. */
 export type ChangeHook = (path: string, subtree: boolean) => void
@@ -137,17 +144,50 @@ export class Overlay {
 
   /**
    * As openForWrite, and when this call copied the file up, the copy open O_RDWR (the caller
-   * owns `fd`): an open for writing can use it instead of opening the copy again.
+   * owns `fd`): an open for writing can use it instead of opening the copy again. With `later`,
+   * a durable copy may be handed out before it is in upper/ (copy-up.ts copyUpLater; `later` in
+   * the answer says so): the caller then keeps every other use of the path waiting until
+   * copyUpOf(path) settles.
    */
-  async openForWriteFd(path: string, truncate = false): Promise<{ upper: string; fd: number | null }> {
+  async openForWriteFd(path: string, truncate = false, later = false): Promise<WriteOpen> {
     const p = parsePath(path, 'open')
     this.stack.writable('open', p)
     this.note(p)
     const node = lookup(this.stack, p, 'open')
     if (node.stat.isDirectory()) throw new FsError('EISDIR', 'open', path)
     if (node.stat.isSymbolicLink()) throw new FsError('ELOOP', 'open', path) // as O_NOFOLLOW: the kernel resolves links
+    const handedOut = later ? copyUpLater(this.stack, node, !truncate) : null
+    if (handedOut) return { ...(await handedOut), later: true }
     const copied = await copyUpOpen(this.stack, node, !truncate)
-    return { upper: copied.node.upper as string, fd: copied.fd }
+    return { upper: copied.node.upper as string, fd: copied.fd, later: false }
+  }
+
+  /** How many copy-ups are under way: 0 lets a caller skip copyUpOf. */
+  get copyUpsUnderWay(): number {
+    return copyUpsUnderWay(this.stack)
+  }
+
+  /**
+   * A descriptor of the copy of `path` handed out before its install (openForWriteFd's `later`),
+   * open until then: its attributes and xattrs are the entry's (getxattr and listxattr use it).
+   */
+  copyFdOf(path: string): number | undefined {
+    return this.stack.handedOut.get(path)
+  }
+
+  /** The copy-up of `path` under way (settles once it is in upper/ or has failed), if any. */
+  copyUpOf(path: string): Promise<unknown> | undefined {
+    return copyUpOf(this.stack, path)
+  }
+
+  /** Resolves once no copy-up is under way, those handed out early included (before a pause, an exit). */
+  copyUpsSettled(): Promise<void> {
+    return copyUpsSettled(this.stack)
+  }
+
+  /** Hears a copy handed out early that then failed its sync or its install (nobody else is left to tell). */
+  onLateCopyUpError(listener: (path: string, err: unknown) => void): void {
+    this.stack.lateCopyUpError = listener
   }
 
   create(path: string, mode: number, caller: Caller = ROOT): Attr {
@@ -213,7 +253,10 @@ export class Overlay {
   }
 
   getxattr(path: string, name: string): Buffer {
-    return xattr.getxattr(this.stack, lookup(this.stack, parsePath(path, 'getxattr'), 'getxattr'), name)
+    const p = parsePath(path, 'getxattr')
+    const early = this.stack.handedOut.get(p)
+    if (early !== undefined) return xattr.getxattrFd(this.stack, early, name)
+    return xattr.getxattr(this.stack, lookup(this.stack, p, 'getxattr'), name)
   }
 
   /** Whether an entry just made at `path` may have xattrs it did not ask for (an inherited ACL, a label). */
@@ -222,7 +265,10 @@ export class Overlay {
   }
 
   listxattr(path: string): string[] {
-    return xattr.listxattr(this.stack, lookup(this.stack, parsePath(path, 'listxattr'), 'listxattr'))
+    const p = parsePath(path, 'listxattr')
+    const early = this.stack.handedOut.get(p)
+    if (early !== undefined) return xattr.listxattrFd(this.stack, early)
+    return xattr.listxattr(this.stack, lookup(this.stack, p, 'listxattr'))
   }
 
   /** listxattr of a node already looked up (a listing's entries): no second resolution. */

@@ -7,6 +7,7 @@ import { FsError } from './fs-error.js'
 import { LowerIndex } from './lower-index.js'
 import type { XattrNamespace } from './opaque.js'
 import { DirCache } from './dir-cache.js'
+import { SyncBatches } from './copy-up-sync.js'
 
 export interface OverlayOptions {
   /** Lower layer directories, top first, as in lowerdir=. */
@@ -18,6 +19,8 @@ export interface OverlayOptions {
   xattrNamespace?: XattrNamespace
   /** Skip fsync of copied-up files before they are renamed into upper/ (overlayfs's volatile). */
   volatile?: boolean
+  /** Tests only: each shared fsync of copies handed out early starts this much later (copy-up-sync.ts). */
+  syncDelayMs?: number
 }
 
 /** The caller of an operation: new entries belong to it. */
@@ -53,6 +56,12 @@ export class Stack {
   readonly dirs = new DirCache()
   /** Hears every copy-up once it is in place: the union path and its new (upper) backing. */
   copiedUp: ((path: string, st: BigIntStats) => void) | null = null
+  /** The shared fsync of copies handed out before they are in upper/ (copy-up.ts copyUpLater). */
+  readonly syncs: SyncBatches
+  /** The copies handed out and not yet installed, by union path: a descriptor of each (open until then). */
+  readonly handedOut = new Map<string, number>()
+  /** Hears what went wrong with such a copy after its opener had it (nobody else is left to tell). */
+  lateCopyUpError: ((path: string, err: unknown) => void) | null = null
   private tmpSeq = 0
 
   constructor(opts: OverlayOptions) {
@@ -66,6 +75,7 @@ export class Stack {
     this.work = opts.work ?? null
     this.ns = opts.xattrNamespace ?? (process.getuid?.() === 0 ? 'trusted' : 'user')
     this.volatile = opts.volatile ?? false
+    this.syncs = new SyncBatches(opts.syncDelayMs ?? 0)
     this.index = new LowerIndex(this.lowers, this.ns)
     this.umask = currentUmask()
     this.ids = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 }

@@ -4,6 +4,7 @@
  * Linux 6.7+ does (opaque.ts: xattrNames).
  * Tests: test/unit/overlay/overlay.test.ts and the union suite (test/suites/union.ts).
  */
+import { fgetxattr, flistxattr } from '../../native-bindings/index.js'
 import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from './backing-fs.js'
 import { copyUp } from './copy-up.js'
 import { FsError } from './fs-error.js'
@@ -16,10 +17,22 @@ export function getxattr(stack: Stack, node: Node, name: string): Buffer {
 }
 
 export function listxattr(stack: Stack, node: Node): string[] {
+  return shownNames(stack, llistxattr(shownPath(node)))
+}
+
+/** getxattr through a descriptor: a copy handed out before its install (copy-up.ts copyUpLater). */
+export function getxattrFd(stack: Stack, fd: number, name: string): Buffer {
+  return fgetxattr(fd, xattrNames(stack.ns).stored(name))
+}
+
+/** listxattr through a descriptor, as getxattrFd. */
+export function listxattrFd(stack: Stack, fd: number): string[] {
+  return shownNames(stack, flistxattr(fd))
+}
+
+function shownNames(stack: Stack, stored: string[]): string[] {
   const names = xattrNames(stack.ns)
-  return llistxattr(shownPath(node))
-    .map((n) => names.shown(n))
-    .filter((n): n is string => n !== null)
+  return stored.map((n) => names.shown(n)).filter((n): n is string => n !== null)
 }
 
 /** The VFS allows user.* only on regular files and directories: EPERM before anything is copied up. */

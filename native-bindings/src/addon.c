@@ -56,6 +56,7 @@ static napi_value init(napi_env env, napi_value exports) {
   strata_init_attrs(env, exports);
   strata_init_openat2(env, exports);
   strata_init_copy(env, exports);
+  strata_init_sync_files(env, exports);
   strata_init_mount(env, exports);
   strata_init_fuse_dev(env, exports);
   strata_init_fuse_reader(env, exports);

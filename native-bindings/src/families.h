@@ -8,6 +8,7 @@ void strata_init_rename(napi_env env, napi_value exports);
 void strata_init_attrs(napi_env env, napi_value exports);
 void strata_init_openat2(napi_env env, napi_value exports);
 void strata_init_copy(napi_env env, napi_value exports);
+void strata_init_sync_files(napi_env env, napi_value exports);
 void strata_init_mount(napi_env env, napi_value exports);
 void strata_init_fuse_dev(napi_env env, napi_value exports);
 void strata_init_fuse_reader(napi_env env, napi_value exports);

@@ -20,6 +20,8 @@ export interface StrataSpec {
   mnt: string
   /** more -o options, e.g. 'nopassthrough' */
   options?: string[]
+  /** more environment for the worker (its STRATA_TEST_ knobs) */
+  env?: Record<string, string>
 }
 
 export interface StrataMount {
@@ -47,6 +49,7 @@ export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<Strata
   opts.push(...(spec.options ?? []))
   const worker = spawn(process.execPath, [WORKER, '-f', '-o', opts.join(','), spec.mnt], {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    env: { ...process.env, ...spec.env },
   })
   const log: string[] = []
   let partial = ''

@@ -34,6 +34,8 @@ export const getattr: Handler = (ctx, h, body) => {
   const open = (flags & GETATTR_FH ? ctx.files.get(fh) : undefined) ?? ctx.files.anyOf(inode, true)
   if (open) return attrOut(attrFromFd(inode.ino, open.fd), ctx.timeout.attr)
   if (ctx.inodes.at(inode.path) !== inode) return nameless(ctx, inode)
+  const early = ctx.ov.copyFdOf(inode.path) // a copy not yet installed is the node (copy-up-gate.ts)
+  if (early !== undefined) return attrOut(attrFromFd(inode.ino, early), ctx.timeout.attr)
   try {
     const node = ctx.ov.lookup(inode.path)
     ctx.upper.learn(inode, node) // its next GETATTR is the reader's

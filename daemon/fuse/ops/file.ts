@@ -54,14 +54,22 @@ const WRITE_KILL_SUIDGID = 1 << 2
  */
 async function openBacking(ctx: Context, inode: Inode, flags: number, killSetid: boolean): Promise<Buffer> {
   const writable = (flags & ACCMODE) !== fsc.O_RDONLY || (flags & fsc.O_TRUNC) !== 0
-  const { upper: backing, fd: copyFd } = writable
-    ? await ctx.ov.openForWriteFd(inode.path, (flags & fsc.O_TRUNC) !== 0)
-    : { upper: ctx.ov.openForRead(inode.path), fd: null }
   const canWrite = (flags & ACCMODE) !== fsc.O_RDONLY // O_RDONLY|O_TRUNC cannot write
+  // A copy may come before its install (its fsync shared) when this open keeps the copy's descriptor
+  // (it has no name in upper/ yet to open) and no other handle has to follow it there.
+  const mayHandOut = canWrite && (flags & OWN_OPEN) === 0 && ctx.files.of(inode).length === 0
+  const {
+    upper: backing,
+    fd: copyFd,
+    later,
+  } = writable
+    ? await ctx.ov.openForWriteFd(inode.path, (flags & fsc.O_TRUNC) !== 0, mayHandOut)
+    : { upper: ctx.ov.openForRead(inode.path), fd: null, later: false }
   const reuse = copyFd !== null && canWrite && (flags & OWN_OPEN) === 0
   try {
-    if (writable) followCopyUp(ctx, inode, backing)
-    if (writable && killSetid && dropSetid(backing)) ctx.attrsChanged(inode)
+    if (writable && !later) followCopyUp(ctx, inode, backing)
+    // a copy handed out early has no setid bits (copyUpLater) and no name in upper/ yet
+    if (writable && !later && killSetid && dropSetid(backing)) ctx.attrsChanged(inode)
     if (ctx.passthrough?.isStale(inode, backing)) {
       ctx.inodes.replace(inode) // the VFS looks the name up again and opens the fresh node
       throw new StaleBacking(`${inode.path} was copied up while open`)

@@ -1,0 +1,29 @@
+/**
+ * What workers that died left in work/: entries they staged (`#strata-<pid>-<n>`, stack.ts
+ * stagingPath) and never renamed into upper/, such as a copy handed out before its install
+ * (copy-up.ts copyUpLater) when the worker was killed. They were never part of the union, so a
+ * new worker removes them before it mounts; entries of a worker still alive stay.
+ * Tests: test/unit/overlay/work-leftovers.test.ts
+ */
+import { readdirSync, rmSync } from 'node:fs'
+
+const STAGED = /^#strata-(\d+)-\d+$/
+
+/** Removes the staged entries of dead processes from `work`; returns their names. */
+export function removeWorkLeftovers(work: string): string[] {
+  const gone = readdirSync(work).filter((name) => {
+    const pid = STAGED.exec(name)?.[1]
+    return pid !== undefined && !alive(Number(pid))
+  })
+  for (const name of gone) rmSync(`${work}/${name}`, { recursive: true, force: true })
+  return gone
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * removeWorkLeftovers: staged entries of dead workers go (files and directories), a live
+ * process's and anything not named as staged stay.
+ */
+import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { removeWorkLeftovers } from '../../../daemon/overlay/work-leftovers.js'
+import { tmpdir } from '../../helpers/tmpdir.js'
+
+t.test("a dead worker's staged entries go; a live one's and others stay", async (t) => {
+  const work = tmpdir(t, 'strata-work-')
+  const dead = spawnSync('true').pid as number // exited and reaped
+  writeFileSync(`${work}/#strata-${dead}-1`, 'a copy never installed')
+  mkdirSync(`${work}/#strata-${dead}-2/sub`, { recursive: true })
+  writeFileSync(`${work}/#strata-${process.pid}-3`, 'ours')
+  writeFileSync(`${work}/other`, '')
+  mkdirSync(`${work}/work`)
+  t.same(removeWorkLeftovers(work).sort(), [`#strata-${dead}-1`, `#strata-${dead}-2`])
+  t.same(readdirSync(work).sort(), [`#strata-${process.pid}-3`, 'other', 'work'])
+})
