@@ -60,19 +60,30 @@ const WRITE_KILL_SUIDGID = 1 << 2
 /** where write_flags sits in a WRITE body (after fh, offset, size) */
 const WRITE_FLAGS_AT = 20
 
-/** What `req` must wait for before it is answered, or null (nothing under way touches it). */
-export function copyUpBefore(ctx: Context, h: Header, req: Buffer): Promise<unknown> | null {
+/**
+ * What `req` must wait for before it is answered, or null (nothing under way touches it). `all`:
+ * it waits for every copy-up under way. While such a request waits (`draining`, the promise it
+ * waits for), OPENs wait behind it, so no new copy-up keeps it waiting for good.
+ */
+export function copyUpBefore(
+  ctx: Context,
+  h: Header,
+  req: Buffer,
+  draining: Promise<unknown> | null,
+): { wait: Promise<unknown>; all: boolean } | null {
   if (!ctx.ov.copyUpsUnderWay || NEVER.has(h.opcode)) return null
-  if (h.opcode === Op.WRITE) return writeKillsSetid(req) ? onNode(ctx, h) : null
-  if (ON_NODE.has(h.opcode)) return onNode(ctx, h)
+  const one = (wait: Promise<unknown> | null) => (wait ? { wait, all: false } : null)
+  if (h.opcode === Op.WRITE) return one(writeKillsSetid(req) ? onNode(ctx, h) : null)
+  if (h.opcode === Op.OPEN) return one(onNode(ctx, h) ?? draining)
+  if (ON_NODE.has(h.opcode)) return one(onNode(ctx, h))
   const at = NAME_AT.get(h.opcode)
-  if (at === undefined) return ctx.ov.copyUpsSettled()
+  if (at === undefined) return { wait: ctx.ov.copyUpsSettled(), all: true }
   const dir = ctx.inodes.get(h.nodeid)
   if (!dir) return null // the handler answers an unknown node
   const body = new Body(req)
   try {
     body.skip(at)
-    return ctx.ov.copyUpOf(joinPath(dir.path, body.name())) ?? null
+    return one(ctx.ov.copyUpOf(joinPath(dir.path, body.name())) ?? null)
   } catch {
     return null // a malformed request: its handler answers it
   }

@@ -16,6 +16,10 @@ export interface FileHandle {
   writable: boolean
   /** the open holds a share of the inode's passthrough backing */
   passthrough: boolean
+  /** a copy handed out before its install (overlay/copy-up.ts copyUpLater): settles with the install */
+  installed?: Promise<void>
+  /** that install failed: what was written is gone, and FSYNC and WRITE say EIO */
+  lost?: boolean
 }
 
 export class Handles<T> {

@@ -146,6 +146,8 @@ export class Session {
   private held: Buffer[] | null = null
   /** the session has ended: nothing more is written to the device */
   private over = false
+  /** what a request waiting for every copy-up waits for (copy-up-gate.ts): OPENs wait behind it */
+  private draining: Promise<unknown> | null = null
 
   constructor(
     private readonly fd: number,
@@ -267,8 +269,13 @@ export class Session {
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
     if (header.opcode === READER_NOTE_REMOVED) return this.noteRemoved(header, req)
-    const before = copyUpBefore(this.ctx, header, req)
-    if (before) return this.after(before, req)
+    const before = copyUpBefore(this.ctx, header, req, this.draining)
+    if (before?.all) {
+      const drained = before.wait
+      this.draining = drained
+      void drained.finally(() => this.draining === drained && (this.draining = null))
+    }
+    if (before) return this.after(before.wait, header.opcode, req)
     const started = performance.now()
     const reply = this.answer(header, new Body(req))
     const finish = (r: Buffer | null) => {
@@ -282,12 +289,17 @@ export class Session {
     return reply.then(finish).finally(() => (this.awaiting[0] = (this.awaiting[0] as number) - 1))
   }
 
-  /** Answers `req` once `before` (a copy-up it must not overtake) has settled. */
-  private after(before: Promise<unknown>, req: Buffer): Promise<Buffer | null> {
+  /**
+   * Answers `req` once `before` (a copy-up it must not overtake) has settled; held instead if the
+   * session was paused meanwhile and it is a request a pause holds.
+   */
+  private after(before: Promise<unknown>, opcode: number, req: Buffer): Promise<Buffer | null> {
     this.awaiting[0] = (this.awaiting[0] as number) + 1
     const again = () => {
       this.awaiting[0] = (this.awaiting[0] as number) - 1
-      return this.handle(req)
+      if (!this.held || !HELD_WHILE_PAUSED.has(opcode)) return this.handle(req)
+      this.held.push(req)
+      return null
     }
     return before.then(again, again)
   }

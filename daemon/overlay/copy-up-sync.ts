@@ -53,8 +53,11 @@ export class SyncBatches {
     const fds = batch.map((w) => w.fd)
     const finish = (errnos: number[]) =>
       batch.forEach((w, i) => {
-        w.synced(errnos[i] ?? 0)
-        closeSync(w.fd)
+        try {
+          w.synced(errnos[i] ?? 0)
+        } finally {
+          closeSync(w.fd)
+        }
       })
     const delayed = this.delayMs > 0 ? new Promise((r) => setTimeout(r, this.delayMs)) : Promise.resolve()
     this.running = delayed

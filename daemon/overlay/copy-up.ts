@@ -55,32 +55,37 @@ function inflightOf(stack: Stack): Map<string, Promise<Node>> {
   return pending
 }
 
-/** A copy handed out before it is in upper/: where it will be, and its descriptor (O_RDWR, the caller's). */
+/**
+ * A copy handed out before it is in upper/: where it will be, its descriptor (O_RDWR, the
+ * caller's), and `installed`, which rejects if the copy never got there (its sync or its rename
+ * failed: what was written through the descriptor is lost, and an fsync must say so).
+ */
 export interface CopiedLater {
   upper: string
   fd: number
+  installed: Promise<void>
 }
 
 /**
  * A durable copy-up whose fsync is shared with the copy-ups around it (copy-up-sync.ts): the
  * copy is made in work/ and its descriptor handed out at once; it is synced in the next batch and
- * then installed (renamed into upper/) as copyUp does. Until then the path counts as being copied
- * (copyUpOf), and the caller must keep every other use of it waiting (the FUSE session does).
- * Null where that does not apply, and the caller copies up as usual: a volatile stack (nothing
- * to sync), an entry already in upper/ or being copied, anything but a regular file, a file with
- * setuid or setgid (dropping them goes by path).
+ * then installed (renamed into upper/) as copyUp does; a copy whose sync failed is not installed
+ * (the lower file shows again). Until then the path counts as being copied (copyUpOf), and the
+ * caller must keep every other use of it waiting (the FUSE session does). Null where that does
+ * not apply, and the caller copies up as usual: a volatile stack (nothing to sync), an entry
+ * already in upper/ or being copied, anything but a regular file, a file with setuid or setgid
+ * (dropping them goes by path).
  */
 export function copyUpLater(stack: Stack, node: Node, withData: boolean): Promise<CopiedLater> | null {
   const setid = (node.stat.mode & 0o6000n) !== 0n
   const pending = inflightOf(stack)
   if (stack.volatile || node.upper !== null || !node.stat.isFile() || setid || pending.has(node.path)) return null
   const staged = stageLater(stack, node, withData)
-  const copied = staged.then(({ installed }) => installed)
-  const forWaiters = copied.then(() => lookup(stack, node.path, 'copyup'))
+  const forWaiters = staged.then(({ installed }) => installed).then(() => lookup(stack, node.path, 'copyup'))
   forWaiters.catch(() => undefined) // the opener hears a failed staging; a failed install goes to lateCopyUpError
   pending.set(node.path, forWaiters)
   void forWaiters.finally(() => pending.delete(node.path)).catch(() => undefined)
-  return staged.then(({ upper, fd }) => ({ upper, fd }))
+  return staged
 }
 
 /** The path being copied up by some call (settles when the copy is in upper/, or has failed), if any. */
@@ -95,34 +100,58 @@ export async function copyUpsSettled(stack: Stack): Promise<void> {
   while (pending.size) await Promise.allSettled(pending.values())
 }
 
-async function stageLater(stack: Stack, node: Node, withData: boolean) {
+async function stageLater(stack: Stack, node: Node, withData: boolean): Promise<CopiedLater> {
   await stack.syncs.room()
   const parentNode = ensureUpperDir(stack, splitParent(node.path).parent)
   const staged = stack.stagingPath()
-  let fd: number
+  let fd: number | null = null
+  let settle: { resolve: () => void; reject: (err: unknown) => void } | undefined
+  const installed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }))
+  installed.catch(() => undefined) // the opener awaits it only when it must (an fsync)
   try {
     fd = await stageFile(stack, node.lower as string, node.stat, staged, withData, false)
+    const own = stack.syncs.add(fd, (errno) => {
+      stack.handedOut.delete(node.path)
+      const failed =
+        errno === 0 ? installOrError(stack, parentNode, node, staged) : dropStaging(staged, syncError(node.path, errno))
+      if (failed === null) return settle?.resolve()
+      stack.lateCopyUpError?.(node.path, failed)
+      settle?.reject(failed)
+    })
+    stack.handedOut.set(node.path, own)
   } catch (err) {
+    if (fd !== null) closeSync(fd)
     rm(staged, { force: true })
     throw err
   }
-  const installed = new Promise<void>((resolve, reject) => {
-    const own = stack.syncs.add(fd, (errno) => {
-      stack.handedOut.delete(node.path)
-      try {
-        install(stack, parentNode, node, staged)
-      } catch (err) {
-        rm(staged, { force: true })
-        stack.lateCopyUpError?.(node.path, err)
-        return reject(err)
-      }
-      if (errno !== 0) stack.lateCopyUpError?.(node.path, Object.assign(new Error('fsync failed'), { errno }))
-      resolve()
-    })
-    stack.handedOut.set(node.path, own)
-  })
   return { upper: backing(stack.writable('copyup', node.path).upper, node.path), fd, installed }
 }
+
+/** Installs a copy handed out; what went wrong (the staging then removed), or null. Never throws. */
+function installOrError(stack: Stack, parentNode: Node, node: Node, staged: string): unknown {
+  try {
+    install(stack, parentNode, node, staged)
+    return null
+  } catch (err) {
+    return dropStaging(staged, err)
+  }
+}
+
+/** Removes a staged copy that failed with `err`; returns `err`, with the removal's error if that failed too. */
+function dropStaging(staged: string, err: unknown): unknown {
+  try {
+    rm(staged, { force: true })
+    return err
+  } catch (rmErr) {
+    return new AggregateError([err, rmErr], `${String(err)}; its staging ${staged} stays`)
+  }
+}
+
+const syncError = (path: string, errno: number) =>
+  Object.assign(new Error(`copy-up of ${path}: fsync of the copy failed (errno ${errno}); not installed`), {
+    errno,
+    code: 'EIO',
+  })
 
 /** Every directory of `path` (inclusive) present in upper/: the parents of a new or copied entry. */
 export function ensureUpperDir(stack: Stack, path: string): Node {

@@ -30,11 +30,15 @@ import * as xattr from './xattr.js'
 
 export type { Caller, OverlayOptions, DirEntry, SetAttr, TimeSpec, Node }
 
-/** An open for writing: the upper backing path, the copy's descriptor when this open copied it, and `later` (see openForWriteFd). */
+/**
+ * An open for writing: the upper backing path, the copy's descriptor when this open copied it,
+ * and `later` (see openForWriteFd) with, then, `installed` (copy-up.ts CopiedLater).
+ */
 export interface WriteOpen {
   upper: string
   fd: number | null
   later: boolean
+  installed: Promise<void> | null
 }
 
 /** Hears a union path (and with `subtree`, all below it) before an operation may change it. */
@@ -159,7 +163,7 @@ export class Overlay {
     const handedOut = later ? copyUpLater(this.stack, node, !truncate) : null
     if (handedOut) return { ...(await handedOut), later: true }
     const copied = await copyUpOpen(this.stack, node, !truncate)
-    return { upper: copied.node.upper as string, fd: copied.fd, later: false }
+    return { upper: copied.node.upper as string, fd: copied.fd, later: false, installed: null }
   }
 
   /** How many copy-ups are under way: 0 lets a caller skip copyUpOf. */

@@ -9,11 +9,11 @@ import { readdirSync, rmSync } from 'node:fs'
 
 const STAGED = /^#strata-(\d+)-\d+$/
 
-/** Removes the staged entries of dead processes from `work`; returns their names. */
+/** Removes the staged entries of dead processes from `work`; call before staging anything. Returns their names. */
 export function removeWorkLeftovers(work: string): string[] {
   const gone = readdirSync(work).filter((name) => {
     const pid = STAGED.exec(name)?.[1]
-    return pid !== undefined && !alive(Number(pid))
+    return pid !== undefined && (Number(pid) === process.pid || !alive(Number(pid)))
   })
   for (const name of gone) rmSync(`${work}/${name}`, { recursive: true, force: true })
   return gone

@@ -2,14 +2,15 @@
  * Durable copy-ups handed out before their install (daemon/overlay/copy-up.ts copyUpLater: the
  * fsync is shared by a batch, then the copy is renamed into upper/), through a real mount. What
  * a program sees right after each copy-up matches kernel overlayfs, which copies up in place:
- * the data it wrote, attributes, xattrs and inode number read back at once; an fsync that
+ * the data it wrote (O_APPEND too), attributes, xattrs and inode number read back at once; an fsync that
  * returned means the copy is in upper/; a rename, unlink, chmod, hard link, setxattr or truncate
  * right after the close, a rename of the directory above, a listing and a second open of the
  * same file all see the copy (copy-up-gate.ts holds them until it is installed). Afterwards
  * upper/ holds what kernel overlayfs's holds, and work/ nothing. A pause, and the exit after an
  * unmount, come only once every copy handed out is installed. A worker killed before its copies
  * are installed leaves upper/ as it was, and the next worker removes what it staged. Where a copy
- * must still be pending when asked, the worker's STRATA_TEST_SYNC_DELAY_MS makes the disk slow.
+ * must still be pending when asked, the worker's STRATA_TEST_SYNC_DELAY_MS makes the disk slow. An fsync of
+ * a copy whose install failed (a file put at its name behind the mount's back) says EIO.
  */
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
@@ -46,6 +47,9 @@ for i in range(50):
     out.append('%s same inode: %s' % (show(p), os.stat(p).st_ino == ino))
 for i in range(10):
     with open('d1/f%d' % i, 'w') as f: f.write('new %d' % i)
+    out.append(show('d1/f%d' % i))
+for i in range(30, 35):
+    with open('d1/f%d' % i, 'a') as f: f.write('A')
     out.append(show('d1/f%d' % i))
 fd = os.open('d1/f20', os.O_RDWR); os.write(fd, b'S'); os.fsync(fd)
 out.append('in upper/ after fsync: %r' % open(os.path.join(upper, 'd1/f20')).read())
@@ -153,3 +157,28 @@ t.test(
     await again.unmount()
   },
 )
+
+/** argv: upper/. A copy is handed out; a file put at its name behind the mount's back makes the install fail. */
+const LOST = `
+import os, sys
+fd = os.open('d0/f0', os.O_RDWR); os.write(fd, b'W')
+open(os.path.join(sys.argv[1], 'd0/f0'), 'w').write('behind its back')
+try:
+    os.fsync(fd); print('fsync: ok')
+except OSError as e:
+    print('fsync: errno', e.errno)
+os.close(fd)
+`
+
+t.test('an fsync of a copy whose install failed says EIO', async (t) => {
+  const base = tmpdir(t, 'strata-later-')
+  const s = buildStack(base, [LOWER])
+  const m = await mountStrata(t, { ...s, mnt: `${base}/mnt`, env: { STRATA_TEST_SYNC_DELAY_MS: '300' } })
+  t.equal(
+    execFileSync('python3', ['-c', LOST, s.upper as string], { cwd: m.mnt, encoding: 'utf8' }),
+    'fsync: errno 5\n',
+  )
+  await m.unmount()
+  t.match(m.log.join('\n'), /a copy-up handed out before its install failed/)
+  t.same(readdirSync(s.work as string), [])
+})

@@ -4,7 +4,7 @@
  * it again (nothing is buffered here: writes reach the backing file before their reply). Data goes
  * through a backing fd, off the JS thread.
  */
-import { closeSync, constants as fsc, fsync, read, write } from 'node:fs'
+import { closeSync, constants as fsc, fsync, openSync, read, write } from 'node:fs'
 import { promisify } from 'node:util'
 import { fallocate, seekData, setWriterNode } from '../../../native-bindings/index.js'
 import { open as openBackingPath } from '../../overlay/backing-fs.js'
@@ -12,6 +12,7 @@ import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
 import { callerOf, childPath, entryOfNode, inodeOf, type Context, type Handler } from './context.js'
+import type { FileHandle } from '../handles.js'
 import type { Inode } from '../inodes.js'
 import { dropSetid } from '../../overlay/setattr.js'
 
@@ -55,16 +56,17 @@ const WRITE_KILL_SUIDGID = 1 << 2
 async function openBacking(ctx: Context, inode: Inode, flags: number, killSetid: boolean): Promise<Buffer> {
   const writable = (flags & ACCMODE) !== fsc.O_RDONLY || (flags & fsc.O_TRUNC) !== 0
   const canWrite = (flags & ACCMODE) !== fsc.O_RDONLY // O_RDONLY|O_TRUNC cannot write
-  // A copy may come before its install (its fsync shared) when this open keeps the copy's descriptor
-  // (it has no name in upper/ yet to open) and no other handle has to follow it there.
-  const mayHandOut = canWrite && (flags & OWN_OPEN) === 0 && ctx.files.of(inode).length === 0
+  // A copy may come before its install (its fsync shared) when no other handle has to follow it there,
+  // and not for synchronous writes (passthrough makes them durable in the copy, not yet at its name).
+  const mayHandOut = ctx.files.of(inode).length === 0 && (flags & fsc.O_DSYNC) === 0
   const {
     upper: backing,
     fd: copyFd,
     later,
+    installed,
   } = writable
     ? await ctx.ov.openForWriteFd(inode.path, (flags & fsc.O_TRUNC) !== 0, mayHandOut)
-    : { upper: ctx.ov.openForRead(inode.path), fd: null, later: false }
+    : { upper: ctx.ov.openForRead(inode.path), fd: null, later: false, installed: null }
   const reuse = copyFd !== null && canWrite && (flags & OWN_OPEN) === 0
   try {
     if (writable && !later) followCopyUp(ctx, inode, backing)
@@ -78,13 +80,34 @@ async function openBacking(ctx: Context, inode: Inode, flags: number, killSetid:
     if (copyFd !== null) closeSync(copyFd)
     throw err
   }
-  if (copyFd !== null && !reuse) closeSync(copyFd)
-  const fd = reuse ? copyFd : openBackingPath(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
-  return handleOn(ctx, inode, backing, fd, canWrite)
+  let fd: number
+  try {
+    fd = reuse && copyFd !== null ? copyFd : ownOpen(backing, flags, later ? copyFd : null)
+  } finally {
+    if (copyFd !== null && !reuse) closeSync(copyFd)
+  }
+  return handleOn(ctx, inode, backing, fd, canWrite, installed)
+}
+
+/**
+ * An open of its own (flags the copy's descriptor lacks: O_APPEND, O_NOATIME, read-only): of the
+ * backing file by name, or, for a copy not yet installed (no name in upper/), of that copy again
+ * through its descriptor's /proc link (ours: nothing to refuse to follow).
+ */
+function ownOpen(backing: string, flags: number, copyFd: number | null): number {
+  if (copyFd === null) return openBackingPath(backing, (flags & PASSED) | fsc.O_NOFOLLOW)
+  return openSync(`/proc/self/fd/${copyFd}`, flags & PASSED)
 }
 
 /** A file handle on `fd` (open on `backing`), registered for passthrough when negotiated; closes fd on failure. */
-function handleOn(ctx: Context, inode: Inode, backing: string, fd: number, writable: boolean): Buffer {
+function handleOn(
+  ctx: Context,
+  inode: Inode,
+  backing: string,
+  fd: number,
+  writable: boolean,
+  installed: Promise<void> | null = null,
+): Buffer {
   let backingId = 0
   try {
     if (ctx.passthrough) backingId = ctx.passthrough.acquire(inode, backing, fd)
@@ -92,7 +115,12 @@ function handleOn(ctx: Context, inode: Inode, backing: string, fd: number, writa
     closeSync(fd)
     throw err
   }
-  const fh = ctx.files.add({ fd, path: backing, inode, writable, passthrough: backingId > 0 })
+  const h: FileHandle = { fd, path: backing, inode, writable, passthrough: backingId > 0 }
+  if (installed) {
+    h.installed = installed
+    installed.catch(() => (h.lost = true))
+  }
+  const fh = ctx.files.add(h)
   if (writable) syncWriter(ctx, inode)
   return openOut(fh, backingId > 0 ? Fopen.PASSTHROUGH : 0, backingId)
 }
@@ -142,15 +170,23 @@ export const writeData: Handler = async (ctx, _h, body) => {
   const writeFlags = body.u32()
   body.skip(8 + 4 + 4) // lock_owner, flags, padding
   const data = body.bytes(size)
+  if (f.lost) throw lostCopy(f)
   if (writeFlags & WRITE_KILL_SUIDGID && dropSetid(f.path)) ctx.attrsChanged(f.inode)
   const { bytesWritten } = await writeAsync(f.fd, data, 0, size, offset)
   return u32Out(bytesWritten)
 }
 
+/** An fsync of a copy handed out early waits for its install: durable means in upper/ and on disk. */
 export const fsyncFile: Handler = async (ctx, _h, body) => {
-  await fsyncAsync(handle(ctx, body.fh()).fd)
+  const f = handle(ctx, body.fh())
+  if (f.installed) await f.installed.catch(() => undefined)
+  if (f.lost) throw lostCopy(f)
+  await fsyncAsync(f.fd)
   return Buffer.alloc(0)
 }
+
+const lostCopy = (f: FileHandle) =>
+  Object.assign(new Error(`the copy-up of ${f.inode.path} failed after its open`), { code: 'EIO' })
 
 /**
  * Keeps the reader's table of nodes open for writing in step (fuse-writers.c answers their plain

@@ -2,10 +2,20 @@
  * The shared fsync of durable copy-ups: SyncBatches (a copy added while a batch runs joins the
  * next one; each hears its errno once synced, while its duplicate descriptor is still open) and
  * copyUpLater through the engine (the copy is handed out before it is in upper/, its path counts
- * as being copied until then, its attributes and xattrs are read through the copy meanwhile).
+ * as being copied until then, its attributes and xattrs are read through the copy meanwhile; a
+ * failed install removes the copy and is reported).
  */
 import t from 'tap'
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { SyncBatches } from '../../../daemon/overlay/copy-up-sync.js'
 import { Overlay } from '../../../daemon/overlay/overlay.js'
 import { buildStack, file } from '../../helpers/fixtures.js'
@@ -74,7 +84,7 @@ t.test('copyUpLater does not apply: volatile stacks, setid files, copies already
   closeSync(first.fd as number)
   await ov.copyUpsSettled()
   const again = await ov.openForWriteFd('f', false, true)
-  t.same(again, { upper: `${upper}/f`, fd: null, later: false }, 'already in upper/')
+  t.same(again, { upper: `${upper}/f`, fd: null, later: false, installed: null }, 'already in upper/')
   const v = stack(t, true)
   const vol = await v.ov.openForWriteFd('f', false, true)
   t.equal(vol.later, false, 'a volatile stack has nothing to sync')
@@ -90,6 +100,22 @@ t.test('a second copy-up of the path waits for the install of the one handed out
   writeSync(first.fd as number, 'new')
   closeSync(first.fd as number)
   const got = await second
-  t.same(got, { upper: `${upper}/f`, fd: null, later: false })
+  t.same(got, { upper: `${upper}/f`, fd: null, later: false, installed: null })
   t.equal(readFileSync(`${upper}/f`, 'utf8'), 'new')
+})
+
+t.test('a copy whose install fails is removed and reported; its path is free again', async (t) => {
+  const { ov, base, upper } = stack(t)
+  const heard: string[] = []
+  ov.onLateCopyUpError((path, err) => heard.push(`${path}: ${(err as { code?: string }).code}`))
+  const open = await ov.openForWriteFd('f', false, true)
+  writeFileSync(`${upper}/f`, 'made behind its back') // the rename into place (RENAME_NOREPLACE) fails
+  await t.rejects(open.installed as Promise<void>, { code: 'EEXIST' })
+  closeSync(open.fd as number)
+  await ov.copyUpsSettled()
+  t.same(heard, ['f: EEXIST'])
+  t.equal(ov.copyUpOf('f'), undefined)
+  t.equal(ov.copyFdOf('f'), undefined)
+  t.same(readdirSync(`${base}/work`), [], 'the staged copy is gone')
+  t.equal(readFileSync(`${upper}/f`, 'utf8'), 'made behind its back', 'what was there stays')
 })
