@@ -8,6 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { startTimeOf } from '../daemon/process-start.js'
 
 export type BackendName = 'ext4' | 'overlayfs' | 'fuse-overlayfs' | 'strata' | 'strata-volatile'
 export const BACKENDS: BackendName[] = ['ext4', 'overlayfs', 'fuse-overlayfs', 'strata', 'strata-volatile']
@@ -86,5 +87,18 @@ export function mountBackend(name: BackendName, lowers: string[], scratch: strin
     name === 'overlayfs'
       ? null
       : pgrep(name === 'fuse-overlayfs' ? `^fuse-overlayfs${serving}` : `worker\\.js${serving}`)
-  return { mnt, mountMs, pid, unmount: () => unmountPath(mnt) }
+  const server = pid()
+  return { mnt, mountMs, pid, unmount: () => unmountAndWait(mnt, server) }
+}
+
+/**
+ * Unmounts, then waits (up to 10 s) for the process that served the mount to exit: a strata
+ * worker renames copies handed out early into upper/ after the unmount (docs/decisions.md), and
+ * the next backend's fresh scratch must not race it.
+ */
+function unmountAndWait(mnt: string, server: number | null): void {
+  const started = server === null ? undefined : startTimeOf(server)
+  unmountPath(mnt)
+  for (let i = 0; i < 1000 && started !== undefined && startTimeOf(server as number) === started; i++)
+    spawnSync('sleep', ['0.01'])
 }

@@ -6,6 +6,7 @@
  * Tests: test/unit/overlay/work-leftovers.test.ts
  */
 import { readdirSync, rmSync } from 'node:fs'
+import { startTimeOf } from '../process-start.js'
 
 const STAGED = /^#strata-(\d+)-\d+$/
 
@@ -19,11 +20,4 @@ export function removeWorkLeftovers(work: string): string[] {
   return gone
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+const alive = (pid: number): boolean => startTimeOf(pid) !== undefined
