@@ -179,9 +179,12 @@ export class Session {
       if (node) this.staleAttrs.add(node.nodeid)
       this.invalidate() // an install after its open was answered (copy-up-gate.ts) is in no request
     })
-    ov.onLateCopyUpError((path, err) =>
-      log.error('a copy-up handed out before its install failed', { path, err: String((err as Error)?.stack ?? err) }),
-    )
+    ov.onLateCopyUpError((path, err) => {
+      log.error('a copy-up handed out before its install failed', { path, err: String((err as Error)?.stack ?? err) })
+      const node = this.ctx.inodes.at(path) // the kernel had the copy's attributes: the lower file shows again
+      if (node) this.staleAttrs.add(node.nodeid)
+      this.invalidate()
+    })
     this.done = new Promise((resolve) => (this.ended = resolve))
   }
 
