@@ -10,7 +10,7 @@ import { constants, umount2 } from '../../native-bindings/index.js'
 import { JournalWriter } from '../diff/journal.js'
 import type { Logger } from '../log.js'
 import { Overlay } from '../overlay/overlay.js'
-import { removeWorkLeftovers } from '../overlay/work-leftovers.js'
+import { settleWorkLeftovers } from '../overlay/work-leftovers.js'
 import { Op } from './abi.js'
 import { mountFuse } from './mount.js'
 import { report } from './launch-report.js'
@@ -27,9 +27,10 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
     beforeChange: journal ? (path, subtree) => journal.note(path, subtree) : undefined,
     heard: journal ? (path) => journal.has(path) : undefined,
   })
-  if (o.work) {
-    const gone = removeWorkLeftovers(o.work)
-    if (gone.length) log.warn('removed what dead workers staged in work/', { entries: gone.length })
+  if (o.work && o.upper) {
+    const { installed, removed } = settleWorkLeftovers(o.work, o.upper, ov.stack.ns)
+    if (installed.length || removed.length)
+      log.warn('settled what dead workers staged in work/', { installed: installed.length, removed: removed.length })
   }
   const fd = mountFuse(o.mountpoint, { readonly: ov.readonly, fsname: o.fsname })
   const passthrough = o.passthrough && process.getuid?.() === 0

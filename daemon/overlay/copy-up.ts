@@ -13,7 +13,16 @@
  */
 import { closeSync, constants as fsc, fchmodSync, fchownSync, fsyncSync, readSync, writeSync } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
-import { constants, copyFileRange, copySparse, ficlone, splitDev, utimensat } from '../../native-bindings/index.js'
+import {
+  constants,
+  copyFileRange,
+  copySparse,
+  ficlone,
+  fremovexattr,
+  fsetxattr,
+  splitDev,
+  utimensat,
+} from '../../native-bindings/index.js'
 import { lstat, mkdir, mknod, open, readlink, renameat2, rm, symlink } from './backing-fs.js'
 import { copyAttrs, copyXattrsFd, setTimes } from './copy-attrs.js'
 import { hasCode } from './fs-error.js'
@@ -110,10 +119,13 @@ async function stageLater(stack: Stack, node: Node, withData: boolean): Promise<
   installed.catch(() => undefined) // the opener awaits it only when it must (an fsync)
   try {
     fd = await stageFile(stack, node.lower as string, node.stat, staged, withData, false)
+    fsetxattr(fd, stagedFor(stack), node.path) // a dead worker's copy can still be installed (work-leftovers.ts)
     const own = stack.syncs.add(fd, (errno) => {
       stack.handedOut.delete(node.path)
       const failed =
-        errno === 0 ? installOrError(stack, parentNode, node, staged) : dropStaging(staged, syncError(node.path, errno))
+        errno === 0
+          ? installOrError(stack, parentNode, node, staged, own)
+          : dropStaging(staged, syncError(node.path, errno))
       if (failed === null) return settle?.resolve()
       stack.lateCopyUpError?.(node.path, failed)
       settle?.reject(failed)
@@ -127,9 +139,16 @@ async function stageLater(stack: Stack, node: Node, withData: boolean): Promise<
   return { upper: backing(stack.writable('copyup', node.path).upper, node.path), fd, installed }
 }
 
-/** Installs a copy handed out; what went wrong (the staging then removed), or null. Never throws. */
-function installOrError(stack: Stack, parentNode: Node, node: Node, staged: string): unknown {
+/**
+ * The xattr naming the union path a copy handed out is for, while it is staged: in overlayfs's
+ * private namespace, so no user sees or sets it, and taken off before the copy is installed.
+ */
+export const stagedFor = (stack: { ns: string }) => `${stack.ns}.overlay.strata-copy-of`
+
+/** Installs a copy handed out (`fd` open on it); what went wrong (the staging then removed), or null. Never throws. */
+function installOrError(stack: Stack, parentNode: Node, node: Node, staged: string, fd: number): unknown {
   try {
+    fremovexattr(fd, stagedFor(stack))
     install(stack, parentNode, node, staged)
     return null
   } catch (err) {
