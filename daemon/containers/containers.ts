@@ -48,6 +48,7 @@ import { leaseContainer, type LeasedContainer } from './lease.js'
 import type { MountControl } from './mount-control.js'
 import { layerDirs } from './mount-spec.js'
 import { mountContainer, unmountContainer } from './mount.js'
+import { settleUpper } from './settle-upper.js'
 import { containerPaths, makeLayout, type ContainerPaths } from './paths.js'
 
 export interface ContainerParts {
@@ -140,12 +141,15 @@ export class Containers {
     return leaseContainer(lock, this.records, this.parts.layers, c)
   }
 
-  changes(c: LeasedContainer): ContainerChange[] {
+  /** A mounted container's copies handed out early are in upper/ first (settle-upper.ts). */
+  async changes(c: LeasedContainer): Promise<ContainerChange[]> {
+    await settleUpper(this.parts.mounts, c.record)
     return containerChanges(c)
   }
 
-  tar(c: LeasedContainer): AsyncGenerator<Buffer> {
-    return containerTar(c)
+  async *tar(c: LeasedContainer): AsyncGenerator<Buffer> {
+    await settleUpper(this.parts.mounts, c.record)
+    yield* containerTar(c)
   }
 
   stageCommit(c: ContainerRecord, opts: CommitOptions, signal: AbortSignal): Promise<StagedCommit> {

@@ -15,8 +15,11 @@ export interface MountControl {
   create(p: MountCreateParams, opts?: { makeTarget?: boolean; ownPlace?: boolean }): Promise<MountInfo>
   /** By id; IN_USE when busy unless forced. */
   remove(id: string, force: boolean): Promise<string>
-  /** Runs `fn` while the mount's worker holds its requests, then resumes it. */
-  whilePaused<T>(id: string, fn: (p: PauseHold) => Promise<T>): Promise<T>
+  /**
+   * Runs `fn` while the mount's worker holds its requests, then resumes it. `writers` false: the
+   * worker does not wait for files open for writing first (fuse/pause.ts PauseRequest.writers).
+   */
+  whilePaused<T>(id: string, fn: (p: PauseHold) => Promise<T>, opts?: { writers?: boolean }): Promise<T>
 }
 
 export interface PauseHold {

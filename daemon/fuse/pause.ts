@@ -38,6 +38,12 @@ export interface PauseRequest {
   /** The pausing process, named by pid and start time (process-start.ts). */
   pid: number
   pidStart: number
+  /**
+   * false: do not wait for files open for writing. Such a pause is a barrier, not a snapshot:
+   * taken and let go at once, it still comes only once every copy handed out before it is in
+   * upper/ (what diff and export need before they read upper/ themselves).
+   */
+  writers?: boolean
 }
 
 export interface PauseAck {
@@ -88,7 +94,7 @@ export function handlePause(session: Session, workdir: string, log: Logger): voi
     }
     current = hold
     session
-      .pause(PAUSE_WAIT_MS)
+      .pause(pauser?.writers === false ? 0 : PAUSE_WAIT_MS)
       .then((r) => {
         if (current !== hold) return // resumed meanwhile: no ack for a pause that is over
         const body: PauseAck = { token: hold.token, writersOpen: r.writersOpen }
@@ -110,7 +116,8 @@ export function handlePause(session: Session, workdir: string, log: Logger): voi
 function readRequest(path: string, log: Logger): PauseRequest | undefined {
   try {
     const r = JSON.parse(readFileSync(path, 'utf8')) as Partial<PauseRequest>
-    if (typeof r.token === 'string' && Number.isInteger(r.pid) && Number.isInteger(r.pidStart)) return r as PauseRequest
+    const named = typeof r.token === 'string' && Number.isInteger(r.pid) && Number.isInteger(r.pidStart)
+    if (named && (r.writers === undefined || typeof r.writers === 'boolean')) return r as PauseRequest
     log.warn('a pause request that does not name its pauser: bounded by the lease alone', { path })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('cannot read the pause request', { path, err })

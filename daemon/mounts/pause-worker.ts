@@ -40,16 +40,17 @@ const self = { pid: process.pid, pidStart: startTimeOf(process.pid) ?? 0 }
  * Each step waits for the worker's answer before the next signal, so a SIGUSR2 is never pending
  * together with a later SIGUSR1 (the kernel would deliver them by number, not in order). One
  * pause per worker at a time: the supervisor's queue for the mount sees to that. An abort of
- * `signal` while waiting for the ack resumes the worker and throws its reason.
+ * `signal` while waiting for the ack resumes the worker and throws its reason. `writers` false:
+ * the worker does not wait for files open for writing (fuse/pause.ts PauseRequest.writers).
  */
-export async function pauseWorker(w: Worker, workdir: string, signal?: AbortSignal): Promise<Paused> {
+export async function pauseWorker(w: Worker, workdir: string, signal?: AbortSignal, writers = true): Promise<Paused> {
   const request = pauseRequestFile(workdir)
   const gone = () => !isAlive(w.pid, w.pidStart)
   await until(() => readAck(workdir) === undefined || gone(), `mount worker ${w.pid} is still paused`) // a resume just sent
   const token = randomBytes(8).toString('hex')
   // A worker started before pauses had tokens (adopted across an upgrade) acks without one.
   const ours = (a: PauseAck | undefined) => a !== undefined && (a.token === token || a.token === undefined)
-  const body: PauseRequest = { token, ...self }
+  const body: PauseRequest = { token, ...self, ...(writers ? {} : { writers: false }) }
   writeFileSync(`${request}.new`, JSON.stringify(body))
   renameSync(`${request}.new`, request)
   let lost = false

@@ -152,7 +152,7 @@ export class MountSupervisor {
    * afterwards, whatever `fn` did. Under the mount's queue: one pause at a time, and no remove
    * or restart in between; a forced remove lets go of the pause at once and aborts `signal`.
    */
-  async whilePaused<T>(id: string, fn: (p: PauseHold) => Promise<T>): Promise<T> {
+  async whilePaused<T>(id: string, fn: (p: PauseHold) => Promise<T>, opts: { writers?: boolean } = {}): Promise<T> {
     return this.queue.run(id, async () => {
       const r = await this.store.get(id)
       if (!r || r.state !== 'serving' || !r.spec.workdir || !isAlive(r.pid, r.pidStart))
@@ -165,6 +165,7 @@ export class MountSupervisor {
           { pid: r.pid as number, pidStart: r.pidStart as number },
           r.spec.workdir,
           signal,
+          opts.writers ?? true,
         ))
         try {
           return await fn({ writersOpen: paused.writersOpen, isHeld: paused.isHeld, signal })

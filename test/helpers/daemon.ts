@@ -33,6 +33,8 @@ export interface DaemonOptions {
   root?: string
   socket?: string
   args?: string[]
+  /** more environment for stratad, and so for its mount workers (their STRATA_TEST_ knobs) */
+  env?: Record<string, string>
 }
 
 export function exitOf(proc: ChildProcess): Promise<number | null> {
@@ -49,6 +51,7 @@ export async function startDaemon(t: Teardown, o: DaemonOptions = {}): Promise<D
   t.teardown(() => cleanupMounts(root))
   const proc = spawn(process.execPath, [STRATAD, '--root', root, '--socket', socket, ...(o.args ?? [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...o.env },
   })
   const logs = collect(proc)
   const d: Daemon = {

@@ -9,12 +9,14 @@ import { execFileSync } from 'node:child_process'
 import {
   appendFileSync,
   closeSync,
+  fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
   readSync,
   truncateSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -77,7 +79,11 @@ t.test('a sparse file stays sparse: copy-up, commit, save and load, export', asy
   const { path: mnt } = await c.call('container.mount', { container: 'sp1' })
   t.teardown(() => c.call('container.unmount', { container: 'sp1', force: true }).catch(() => undefined))
 
-  appendFileSync(join(mnt, 'sp/holey'), 'more\n')
+  // fsync'ed: a durable copy-up reaches upper/ once synced (docs/decisions.md), and this reads upper/ directly
+  const fd = openSync(join(mnt, 'sp/holey'), 'a')
+  writeSync(fd, 'more\n')
+  fsyncSync(fd)
+  closeSync(fd)
   const upper = join(d.root, 'containers', id, 'upper/sp/holey')
   t.equal(lstatSync(upper).size, SIZE + 10)
   t.ok(allocated(upper) < SMALL, `the copied-up file takes ${allocated(upper)} bytes, want < 1 MiB`)
