@@ -119,7 +119,12 @@ async function stageLater(stack: Stack, node: Node, withData: boolean): Promise<
   installed.catch(() => undefined) // the opener awaits it only when it must (an fsync)
   try {
     fd = await stageFile(stack, node.lower as string, node.stat, staged, withData, false)
-    fsetxattr(fd, stagedFor(stack), node.path) // a dead worker's copy can still be installed (work-leftovers.ts)
+    if (!markStaged(stack, fd, node.path)) {
+      fsyncSync(fd) // no name for a dead worker's successor to install it by: installed now, as copyUp does
+      install(stack, parentNode, node, staged)
+      settle?.resolve()
+      return { upper: backing(stack.writable('copyup', node.path).upper, node.path), fd, installed }
+    }
     const own = stack.syncs.add(fd, (errno) => {
       stack.handedOut.delete(node.path)
       const failed =
@@ -144,6 +149,21 @@ async function stageLater(stack: Stack, node: Node, withData: boolean): Promise<
  * private namespace, so no user sees or sets it, and taken off before the copy is installed.
  */
 export const stagedFor = (stack: { ns: string }) => `${stack.ns}.overlay.strata-copy-of`
+
+/**
+ * Names the union path a staged copy is for (stagedFor), so a dead worker's successor can install
+ * it (work-leftovers.ts); false where the filesystem has no room for it in the file's xattrs (a
+ * path of thousands of bytes on ext4: ENOSPC) or takes none.
+ */
+function markStaged(stack: Stack, fd: number, path: string): boolean {
+  try {
+    fsetxattr(fd, stagedFor(stack), path)
+    return true
+  } catch (err) {
+    if (hasCode(err, 'ENOSPC', 'E2BIG', 'ERANGE', 'ENOTSUP', 'EOPNOTSUPP')) return false
+    throw err
+  }
+}
 
 /** Installs a copy handed out (`fd` open on it); what went wrong (the staging then removed), or null. Never throws. */
 function installOrError(stack: Stack, parentNode: Node, node: Node, staged: string, fd: number): unknown {

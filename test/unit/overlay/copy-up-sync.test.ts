@@ -3,7 +3,8 @@
  * next one; each hears its errno once synced, while its duplicate descriptor is still open) and
  * copyUpLater through the engine (the copy is handed out before it is in upper/, its path counts
  * as being copied until then, its attributes and xattrs are read through the copy meanwhile; a
- * failed install removes the copy and is reported).
+ * failed install removes the copy and is reported; one whose path does not fit in the xattr that
+ * names it is installed at once).
  */
 import t from 'tap'
 import {
@@ -118,4 +119,21 @@ t.test('a copy whose install fails is removed and reported; its path is free aga
   t.equal(ov.copyFdOf('f'), undefined)
   t.same(readdirSync(`${base}/work`), [], 'the staged copy is gone')
   t.equal(readFileSync(`${upper}/f`, 'utf8'), 'made behind its back', 'what was there stays')
+})
+
+t.test('a copy whose path does not fit in an xattr is installed before it is handed out', async (t) => {
+  // 4,054 bytes: more than ext4 keeps in one file's xattrs (about 4,040 for this name)
+  const dirs19 = Array.from({ length: 19 }, (_, i) => String.fromCharCode(97 + i).repeat(200))
+  const deep = [...dirs19, 'z'.repeat(235)].join('/')
+  const base = tmpdir(t, 'strata-later-')
+  const dirs = buildStack(base, [[file(deep, 'lower')]])
+  const ov = new Overlay(dirs)
+  const open = await ov.openForWriteFd(deep, false, true)
+  t.equal(open.later, true)
+  t.equal(readFileSync(`${dirs.upper}/${deep}`, 'utf8'), 'lower', 'in upper/ already')
+  await open.installed
+  t.equal(ov.copyFdOf(deep), undefined, 'nothing left to read through')
+  closeSync(open.fd as number)
+  await ov.copyUpsSettled()
+  t.same(readdirSync(`${base}/work`), [])
 })
