@@ -310,15 +310,22 @@ function copySmall(src: number, dst: number, size: number): void {
 const changedSize = () => Object.assign(new Error('copy-up: lower file changed size while copied'), { code: 'EIO' })
 
 /**
+ * Renames a staged entry to `target` in the upper directory `parent` (never over an entry there),
+ * which keeps its times (`parentTimes`, its lstat from before), as overlayfs's does.
+ */
+export function renameIntoPlace(staged: string, target: string, parent: string, parentTimes = lstat(parent)): void {
+  renameat2(staged, target, constants.RENAME_NOREPLACE)
+  setTimes(parent, parentTimes)
+}
+
+/**
  * Renames the staged entry into place; the upper parent keeps its times (overlayfs does the same).
  * A directory's entry in the directory cache is forgotten, so the fresh lookup after it caches
  * the new resolution.
  */
 function install(stack: Stack, parentNode: Node, node: Node, staged: string): Node {
   const upper = backing(stack.writable('copyup', node.path).upper, node.path)
-  const parentTimes = lstat(parentNode.upper as string)
-  renameat2(staged, upper, constants.RENAME_NOREPLACE)
-  setTimes(parentNode.upper as string, parentTimes)
+  renameIntoPlace(staged, upper, parentNode.upper as string)
   stack.dirs.forget(node.path)
   const copied = lookup(stack, node.path, 'copyup')
   stack.copiedUp?.(copied.path, copied.stat)

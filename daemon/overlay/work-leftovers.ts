@@ -10,11 +10,10 @@
  * Tests: test/unit/overlay/work-leftovers.test.ts, test/integration/fuse-copy-up-later.test.ts
  */
 import { closeSync, constants as fsc, fsyncSync, readdirSync } from 'node:fs'
-import { constants, fremovexattr } from '../../native-bindings/index.js'
+import { fremovexattr } from '../../native-bindings/index.js'
 import { startTimeOf } from '../process-start.js'
-import { lgetxattrIfAny, lstatOrNull, open, renameat2, rm } from './backing-fs.js'
-import { setTimes } from './copy-attrs.js'
-import { stagedFor } from './copy-up.js'
+import { lgetxattrIfAny, lstatOrNull, open, rm } from './backing-fs.js'
+import { renameIntoPlace, stagedFor } from './copy-up.js'
 import type { XattrNamespace } from './opaque.js'
 import { parsePath, splitParent } from './path.js'
 
@@ -69,8 +68,7 @@ function install(staged: string, upper: string, target: string, ns: XattrNamespa
   } finally {
     closeSync(fd)
   }
-  renameat2(staged, dest, constants.RENAME_NOREPLACE)
-  setTimes(parent, parentStat)
+  renameIntoPlace(staged, dest, parent, parentStat)
   return true
 }
 

@@ -112,14 +112,8 @@ static void complete(napi_env env, napi_status status, void *data) {
 }
 
 static napi_value queue_job(napi_env env, copy_job *job) {
-  napi_value promise, name;
-  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
-    free(job);
-    return strata_throw_type(env, "cannot create promise");
-  }
-  napi_create_string_utf8(env, job_syscall(job), NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
+  napi_value promise = strata_queue_promise(env, job_syscall(job), execute, complete, job, &job->work, &job->deferred);
+  if (!promise) free(job);
   return promise;
 }
 

@@ -195,3 +195,14 @@ void strata_define(napi_env env, napi_value exports, const strata_export *list) 
     napi_set_named_property(env, exports, list->name, fn);
   }
 }
+
+napi_value strata_queue_promise(napi_env env, const char *name, napi_async_execute_callback execute,
+                                napi_async_complete_callback complete, void *data, napi_async_work *work,
+                                napi_deferred *deferred) {
+  napi_value promise, resource;
+  if (napi_create_promise(env, deferred, &promise) != napi_ok) return strata_throw_type(env, "cannot create promise");
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource);
+  napi_create_async_work(env, NULL, resource, execute, complete, data, work);
+  napi_queue_async_work(env, *work);
+  return promise;
+}

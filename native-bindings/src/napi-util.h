@@ -62,6 +62,13 @@ void *strata_external_of(napi_env env, napi_value value, const napi_type_tag *ta
  */
 napi_value strata_tagged_external(napi_env env, void *data, napi_finalize finalize, const napi_type_tag *tag);
 napi_value strata_int64(napi_env env, int64_t v);
+/*
+ * A promise settled by `complete` (on the JS thread) after `execute` ran on libuv's pool: fills *work and
+ * *deferred, which `complete` settles and deletes. NULL after throwing; `data` is then still the caller's.
+ */
+napi_value strata_queue_promise(napi_env env, const char *name, napi_async_execute_callback execute,
+                                napi_async_complete_callback complete, void *data, napi_async_work *work,
+                                napi_deferred *deferred);
 
 typedef struct {
   const char *name;

@@ -69,14 +69,8 @@ static napi_value js_sync_files(napi_env env, napi_callback_info info) {
   }
   job->count = count;
   for (size_t i = 0; i < count; i++) job->fds[i] = ((const int32_t *)data)[i];
-  napi_value promise, name;
-  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
-    free_job(job);
-    return strata_throw_type(env, "cannot create promise");
-  }
-  napi_create_string_utf8(env, "fsync", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
+  napi_value promise = strata_queue_promise(env, "fsync", execute, complete, job, &job->work, &job->deferred);
+  if (!promise) free_job(job);
   return promise;
 }
 
