@@ -14,7 +14,13 @@ export const containerExec = (s: Services): ApiMethod<'container.exec'> => ({
   handler: async (p, ctx) => {
     const c = await s.containers.resolve(p.container)
     const { interactive, ...o } = p
-    const run = execProcess(s.runs.runtime, c, { ...o, ...(interactive ? { stdin: ctx.upload() } : {}) }, ctx.signal)
+    const run = execProcess(
+      s.runs.runtime,
+      c,
+      s.containers.pathsOf(c).bundle,
+      { ...o, ...(interactive ? { stdin: ctx.upload() } : {}) },
+      ctx.signal,
+    )
     await sendLive(ctx, run.frames)
     return run.exited
   },

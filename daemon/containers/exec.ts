@@ -1,22 +1,25 @@
 /**
- * `exec`: another process in a running container (`runc exec`, which joins its namespaces and
- * cgroup and takes env, cwd and user from its config unless given). Its output comes back as
- * Docker-multiplexed frames (output-follow.ts's format) while it runs. Its stdin is /dev/null,
- * or with `stdin` (-i) those bytes, their end its EOF. With `tty` (-t) the runtime runs under
- * script with `--tty` (terminal.ts): the terminal's output comes as stream 1, and its stdin stays
+ * `exec`: another process in a running container (`runc exec --process`, which joins its
+ * namespaces and cgroup; the process is the container's own with what exec asks for put over it:
+ * exec-process.ts). Its output comes back as Docker-multiplexed frames (output-follow.ts's
+ * format) while it runs. Its stdin is /dev/null, or with `stdin` (-i) those bytes, their end its
+ * EOF. With `tty` (-t) the runtime runs under script (terminal.ts): the terminal's output comes
+ * as stream 1, its line ends made the same every time (tty-line-ends.ts), and its stdin stays
  * open to the end (fed or not), as script would turn an EOF into ^D.
  * The process is the daemon's child: it does not outlive the daemon, and a client that goes
  * away ends it (SIGKILL to the runtime, which forwards it).
- * Errors: CONFLICT when the container does not run; INVALID_ARGUMENT (user-lookup.ts).
+ * Errors: CONFLICT when the container does not run; INVALID_ARGUMENT (user-lookup.ts, exec-process.ts).
  * Tests: test/integration/container-run.test.ts
  */
 import { spawn } from 'node:child_process'
 import type { ContainerExit, TerminalSize } from '../../client/protocol.js'
-import { conflict, invalidArgument } from '../errors.js'
+import { conflict } from '../errors.js'
 import type { ContainerRecord } from '../store/containers.js'
+import { writeExecProcess, type ExecAsk } from './exec-process.js'
 import { frame, STDERR, STDOUT } from './output-follow.js'
 import { RUNTIME, type Runtime } from './runtime.js'
 import { feedStdin, streamSink } from './stdin-pipe.js'
+import { lineEndFilter } from './tty-line-ends.js'
 import { terminalEnv, terminalSize, TERMINAL_PROGRAM, underTerminal } from './terminal.js'
 import { resolveUser } from './user-lookup.js'
 
@@ -40,19 +43,24 @@ const HIGH_WATER = 1024 * 1024
 /** How much output is kept to find the runtime's reason in (it comes first). */
 const TEXT_KEPT = 64 * 1024
 
-export function execProcess(runtime: Runtime, c: ContainerRecord, o: ExecOptions, signal: AbortSignal): ExecRun {
+export function execProcess(
+  runtime: Runtime,
+  c: ContainerRecord,
+  bundle: string,
+  o: ExecOptions,
+  signal: AbortSignal,
+): ExecRun {
   if (!c.process?.monitor || !c.mount) throw conflict(`Container ${c.id.slice(0, 12)} is not running`)
-  if (o.workdir && !o.workdir.startsWith('/')) throw invalidArgument(`the working directory '${o.workdir}' is invalid`)
   const size = terminalSize(o.consoleSize)
-  const args = ['exec', ...(o.tty ? ['--tty'] : [])]
-  if (o.tty && !o.env?.some((kv) => kv.startsWith('TERM='))) args.push('--env', 'TERM=xterm')
-  for (const kv of o.env ?? []) args.push('--env', kv)
-  if (o.workdir) args.push('--cwd', o.workdir)
-  if (o.user) {
-    const u = resolveUser(c.mount.target, o.user)
-    args.push('--user', `${u.uid}:${u.gid}`, ...u.additionalGids.flatMap((g) => ['--additional-gids', String(g)]))
+  const ask: ExecAsk = {
+    cmd: o.cmd,
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.workdir ? { workdir: o.workdir } : {}),
+    ...(o.user ? { user: resolveUser(c.mount.target, o.user) } : {}),
+    ...(o.tty ? { terminal: size } : {}),
   }
-  const argv = [RUNTIME, ...runtime.globalArgs(), ...args, c.id, ...o.cmd]
+  const processFile = writeExecProcess(bundle, ask)
+  const argv = [RUNTIME, ...runtime.globalArgs(), 'exec', '--process', processFile.path, c.id]
   const [program, ...programArgs] = o.tty ? [TERMINAL_PROGRAM, ...underTerminal(argv, size)] : argv
   const child = spawn(program ?? RUNTIME, programArgs, {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -74,9 +82,10 @@ export function execProcess(runtime: Runtime, c: ContainerRecord, o: ExecOptions
     }
     wake?.()
   }
+  const lineEnds = o.tty ? lineEndFilter() : (b: Buffer) => b
   child.stdout.on('data', (b: Buffer) => {
     if (o.tty) keepText(errText, b) // the runtime's own errors come on the terminal too
-    onData(STDOUT)(b)
+    onData(STDOUT)(lineEnds(b))
   })
   child.stderr.on('data', (b: Buffer) => {
     keepText(errText, b)
@@ -90,9 +99,13 @@ export function execProcess(runtime: Runtime, c: ContainerRecord, o: ExecOptions
   const onAbort = () => child.kill('SIGKILL')
   signal.addEventListener('abort', onAbort)
   const exited = new Promise<ContainerExit>((resolve) => {
-    child.once('error', (err) => resolve({ exitCode: 126, error: `cannot run ${RUNTIME}: ${err.message}` }))
+    child.once('error', (err) => {
+      processFile.remove()
+      resolve({ exitCode: 126, error: `cannot run ${RUNTIME}: ${err.message}` })
+    })
     child.once('close', (code, sig) => {
       signal.removeEventListener('abort', onAbort)
+      processFile.remove()
       // runc exec answers 255 when it could not start the command; Docker's codes say why.
       const failed = code === 255 ? /exec failed: (unable to start container process: .*)/.exec(errText.join('')) : null
       if (failed?.[1]) resolve({ exitCode: /permission denied/.test(failed[1]) ? 126 : 127, error: failed[1] })

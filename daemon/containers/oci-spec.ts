@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs'
 import type { ContainerProcess } from '../store/containers.js'
 import { ETC_NAMES, type EtcFiles } from './etc-files.js'
+import type { Size } from './terminal.js'
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const DEFAULT_CAPABILITIES = [
@@ -62,21 +63,29 @@ export interface OciSpec {
   linux: Record<string, unknown>
 }
 
+export interface SpecOptions {
+  /** The terminal's size of a -t process: the runtime sizes its pty before the process starts. */
+  consoleSize?: Size
+  /** The host's RLIMIT_NOFILE hard limit (read from /proc when not given). */
+  nofileHard?: number
+}
+
 /** `etc`: the container's hostname, hosts and resolv.conf (etc-files.ts), bound over the image's; null: none. */
 export function ociSpec(
   id: string,
   rootfs: string,
   p: ContainerProcess,
   etc: EtcFiles | null,
-  nofileHard = hostNofileHard(),
+  o: SpecOptions = {},
 ): OciSpec {
   const caps = DEFAULT_CAPABILITIES
   const namespaces = ['pid', 'ipc', 'uts', 'mount', ...(p.network === 'host' ? [] : ['network'])]
-  const nofile = Math.min(1048576, nofileHard)
+  const nofile = Math.min(1048576, o.nofileHard ?? hostNofileHard())
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: p.tty === true, // the runtime in the foreground makes the pty (terminal.ts)
+      ...(p.tty === true && o.consoleSize ? { consoleSize: consoleBox(o.consoleSize) } : {}),
       user: { uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids },
       args: p.args,
       env: p.env,
@@ -136,3 +145,6 @@ function hostNofileHard(): number {
   const hard = line?.split(/\s{2,}/)[2]
   return hard === undefined || hard === 'unlimited' ? 1048576 : Number(hard) || 1024
 }
+
+/** A terminal size as the OCI process's `consoleSize`. */
+export const consoleBox = (s: Size): { height: number; width: number } => ({ height: s.rows, width: s.cols })

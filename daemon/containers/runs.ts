@@ -33,6 +33,7 @@ import { writeEtcFiles } from './etc-files.js'
 import { readExit, startMonitor, type StdinMode } from './monitor.js'
 import { ociSpec } from './oci-spec.js'
 import { containerPaths } from './paths.js'
+import { removeExecLeftovers } from './exec-process.js'
 import { processConfig } from './process-config.js'
 import { Runtime, RuntimeError, startFailure } from './runtime.js'
 import { openStdinFifo, type StdinSink } from './stdin-pipe.js'
@@ -119,9 +120,14 @@ export class Runs {
           : { ...c.process }
       const etc = writeEtcFiles(paths, proc.hostname, proc.network)
       mkdirSync(paths.bundle, { recursive: true, mode: 0o700 })
-      writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(ociSpec(c.id, rootfs, proc, etc), null, 2), {
-        mode: 0o600,
-      })
+      removeExecLeftovers(paths.bundle)
+      writeFileSync(
+        join(paths.bundle, 'config.json'),
+        JSON.stringify(ociSpec(c.id, rootfs, proc, etc, { consoleSize: size }), null, 2),
+        {
+          mode: 0o600,
+        },
+      )
       const fed = proc.openStdin === true && !!io.stdin
       const fifo = proc.openStdin || proc.tty ? openStdinFifo(paths.stdin) : undefined
       let m

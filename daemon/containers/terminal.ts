@@ -4,11 +4,13 @@
  * a terminal (it sets that one raw and copies its size); stratad has none to give, and taking the
  * pty master through --console-socket would need fd passing, which Node cannot do without an
  * addon. So the runtime runs under util-linux `script`, which gives it a host pty (echo off, the
- * size set by stty first) and copies bytes between that pty and script's own stdin and stdout:
- * the process's terminal output (CR LF and all, stdout and stderr merged) ends on script's stdout.
- * stty also turns the host pty's output processing off (-opost) before runc starts: runc sets that
- * pty raw itself, yet in two full test runs an `exec -it` session's output came through it
- * processed, every CR LF of the container's own terminal as CR CR LF; now it cannot be.
+ * size set by stty first, for the runtime copies it to the container's pty after the start) and
+ * copies bytes between that pty and script's own stdin and stdout: the process's terminal output
+ * (CR LF and all, stdout and stderr merged) ends on script's stdout. The container's pty is sized
+ * before the process starts by the OCI config's consoleSize (oci-spec.ts, exec-process.ts).
+ * Line ends: runc sets the host pty raw but keeps its output processing (OPOST, and so ONLCR: the
+ * CR of each CR LF), and clears ONLCR on the container's pty, racing the process's first output
+ * (tty-line-ends.ts).
  * Never: gives script an EOF it would turn into ^D: callers keep script's stdin open.
  * Tests: test/unit/containers/terminal.test.ts, test/integration/container-interactive.test.ts
  */
@@ -37,7 +39,7 @@ export function terminalSize(s: TerminalSize | undefined): Size {
 
 /** The arguments of `script` that run `argv` on a host pty of `size`; its exit status is argv's. */
 export function underTerminal(argv: string[], size: Size): string[] {
-  const command = `stty rows ${size.rows} cols ${size.cols} -opost && exec ${argv.map(shellQuoted).join(' ')}`
+  const command = `stty rows ${size.rows} cols ${size.cols} && exec ${argv.map(shellQuoted).join(' ')}`
   return ['-E', 'never', '-q', '-f', '-e', '-c', command, '/dev/null']
 }
 

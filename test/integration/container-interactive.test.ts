@@ -2,7 +2,7 @@
  * -i and -t for run, start -a -i and exec, through a real stratad, runc and the strata CLI on the
  * busybox image: piped stdin reaching cat and read, its EOF closing the process's stdin, exit
  * codes kept; a terminal (/dev/pts, `test -t 0`, stdout and stderr merged, CR LF, the size asked
- * for); -it from a terminal made by util-linux `script` (keys reach the shell, raw mode undone
+ * for, already when the process starts); -it from a terminal made by util-linux `script` (keys reach the shell, raw mode undone
  * after), -it refused without one; -dit keeping a shell alive; exec -i and -t in a -d container;
  * bad console sizes refused as INVALID_ARGUMENT. The teardown leaves no process, mount or cgroup
  * (test/helpers/run-fixtures.ts).
@@ -116,7 +116,11 @@ t.test('-dit keeps a shell with stdin open; exec -i and -t in it; start -a -i', 
   const tty = await cli('exec', '-t', 'keep', 'sh', '-c', 'busybox tty; test -t 0 && echo T0; echo $TERM; exit 2')
   t.match(tty, { code: 2, stdout: /^\/dev\/pts\/\d+\r\nT0\r\nxterm\r\n$/ })
   const exec = quoted([process.execPath, ...cliArgs(['exec', '-it', 'keep', 'sh'])])
-  const it = await onTerminal(`${exec}; echo "code=$?"`, 'echo ex-$((1+2)); exit 9\n')
+  const it = await onTerminal(
+    `stty rows 20 cols 70; ${exec}; echo "code=$?"`,
+    'busybox stty size; echo ex-$((1+2)); exit 9\n',
+  )
+  t.match(it.stdout, /\n20 70\r\n/, 'the terminal’s size from the start')
   t.match(it.stdout, /ex-3\r\n/)
   t.match(it.stdout, /code=9/)
   t.match(await cli('stop', '-t', '1', 'keepi'), { code: 0 })

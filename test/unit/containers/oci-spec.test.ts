@@ -22,11 +22,17 @@ const PROC: ContainerProcess = {
 }
 
 t.test('Docker’s defaults: namespaces, mounts, capabilities, a cgroup per container', async (t) => {
-  const s = ociSpec('c1', '/root/merged', PROC, ETC, 4096)
+  const s = ociSpec('c1', '/root/merged', PROC, ETC, { nofileHard: 4096 })
   t.same(s.root, { path: '/root/merged', readonly: true })
   t.equal(s.hostname, 'box')
   t.match(s.process, { args: ['sh'], user: { uid: 1000, gid: 1000, additionalGids: [50] }, terminal: false })
-  t.equal(ociSpec('c1', '/root/merged', { ...PROC, tty: true }, ETC, 4096).process.terminal, true, '-t')
+  const tty = ociSpec('c1', '/root/merged', { ...PROC, tty: true }, ETC, { consoleSize: { rows: 33, cols: 101 } })
+  t.match(
+    tty.process,
+    { terminal: true, consoleSize: { height: 33, width: 101 } },
+    '-t: the pty sized before the start',
+  )
+  t.notOk('consoleSize' in ociSpec('c1', '/r', PROC, ETC, { consoleSize: { rows: 1, cols: 1 } }).process, 'no -t')
   t.same((s.process.capabilities as { bounding: string[] }).bounding, DEFAULT_CAPABILITIES)
   t.same(s.process.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 4096, hard: 4096 }], 'within the host’s hard limit')
   t.same(
@@ -57,7 +63,7 @@ t.test('Docker’s defaults: namespaces, mounts, capabilities, a cgroup per cont
     source: '/srv/data',
     options: ['rbind', 'rprivate', 'ro'],
   })
-  const host = ociSpec('c1', '/r', { ...PROC, network: 'host' }, null, 4096)
+  const host = ociSpec('c1', '/r', { ...PROC, network: 'host' }, null, { nofileHard: 4096 })
   t.notOk(
     (host.linux.namespaces as Array<{ type: string }>).some((n) => n.type === 'network'),
     'host network',
