@@ -19,6 +19,7 @@
         "src/fuse-bare.c",
         "src/fuse-writers.c",
         "src/fuse-upper.c",
+        "src/fuse-create.c",
         "src/fuse-listing.c",
         "src/path-index.c",
         "src/fuse-setattr.c",

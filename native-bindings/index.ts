@@ -81,6 +81,7 @@ export interface UpperAnswers {
   readdirplus: number
   unlink: number
   rmdir: number
+  create: number
 }
 
 /**
@@ -88,6 +89,11 @@ export interface UpperAnswers {
  * STRATA_NOTE_REMOVED): it comes among the requests of a batch, in the removal's place.
  */
 export const READER_NOTE_REMOVED = 0x73740001
+/**
+ * The opcode of the reader's note that it made a regular file itself (CREATE in an upper-only
+ * directory: fuse-upper.h STRATA_NOTE_CREATED), in the creation's place among the requests.
+ */
+export const READER_NOTE_CREATED = 0x73740002
 
 /** How many xattr requests the poll reader answered from a BareNodes set. */
 export interface BareAnswers {
@@ -149,6 +155,8 @@ interface Addon {
   listingCookie(name: Buffer): number | null
   pauseUpperNodes(table: UpperNodes, paused: boolean): void
   upperNodeAnswers(table: UpperNodes): UpperAnswers
+  enableUpperCreate(table: UpperNodes, fuseFd: number, uid: number, gid: number, umask: number): void
+  giveUpperIds(table: UpperNodes, ids: Uint32Array): number
   peerCred(fd: number): PeerCred
 }
 
@@ -377,6 +385,19 @@ export const listingCookie = (name: Buffer): number | null => addon.listingCooki
 export const pauseUpperNodes = (table: UpperNodes, paused: boolean): void => addon.pauseUpperNodes(table, paused)
 
 export const upperNodeAnswers = (table: UpperNodes): UpperAnswers => addon.upperNodeAnswers(table)
+
+/**
+ * From now on the reader may make regular files in upper-only directories (CREATE: fuse-create.c),
+ * registering them for passthrough on `fuseFd`; `uid`, `gid` and `umask` are this process's own.
+ */
+export const enableUpperCreate = (
+  table: UpperNodes,
+  fuseFd: number,
+  ids: { uid: number; gid: number; umask: number },
+) => addon.enableUpperCreate(table, fuseFd, ids.uid, ids.gid, ids.umask)
+
+/** Node ids set aside for the nodes the reader makes; returns how many it holds now (at most 4,096). */
+export const giveUpperIds = (table: UpperNodes, ids: Uint32Array): number => addon.giveUpperIds(table, ids)
 
 /** The credentials of the process at the other end of a connected Unix socket fd. */
 export const peerCred = (fd: number): PeerCred => addon.peerCred(fd)

@@ -29,8 +29,14 @@ export class Handles<T> {
 
   add(h: T): number {
     const fh = this.next++
-    this.open.set(fh, h)
+    this.addAt(fh, h)
     return fh
+  }
+
+  /** A handle the reader numbered itself (its CREATE: from 2^40 on, a range `add` never reaches). */
+  addAt(fh: number, h: T): void {
+    if (this.open.has(fh)) throw new Error(`file handle ${fh} is taken`)
+    this.open.set(fh, h)
   }
 
   get(fh: number): T | undefined {
@@ -52,11 +58,11 @@ export class Handles<T> {
 export class FileHandles extends Handles<FileHandle> {
   private readonly byInode = new Map<Inode, FileHandle[]>()
 
-  override add(h: FileHandle): number {
+  override addAt(fh: number, h: FileHandle): void {
+    super.addAt(fh, h)
     const list = this.byInode.get(h.inode)
     if (list) list.push(h)
     else this.byInode.set(h.inode, [h])
-    return super.add(h)
   }
 
   override take(fh: number): FileHandle | undefined {

@@ -94,8 +94,10 @@ export class Inode {
 /** A backing inode: one number where dev and ino fit in 53 bits together (always on ext4), else a string. */
 type BackingKey = number | string
 
-const keyOf = (st: BigIntStats): BackingKey =>
-  st.ino < 2n ** 32n && st.dev < 2n ** 20n ? Number(st.dev) * 2 ** 32 + Number(st.ino) : `${st.dev}:${st.ino}`
+const keyOfIds = (dev: bigint, ino: bigint): BackingKey =>
+  ino < 2n ** 32n && dev < 2n ** 20n ? Number(dev) * 2 ** 32 + Number(ino) : `${dev}:${ino}`
+
+const keyOf = (st: BigIntStats): BackingKey => keyOfIds(st.dev, st.ino)
 
 export class InodeTable {
   /** node id -> node; an id's slot is undefined while free (a hole would make the array sparse) */
@@ -153,6 +155,36 @@ export class InodeTable {
     }
     node.nlookup++
     if (inUpper) this.bindKey(key, node)
+    this.addName(node, path)
+    return node
+  }
+
+  /**
+   * Sets `n` node ids aside for nodes the reader makes itself (fuse-upper.c answer_create): they are
+   * not handed out here until `adopt` fills them. An id set aside and never used stays unused.
+   */
+  reserve(n: number): number[] {
+    const ids: number[] = []
+    for (let i = 0; i < n; i++) {
+      const id = this.freeIds.pop() ?? this.byId.length
+      if (id === this.byId.length) this.byId.push(undefined)
+      ids.push(id)
+    }
+    return ids
+  }
+
+  /**
+   * The node the reader made at `path` under an id `reserve` set aside: a new file in upper/ with
+   * backing inode (dev, ino), looked up once (its CREATE).
+   */
+  adopt(nodeid: number, path: string, ino: bigint, dev: bigint): Inode {
+    if (this.byId[nodeid] !== undefined) throw new Error(`node id ${nodeid} is not free`)
+    const node = new Inode(nodeid, inoOf(ino), path)
+    this.inoOfPath.delete(path) // the kernel was given the file's own number
+    this.byId[nodeid] = node
+    this.count++
+    node.nlookup = 1
+    this.bindKey(keyOfIds(dev, ino), node)
     this.addName(node, path)
     return node
   }

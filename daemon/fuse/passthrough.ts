@@ -39,6 +39,12 @@ export class Passthrough {
     return id
   }
 
+  /** The reader registered `id` for the first open of a node it made (`path`, its upper file). */
+  adopt(inode: Inode, path: string, id: number): void {
+    if (this.backings.has(inode)) throw new Error(`node ${inode.nodeid} has a backing already`)
+    this.backings.set(inode, { id, path, refs: 1 })
+  }
+
   /** Whether a new open of `inode` would find another file than the one it registered. */
   isStale(inode: Inode, path: string): boolean {
     const known = this.backings.get(inode)

@@ -12,6 +12,7 @@ import {
   createWriterNodes,
   pauseUpperNodes,
   pauseWriterNodes,
+  READER_NOTE_CREATED,
   READER_NOTE_REMOVED,
   startFusePoll,
   startFuseReader,
@@ -45,7 +46,16 @@ import { UpperMirror } from './upper-mirror.js'
  * daemon writes update or drop the cached size and times in the kernel itself.
  */
 type ReaderAnswered =
-  'GETXATTR' | 'LISTXATTR' | 'SETATTR' | 'GETATTR' | 'LOOKUP' | 'READDIR' | 'READDIRPLUS' | 'UNLINK' | 'RMDIR'
+  | 'GETXATTR'
+  | 'LISTXATTR'
+  | 'SETATTR'
+  | 'GETATTR'
+  | 'LOOKUP'
+  | 'READDIR'
+  | 'READDIRPLUS'
+  | 'UNLINK'
+  | 'RMDIR'
+  | 'CREATE'
 
 const DEFAULT_TIMEOUT: Timeout = { entry: 3600, attr: 3600 }
 
@@ -224,13 +234,19 @@ export class Session {
    * The requests the poll reader answered without a delivery: GETXATTR and LISTXATTR of bare
    * nodes, SETATTR of nodes open for writing and of upper regular files, GETATTR of upper nodes,
    * LOOKUPs that found nothing in upper directories, listings of upper-only directories and
-   * removals in them.
+   * removals and file creations in them.
    */
   readerAnswers(): Record<ReaderAnswered, number> {
     const a = bareNodeAnswers(this.ctx.bare)
     const u = upperNodeAnswers(this.ctx.upper.table)
     const SETATTR = writerNodeAnswers(this.ctx.writers) + u.setattr
-    const byName = { READDIR: u.readdir, READDIRPLUS: u.readdirplus, UNLINK: u.unlink, RMDIR: u.rmdir }
+    const byName = {
+      READDIR: u.readdir,
+      READDIRPLUS: u.readdirplus,
+      UNLINK: u.unlink,
+      RMDIR: u.rmdir,
+      CREATE: u.create,
+    }
     return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: u.getattr, LOOKUP: u.lookup, ...byName }
   }
 
@@ -271,7 +287,8 @@ export class Session {
       this.ctx.log.error('dropped a request with a broken header', { err: String(err), bytes: req.length })
       return req.length >= 16 ? this.send(errorReply(req.readBigUInt64LE(8), EIO)) : null
     }
-    if (header.opcode === READER_NOTE_REMOVED) return this.noteRemoved(header, req)
+    if (header.opcode === READER_NOTE_REMOVED) return this.readerNote(entry.readerRemoved, header, req, 'removal')
+    if (header.opcode === READER_NOTE_CREATED) return this.readerNote(file.readerCreated, header, req, 'creation')
     const before = copyUpBefore(this.ctx, header, req, this.draining)
     if (before?.all) {
       const drained = before.wait
@@ -307,12 +324,15 @@ export class Session {
     return before.then(again, again)
   }
 
-  /** The reader's note of a name it removed (ops/entry.ts readerRemoved): no reply, never thrown out of a batch. */
-  private noteRemoved(header: Header, req: Buffer): null {
+  /**
+   * The reader's note of a name it removed or a file it made (ops/entry.ts readerRemoved, ops/file.ts
+   * readerCreated): no reply, never thrown out of a batch.
+   */
+  private readerNote(handler: Handler, header: Header, req: Buffer, what: string): null {
     try {
-      entry.readerRemoved(this.ctx, header, new Body(req))
+      handler(this.ctx, header, new Body(req))
     } catch (err) {
-      this.ctx.log.error("the reader's note of a removal failed", { err: String((err as Error)?.stack ?? err) })
+      this.ctx.log.error(`the reader's note of a ${what} failed`, { err: String((err as Error)?.stack ?? err) })
     }
     return null
   }
@@ -353,6 +373,8 @@ export class Session {
     const { reply, result } = negotiate(body, (this.opts.passthrough ?? false) && this.fd >= 0)
     this.table = handlers(result.setxattrExt, result.noOpendir)
     this.ctx.passthrough = result.passthrough ? new Passthrough(this.fd) : null
+    const ids = this.ctx.ov.makerIds()
+    if (result.passthrough && ids) this.ctx.upper.enableCreate(this.fd, ids, (n) => this.ctx.inodes.reserve(n))
     this.negotiated = result
     return withHeader(h.unique, reply)
   }

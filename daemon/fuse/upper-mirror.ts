@@ -10,10 +10,19 @@
  * Which nodes are registered is kept in each Inode (`mirrored`), so it costs no memory of its own.
  * The reader's listings of upper-only directories link directory nodes (a direntplus counts a
  * lookup): those lookups are added to the node's count when it is taken out, and at FORGET.
+ * The reader also makes regular files in upper-only directories itself (CREATE: fuse-create.c),
+ * under node ids set aside here (the inode table's reserve), and registers them at once.
  * Tests: test/integration/fuse-upper.test.ts, test/integration/fuse-upper-readdir.test.ts,
  * test/integration/fuse-upper-remove.test.ts
  */
-import { createUpperNodes, dropUpperNode, setUpperNode, takeUpperLookups } from '../../native-bindings/index.js'
+import {
+  createUpperNodes,
+  dropUpperNode,
+  enableUpperCreate,
+  giveUpperIds,
+  setUpperNode,
+  takeUpperLookups,
+} from '../../native-bindings/index.js'
 import type { UpperNodes } from '../../native-bindings/index.js'
 import { hasEscapes } from '../overlay/names.js'
 import { isDir, type Node } from '../overlay/lookup.js'
@@ -24,9 +33,14 @@ import type { Timeout } from './reply.js'
 const PATH_MAX = 4096
 const MIRRORED = 1
 const SETTABLE = 2
+/** Node ids the reader holds for its CREATE: topped up to this when half are used. */
+const SPARE = 256
 
 export class UpperMirror {
   readonly table: UpperNodes
+  /** the node ids the reader holds for its CREATE (0 until enableCreate) */
+  private spare = 0
+  private reserve: ((n: number) => number[]) | null = null
 
   /**
    * `heard(path)`: whether the change journal has the path already (Overlay.changeHeard);
@@ -78,5 +92,22 @@ export class UpperMirror {
   /** Before FORGET takes lookups away: adds those the reader counted to the node's. */
   countLookups(inode: Inode): void {
     if (inode.mirrored !== 0) inode.nlookup += takeUpperLookups(this.table, inode.nodeid)
+  }
+
+  /**
+   * Lets the reader make regular files in upper-only directories (fuse-create.c), with node ids
+   * `reserve` sets aside: SPARE now, topped up after each creation it reports.
+   */
+  enableCreate(fuseFd: number, ids: { uid: number; gid: number; umask: number }, reserve: (n: number) => number[]) {
+    this.reserve = reserve
+    enableUpperCreate(this.table, fuseFd, ids)
+    this.spare = giveUpperIds(this.table, Uint32Array.from(reserve(SPARE)))
+  }
+
+  /** The reader made `inode` (registered there as settable already) and used one of its spare ids. */
+  createdByReader(inode: Inode): void {
+    inode.mirrored = SETTABLE
+    if (--this.spare < SPARE / 2 && this.reserve)
+      this.spare = giveUpperIds(this.table, Uint32Array.from(this.reserve(SPARE - this.spare)))
   }
 }

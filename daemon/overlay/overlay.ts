@@ -264,6 +264,11 @@ export class Overlay {
   }
 
   /** Whether an entry just made at `path` may have xattrs it did not ask for (an inherited ACL, a label). */
+  /** What a file this process makes gets without asking (create.ts madeAs); null on a read-only union. */
+  makerIds(): { uid: number; gid: number; umask: number } | null {
+    return this.stack.upper === null ? null : { ...this.stack.ids, umask: this.stack.umask }
+  }
+
   newEntryMayHaveXattrs(path: string): boolean {
     return xattr.newEntryMayHaveXattrs(this.stack, splitParent(parsePath(path, 'create')).parent)
   }

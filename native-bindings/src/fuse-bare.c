@@ -42,6 +42,10 @@ static bool set_bare(bare_nodes *s, uint64_t id, bool bare) {
   return true;
 }
 
+bool strata_bare_mark(bare_nodes *s, uint64_t id, bool bare) {
+  return !s || id >= STRATA_MAX_NODE_ID || set_bare(s, id, bare);
+}
+
 bool strata_bare_answer(bare_nodes *s, int fd, const char *req, size_t len) {
   if (!s || len < STRATA_IN_HEADER + 8) return false;
   uint32_t opcode = strata_u32_at(req + 4);

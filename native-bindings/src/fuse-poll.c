@@ -31,6 +31,7 @@
 #include "families.h"
 #include "fuse-bare.h"
 #include "fuse-upper.h"
+#include "fuse-wire.h"
 #include "fuse-writers.h"
 #include "napi-util.h"
 
@@ -86,14 +87,14 @@ static void free_poller(uv_handle_t *handle) {
  * a name that is gone, so the session ends.
  */
 static bool answer_here(poller *p, size_t len, napi_value batch, uint32_t *n, const char **end) {
-  char note[STRATA_NOTE_LEN];
+  char note[STRATA_NOTE_MAX];
   bool noted = false;
   if (strata_bare_answer(p->bare, p->fd, p->buf, len) || strata_writers_answer(p->writers, p->fd, p->buf, len))
     return true;
-  bool answered = strata_upper_answer(p->upper, p->fd, p->buf, len, note, &noted);
+  bool answered = strata_upper_answer(p->upper, p->bare, p->fd, p->buf, len, note, &noted);
   napi_value buf;
   if (!noted) return answered;
-  if (napi_create_buffer_copy(p->env, sizeof note, note, NULL, &buf) != napi_ok ||
+  if (napi_create_buffer_copy(p->env, strata_u32_at(note), note, NULL, &buf) != napi_ok ||
       napi_set_element(p->env, batch, *n, buf) != napi_ok) {
     *end = "ENOMEM";
     return false;

@@ -13,6 +13,9 @@
  * - UNLINK of a regular file and RMDIR of a directory in a directory no lower layer shows, once
  *   the node is settable (below) and the session is not paused: the name just goes, and JavaScript
  *   gets a note in its place among the requests (fuse-upper.h), which it handles before the rest;
+ * - CREATE of a regular file in a directory no lower layer shows (fuse-create.c makes it), under
+ *   a node id JavaScript set aside (giveUpperIds), registered and marked bare here at once, with a
+ *   note to JavaScript, which takes over the node, its handle and its passthrough backing;
  * - a SETATTR of a regular file or directory other than a size change (chmod -R, chown -R, touch,
  *   tar's times of the directories it made: fuse-setattr.c), when JavaScript marked the node
  *   settable (its path is in the change journal already) and the session is not paused (commit).
@@ -29,7 +32,8 @@
  * table is an array grown on demand up to STRATA_MAX_NODE_ID, with an index from path to node id
  * (path-index.c) for the listings.
  * Tests: test/unit/native-bindings/fuse-upper.test.ts, test/integration/fuse-upper.test.ts,
- * test/integration/fuse-upper-readdir.test.ts, test/integration/fuse-upper-remove.test.ts
+ * test/integration/fuse-upper-readdir.test.ts, test/integration/fuse-upper-remove.test.ts,
+ * test/integration/fuse-upper-create.test.ts
  */
 #include <errno.h>
 #include <limits.h>
@@ -37,8 +41,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "families.h"
+#include "fuse-bare.h"
+#include "fuse-create.h"
 #include "fuse-listing.h"
 #include "fuse-setattr.h"
 #include "fuse-upper.h"
@@ -57,6 +64,11 @@
 #define UPPER_SETTABLE 4 /* a node whose SETATTR the reader may answer */
 #define UPPER_FLAGS 7
 
+/* the reader's file handles start here (2^40): JavaScript's own count up from 1 (handles.ts) */
+#define READER_FH_BASE (1ULL << 40)
+/* the most node ids JavaScript may set aside at once */
+#define SPARE_MAX 4096
+
 typedef struct {
   char *path; /* NULL: not known */
   uint64_t ino;
@@ -71,6 +83,19 @@ struct upper_nodes {
   uint64_t attr_seconds;
   uint64_t entry_seconds;
   bool paused;
+  /* the reader's CREATE (fuse-create.c): enabled by JavaScript once passthrough is negotiated */
+  bool create;
+  int fuse_fd;
+  uid_t own_uid;
+  gid_t own_gid;
+  mode_t umask;
+  /* node ids JavaScript set aside for the nodes the reader makes, used from the end */
+  uint32_t *spare;
+  size_t nspare;
+  size_t spare_cap;
+  /* the file handles of the reader's opens: a range JavaScript's own (from 1) never reaches */
+  uint64_t next_fh;
+  double answered_create;
   double answered_getattr;
   double answered_lookup;
   double answered_setattr;
@@ -132,10 +157,12 @@ static bool answer_getattr(upper_nodes *u, int fd, const char *req, size_t len, 
   return true;
 }
 
-/* The name a LOOKUP, UNLINK or RMDIR asks for, if it is one JavaScript would take (path.ts checkName, childPath). */
-static const char *plain_name(const char *req, size_t len) {
-  const char *name = req + STRATA_IN_HEADER;
-  size_t room = len - STRATA_IN_HEADER;
+/*
+ * The name a request asks for at `name` (LOOKUP, UNLINK and RMDIR: right after the header), if it is
+ * one JavaScript would take (path.ts checkName, childPath).
+ */
+static const char *plain_name(const char *req, size_t len, const char *name) {
+  size_t room = len - (size_t)(name - req);
   const char *end = memchr(name, '\0', room);
   size_t n = end ? (size_t)(end - name) : 0;
   if (n == 0 || n > NAME_MAX_BYTES || memchr(name, '/', n)) return NULL;
@@ -147,16 +174,16 @@ static const char *plain_name(const char *req, size_t len) {
  * The upper path of the name a request asks for in a directory no lower layer shows; false when
  * JavaScript must answer (a merged directory, a name it would refuse, a path too long).
  */
-static bool child_path(const upper_node *dir, const char *req, size_t len, char path[PATH_MAX]) {
-  if ((dir->flags & (UPPER_DIR | UPPER_LOWER)) != UPPER_DIR) return false;
-  const char *name = plain_name(req, len);
+static bool child_path(const upper_node *dir, const char *req, size_t len, const char *at, char path[PATH_MAX]) {
+  if ((dir->flags & (UPPER_DIR | UPPER_LOWER)) != UPPER_DIR || !at) return false;
+  const char *name = plain_name(req, len, at);
   return name && snprintf(path, PATH_MAX, "%s/%s", dir->path, name) < PATH_MAX;
 }
 
 static bool answer_lookup(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *n) {
   char path[PATH_MAX];
   struct stat st;
-  if (!child_path(n, req, len, path) || lstat(path, &st) == 0 || errno != ENOENT) return false;
+  if (!child_path(n, req, len, req + STRATA_IN_HEADER, path) || lstat(path, &st) == 0 || errno != ENOENT) return false;
   /* a negative entry: node id 0, cached for the entry timeout, no attributes */
   char out[STRATA_OUT_HEADER + ENTRY_OUT] = {0};
   strata_out_header(out, sizeof out, 0, req);
@@ -242,7 +269,7 @@ static void put_note(char *note, uint64_t id, uint64_t lookups, bool dir) {
 static bool answer_remove(upper_nodes *u, int fd, const char *req, size_t len, const upper_node *parent, bool dir,
                           char *note, bool *noted) {
   char path[PATH_MAX];
-  if (u->paused || !child_path(parent, req, len, path)) return false;
+  if (u->paused || !child_path(parent, req, len, req + STRATA_IN_HEADER, path)) return false;
   uint64_t id = strata_index_find(&u->index, path);
   const upper_node *n = known(u, id);
   if (!n || (n->flags & (UPPER_DIR | UPPER_LOWER | UPPER_SETTABLE)) != ((dir ? UPPER_DIR : 0) | UPPER_SETTABLE))
@@ -258,12 +285,112 @@ static bool answer_remove(upper_nodes *u, int fd, const char *req, size_t len, c
   return true;
 }
 
-bool strata_upper_answer(upper_nodes *u, int fd, const char *req, size_t len, char *note, bool *noted) {
+/*
+ * The note JavaScript gets for a file the reader made (fuse-upper.h): the new node's id in the
+ * header; the parent's id, the file handle, the inode number and device, the backing id, the
+ * descriptor, whether it is open for writing and bare, then the name and the upper path.
+ */
+static void put_created_note(char *note, uint64_t id, uint64_t parent, const strata_create_at *at,
+                             const strata_created *made, bool bare, const char *name) {
+  size_t name_len = strlen(name) + 1;
+  size_t path_len = strlen(at->path) + 1;
+  uint32_t len = (uint32_t)(STRATA_NOTE_CREATED_NAME + name_len + path_len);
+  memset(note, 0, STRATA_NOTE_CREATED_NAME);
+  strata_put32(note, len);
+  strata_put32(note + 4, STRATA_NOTE_CREATED);
+  strata_put64(note + 16, id);
+  char *b = note + STRATA_IN_HEADER;
+  strata_put64(b, parent);
+  strata_put64(b + 8, at->fh);
+  strata_put64(b + 16, (uint64_t)made->st.st_ino);
+  strata_put64(b + 24, (uint64_t)made->st.st_dev);
+  strata_put32(b + 32, (uint32_t)made->backing_id);
+  strata_put32(b + 36, (uint32_t)made->fd);
+  strata_put32(b + 40, made->writable);
+  strata_put32(b + 44, bare);
+  memcpy(note + STRATA_NOTE_CREATED_NAME, name, name_len);
+  memcpy(note + STRATA_NOTE_CREATED_NAME + name_len, at->path, path_len);
+}
+
+/*
+ * Whether a name is ASCII: JavaScript's string of it is then its bytes (overlay/names.ts), and the
+ * upper path it registers is the one the reader made. Other names are JavaScript's to create.
+ */
+static bool ascii(const char *name) {
+  for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+    if (*c >= 0x80) return false;
+  return true;
+}
+
+/*
+ * Whether a new entry in the directory at `dir` is born without xattrs (overlay/xattr.ts
+ * newEntryMayHaveXattrs): the directory's upper copy has none, so no default ACL or label to inherit.
+ */
+static bool born_bare(const char *dir, bool *bare) {
+  ssize_t n = llistxattr(dir, NULL, 0);
+  if (n < 0) return false;
+  *bare = n == 0;
+  return true;
+}
+
+/*
+ * CREATE of a regular file in a directory no lower layer shows (fuse-create.c makes it), when
+ * JavaScript enabled it and set node ids aside, the session is not paused, the parent is a settable
+ * directory (the change journal has its path) without the setgid bit (whose group a new file would
+ * take: create.ts's case), and no known node holds the path. The new node is registered here at
+ * once, settable (diff reads every entry of a journaled directory no lower shows from upper/, so
+ * the journal need not name the file: diff/changes.ts) and bare when
+ * the parent has no xattrs, so the requests that follow (tar's fchown, fchmod, utimens, its write's
+ * GETXATTR) are answered here too; JavaScript gets a note to take the node, handle and backing over.
+ */
+static bool answer_create(upper_nodes *u, bare_nodes *bare_set, const char *req, size_t len, const upper_node *parent,
+                          char *note, bool *noted) {
+  char path[PATH_MAX];
+  const char *name = strata_create_name(req, len);
+  uint64_t parent_id = (uint64_t)(parent - u->slots); /* before put: growing the table moves its slots */
+  if (!u->create || u->paused || u->nspare == 0 || !(parent->flags & UPPER_SETTABLE)) return false;
+  if (!child_path(parent, req, len, name, path)) return false;
+  if (!ascii(name) || strata_index_find(&u->index, path) != 0) return false;
+  struct stat dir;
+  bool bare;
+  if (lstat(parent->path, &dir) != 0 || !S_ISDIR(dir.st_mode) || (dir.st_mode & S_ISGID)) return false;
+  if (!born_bare(parent->path, &bare)) return false;
+  uint32_t id = u->spare[u->nspare - 1];
+  strata_create_at at = {.fuse_fd = u->fuse_fd,
+                         .path = path,
+                         .nodeid = id,
+                         .fh = u->next_fh,
+                         .entry_seconds = u->entry_seconds,
+                         .attr_seconds = u->attr_seconds,
+                         .own_uid = u->own_uid,
+                         .own_gid = u->own_gid,
+                         .umask = u->umask};
+  strata_created made;
+  if (!strata_create_make(req, &at, &made)) return false;
+  char *kept = strdup(path);
+  if (!kept || !put(u, id, kept, (uint64_t)made.st.st_ino, UPPER_SETTABLE) || !known(u, id) ||
+      !strata_bare_mark(bare_set, id, bare) || !strata_create_reply(req, &at, &made)) {
+    take_out(u, id);
+    strata_bare_mark(bare_set, id, false);
+    strata_create_undo(&at, &made);
+    return false;
+  }
+  u->nspare--;
+  u->next_fh++;
+  put_created_note(note, id, parent_id, &at, &made, bare, name);
+  *noted = true;
+  u->answered_create++;
+  return true;
+}
+
+bool strata_upper_answer(upper_nodes *u, bare_nodes *bare, int fd, const char *req, size_t len, char *note,
+                         bool *noted) {
   if (!u || len < STRATA_IN_HEADER + 1) return false;
   uint32_t opcode = strata_u32_at(req + 4);
   bool listing = opcode == FUSE_READDIR || opcode == FUSE_READDIRPLUS;
   bool removal = opcode == FUSE_UNLINK || opcode == FUSE_RMDIR;
-  if (opcode != FUSE_GETATTR && opcode != FUSE_LOOKUP && opcode != STRATA_FUSE_SETATTR && !listing && !removal)
+  if (opcode != FUSE_GETATTR && opcode != FUSE_LOOKUP && opcode != STRATA_FUSE_SETATTR && opcode != FUSE_CREATE &&
+      !listing && !removal)
     return false;
   const upper_node *n = known(u, strata_u64_at(req + 16));
   if (!n) return false;
@@ -271,6 +398,7 @@ bool strata_upper_answer(upper_nodes *u, int fd, const char *req, size_t len, ch
   if (opcode == FUSE_LOOKUP) return answer_lookup(u, fd, req, len, n);
   if (listing) return answer_readdir(u, fd, req, len, n, opcode == FUSE_READDIRPLUS);
   if (removal) return answer_remove(u, fd, req, len, n, opcode == FUSE_RMDIR, note, noted);
+  if (opcode == FUSE_CREATE) return answer_create(u, bare, req, len, n, note, noted);
   return answer_setattr(u, fd, req, len, n);
 }
 
@@ -281,6 +409,7 @@ static void finalize(napi_env env, void *data, void *hint) {
   upper_nodes *u = data;
   for (size_t i = 0; i < u->nslots; i++) free(u->slots[i].path);
   free(u->slots);
+  free(u->spare);
   strata_index_free(&u->index);
   free(u);
 }
@@ -300,6 +429,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   if (!u) return strata_throw_errno(env, ENOMEM, "createUpperNodes", NULL);
   u->attr_seconds = (uint64_t)attr;
   u->entry_seconds = (uint64_t)entry;
+  u->next_fh = READER_FH_BASE;
   return strata_tagged_external(env, u, finalize, &UPPER_TAG);
 }
 
@@ -369,6 +499,54 @@ static napi_value js_pause(napi_env env, napi_callback_info info) {
   return strata_arg_bool(&a, 1, "paused", &u->paused) ? strata_undefined(env) : NULL;
 }
 
+/* enableUpperCreate(table, fuseFd, uid, gid, umask): the reader may make files (answer_create) */
+static napi_value js_enable_create(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  upper_nodes *u = table_arg(&a);
+  int32_t fuse_fd;
+  uint32_t uid, gid, mask;
+  if (!u || !strata_arg_int32(&a, 1, &fuse_fd) || !strata_arg_uint32(&a, 2, &uid) || !strata_arg_uint32(&a, 3, &gid) ||
+      !strata_arg_uint32(&a, 4, &mask))
+    return NULL;
+  if (fuse_fd < 0 || mask > 0777) return strata_throw_errno(env, EINVAL, "enableUpperCreate", NULL);
+  u->fuse_fd = fuse_fd;
+  u->own_uid = uid;
+  u->own_gid = gid;
+  u->umask = mask;
+  u->create = true;
+  return strata_undefined(env);
+}
+
+/* giveUpperIds(table, ids: Uint32Array): node ids set aside for the reader's CREATE; returns how many it holds */
+static napi_value js_give_ids(napi_env env, napi_callback_info info) {
+  strata_args a;
+  if (!strata_get_args(env, info, &a)) return NULL;
+  upper_nodes *u = table_arg(&a);
+  if (!u) return NULL;
+  bool typed = false;
+  napi_typedarray_type type;
+  size_t count = 0;
+  void *data = NULL;
+  if (a.argc < 2 || napi_is_typedarray(env, a.argv[1], &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, a.argv[1], &type, &count, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint32_array)
+    return strata_throw_type(env, "ids must be a Uint32Array");
+  const uint32_t *ids = data;
+  if (u->nspare + count > SPARE_MAX) return strata_throw_errno(env, EINVAL, "giveUpperIds", NULL);
+  for (size_t i = 0; i < count; i++)
+    if (ids[i] == 0 || ids[i] >= STRATA_MAX_NODE_ID) return strata_throw_errno(env, EINVAL, "giveUpperIds", NULL);
+  if (u->nspare + count > u->spare_cap) {
+    uint32_t *grown = realloc(u->spare, SPARE_MAX * sizeof *grown);
+    if (!grown) return strata_throw_errno(env, ENOMEM, "giveUpperIds", NULL);
+    u->spare = grown;
+    u->spare_cap = SPARE_MAX;
+  }
+  memcpy(u->spare + u->nspare, ids, count * sizeof *ids);
+  u->nspare += count;
+  return strata_int64(env, (int64_t)u->nspare);
+}
+
 static bool put_count(napi_env env, napi_value out, const char *name, double count) {
   napi_value v;
   return napi_create_double(env, count, &v) == napi_ok && napi_set_named_property(env, out, name, v) == napi_ok;
@@ -385,7 +563,8 @@ static napi_value js_answers(napi_env env, napi_callback_info info) {
   if (!put_count(env, out, "getattr", u->answered_getattr) || !put_count(env, out, "lookup", u->answered_lookup) ||
       !put_count(env, out, "setattr", u->answered_setattr) || !put_count(env, out, "readdir", u->answered_readdir) ||
       !put_count(env, out, "readdirplus", u->answered_readdirplus) ||
-      !put_count(env, out, "unlink", u->answered_unlink) || !put_count(env, out, "rmdir", u->answered_rmdir))
+      !put_count(env, out, "unlink", u->answered_unlink) || !put_count(env, out, "rmdir", u->answered_rmdir) ||
+      !put_count(env, out, "create", u->answered_create))
     return NULL;
   return out;
 }
@@ -396,6 +575,8 @@ void strata_init_fuse_upper(napi_env env, napi_value exports) {
                                        {"takeUpperLookups", js_take},
                                        {"pauseUpperNodes", js_pause},
                                        {"upperNodeAnswers", js_answers},
+                                       {"enableUpperCreate", js_enable_create},
+                                       {"giveUpperIds", js_give_ids},
                                        {NULL, NULL}};
   strata_define(env, exports, list);
 }

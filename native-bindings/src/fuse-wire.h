@@ -20,6 +20,7 @@
 #define FUSE_GETXATTR 22
 #define FUSE_LISTXATTR 23
 #define FUSE_READDIR 28
+#define FUSE_CREATE 35
 #define FUSE_READDIRPLUS 44
 
 /* fuse_in_header and fuse_out_header */

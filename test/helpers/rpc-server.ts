@@ -34,11 +34,13 @@ export function pattern(n: number, seed = 0): Buffer {
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 
+/** Waits `ms` unless the call is aborted first; the abort listener goes when the wait ends (a call sleeps often). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason as Error)
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason as Error)), { once: true })
+    const onAbort = () => (clearTimeout(timer), reject(signal.reason as Error))
+    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms)
+    signal.addEventListener('abort', onAbort, { once: true })
   })
 
 function testMethods(dir: string, aborted: Set<string>): MethodTable {

@@ -11,7 +11,7 @@ import { open as openBackingPath } from '../../overlay/backing-fs.js'
 import { Fopen } from '../abi.js'
 import { StaleBacking } from '../passthrough.js'
 import { openOut, u32Out, u64Out } from '../reply.js'
-import { callerOf, childPath, entryOfNode, inodeOf, type Context, type Handler } from './context.js'
+import { callerOf, childPath, entryOfNode, inodeOf, setNoXattrs, type Context, type Handler } from './context.js'
 import type { FileHandle } from '../handles.js'
 import type { Inode } from '../inodes.js'
 import { dropSetid } from '../../overlay/setattr.js'
@@ -146,6 +146,32 @@ export const create: Handler = (ctx, h, body) => {
   }
   const writable = (flags & ACCMODE) !== fsc.O_RDONLY
   return Buffer.concat([made.entry, handleOn(ctx, made.inode, node.upper as string, fd, writable)])
+}
+
+/**
+ * The reader's note of a regular file it made itself (CREATE in an upper-only directory:
+ * native-bindings/src/fuse-upper.c): its node, handle and passthrough backing become this
+ * session's, as `create` makes them. The reader registered the node (settable) and marked it bare
+ * already. No reply.
+ */
+export const readerCreated: Handler = (ctx, h, body) => {
+  const parent = inodeOf(ctx, body.nodeid())
+  const fh = body.fh()
+  const ino = body.u64()
+  const dev = body.u64()
+  const backingId = body.i32()
+  const fd = body.i32()
+  const writable = body.u32() === 1
+  const bare = body.u32() === 1
+  const name = body.name()
+  const upper = body.name()
+  const inode = ctx.inodes.adopt(h.nodeid, parent.path ? `${parent.path}/${name}` : name, ino, dev)
+  ctx.upper.createdByReader(inode)
+  if (bare) setNoXattrs(ctx, inode, true)
+  ctx.passthrough?.adopt(inode, upper, backingId)
+  ctx.files.addAt(fh, { fd, path: upper, inode, writable, passthrough: true })
+  if (writable) syncWriter(ctx, inode)
+  return null
 }
 
 function handle(ctx: Context, fh: number) {

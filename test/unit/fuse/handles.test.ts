@@ -44,3 +44,18 @@ t.test('open files by inode', async (t) => {
   t.equal(files.anyOf(n2, true)?.fd, 12)
   t.equal(files.take(reader), undefined, 'a second release is a no-op')
 })
+
+t.test("the reader's numbers: kept as given, indexed by inode, never taken twice", async (t) => {
+  const files = new FileHandles()
+  const n1 = new Inode(2, 2, 'a')
+  files.addAt(2 ** 40, file(n1, true, 20))
+  t.equal(files.get(2 ** 40)?.fd, 20)
+  t.equal(files.anyOf(n1, true)?.fd, 20)
+  t.throws(() => files.addAt(2 ** 40, file(n1, false, 21)), /taken/)
+  t.equal(files.add(file(n1, false, 22)), 1, "the session's own numbers start where they did")
+  t.equal(files.take(2 ** 40)?.fd, 20)
+  t.same(
+    files.of(n1).map((f) => f.fd),
+    [22],
+  )
+})

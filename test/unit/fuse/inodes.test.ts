@@ -177,3 +177,24 @@ t.test('a directory removed while held: the next directory with its backing inod
   t.equal(old.nlookup, 1, "the old node is still the kernel's until FORGET")
   t.equal(table.remember('dir', st('dir'), true), made, 'and the new node keeps its backing inode')
 })
+
+t.test('ids set aside for the reader: never handed out until adopted, then nodes like any', async (t) => {
+  const { table, st } = files(t)
+  const a = table.remember('a', st('a'), true)
+  table.forget(a.nodeid, 1) // its id is free again
+  const ids = table.reserve(3)
+  t.equal(ids[0], a.nodeid, 'a free id first')
+  t.equal(new Set(ids).size, 3)
+  const others = ['b', 'dir'].map((p) => table.remember(p, st(p), true).nodeid)
+  t.notOk(
+    others.some((id) => ids.includes(id)),
+    'remember never takes one',
+  )
+  const made = st('a')
+  const n = table.adopt(ids[1] as number, 'a', made.ino, made.dev)
+  t.same([n.nodeid, n.ino, n.path, n.nlookup], [ids[1], inoOf(made.ino), 'a', 1], 'looked up once, its own number')
+  t.equal(table.get(n.nodeid), n)
+  t.equal(table.remember('a', made, true), n, 'found by path and backing inode')
+  t.throws(() => table.adopt(ids[1] as number, 'x', made.ino, made.dev), /not free/)
+  t.equal(table.forget(n.nodeid, 2), n, 'forgotten as any node')
+})
