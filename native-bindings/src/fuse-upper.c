@@ -339,9 +339,9 @@ static bool born_bare(const char *dir, bool *bare) {
  * directory (the change journal has its path) without the setgid bit (whose group a new file would
  * take: create.ts's case), and no known node holds the path. The new node is registered here at
  * once, settable (diff reads every entry of a journaled directory no lower shows from upper/, so
- * the journal need not name the file: diff/changes.ts) and bare when
- * the parent has no xattrs, so the requests that follow (tar's fchown, fchmod, utimens, its write's
- * GETXATTR) are answered here too; JavaScript gets a note to take the node, handle and backing over.
+ * the journal need not name the file: diff/changes.ts) and bare when the parent has no xattrs, so
+ * the requests that follow (tar's fchown, fchmod, utimens, its write's GETXATTR) are answered here
+ * too; JavaScript gets a note to take the node, handle and backing over.
  */
 static bool answer_create(upper_nodes *u, bare_nodes *bare_set, const char *req, size_t len, const upper_node *parent,
                           char *note, bool *noted) {
