@@ -80,10 +80,8 @@ bool strata_create_reply(const char *req, const strata_create_at *at, const stra
   char out[STRATA_OUT_HEADER + ENTRY_OUT + OPEN_OUT] = {0};
   strata_out_header(out, sizeof out, 0, req);
   char *entry = out + STRATA_OUT_HEADER;
-  strata_put64(entry, at->nodeid); /* generation 0, as reply.ts entryOut */
-  strata_put64(entry + 16, at->entry_seconds);
-  /* fuse_entry_out's attr_valid and attr are a fuse_attr_out's bytes from entry + 24 on */
-  strata_attr_out(entry + 24, at->attr_seconds, &made->st, (uint64_t)made->st.st_ino, (uint32_t)made->st.st_nlink);
+  const struct stat *st = &made->st;
+  strata_entry_out(entry, at->nodeid, at->entry_seconds, at->attr_seconds, st, st->st_ino, (uint32_t)st->st_nlink);
   char *open_out = entry + ENTRY_OUT;
   strata_put64(open_out, at->fh);
   strata_put32(open_out + 8, FOPEN_PASSTHROUGH);

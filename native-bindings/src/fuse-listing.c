@@ -179,9 +179,8 @@ static bool put_entry(const strata_listing_dir *dir, const listed *e, bool plus,
     if (plus && node.dir) {
       struct stat st;
       if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
-      strata_put64(out, node.nodeid);
-      strata_put64(out + 16, dir->entry_seconds);
-      strata_attr_out(out + 24, dir->attr_seconds, &st, node.ino, node.merged ? 1 : (uint32_t)st.st_nlink);
+      uint32_t nlink = node.merged ? 1 : (uint32_t)st.st_nlink;
+      strata_entry_out(out, node.nodeid, dir->entry_seconds, dir->attr_seconds, &st, node.ino, nlink);
       *linked = node.nodeid;
     }
   }

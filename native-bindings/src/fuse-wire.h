@@ -68,6 +68,17 @@ static inline void strata_attr_out(char *out, uint64_t seconds, const struct sta
   strata_put32(a + 80, 4096); /* blksize */
 }
 
+/*
+ * A fuse_entry_out at `out` (zeroed before): the node (generation 0, as reply.ts entryOut), valid for
+ * `entry_seconds`, and its attributes as strata_attr_out gives them (attr_valid and attr follow at +24).
+ */
+static inline void strata_entry_out(char *out, uint64_t nodeid, uint64_t entry_seconds, uint64_t attr_seconds,
+                                    const struct stat *st, uint64_t ino, uint32_t nlink) {
+  strata_put64(out, nodeid);
+  strata_put64(out + 16, entry_seconds);
+  strata_attr_out(out + 24, attr_seconds, st, ino, nlink);
+}
+
 /* A reply's fuse_out_header: its length, error (0 or a negative errno) and the request's unique. */
 static inline void strata_out_header(char *out, uint32_t len, int32_t error, const char *req) {
   strata_put32(out, len);
