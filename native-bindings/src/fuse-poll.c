@@ -245,13 +245,9 @@ static const char *take_tables(napi_env env, const strata_args *a, poller *p) {
 
 /* The first cell of an Int32Array, or NULL when `value` is not one with a cell. */
 static const int32_t *busy_cell(napi_env env, napi_value value) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return NULL;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok) return NULL;
-  return type == napi_int32_array && length >= 1 ? data : NULL;
+  void *data = NULL;
+  size_t length = 0;
+  return strata_typed_array(env, value, napi_int32_array, &data, &length) && length >= 1 ? data : NULL;
 }
 
 /* startFusePoll(fd, bufSize, spinUs, busy: Int32Array, onBatch(requests: Buffer[], end: string | null)

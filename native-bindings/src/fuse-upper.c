@@ -524,13 +524,9 @@ static napi_value js_give_ids(napi_env env, napi_callback_info info) {
   if (!strata_get_args(env, info, &a)) return NULL;
   upper_nodes *u = table_arg(&a);
   if (!u) return NULL;
-  bool typed = false;
-  napi_typedarray_type type;
   size_t count = 0;
   void *data = NULL;
-  if (a.argc < 2 || napi_is_typedarray(env, a.argv[1], &typed) != napi_ok || !typed ||
-      napi_get_typedarray_info(env, a.argv[1], &type, &count, &data, NULL, NULL) != napi_ok ||
-      type != napi_uint32_array)
+  if (a.argc < 2 || !strata_typed_array(env, a.argv[1], napi_uint32_array, &data, &count))
     return strata_throw_type(env, "ids must be a Uint32Array");
   const uint32_t *ids = data;
   if (u->nspare + count > SPARE_MAX) return strata_throw_errno(env, EINVAL, "giveUpperIds", NULL);

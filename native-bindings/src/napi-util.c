@@ -161,6 +161,14 @@ void *strata_external_of(napi_env env, napi_value value, const napi_type_tag *ta
   return data;
 }
 
+bool strata_typed_array(napi_env env, napi_value value, napi_typedarray_type type, void **data, size_t *length) {
+  bool typed = false;
+  napi_typedarray_type actual;
+  if (napi_is_typedarray(env, value, &typed) != napi_ok || !typed) return false;
+  if (napi_get_typedarray_info(env, value, &actual, length, data, NULL, NULL) != napi_ok) return false;
+  return actual == type;
+}
+
 napi_value strata_tagged_external(napi_env env, void *data, napi_finalize finalize, const napi_type_tag *tag) {
   napi_value out;
   if (napi_create_external(env, data, finalize, NULL, &out) != napi_ok) {

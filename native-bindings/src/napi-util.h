@@ -62,6 +62,8 @@ void *strata_external_of(napi_env env, napi_value value, const napi_type_tag *ta
  */
 napi_value strata_tagged_external(napi_env env, void *data, napi_finalize finalize, const napi_type_tag *tag);
 napi_value strata_int64(napi_env env, int64_t v);
+/* Whether `value` is a typed array of `type`: then its data and element count (data may be NULL when empty). */
+bool strata_typed_array(napi_env env, napi_value value, napi_typedarray_type type, void **data, size_t *length);
 /*
  * A promise settled by `complete` (on the JS thread) after `execute` ran on libuv's pool: fills *work and
  * *deferred, which `complete` settles and deletes. NULL after throwing; `data` is then still the caller's.
