@@ -2,7 +2,7 @@
  * bench/run's per-opcode tables for strata: a workload runs on a strata-overlay started in the
  * foreground with its log captured; after the unmount the worker logs "session ended" with, per
  * opcode, how many requests it answered and their median, p99 and total time (fuse/op-stats.ts);
- * the xattr requests the reader answered itself for bare nodes are rows of their own, untimed.
+ * those the poll reader answered itself in C are rows of their own, timed there (reader-timings.ts).
  * Printed for the untar and the ls -lR workloads, with the FUSE requests per file `tar -x` creates
  * and per stat of a cold file (1,000 files stat'ed once on a fresh mount).
  */
@@ -68,11 +68,8 @@ function printOps(title: string, ops: Ops, extra?: { header: string; cell: (op: 
   console.log(`| opcode | count | median µs | p99 µs | total ms |${extra ? ` ${extra.header} |` : ''}`)
   console.log(`|---|---|---|---|---|${extra ? '---|' : ''}`)
   const rows = Object.entries(ops).sort((a, b) => b[1].totalMs - a[1].totalMs)
-  for (const [op, s] of rows) {
-    // answered by the reader (fuse-bare.c): counted, not timed
-    const times = op.endsWith('(reader)') ? '- | - | -' : `${s.p50Us} | ${s.p99Us} | ${s.totalMs}`
-    console.log(`| ${op} | ${s.count} | ${times} |${extra ? ` ${extra.cell(op)} |` : ''}`)
-  }
+  for (const [op, s] of rows)
+    console.log(`| ${op} | ${s.count} | ${s.p50Us} | ${s.p99Us} | ${s.totalMs} |${extra ? ` ${extra.cell(op)} |` : ''}`)
 }
 
 /** argv: mnt, list, n. stat of the first n listed files, once each. */

@@ -137,9 +137,8 @@ interface Addon {
     spinUs: number,
     busy: Int32Array,
     onBatch: BatchHandler,
-    bare?: BareNodes,
-    writers?: WriterNodes,
-    upper?: UpperNodes,
+    /** bare nodes, writers, upper nodes, timings: each needs the ones before it (checked in C) */
+    ...tables: unknown[]
   ): void
   createBareNodes(): BareNodes
   markBareNode(set: BareNodes, nodeid: number, bare: boolean): void
@@ -303,11 +302,20 @@ export function startFuseReader(fd: number, threads: number, bufSize: number, on
 }
 
 /**
+ * The layout of startFusePoll's `timings` (fuse-poll.c TIMED_OPCODES, PER_DOUBLING, TIMING_BUCKETS,
+ * BASE_US): a row per opcode below `opcodes`, each the total µs of the answers then `buckets`
+ * counts; bucket b holds durations up to baseUs * 2^((b + 1) / perDoubling).
+ */
+export const READER_TIMINGS = { opcodes: 64, perDoubling: 16, buckets: 16 * 34, baseUs: 0.1 } as const
+export const READER_TIMING_CELLS = READER_TIMINGS.opcodes * (1 + READER_TIMINGS.buckets)
+
+/**
  * The same deliveries as startFuseReader, but read on the JS thread's own event loop (the fd is
  * made non-blocking and polled): no hop between threads per request. Start it after mount(2).
  * With `bare`, GETXATTR (ENODATA) and LISTXATTR (empty) of the nodes in it are answered without
  * a delivery; with `writers`, their plain SETATTR; with `upper`, their GETATTR, a regular file's
- * SETATTR and the LOOKUPs that find nothing (each table needs the ones before it).
+ * SETATTR and the LOOKUPs that find nothing (each table needs the ones before it). With `timings`
+ * (READER_TIMING_CELLS cells; needs `upper`), each of those answers is timed into it.
  * With `spinUs` (0 to 1,000), after a turn that answered everything it read the reader reads on
  * for that long before it sleeps: a serial caller's next request is then read without a wakeup.
  * `busy[0]` is the caller's count of requests waiting for the event loop: while it is above 0 the
@@ -317,13 +325,19 @@ export function startFusePoll(
   fd: number,
   bufSize: number,
   onBatch: BatchHandler,
-  opts: { bare?: BareNodes; writers?: WriterNodes; upper?: UpperNodes; spinUs?: number; busy?: Int32Array } = {},
+  opts: {
+    bare?: BareNodes
+    writers?: WriterNodes
+    upper?: UpperNodes
+    timings?: Float64Array
+    spinUs?: number
+    busy?: Int32Array
+  } = {},
 ): void {
-  const { bare, writers, upper, spinUs = 0, busy = new Int32Array(1) } = opts
-  if (bare === undefined) addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch)
-  else if (writers === undefined) addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch, bare)
-  else if (upper === undefined) addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch, bare, writers)
-  else addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch, bare, writers, upper)
+  const { bare, writers, upper, timings, spinUs = 0, busy = new Int32Array(1) } = opts
+  const tables: unknown[] = [bare, writers, upper, timings]
+  while (tables.length > 0 && tables.at(-1) === undefined) tables.pop()
+  addon.startFusePoll(fd, bufSize, spinUs, busy, onBatch, ...tables)
 }
 
 /** An empty set of bare nodes (node ids below 2^28 are kept; others are never answered natively). */

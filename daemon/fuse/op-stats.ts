@@ -3,15 +3,15 @@
  * answered and how long each took, from the moment it was taken off the reader's batch to its
  * reply (for synchronous handlers that is the JavaScript's CPU time). Durations go into a
  * log-scale histogram per opcode (16 buckets per doubling, about 4% wide), so memory stays fixed
- * however many requests a mount serves; medians and p99s are read from it.
+ * however many requests a mount serves; medians and p99s are read from it. The buckets are those
+ * of the reader's own timings (native-bindings READER_TIMINGS, read by reader-timings.ts).
  * Tests: test/unit/fuse/op-stats.test.ts
  */
+import { READER_TIMINGS } from '../../native-bindings/index.js'
 import { Op } from './abi.js'
 
-const PER_DOUBLING = 16
 /** 0.1 µs .. about 1,700 s */
-const BUCKETS = PER_DOUBLING * 34
-const BASE_US = 0.1
+const { perDoubling: PER_DOUBLING, buckets: BUCKETS, baseUs: BASE_US } = READER_TIMINGS
 
 export interface OpSummary {
   count: number
@@ -27,6 +27,20 @@ const bucketOf = (us: number): number =>
 const edgeOf = (bucket: number): number => BASE_US * 2 ** ((bucket + 1) / PER_DOUBLING)
 
 const NAMES = new Map<number, string>(Object.entries(Op).map(([name, code]) => [code, name]))
+/** An opcode's name in summaries (an unknown code by its number). */
+export const opName = (opcode: number): string => NAMES.get(opcode) ?? String(opcode)
+
+/** One opcode's summary from its histogram (BUCKETS counts) and the total of its durations. */
+export function summarize(h: ArrayLike<number>, totalUs: number): OpSummary {
+  let count = 0
+  for (let b = 0; b < h.length; b++) count += h[b] as number
+  return {
+    count,
+    p50Us: round(quantile(h, count, 0.5)),
+    p99Us: round(quantile(h, count, 0.99)),
+    totalMs: round(totalUs / 1000),
+  }
+}
 
 export class OpStats {
   private readonly hist = new Map<number, Uint32Array>()
@@ -47,20 +61,13 @@ export class OpStats {
   /** Every opcode seen, by name (unknown codes by number). */
   summary(): Record<string, OpSummary> {
     const out: Record<string, OpSummary> = {}
-    for (const [opcode, h] of [...this.hist].sort((a, b) => a[0] - b[0])) {
-      const count = h.reduce((a, b) => a + b, 0)
-      out[NAMES.get(opcode) ?? String(opcode)] = {
-        count,
-        p50Us: round(quantile(h, count, 0.5)),
-        p99Us: round(quantile(h, count, 0.99)),
-        totalMs: round((this.totals.get(opcode) ?? 0) / 1000),
-      }
-    }
+    for (const [opcode, h] of [...this.hist].sort((a, b) => a[0] - b[0]))
+      out[opName(opcode)] = summarize(h, this.totals.get(opcode) ?? 0)
     return out
   }
 }
 
-function quantile(h: Uint32Array, count: number, q: number): number {
+function quantile(h: ArrayLike<number>, count: number, q: number): number {
   const rank = Math.ceil(q * count)
   let seen = 0
   for (let b = 0; b < h.length; b++) {

@@ -55,12 +55,11 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
   const requests = Object.fromEntries(
     Object.entries(ops).map(([op, s]) => [String(Op[op as keyof typeof Op] ?? op), s.count]),
   )
-  // answered by the reader itself (fuse-bare.c, fuse-writers.c, fuse-upper.c): counted, not timed
-  for (const [op, count] of Object.entries(session.readerAnswers()) as [keyof typeof Op, number][]) {
-    if (count === 0) continue
-    ops[`${op} (reader)`] = { count, p50Us: 0, p99Us: 0, totalMs: 0 }
-    const code = String(Op[op])
-    requests[code] = (requests[code] ?? 0) + count
+  // answered by the poll reader itself (fuse-bare.c, fuse-writers.c, fuse-upper.c), timed there
+  for (const [op, s] of Object.entries(session.readerStats.summary())) {
+    ops[`${op} (reader)`] = s
+    const code = String(Op[op as keyof typeof Op] ?? op)
+    requests[code] = (requests[code] ?? 0) + s.count
   }
   const negotiated = session.negotiated?.passthrough ?? false
   log.info('session ended', { reason, passthrough: negotiated, nodes: session.nodesKnown, requests, ops })

@@ -7,7 +7,6 @@
  */
 import { writeSync } from 'node:fs'
 import {
-  bareNodeAnswers,
   createBareNodes,
   createWriterNodes,
   pauseUpperNodes,
@@ -16,8 +15,6 @@ import {
   READER_NOTE_REMOVED,
   startFusePoll,
   startFuseReader,
-  upperNodeAnswers,
-  writerNodeAnswers,
 } from '../../native-bindings/index.js'
 import type { Overlay } from '../overlay/overlay.js'
 import { createLogger, type Logger } from '../log.js'
@@ -30,6 +27,7 @@ import { negotiate, type Negotiated } from './init.js'
 import { Passthrough } from './passthrough.js'
 import { InodeTable } from './inodes.js'
 import { OpStats } from './op-stats.js'
+import { ReaderTimings } from './reader-timings.js'
 import * as attr from './ops/attr.js'
 import type { Context, Handler } from './ops/context.js'
 import * as dir from './ops/dir.js'
@@ -45,18 +43,6 @@ import { UpperMirror } from './upper-mirror.js'
  * it cannot see, the session tells it (invalidate: copy-ups, dropped setid bits); passthrough and
  * daemon writes update or drop the cached size and times in the kernel itself.
  */
-type ReaderAnswered =
-  | 'GETXATTR'
-  | 'LISTXATTR'
-  | 'SETATTR'
-  | 'GETATTR'
-  | 'LOOKUP'
-  | 'READDIR'
-  | 'READDIRPLUS'
-  | 'UNLINK'
-  | 'RMDIR'
-  | 'CREATE'
-
 const DEFAULT_TIMEOUT: Timeout = { entry: 3600, attr: 3600 }
 
 const ENOSYS = -38
@@ -147,6 +133,8 @@ export class Session {
   readonly done: Promise<string>
   /** requests answered, by opcode, with their durations: what reached the daemon (op-stats.ts) */
   readonly stats = new OpStats()
+  /** the requests the poll reader answered itself, by opcode, with their durations (reader-timings.ts) */
+  readonly readerStats = new ReaderTimings()
   negotiated: Negotiated | null = null
   /** nodes whose attributes changed behind the kernel's back (copy-ups, dropped setid; see invalidate) */
   private staleAttrs = new Set<number>()
@@ -219,6 +207,7 @@ export class Session {
         bare,
         writers,
         upper: upper.table,
+        timings: this.readerStats.cells,
         spinUs: this.opts.spinUs,
         busy: this.awaiting,
       })
@@ -228,26 +217,6 @@ export class Session {
   /** nodes the kernel holds (the root included): what is left once it forgot what it could */
   get nodesKnown(): number {
     return this.ctx.inodes.size
-  }
-
-  /**
-   * The requests the poll reader answered without a delivery: GETXATTR and LISTXATTR of bare
-   * nodes, SETATTR of nodes open for writing and of upper regular files, GETATTR of upper nodes,
-   * LOOKUPs that found nothing in upper directories, listings of upper-only directories and
-   * removals and file creations in them.
-   */
-  readerAnswers(): Record<ReaderAnswered, number> {
-    const a = bareNodeAnswers(this.ctx.bare)
-    const u = upperNodeAnswers(this.ctx.upper.table)
-    const SETATTR = writerNodeAnswers(this.ctx.writers) + u.setattr
-    const byName = {
-      READDIR: u.readdir,
-      READDIRPLUS: u.readdirplus,
-      UNLINK: u.unlink,
-      RMDIR: u.rmdir,
-      CREATE: u.create,
-    }
-    return { GETXATTR: a.getxattr, LISTXATTR: a.listxattr, SETATTR, GETATTR: u.getattr, LOOKUP: u.lookup, ...byName }
   }
 
   /**

@@ -18,11 +18,14 @@
  * table of nodes open for writing (fuse-writers.c), their plain SETATTR; given the table of nodes
  * in upper/ (fuse-upper.c), their GETATTR, a regular file's SETATTR, the LOOKUPs that find
  * nothing, the listings and removals in upper-only directories (a removal's note for JS goes into
- * the batch in its place). JS gets the rest.
+ * the batch in its place). JS gets the rest. Given a Float64Array of timings, each answer given here
+ * is timed, from the end of its read(2) to the end of its reply, into a histogram per opcode in the
+ * layout of daemon/fuse/reader-timings.ts (the same buckets as the JS answers' op-stats.ts).
  * Tests: test/unit/native-bindings/fuse-poll.test.ts, test/integration/fuse-worker.test.ts
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +46,14 @@
 #define TURN_NS 2000000
 /* The longest spin startFusePoll takes: a request's whole answer costs less. */
 #define MAX_SPIN_US 1000
+/* The timings' layout (reader-timings.ts): a row per opcode below TIMED_OPCODES, each the total µs
+ * then TIMING_BUCKETS counts; bucket b holds durations up to BASE_US * 2^((b + 1) / PER_DOUBLING). */
+#define TIMED_OPCODES 64
+#define PER_DOUBLING 16
+#define TIMING_BUCKETS (PER_DOUBLING * 34)
+#define BASE_US 0.1
+#define TIMING_CELLS (TIMED_OPCODES * (1 + TIMING_BUCKETS))
+_Static_assert(TIMING_CELLS == 64 * (1 + 544), "the timings' size in take_tables' message");
 
 typedef struct {
   uv_poll_t poll;
@@ -60,6 +71,9 @@ typedef struct {
   /* the nodes known in upper/, kept alive by `upper_ref`; may be NULL */
   upper_nodes *upper;
   napi_ref upper_ref;
+  /* TIMING_CELLS doubles (a Float64Array kept alive by `timings_ref`); may be NULL */
+  double *timings;
+  napi_ref timings_ref;
   napi_async_context async;
   int fd;
   char *buf;
@@ -79,6 +93,23 @@ static void free_poller(uv_handle_t *handle) {
   poller *p = handle->data;
   free(p->buf);
   free(p);
+}
+
+static uint64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Counts the answer to the request in buf, begun at `start_ns`, in its opcode's row of the timings. */
+static void time_answer(poller *p, uint64_t start_ns) {
+  uint32_t opcode = strata_u32_at(p->buf + 4);
+  if (!p->timings || opcode >= TIMED_OPCODES) return;
+  double us = (double)(now_ns() - start_ns) / 1000.0;
+  double bucket = us <= BASE_US ? 0 : floor(log2(us / BASE_US) * PER_DOUBLING);
+  double *row = p->timings + (size_t)opcode * (1 + TIMING_BUCKETS);
+  row[0] += us;
+  row[1 + (bucket < TIMING_BUCKETS - 1 ? (size_t)bucket : TIMING_BUCKETS - 1)] += 1;
 }
 
 /*
@@ -125,8 +156,10 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
       *end = len < 0 ? uv_err_name(-errno) : "EOF";
       break;
     }
+    uint64_t start_ns = p->timings ? now_ns() : 0;
     if (answer_here(p, (size_t)len, batch, &n, end)) {
       p->answered++;
+      if (p->timings) time_answer(p, start_ns);
       continue;
     }
     if (*end) break;
@@ -139,12 +172,6 @@ static uint32_t read_batch(poller *p, napi_value batch, const char **end) {
   }
   if (limit > 1) p->draining = n > 1;
   return n;
-}
-
-static uint64_t now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 /*
@@ -170,6 +197,7 @@ static void release_refs(poller *p) {
   if (p->bare_ref) napi_delete_reference(p->env, p->bare_ref);
   if (p->writers_ref) napi_delete_reference(p->env, p->writers_ref);
   if (p->upper_ref) napi_delete_reference(p->env, p->upper_ref);
+  if (p->timings_ref) napi_delete_reference(p->env, p->timings_ref);
   napi_async_destroy(p->env, p->async);
 }
 
@@ -226,9 +254,17 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   uv_close((uv_handle_t *)&p->poll, free_poller);
 }
 
+/* The timings' cells, or NULL when `value` is not a Float64Array of TIMING_CELLS. */
+static double *timing_cells(napi_env env, napi_value value) {
+  void *data = NULL;
+  size_t length = 0;
+  return strata_typed_array(env, value, napi_float64_array, &data, &length) && length == TIMING_CELLS ? data : NULL;
+}
+
 /*
- * The answerers' tables passed after onBatch (bare nodes, writers, upper nodes), each held by a
- * reference while the poller lives; NULL, or what is wrong with an argument (the caller throws it).
+ * The answerers' tables passed after onBatch (bare nodes, writers, upper nodes) and the timings,
+ * each held by a reference while the poller lives; NULL, or what is wrong with an argument (the
+ * caller throws it).
  */
 static const char *take_tables(napi_env env, const strata_args *a, poller *p) {
   if (a->argc > 5 && (!(p->bare = strata_bare_nodes_of(env, a->argv[5])) ||
@@ -240,6 +276,9 @@ static const char *take_tables(napi_env env, const strata_args *a, poller *p) {
   if (a->argc > 7 && (!(p->upper = strata_upper_nodes_of(env, a->argv[7])) ||
                       napi_create_reference(env, a->argv[7], 1, &p->upper_ref) != napi_ok))
     return "upperNodes must be a table made by createUpperNodes";
+  if (a->argc > 8 && (!(p->timings = timing_cells(env, a->argv[8])) ||
+                      napi_create_reference(env, a->argv[8], 1, &p->timings_ref) != napi_ok))
+    return "timings must be a Float64Array of 64 * (1 + 544) cells";
   return NULL;
 }
 
@@ -251,7 +290,7 @@ static const int32_t *busy_cell(napi_env env, napi_value value) {
 }
 
 /* startFusePoll(fd, bufSize, spinUs, busy: Int32Array, onBatch(requests: Buffer[], end: string | null)
- *               [, bareNodes[, writerNodes[, upperNodes]]]) */
+ *               [, bareNodes[, writerNodes[, upperNodes[, timings: Float64Array]]]]) */
 static napi_value js_start_poll(napi_env env, napi_callback_info info) {
   strata_args a;
   if (!strata_get_args(env, info, &a)) return NULL;
@@ -285,6 +324,7 @@ static napi_value js_start_poll(napi_env env, napi_callback_info info) {
     if (p->bare_ref) napi_delete_reference(env, p->bare_ref);
     if (p->writers_ref) napi_delete_reference(env, p->writers_ref);
     if (p->upper_ref) napi_delete_reference(env, p->upper_ref);
+    if (p->timings_ref) napi_delete_reference(env, p->timings_ref);
     free(buf);
     free(p);
     return bad ? strata_throw_type(env, bad) : strata_throw_errno(env, -err, "uv_poll_init", NULL);

@@ -32,7 +32,7 @@ napi_value strata_throw_errno(napi_env env, int err, const char *syscall, const 
 napi_value strata_throw_type(napi_env env, const char *message);
 
 /* The most arguments any function of the addon takes (utimensat: 7). */
-#define STRATA_MAX_ARGS 8
+#define STRATA_MAX_ARGS 9
 
 /* A call's arguments, fetched once: `argc` is how many the caller passed (at most STRATA_MAX_ARGS). */
 typedef struct {

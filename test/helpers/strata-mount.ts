@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { constants, umount2 } from '../../native-bindings/index.js'
+import type { OpSummary } from '../../daemon/fuse/op-stats.js'
 import { isMounted } from './kernel-overlay.js'
 
 interface Teardown {
@@ -79,17 +80,20 @@ export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<Strata
 
 /**
  * Unmounts, then the requests the worker answered by opcode name, from its "session ended" log line
- * (those the reader answered itself as 'GETXATTR (reader)' and 'LISTXATTR (reader)').
+ * (those the reader answered itself as 'GETXATTR (reader)', 'SETATTR (reader)' and so on).
  */
 export async function requestsOf(m: StrataMount): Promise<Record<string, number>> {
   return (await sessionEndOf(m)).requests
 }
 
-/** Unmounts, then requestsOf's counts and the nodes the worker still knew at the end. */
-export async function sessionEndOf(m: StrataMount): Promise<{ nodes: number; requests: Record<string, number> }> {
+/** Unmounts, then requestsOf's counts, each opcode's times and the nodes the worker still knew at the end. */
+export async function sessionEndOf(
+  m: StrataMount,
+): Promise<{ nodes: number; requests: Record<string, number>; ops: Record<string, OpSummary> }> {
   await m.unmount()
   const line = m.log.find((l) => l.includes('session ended'))
   if (!line) throw new Error(`no 'session ended' line in ${m.log.join('\n')}`)
-  const end = JSON.parse(line) as { nodes: number; ops: Record<string, { count: number }> }
-  return { nodes: end.nodes, requests: Object.fromEntries(Object.entries(end.ops).map(([op, s]) => [op, s.count])) }
+  const end = JSON.parse(line) as { nodes: number; ops: Record<string, OpSummary> }
+  const requests = Object.fromEntries(Object.entries(end.ops).map(([op, s]) => [op, s.count]))
+  return { nodes: end.nodes, requests, ops: end.ops }
 }

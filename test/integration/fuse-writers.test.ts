@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { scriptAcrossPause } from '../helpers/across-pause.js'
 import { buildStack, dir, file } from '../helpers/fixtures.js'
-import { mountStrata, requestsOf } from '../helpers/strata-mount.js'
+import { mountStrata, requestsOf, sessionEndOf } from '../helpers/strata-mount.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
 process.umask(0o022)
@@ -57,9 +57,14 @@ print(same('d/new', '${upper}/d/new'), now > 2_000_000_456)
   const [first, second] = out.split('\n')
   t.match(first, /^\d+ 100640 1000:1001 2000000456 True True$/, 'the kernel shows what the backing file has')
   t.equal(second, 'True True', 'UTIME_NOW too')
-  const r = await requestsOf(m)
+  const { requests: r, ops } = await sessionEndOf(m)
   t.equal(r['SETATTR (reader)'], 4, `fchown, fchmod and two futimens answered by the reader (${JSON.stringify(r)})`)
   t.notOk(r.SETATTR, 'none reached JavaScript')
+  const timed = ops['SETATTR (reader)']
+  t.ok(
+    timed && timed.p50Us > 0 && timed.p50Us < 100_000 && timed.p99Us >= timed.p50Us,
+    `timed (${JSON.stringify(timed)})`,
+  )
 })
 
 t.test(

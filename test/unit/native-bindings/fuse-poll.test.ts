@@ -11,8 +11,11 @@ import {
   bareNodeAnswers,
   constants,
   createBareNodes,
+  createUpperNodes,
+  createWriterNodes,
   markBareNode,
   mount,
+  READER_TIMING_CELLS,
   startFusePoll,
   umount2,
 } from '../../../native-bindings/index.js'
@@ -51,6 +54,14 @@ t.test('arguments are checked', async (t) => {
   t.throws(() => startFusePoll(0, 4096, () => undefined, { spinUs: -1 }), TypeError)
   t.throws(() => startFusePoll(0, 4096, () => undefined, { busy: new Int32Array(0) }), TypeError)
   t.throws(() => startFusePoll(0, 4096, () => undefined, { busy: new Uint32Array(1) as never }), TypeError)
+  const tables = { bare: createBareNodes(), writers: createWriterNodes(1), upper: createUpperNodes(1, 1) }
+  for (const timings of [new Float64Array(READER_TIMING_CELLS - 1), new Float32Array(READER_TIMING_CELLS)])
+    t.throws(() => startFusePoll(0, 4096, () => undefined, { ...tables, timings: timings as never }), TypeError)
+  t.throws(
+    () => startFusePoll(0, 4096, () => undefined, { timings: new Float64Array(READER_TIMING_CELLS) }),
+    TypeError,
+    'timings need the tables before them',
+  )
 })
 
 t.test('a set of bare nodes: marks checked by type, no answers before a reader gives some', async (t) => {
