@@ -23,7 +23,8 @@
         "src/fuse-listing.c",
         "src/path-index.c",
         "src/fuse-setattr.c",
-        "src/peercred.c"
+        "src/peercred.c",
+        "src/warm-cache.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"]

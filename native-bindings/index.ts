@@ -125,6 +125,7 @@ interface Addon {
   ficlone(destFd: number, srcFd: number): Promise<void>
   fallocate(fd: number, mode: number, offset: number, len: number): Promise<void>
   syncFiles(fds: Buffer): Promise<number[]>
+  warmPaths(paths: Buffer, directories: boolean): Promise<number>
   dupFd(fd: number): number
   mount(source: string, target: string, fstype: string, flags: number, data: string): void
   umount2(target: string, flags: number): void
@@ -279,6 +280,18 @@ export const fallocate = (fd: number, mode: number, offset: number, len: number)
 export function syncFiles(fds: readonly number[]): Promise<number[]> {
   return addon.syncFiles(Buffer.from(Int32Array.from(fds).buffer))
 }
+
+/**
+ * Pulls the inodes of `paths` (lstat), or with `directories` their blocks (read through), into the
+ * kernel's caches on libuv's pool; resolves with how many it could. Paths are given as the kernel
+ * takes them (a string, or its bytes); one that fails is passed over.
+ */
+export function warmPaths(paths: readonly (string | Buffer)[], directories: boolean): Promise<number> {
+  const parts: Buffer[] = []
+  for (const p of paths) parts.push(typeof p === 'string' ? Buffer.from(p) : p, NUL)
+  return addon.warmPaths(Buffer.concat(parts), directories)
+}
+const NUL = Buffer.alloc(1)
 
 /** fcntl(F_DUPFD_CLOEXEC): another descriptor of the same open file. */
 export const dupFd = (fd: number): number => addon.dupFd(fd)

@@ -92,8 +92,13 @@ export class Listings {
 
   constructor(private readonly max = 256) {}
 
+  /** The listing a reader going on at `offset` reuses; undefined when `get` would read one. */
+  kept(nodeid: number, offset: number): Listed[] | undefined {
+    return offset === 0 ? undefined : this.byNode.get(nodeid)
+  }
+
   get(nodeid: number, offset: number, read: () => Listed[]): Listed[] {
-    const kept = offset === 0 ? undefined : this.byNode.get(nodeid)
+    const kept = this.kept(nodeid, offset)
     if (kept) return kept
     const list = read()
     this.byNode.delete(nodeid)

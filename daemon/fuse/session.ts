@@ -25,6 +25,7 @@ import { Listings } from './dir-listing.js'
 import { FileHandles } from './handles.js'
 import { negotiate, type Negotiated } from './init.js'
 import { Passthrough } from './passthrough.js'
+import { Prefetch } from './prefetch.js'
 import { InodeTable } from './inodes.js'
 import { OpStats } from './op-stats.js'
 import { ReaderTimings } from './reader-timings.js'
@@ -171,6 +172,7 @@ export class Session {
       bare: createBareNodes(),
       writers: createWriterNodes(timeout.attr),
       upper,
+      prefetch: new Prefetch(ov, log),
     }
     ov.onCopyUp((path, st) => {
       const node = this.ctx.inodes.rebind(path, st)
@@ -212,6 +214,11 @@ export class Session {
         busy: this.awaiting,
       })
     else startFuseReader(this.fd, 2, READ_BUFFER, onBatch)
+  }
+
+  /** the backing caches warmed ahead of requests (prefetch.ts), by kind */
+  get prefetchCounts(): Prefetch['counts'] {
+    return this.ctx.prefetch.counts
   }
 
   /** nodes the kernel holds (the root included): what is left once it forgot what it could */

@@ -16,6 +16,7 @@
 import { closeSync, statfsSync, type BigIntStats, type StatsFs } from 'node:fs'
 import type { TimeSpec } from '../../native-bindings/index.js'
 import { readlink } from './backing-fs.js'
+import { listingDirsOf, lookupPathsOf } from './backing-paths.js'
 import { copyUpLater, copyUpOf, copyUpOpen, copyUpsSettled, copyUpsUnderWay } from './copy-up.js'
 import { create, createOpen, link, mkdir, mknod, symlink } from './create.js'
 import { FsError } from './fs-error.js'
@@ -121,6 +122,17 @@ export class Overlay {
   /** The listing needs the directory's resolution, which the directory cache keeps: no lstat. */
   readdir(path: string): DirEntry[] {
     return readdir(lookupDir(this.stack, parsePath(path, 'readdir'), 'readdir'))
+  }
+
+  /**
+   * The backing directories a listing of directory `path` reads, and with `names` instead the
+   * backing paths a lookup of each of those names in it lstats (backing-paths.ts): what to warm
+   * ahead of those calls. Nothing for a directory the directory cache does not hold.
+   */
+  backingPathsOf(path: string, names?: readonly string[]): string[] {
+    const dir = this.stack.dirs.get(path)
+    if (!dir) return []
+    return names ? lookupPathsOf(this.stack, dir, names) : listingDirsOf(dir)
   }
 
   /** ENOENT or ENOTDIR unless `path` is a directory of the union (the directory cache answers most). */

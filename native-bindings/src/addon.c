@@ -66,6 +66,7 @@ static napi_value init(napi_env env, napi_value exports) {
   strata_init_fuse_upper(env, exports);
   strata_init_fuse_listing(env, exports);
   strata_init_peercred(env, exports);
+  strata_init_warm_cache(env, exports);
   return exports;
 }
 

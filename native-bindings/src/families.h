@@ -18,4 +18,5 @@ void strata_init_fuse_writers(napi_env env, napi_value exports);
 void strata_init_fuse_upper(napi_env env, napi_value exports);
 void strata_init_fuse_listing(napi_env env, napi_value exports);
 void strata_init_peercred(napi_env env, napi_value exports);
+void strata_init_warm_cache(napi_env env, napi_value exports);
 #endif

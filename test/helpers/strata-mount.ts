@@ -86,14 +86,23 @@ export async function requestsOf(m: StrataMount): Promise<Record<string, number>
   return (await sessionEndOf(m)).requests
 }
 
-/** Unmounts, then requestsOf's counts, each opcode's times and the nodes the worker still knew at the end. */
-export async function sessionEndOf(
-  m: StrataMount,
-): Promise<{ nodes: number; requests: Record<string, number>; ops: Record<string, OpSummary> }> {
+export interface SessionEnd {
+  /** nodes the worker still knew */
+  nodes: number
+  /** requests answered, by opcode name (the reader's own as 'LOOKUP (reader)' and so on) */
+  requests: Record<string, number>
+  /** the same with their times */
+  ops: Record<string, OpSummary>
+  /** the backing caches warmed ahead of requests (daemon/fuse/prefetch.ts) */
+  prefetch: Record<string, number>
+}
+
+/** Unmounts, then what the worker logged when its session ended. */
+export async function sessionEndOf(m: StrataMount): Promise<SessionEnd> {
   await m.unmount()
   const line = m.log.find((l) => l.includes('session ended'))
   if (!line) throw new Error(`no 'session ended' line in ${m.log.join('\n')}`)
-  const end = JSON.parse(line) as { nodes: number; ops: Record<string, OpSummary> }
+  const end = JSON.parse(line) as Omit<SessionEnd, 'requests'>
   const requests = Object.fromEntries(Object.entries(end.ops).map(([op, s]) => [op, s.count]))
-  return { nodes: end.nodes, requests, ops: end.ops }
+  return { nodes: end.nodes, requests, ops: end.ops, prefetch: end.prefetch }
 }

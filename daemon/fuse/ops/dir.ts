@@ -38,18 +38,28 @@ export const releasedir: Handler = () => Buffer.alloc(0)
  */
 const NO_ENTRY = entryOut(0, null, { entry: 0, attr: 0 })
 
-function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Handler>[2], plus: boolean) {
+async function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Handler>[2], plus: boolean) {
   body.fh() // 0, or the handle of opendir above: listings go by node
   const offset = body.num64()
   const size = body.u32()
   const dir = inodeOf(ctx, nodeid)
+  if (!ctx.listings.kept(nodeid, offset)) await ctx.prefetch.listing(dir.path)
   const list = ctx.listings.get(nodeid, offset, () => listingOf(ctx.ov.readdir(dir.path)))
+  const sizeOf = (e: Listed) => direntSize(e.name, plus)
+  await warmWindow(
+    ctx,
+    dir,
+    list,
+    firstAfter(list, offset),
+    fitting(list, firstAfter(list, offset), size, sizeOf),
+    plus,
+  )
   // An empty reply ends the listing: a window whose entries all went since the listing was read
   // is passed over for the next one.
   for (let start = firstAfter(list, offset); ;) {
     // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: the
     // reply is sized by what fits, so no request zero-fills a megabyte.
-    const { count, bytes } = fitting(list, start, size, (e) => direntSize(e.name, plus))
+    const { count, bytes } = fitting(list, start, size, sizeOf)
     if (count === 0) ctx.listings.drop(nodeid) // the end (or an entry too large to fit: none is)
     const out = Buffer.alloc(bytes)
     let used = 0
@@ -63,6 +73,23 @@ function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Handler>[2
     if (used > 0 || count === 0) return used === bytes ? out : out.subarray(0, used)
     start += count
   }
+}
+
+/**
+ * The backing caches warmed for a window's entries that will need a lookup (prefetch.ts): before a
+ * READDIRPLUS window is answered, and for a plain READDIR in the background, for the LOOKUPs
+ * that may follow it.
+ */
+function warmWindow(ctx: Context, dir: Inode, list: Listed[], start: number, w: { count: number }, plus: boolean) {
+  const names: string[] = []
+  for (let i = start; i < start + w.count; i++) {
+    const e = list[i] as Listed
+    if (e.name === '.' || e.name === '..') continue
+    if (!ctx.inodes.at(joinPath(dir.path, e.name)) || (plus && e.type === 'dir')) names.push(e.name)
+  }
+  if (plus) return ctx.prefetch.entries(dir.path, names)
+  ctx.prefetch.ahead(dir.path, names)
+  return undefined
 }
 
 /**

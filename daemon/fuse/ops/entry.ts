@@ -5,12 +5,15 @@
  */
 import { splitDev } from '../../../native-bindings/index.js'
 import { entryOut } from '../reply.js'
-import { callerOf, childPath, entryFor, forgetNode, type Handler, inodeOf } from './context.js'
+import { callerOf, childPath, entryFor, entryOfNode, forgetNode, type Handler, inodeOf } from './context.js'
 
 export const lookup: Handler = (ctx, h, body) => {
   const path = childPath(ctx, h.nodeid, body.name(), 'lookup')
   try {
-    return entryFor(ctx, path)
+    const held = ctx.inodes.at(path) !== undefined
+    const node = ctx.ov.lookup(path)
+    if (!held && !node.stat.isDirectory()) ctx.prefetch.statSeen()
+    return entryOfNode(ctx, node, false).entry
   } catch (err) {
     if ((err as { code?: string }).code !== 'ENOENT') throw err
     return entryOut(0, null, { entry: ctx.timeout.entry, attr: 0 }) // a negative entry
