@@ -19,7 +19,6 @@ import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { BuildContext, BuildOptions, BuildParts, Say, Stage } from './build-parts.js'
 import { planBuild, type StagePlan } from './build-plan.js'
-import { DEFAULT_SHELL } from './config-step.js'
 import { DockerfileError, type Dockerfile, type Instruction } from './dockerfile-parser.js'
 import { runTriggers } from './onbuild.js'
 import { expandWord, splitRaw, WordError } from './shell-words.js'
@@ -79,7 +78,7 @@ function shown(i: Instruction): string {
 async function fromStage(e: StepEnv, sp: StagePlan): Promise<Stage> {
   const words = splitRaw(sp.from.args, e.escape)
   const ref = expandWord(words[0] ?? '', defined(e.globals), e.escape)
-  const fresh = { name: sp.name, shell: DEFAULT_SHELL, args: new Map<string, string | undefined>() }
+  const fresh = { name: sp.name, args: new Map<string, string | undefined>() }
   if (ref.toLowerCase() === 'scratch') return { ...fresh, image: null, config: scratchConfig() }
   const earlier = e.built.find((s) => s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase())
   if (earlier) return { ...fresh, image: earlier.image, config: earlier.config }

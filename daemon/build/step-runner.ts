@@ -11,7 +11,7 @@ import { invalidArgument, notFound } from '../errors.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { BuildContext, BuildOptions, BuildParts, Say, Stage } from './build-parts.js'
-import { commandOf, configStep } from './config-step.js'
+import { commandOf, configStep, shellOf } from './config-step.js'
 import { checksumOf } from './copy-sources.js'
 import { copyStep } from './copy-step.js'
 import { DockerfileError, type Instruction } from './dockerfile-parser.js'
@@ -59,7 +59,7 @@ async function step(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
   if (i.keyword === 'RUN') return runInstr(e, stage, i)
   if (i.keyword === 'COPY' || i.keyword === 'ADD') return copyInstr(e, stage, i, vars)
   if (i.keyword === 'ARG') stage = { ...stage, args: withArgs(e, stage, i, vars) }
-  const scope = { escape: e.escape, shell: stage.shell, vars: varsOf(stage) }
+  const scope = { escape: e.escape, shell: shellOf(stage.config.config), vars: varsOf(stage) }
   const c = configStep(stage.config.config, i, scope)
   const key = configKey(c.text)
   const image = await cachedOr(e, stage, key, async () => {
@@ -72,7 +72,7 @@ async function step(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
     await e.p.metadata.add((lock) => e.p.images.add(lock, made, []))
     return made
   })
-  return next(stage, image, c.shell)
+  return next(stage, image)
 }
 
 function withArgs(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): Map<string, string | undefined> {
@@ -85,7 +85,7 @@ function withArgs(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): Map<str
 }
 
 async function runInstr(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
-  const argv = commandOf(i, stage.shell)
+  const argv = commandOf(i, shellOf(stage.config.config))
   const buildArgs = new Map([...stage.args].filter((kv): kv is [string, string] => kv[1] !== undefined))
   const createdBy = runKey(argv, buildArgs)
   const network = (i.flags.network ?? e.o.network) as 'none' | 'host'
@@ -171,6 +171,6 @@ async function cachedOr(e: StepEnv, stage: Stage, key: string, make: () => Promi
   return make()
 }
 
-function next(stage: Stage, image: ImageRecord, shell?: string[]): Stage {
-  return { ...stage, image, config: parseConfig(Buffer.from(image.config)), ...(shell ? { shell } : {}) }
+function next(stage: Stage, image: ImageRecord): Stage {
+  return { ...stage, image, config: parseConfig(Buffer.from(image.config)) }
 }

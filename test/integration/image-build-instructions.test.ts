@@ -1,0 +1,63 @@
+/**
+ * The Dockerfile instructions one by one through a real stratad, runc and the CLI, on the busybox
+ * image of test/helpers/run-fixtures.ts, each checked where Docker shows it (`inspect`, a `run` of
+ * the image, a later RUN): SHELL kept in the config and inherited by a stage and a child build FROM
+ * it. The teardown leaves no process, mount or cgroup behind.
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { runDaemon } from '../helpers/run-fixtures.js'
+import { tmpdir } from '../helpers/tmpdir.js'
+
+const { client, cli } = await runDaemon(t)
+
+/** A context directory holding `dockerfile` and `files`. */
+function context(dockerfile: string, files: Record<string, string> = {}): string {
+  const dir = tmpdir(t, 'strata-build-instr-')
+  writeFileSync(join(dir, 'Dockerfile'), dockerfile)
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body)
+  return dir
+}
+
+async function built(t: Test, dir: string, ...flags: string[]): Promise<string> {
+  const r = await cli('build', ...flags, dir)
+  t.equal(r.code, 0, r.stderr)
+  return r.stdout
+}
+
+const configOf = async (ref: string) =>
+  (await client.call('image.inspect', { image: ref })).Config as Record<string, unknown>
+
+/** A shell anyone can tell from the default: it sets VIA_SHELL for the command it runs. */
+const SHELL = ['/bin/busybox', 'env', 'VIA_SHELL=yes', '/bin/sh', '-c']
+
+t.test('SHELL is kept in the config: a stage and a child build FROM it run under it', async (t) => {
+  const dir = context(
+    [
+      'FROM bb:run AS base',
+      `SHELL ${JSON.stringify(SHELL)}`,
+      'FROM base',
+      'RUN echo "stage: $VIA_SHELL" > /shelled',
+      'CMD echo "cmd: $VIA_SHELL"',
+    ].join('\n'),
+  )
+  await built(t, dir, '-t', 'shell:1')
+  t.same((await configOf('shell:1')).Shell, SHELL, 'inspect shows Config.Shell')
+  const shown = await cli('inspect', 'shell:1')
+  t.equal(shown.code, 0, shown.stderr)
+  t.same((JSON.parse(shown.stdout) as Array<{ Config: { Shell?: string[] } }>)[0]?.Config.Shell, SHELL)
+  t.match(await cli('run', '--rm', 'shell:1', 'cat', '/shelled'), { code: 0, stdout: 'stage: yes\n' })
+  t.match(await cli('run', '--rm', 'shell:1'), { code: 0, stdout: 'cmd: yes\n' }, 'shell-form CMD under it')
+  const history = await client.call('image.history', { image: 'shell:1' })
+  t.match(history[1]?.createdBy, `${SHELL.join(' ')} echo "stage: $VIA_SHELL" > /shelled`)
+
+  const child = context('FROM shell:1\nRUN echo "child: $VIA_SHELL" > /child\n')
+  await built(t, child, '-t', 'shell:child')
+  t.match(await cli('run', '--rm', 'shell:child', 'cat', '/child'), { code: 0, stdout: 'child: yes\n' })
+  t.same((await configOf('shell:child')).Shell, SHELL, 'and it is inherited further')
+
+  const reset = context(`FROM shell:1\nSHELL ["/bin/sh", "-c"]\nRUN echo "reset: $VIA_SHELL" > /reset\n`)
+  await built(t, reset, '-t', 'shell:reset')
+  t.match(await cli('run', '--rm', 'shell:reset', 'cat', '/reset'), { stdout: 'reset: \n' }, 'a later SHELL wins')
+})
