@@ -1,8 +1,8 @@
 /**
  * One step of a stage: its cache key (step-cache.ts) from the instruction after substitution, the
  * cached image when there is one (unless --no-cache), else the step done (config-step.ts,
- * run-step.ts, copy-step.ts; ADD's URLs downloaded first, url-source.ts, so their content is in the
- * key); the stage afterwards. ARG also records the value the stage sees.
+ * run-step.ts, copy-step.ts, workdir-step.ts for WORKDIR's directory; ADD's URLs downloaded first,
+ * url-source.ts, so their content is in the key); the stage afterwards. ARG also records the value the stage sees.
  * Errors: those of the steps; DockerfileError for a bad word.
  * Tests: test/integration/image-build.test.ts
  */
@@ -20,6 +20,7 @@ import { expandWord, expandWords, WordError, type Vars } from './shell-words.js'
 import { configKey, copyKey, findCached, runKey } from './step-cache.js'
 import { stepImage } from './step-image.js'
 import { isUrl, sourcesOf } from './url-source.js'
+import { workdirStep } from './workdir-step.js'
 
 export interface StepEnv {
   p: BuildParts
@@ -63,6 +64,7 @@ async function step(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
   const c = configStep(stage.config.config, i, scope)
   const key = configKey(c.text)
   const image = await cachedOr(e, stage, key, async () => {
+    if (i.keyword === 'WORKDIR') return workdirStep(e.p, stage, e.ctx.scratch, c.config, key, e.signal)
     const made = stepImage(stage.image, stage.config, {
       config: c.config,
       createdBy: key,

@@ -2,7 +2,8 @@
  * The Dockerfile instructions one by one through a real stratad, runc and the CLI, on the busybox
  * image of test/helpers/run-fixtures.ts, each checked where Docker shows it (`inspect`, a `run` of
  * the image, a later RUN): SHELL kept in the config and inherited by a stage and a child build FROM
- * it. The teardown leaves no process, mount or cgroup behind.
+ * it; WORKDIR making a missing directory (root's) in a layer and none for one already there. The
+ * teardown leaves no process, mount or cgroup behind.
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -60,4 +61,37 @@ t.test('SHELL is kept in the config: a stage and a child build FROM it run under
   const reset = context(`FROM shell:1\nSHELL ["/bin/sh", "-c"]\nRUN echo "reset: $VIA_SHELL" > /reset\n`)
   await built(t, reset, '-t', 'shell:reset')
   t.match(await cli('run', '--rm', 'shell:reset', 'cat', '/reset'), { stdout: 'reset: \n' }, 'a later SHELL wins')
+})
+
+t.test('WORKDIR makes a missing directory (root’s, as the classic builder) in its own layer', async (t) => {
+  const layersOf = async (ref: string) =>
+    ((await client.call('image.inspect', { image: ref })).RootFS as { Layers: string[] }).Layers
+  await built(t, context('FROM bb:run\nUSER ann\nWORKDIR /a/b\n'), '-t', 'wd:made')
+  t.match(await cli('run', '--rm', 'wd:made', 'ls', '-ld', '/a/b'), { code: 0, stdout: /^d.* \/a\/b\n$/ })
+  const st = await cli('run', '--rm', 'wd:made', 'stat', '-c', '%a %u:%g %n', '/a', '/a/b')
+  t.equal(st.stdout, '755 0:0 /a\n755 0:0 /a/b\n', st.stderr)
+  t.match(await cli('run', '--rm', 'wd:made', 'pwd'), { code: 0, stdout: '/a/b\n' }, 'and run starts there')
+  const base = (await layersOf('bb:run')).length
+  t.equal((await layersOf('wd:made')).length, base + 1, 'one layer more: the directories')
+
+  await built(t, context('FROM bb:run\nWORKDIR /home/ann\nWORKDIR /a\nWORKDIR b\nRUN pwd > /where\n'), '-t', 'wd:there')
+  const history = await client.call('image.history', { image: 'wd:there' })
+  t.match(
+    history.slice(0, 4).map((h) => [h.createdBy.replace(/^.*#\(nop\)\s+/, ''), h.size]),
+    [
+      [/pwd > \/where$/, Number],
+      ['WORKDIR /a/b', 0],
+      ['WORKDIR /a', 0],
+      ['WORKDIR /home/ann', 0],
+    ],
+  )
+  t.equal((await layersOf('wd:there')).length, base + 3, 'an existing directory adds no layer; /a and /a/b one each')
+  t.match(await cli('run', '--rm', 'wd:there', 'cat', '/where'), { stdout: '/a/b\n' })
+  const again = await built(t, context('FROM bb:run\nWORKDIR /home/ann\nWORKDIR /a\nWORKDIR b\n'))
+  t.equal(again.match(/Using cache/g)?.length, 3, 'WORKDIR steps come from the cache')
+
+  const bad = await cli('build', context('FROM bb:run\nWORKDIR /etc/passwd/x\n'))
+  t.equal(bad.code, 1)
+  t.match(bad.stderr, /WORKDIR \/etc\/passwd\/x: \/etc\/passwd exists and is not a directory/)
+  t.same(await client.call('container.list', { all: true }), [], 'no step container is left')
 })
