@@ -89,10 +89,10 @@ function withArgs(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): Map<str
 async function runInstr(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
   const argv = commandOf(i, shellOf(stage.config.config))
   const buildArgs = new Map([...stage.args].filter((kv): kv is [string, string] => kv[1] !== undefined))
-  const createdBy = runKey(argv, buildArgs)
   const network = (i.flags.network ?? e.o.network) as 'none' | 'host'
   if (network !== 'none' && network !== 'host')
     throw new DockerfileError(i.line, `RUN --network=${network}: strata runs with none or host`)
+  const createdBy = runKey(argv, buildArgs, network)
   const image = await cachedOr(e, stage, createdBy, () =>
     runStep(e.p, stage, { argv, buildArgs, network, createdBy }, e.say, e.signal),
   )

@@ -2,10 +2,11 @@
  * The Dockerfile instructions one by one through a real stratad, runc and the CLI, on the busybox
  * image of test/helpers/run-fixtures.ts, each checked where Docker shows it (`inspect`, a `run` of
  * the image, a later RUN): SHELL kept in the config and inherited by a stage and a child build FROM
- * it; WORKDIR making a missing directory (root's) in a layer and none for one already there. The
- * teardown leaves no process, mount or cgroup behind.
+ * it; WORKDIR making a missing directory (root's) in a layer and none for one already there;
+ * `build --network host` and `RUN --network=host` (the host's interfaces; a cache key of their own).
+ * The teardown leaves no process, mount or cgroup behind.
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { runDaemon } from '../helpers/run-fixtures.js'
@@ -94,4 +95,23 @@ t.test('WORKDIR makes a missing directory (root’s, as the classic builder) in 
   t.equal(bad.code, 1)
   t.match(bad.stderr, /WORKDIR \/etc\/passwd\/x: \/etc\/passwd exists and is not a directory/)
   t.same(await client.call('container.list', { all: true }), [], 'no step container is left')
+})
+
+t.test('build --network host and RUN --network=host: the host’s interfaces, and a step of its own', async (t) => {
+  const hostIfaces = readFileSync('/proc/net/dev', 'utf8').split('\n').length
+  const dir = context('FROM bb:run\nRUN cat /proc/net/dev > /net\n')
+  const lines = async (ref: string) => (await cli('run', '--rm', ref, 'cat', '/net')).stdout.split('\n').length
+  await built(t, dir, '--network', 'host', '-t', 'net:host')
+  t.equal(await lines('net:host'), hostIfaces, 'the RUN saw the host’s interfaces')
+  const none = await built(t, dir, '-t', 'net:none')
+  t.notMatch(none, /Using cache/, 'a RUN with host network is not reused for none')
+  t.equal(await lines('net:none'), 4, 'the header and lo only')
+  t.match(await built(t, dir, '--network', 'host'), /Using cache/, 'and is reused for host')
+  const history = await client.call('image.history', { image: 'net:host' })
+  t.equal(history[0]?.createdBy, '--network=host /bin/sh -c cat /proc/net/dev > /net')
+
+  await built(t, context('FROM bb:run\nRUN --network=host cat /proc/net/dev > /net\n'), '-t', 'net:flag')
+  t.equal(await lines('net:flag'), hostIfaces, 'RUN --network=host on a default build')
+  const bad = await cli('build', context('FROM bb:run\nRUN --network=bridge true\n'))
+  t.match(bad, { code: 1, stderr: /line 2: RUN --network=bridge: strata runs with none or host/ })
 })
