@@ -3,16 +3,20 @@
  * image of test/helpers/run-fixtures.ts, each checked where Docker shows it (`inspect`, a `run` of
  * the image, a later RUN): SHELL kept in the config and inherited by a stage and a child build FROM
  * it; WORKDIR making a missing directory (root's) in a layer and none for one already there;
- * `build --network host` and `RUN --network=host` (the host's interfaces; a cache key of their own).
- * The teardown leaves no process, mount or cgroup behind.
+ * `build --network host` and `RUN --network=host` (the host's interfaces; a cache key of their own);
+ * RUN in exec form, USER for a later RUN and for `run`, ENTRYPOINT with CMD, LABEL, EXPOSE, VOLUME,
+ * STOPSIGNAL, HEALTHCHECK, COPY --chmod, two -t; `-f -`. The teardown leaves no process, mount or
+ * cgroup behind.
  */
+import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { STRATA_CLI } from '../helpers/daemon.js'
 import { runDaemon } from '../helpers/run-fixtures.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-const { client, cli } = await runDaemon(t)
+const { d, client, cli } = await runDaemon(t)
 
 /** A context directory holding `dockerfile` and `files`. */
 function context(dockerfile: string, files: Record<string, string> = {}): string {
@@ -114,4 +118,76 @@ t.test('build --network host and RUN --network=host: the host’s interfaces, an
   t.equal(await lines('net:flag'), hostIfaces, 'RUN --network=host on a default build')
   const bad = await cli('build', context('FROM bb:run\nRUN --network=bridge true\n'))
   t.match(bad, { code: 1, stderr: /line 2: RUN --network=bridge: strata runs with none or host/ })
+})
+
+const EVERYTHING = [
+  'FROM bb:run',
+  'RUN ["/bin/sh", "-c", "echo hi > /exec-form"]',
+  'LABEL a=1 "b c"="d e"',
+  'EXPOSE 80 53/udp',
+  'VOLUME /data',
+  'STOPSIGNAL SIGINT',
+  'HEALTHCHECK --interval=5s --retries=2 CMD true',
+  'COPY --chmod=640 file.txt /copied',
+  'USER ann',
+  'RUN id -u > /tmp/uid-at-build',
+  'ENTRYPOINT ["echo", "entry"]',
+  'CMD ["default"]',
+].join('\n')
+
+t.test('every config instruction where inspect shows it; run uses ENTRYPOINT, CMD and USER', async (t) => {
+  const dir = context(EVERYTHING, { 'file.txt': 'copied\n' })
+  await built(t, dir, '-t', 'all:1', '-t', 'all:2')
+  t.equal(
+    (await client.call('image.inspect', { image: 'all:1' })).Id,
+    (await client.call('image.inspect', { image: 'all:2' })).Id,
+    'two -t: one image, both names',
+  )
+  const want = {
+    Labels: { a: '1', 'b c': 'd e' },
+    ExposedPorts: { '80/tcp': {}, '53/udp': {} },
+    Volumes: { '/data': {} },
+    StopSignal: 'SIGINT',
+    Healthcheck: { Test: ['CMD-SHELL', 'true'], Interval: 5e9, Retries: 2 },
+    User: 'ann',
+    Entrypoint: ['echo', 'entry'],
+    Cmd: ['default'],
+  }
+  t.match(await configOf('all:1'), want, 'image.inspect')
+  const shown = await cli('inspect', 'all:2')
+  t.equal(shown.code, 0, shown.stderr)
+  t.match((JSON.parse(shown.stdout) as Array<{ Config: unknown }>)[0]?.Config, want, 'strata inspect')
+
+  t.match(await cli('run', '--rm', 'all:1'), { code: 0, stdout: 'entry default\n' }, 'ENTRYPOINT + CMD')
+  t.match(await cli('run', '--rm', 'all:1', 'given'), { code: 0, stdout: 'entry given\n' }, 'arguments replace CMD')
+  const inImage = (...argv: string[]) =>
+    cli('run', '--rm', '--entrypoint', argv[0] as string, 'all:1', ...argv.slice(1))
+  t.match(await inImage('cat', '/exec-form'), { code: 0, stdout: 'hi\n' }, 'RUN in exec form')
+  t.match(await inImage('cat', '/tmp/uid-at-build'), { code: 0, stdout: '1000\n' }, 'USER for a later RUN')
+  t.match(await inImage('id', '-u'), { code: 0, stdout: '1000\n' }, 'USER for run')
+  t.match(await inImage('stat', '-c', '%a %u:%g', '/copied'), { code: 0, stdout: '640 0:0\n' }, 'COPY --chmod')
+  const history = await client.call('image.history', { image: 'all:1' })
+  t.equal(history.at(-2)?.createdBy, '/bin/sh -c echo hi > /exec-form', 'exec form: the argv as it is, no shell added')
+})
+
+/** The CLI with `input` on its stdin. */
+function piped(input: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [STRATA_CLI, '-H', d.socket, ...args])
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    p.once('error', reject)
+    p.once('close', (code) => resolve({ code, stdout, stderr }))
+    p.stdin.end(input)
+  })
+}
+
+t.test('-f - reads the Dockerfile from stdin; the context still comes from the path', async (t) => {
+  const dir = context('FROM bb:run\nRUN false\n', { 'ctx.txt': 'from the context\n' })
+  const r = await piped('FROM bb:run\nCOPY ctx.txt /\n', 'build', '-f', '-', '-t', 'stdin:1', dir)
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout, /Step 2\/2 : COPY ctx.txt \/\n/)
+  t.match(await cli('run', '--rm', 'stdin:1', 'cat', '/ctx.txt'), { code: 0, stdout: 'from the context\n' })
 })
