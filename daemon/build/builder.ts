@@ -12,7 +12,7 @@
  * no longer than a commit does); two builds may share steps through the cache.
  * Errors: DockerfileError / INVALID_ARGUMENT (the Dockerfile, a failed RUN), NOT_FOUND (a base
  *   image or source), UNAVAILABLE (the runtime).
- * Tests: test/integration/image-build.test.ts
+ * Tests: test/integration/image-build.test.ts, test/integration/image-build-instructions.test.ts
  */
 import { invalidArgument } from '../errors.js'
 import { parseConfig } from '../store/image-config.js'
@@ -70,7 +70,9 @@ export const short = (i: ImageRecord): string => i.id.slice(7, 19)
 const defined = (m: ReadonlyMap<string, string | undefined>): Map<string, string> =>
   new Map([...m].filter((kv): kv is [string, string] => kv[1] !== undefined))
 
+/** The line as written, as Docker's classic builder echoes it (keyword case and flags kept); else rebuilt. */
 function shown(i: Instruction): string {
+  if (i.source !== undefined) return i.source
   const flags = Object.entries(i.flags).map(([k, v]) => `--${k}=${v} `)
   return `${i.keyword} ${flags.join('')}${i.args}`.trim()
 }

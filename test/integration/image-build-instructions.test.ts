@@ -5,8 +5,8 @@
  * it; WORKDIR making a missing directory (root's) in a layer and none for one already there;
  * `build --network host` and `RUN --network=host` (the host's interfaces; a cache key of their own);
  * RUN in exec form, USER for a later RUN and for `run`, ENTRYPOINT with CMD, LABEL, EXPOSE, VOLUME,
- * STOPSIGNAL, HEALTHCHECK, COPY --chmod, two -t; `-f -`. The teardown leaves no process, mount or
- * cgroup behind.
+ * STOPSIGNAL, HEALTHCHECK, COPY --chmod, two -t; `-f -`; `Step N/M :` echoing the line as written.
+ * The teardown leaves no process, mount or cgroup behind.
  */
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -190,4 +190,12 @@ t.test('-f - reads the Dockerfile from stdin; the context still comes from the p
   t.equal(r.code, 0, r.stderr)
   t.match(r.stdout, /Step 2\/2 : COPY ctx.txt \/\n/)
   t.match(await cli('run', '--rm', 'stdin:1', 'cat', '/ctx.txt'), { code: 0, stdout: 'from the context\n' })
+})
+
+t.test('Step N/M echoes each line as written, as the classic builder does', async (t) => {
+  const dir = context('from bb:run AS low\ncopy  --chmod=600 f /f\nRUN echo a \\\n    b\n', { f: 'f\n' })
+  const out = await built(t, dir)
+  t.match(out, 'Step 1/3 : from bb:run AS low\n', 'keyword case kept')
+  t.match(out, 'Step 2/3 : copy  --chmod=600 f /f\n', 'flags and spacing kept')
+  t.match(out, 'Step 3/3 : RUN echo a     b\n', 'continuations joined')
 })
