@@ -107,8 +107,12 @@ function apply(c: ContainerConfig, i: Instruction, s: StepScope): ConfigStep {
       return { config: { ...c, OnBuild: [...(c.OnBuild ?? []), i.args] }, text: `ONBUILD ${i.args}` }
     case 'MAINTAINER':
       return { config: c, text: `MAINTAINER ${i.args}`, author: i.args }
-    case 'SHELL':
-      return { config: { ...c, Shell: i.exec ?? DEFAULT_SHELL }, text: `SHELL ${JSON.stringify(i.exec)}` }
+    case 'SHELL': {
+      // Docker's words for it (`SHELL [/bin/bash -c]`); a key of its own also keeps this step from
+      // reusing a SHELL image cached before the shell was kept in the config.
+      const shell = i.exec ?? DEFAULT_SHELL
+      return { config: { ...c, Shell: shell }, text: `SHELL [${shell.join(' ')}]` }
+    }
     case 'ARG':
       return { config: c, text: `ARG ${(i.pairs ?? []).map((p) => p.key).join(' ')}` }
     default:

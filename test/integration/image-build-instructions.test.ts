@@ -57,6 +57,7 @@ t.test('SHELL is kept in the config: a stage and a child build FROM it run under
   t.match(await cli('run', '--rm', 'shell:1'), { code: 0, stdout: 'cmd: yes\n' }, 'shell-form CMD under it')
   const history = await client.call('image.history', { image: 'shell:1' })
   t.match(history[1]?.createdBy, `${SHELL.join(' ')} echo "stage: $VIA_SHELL" > /shelled`)
+  t.equal(history[2]?.createdBy, `/bin/sh -c #(nop)  SHELL [${SHELL.join(' ')}]`, 'in Docker’s words')
 
   const child = context('FROM shell:1\nRUN echo "child: $VIA_SHELL" > /child\n')
   await built(t, child, '-t', 'shell:child')
