@@ -1,7 +1,8 @@
 /**
  * What the builder works with (wired by api/image-build.ts from the daemon's services), and the
  * state of a stage as its steps go: the image so far (null until the first step of `FROM
- * scratch`), its config, its SHELL and the ARGs it declared.
+ * scratch`), its config (its SHELL among it, so a stage or image built FROM it inherits the
+ * shell, as Docker's) and the ARGs it declared.
  */
 import type { Containers } from '../containers/containers.js'
 import type { Runs } from '../containers/runs.js'
@@ -44,7 +45,6 @@ export interface Stage {
   name: string | undefined
   image: ImageRecord | null
   config: ImageConfig
-  shell: string[]
   /** ARGs declared in this stage, with their values (a build arg, else the default, else none). */
   args: Map<string, string | undefined>
 }

@@ -12,14 +12,13 @@
  * no longer than a commit does); two builds may share steps through the cache.
  * Errors: DockerfileError / INVALID_ARGUMENT (the Dockerfile, a failed RUN), NOT_FOUND (a base
  *   image or source), UNAVAILABLE (the runtime).
- * Tests: test/integration/image-build.test.ts
+ * Tests: test/integration/image-build.test.ts, test/integration/image-build-instructions.test.ts
  */
 import { invalidArgument } from '../errors.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { BuildContext, BuildOptions, BuildParts, Say, Stage } from './build-parts.js'
 import { planBuild, type StagePlan } from './build-plan.js'
-import { DEFAULT_SHELL } from './config-step.js'
 import { DockerfileError, type Dockerfile, type Instruction } from './dockerfile-parser.js'
 import { runTriggers } from './onbuild.js'
 import { expandWord, splitRaw, WordError } from './shell-words.js'
@@ -71,7 +70,9 @@ export const short = (i: ImageRecord): string => i.id.slice(7, 19)
 const defined = (m: ReadonlyMap<string, string | undefined>): Map<string, string> =>
   new Map([...m].filter((kv): kv is [string, string] => kv[1] !== undefined))
 
+/** The line as written, as Docker's classic builder echoes it (keyword case and flags kept); else rebuilt. */
 function shown(i: Instruction): string {
+  if (i.source !== undefined) return i.source
   const flags = Object.entries(i.flags).map(([k, v]) => `--${k}=${v} `)
   return `${i.keyword} ${flags.join('')}${i.args}`.trim()
 }
@@ -79,7 +80,7 @@ function shown(i: Instruction): string {
 async function fromStage(e: StepEnv, sp: StagePlan): Promise<Stage> {
   const words = splitRaw(sp.from.args, e.escape)
   const ref = expandWord(words[0] ?? '', defined(e.globals), e.escape)
-  const fresh = { name: sp.name, shell: DEFAULT_SHELL, args: new Map<string, string | undefined>() }
+  const fresh = { name: sp.name, args: new Map<string, string | undefined>() }
   if (ref.toLowerCase() === 'scratch') return { ...fresh, image: null, config: scratchConfig() }
   const earlier = e.built.find((s) => s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase())
   if (earlier) return { ...fresh, image: earlier.image, config: earlier.config }

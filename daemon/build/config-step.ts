@@ -3,10 +3,11 @@
  * EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, ONBUILD, MAINTAINER, SHELL and ARG, as Docker applies
  * them: variables expanded where Docker expands them (not in CMD, ENTRYPOINT, HEALTHCHECK or
  * ONBUILD), shell form run by the stage's SHELL, WORKDIR relative to the one before. Each gives the
- * new config and the instruction as the cache key and history show it.
+ * new config and the instruction as the cache key and history show it. SHELL is kept in the config
+ * (`Shell`, as Docker keeps it), so a later stage or build FROM the image inherits it.
  * Pure: no I/O.
  * Errors: DockerfileError (INVALID_ARGUMENT with the line) for a bad word or value.
- * Tests: test/unit/build/config-step.test.ts
+ * Tests: test/unit/build/config-step.test.ts, test/integration/image-build-instructions.test.ts
  */
 import { posix } from 'node:path'
 import { applyChanges } from '../store/dockerfile-change.js'
@@ -26,11 +27,13 @@ export interface ConfigStep {
   config: ContainerConfig
   /** The instruction as history shows it (`ENV A=1`). */
   text: string
-  shell?: string[]
   author?: string
 }
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c']
+
+/** The shell an image's config sets (an empty one counts as none, as in Docker), else the default. */
+export const shellOf = (c: ContainerConfig): string[] => (c.Shell?.length ? c.Shell : DEFAULT_SHELL)
 
 export function configStep(c: ContainerConfig, i: Instruction, s: StepScope): ConfigStep {
   try {
@@ -104,8 +107,12 @@ function apply(c: ContainerConfig, i: Instruction, s: StepScope): ConfigStep {
       return { config: { ...c, OnBuild: [...(c.OnBuild ?? []), i.args] }, text: `ONBUILD ${i.args}` }
     case 'MAINTAINER':
       return { config: c, text: `MAINTAINER ${i.args}`, author: i.args }
-    case 'SHELL':
-      return { config: c, text: `SHELL ${JSON.stringify(i.exec)}`, shell: i.exec ?? DEFAULT_SHELL }
+    case 'SHELL': {
+      // Docker's words for it (`SHELL [/bin/bash -c]`); a key of its own also keeps this step from
+      // reusing a SHELL image cached before the shell was kept in the config.
+      const shell = i.exec ?? DEFAULT_SHELL
+      return { config: { ...c, Shell: shell }, text: `SHELL [${shell.join(' ')}]` }
+    }
     case 'ARG':
       return { config: c, text: `ARG ${(i.pairs ?? []).map((p) => p.key).join(' ')}` }
     default:

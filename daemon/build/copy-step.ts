@@ -23,7 +23,7 @@ import type { BuildContext, BuildParts, Stage } from './build-parts.js'
 import { NoSplit } from './context-spool.js'
 import { copySources, destination, type CopyOptions } from './copy-files.js'
 import type { Source } from './copy-sources.js'
-import { recordStep, removeStepContainer, stepContainer } from './step-commit.js'
+import { filesStep } from './step-commit.js'
 
 export interface CopyStep {
   keyword: 'COPY' | 'ADD'
@@ -43,27 +43,7 @@ export async function copyStep(
 ): Promise<ImageRecord> {
   const chmod = s.chmod === undefined ? undefined : parseMode(s.chmod)
   const change = { config: stage.config.config, createdBy: s.createdBy }
-  if (!stage.image) {
-    const tree = mkdtempSync(join(ctx.scratch, 'tree-'))
-    try {
-      await place(tree, stage, ctx, s, chmod)
-      return await recordStep(p, stage, tree, change, signal)
-    } finally {
-      rmSync(tree, { recursive: true, force: true })
-    }
-  }
-  const c = await stepContainer(p, stage)
-  try {
-    const rootfs = await p.metadata.add((lock) => p.containers.mount(lock, c))
-    try {
-      await place(rootfs, stage, ctx, s, chmod)
-    } finally {
-      await p.metadata.add(async (lock) => p.containers.unmount(lock, await p.containers.resolve(c.id), false))
-    }
-    return await recordStep(p, stage, p.containers.pathsOf(c).upper, change, signal)
-  } finally {
-    await removeStepContainer(p, c.id)
-  }
+  return filesStep(p, stage, ctx.scratch, change, signal, (root) => place(root, stage, ctx, s, chmod))
 }
 
 /** Errors of the files' own making (a path too long, a file where a directory must be) are the Dockerfile's. */

@@ -54,6 +54,8 @@ export interface Instruction {
   exec?: string[]
   /** ENV, LABEL, ARG: name and unexpanded value (ARG without `=`: no value). */
   pairs?: Array<{ key: string; value?: string }>
+  /** The line as written (continuations joined, ends trimmed), which `Step N/M :` echoes as Docker does. */
+  source?: string
 }
 
 export interface Dockerfile {
@@ -135,7 +137,7 @@ function instruction(text: string, line: number, escape: string): Instruction {
     throw new DockerfileError(line, `unknown instruction: ${(m?.[1] ?? text).slice(0, 64)}`)
   const keyword = word as Keyword
   const { flags, rest } = leadingFlags(keyword, m?.[2] ?? '', line)
-  const out: Instruction = { keyword, line, flags, args: rest }
+  const out: Instruction = { keyword, line, flags, args: rest, source: text.trim() }
   try {
     return withForm(out, escape)
   } catch (err) {

@@ -3,9 +3,12 @@
  * (copied as commit does, diff/upper-layer.ts; none when it changed nothing) and its image is
  * recorded, layer and image in one batch; then the container goes (Docker's
  * `Removing intermediate container`). The container is not running and not mounted by then.
+ * filesStep is the whole of a step that writes files itself (COPY, ADD, WORKDIR): through a step
+ * container's mount, or for the first step of `FROM scratch` into a fresh tree that is the layer.
  * Tests: test/integration/image-build.test.ts
  */
-import { readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { copyUpper } from '../diff/upper-layer.js'
 import type { ChainId } from '../digests.js'
 import type { ContainerRecord } from '../store/containers.js'
@@ -35,6 +38,38 @@ export async function recordStep(
     return image
   } finally {
     if (staged) p.layers.discard([staged])
+  }
+}
+
+/** The image of a step whose change is what `write` does to the stage's root filesystem (its host path). */
+export async function filesStep(
+  p: BuildParts,
+  stage: Stage,
+  scratch: string,
+  change: Omit<StepChange, 'layer'>,
+  signal: AbortSignal,
+  write: (root: string) => Promise<void>,
+): Promise<ImageRecord> {
+  if (!stage.image) {
+    const tree = mkdtempSync(join(scratch, 'tree-'))
+    try {
+      await write(tree)
+      return await recordStep(p, stage, tree, change, signal)
+    } finally {
+      rmSync(tree, { recursive: true, force: true })
+    }
+  }
+  const c = await stepContainer(p, stage)
+  try {
+    const rootfs = await p.metadata.add((lock) => p.containers.mount(lock, c))
+    try {
+      await write(rootfs)
+    } finally {
+      await p.metadata.add(async (lock) => p.containers.unmount(lock, await p.containers.resolve(c.id), false))
+    }
+    return await recordStep(p, stage, p.containers.pathsOf(c).upper, change, signal)
+  } finally {
+    await removeStepContainer(p, c.id)
   }
 }
 

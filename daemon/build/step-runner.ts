@@ -1,8 +1,8 @@
 /**
  * One step of a stage: its cache key (step-cache.ts) from the instruction after substitution, the
  * cached image when there is one (unless --no-cache), else the step done (config-step.ts,
- * run-step.ts, copy-step.ts; ADD's URLs downloaded first, url-source.ts, so their content is in the
- * key); the stage afterwards. ARG also records the value the stage sees.
+ * run-step.ts, copy-step.ts, workdir-step.ts for WORKDIR's directory; ADD's URLs downloaded first,
+ * url-source.ts, so their content is in the key); the stage afterwards. ARG also records the value the stage sees.
  * Errors: those of the steps; DockerfileError for a bad word.
  * Tests: test/integration/image-build.test.ts
  */
@@ -11,7 +11,7 @@ import { invalidArgument, notFound } from '../errors.js'
 import { parseConfig } from '../store/image-config.js'
 import type { ImageRecord } from '../store/images.js'
 import type { BuildContext, BuildOptions, BuildParts, Say, Stage } from './build-parts.js'
-import { commandOf, configStep } from './config-step.js'
+import { commandOf, configStep, shellOf } from './config-step.js'
 import { checksumOf } from './copy-sources.js'
 import { copyStep } from './copy-step.js'
 import { DockerfileError, type Instruction } from './dockerfile-parser.js'
@@ -20,6 +20,7 @@ import { expandWord, expandWords, WordError, type Vars } from './shell-words.js'
 import { configKey, copyKey, findCached, runKey } from './step-cache.js'
 import { stepImage } from './step-image.js'
 import { isUrl, sourcesOf } from './url-source.js'
+import { workdirStep } from './workdir-step.js'
 
 export interface StepEnv {
   p: BuildParts
@@ -59,10 +60,11 @@ async function step(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
   if (i.keyword === 'RUN') return runInstr(e, stage, i)
   if (i.keyword === 'COPY' || i.keyword === 'ADD') return copyInstr(e, stage, i, vars)
   if (i.keyword === 'ARG') stage = { ...stage, args: withArgs(e, stage, i, vars) }
-  const scope = { escape: e.escape, shell: stage.shell, vars: varsOf(stage) }
+  const scope = { escape: e.escape, shell: shellOf(stage.config.config), vars: varsOf(stage) }
   const c = configStep(stage.config.config, i, scope)
   const key = configKey(c.text)
   const image = await cachedOr(e, stage, key, async () => {
+    if (i.keyword === 'WORKDIR') return workdirStep(e.p, stage, e.ctx.scratch, c.config, key, e.signal)
     const made = stepImage(stage.image, stage.config, {
       config: c.config,
       createdBy: key,
@@ -72,7 +74,7 @@ async function step(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
     await e.p.metadata.add((lock) => e.p.images.add(lock, made, []))
     return made
   })
-  return next(stage, image, c.shell)
+  return next(stage, image)
 }
 
 function withArgs(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): Map<string, string | undefined> {
@@ -85,12 +87,12 @@ function withArgs(e: StepEnv, stage: Stage, i: Instruction, vars: Vars): Map<str
 }
 
 async function runInstr(e: StepEnv, stage: Stage, i: Instruction): Promise<Stage> {
-  const argv = commandOf(i, stage.shell)
+  const argv = commandOf(i, shellOf(stage.config.config))
   const buildArgs = new Map([...stage.args].filter((kv): kv is [string, string] => kv[1] !== undefined))
-  const createdBy = runKey(argv, buildArgs)
   const network = (i.flags.network ?? e.o.network) as 'none' | 'host'
   if (network !== 'none' && network !== 'host')
     throw new DockerfileError(i.line, `RUN --network=${network}: strata runs with none or host`)
+  const createdBy = runKey(argv, buildArgs, network)
   const image = await cachedOr(e, stage, createdBy, () =>
     runStep(e.p, stage, { argv, buildArgs, network, createdBy }, e.say, e.signal),
   )
@@ -171,6 +173,6 @@ async function cachedOr(e: StepEnv, stage: Stage, key: string, make: () => Promi
   return make()
 }
 
-function next(stage: Stage, image: ImageRecord, shell?: string[]): Stage {
-  return { ...stage, image, config: parseConfig(Buffer.from(image.config)), ...(shell ? { shell } : {}) }
+function next(stage: Stage, image: ImageRecord): Stage {
+  return { ...stage, image, config: parseConfig(Buffer.from(image.config)) }
 }

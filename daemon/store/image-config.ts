@@ -18,6 +18,8 @@ export interface ContainerConfig {
   Labels?: Record<string, string>
   StopSignal?: string
   OnBuild?: string[] | null
+  /** SHELL: what runs a later build's shell-form RUN, CMD and ENTRYPOINT (none: /bin/sh -c). */
+  Shell?: string[]
 }
 
 export interface HistoryEntry {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { configStep, DEFAULT_SHELL } from '../../../daemon/build/config-step.js'
+import { configStep, DEFAULT_SHELL, shellOf } from '../../../daemon/build/config-step.js'
 import { DockerfileError, parseDockerfile } from '../../../daemon/build/dockerfile-parser.js'
 
 const scope = { escape: '\\', shell: DEFAULT_SHELL, vars: new Map([['V', '1.2']]) }
@@ -24,7 +24,10 @@ t.test('each config step, with the text history shows', async (t) => {
   t.equal(step('USER ann:$V').config.User, 'ann:1.2')
   t.equal(step('STOPSIGNAL SIGINT').config.StopSignal, 'SIGINT')
   t.same(step('HEALTHCHECK --interval=5s CMD true').config.Healthcheck, { Test: ['CMD-SHELL', 'true'], Interval: 5e9 })
-  t.same(step('SHELL ["/bin/bash", "-c"]').shell, ['/bin/bash', '-c'])
+  t.match(step('SHELL ["/bin/bash", "-c"]'), { config: { Shell: ['/bin/bash', '-c'] }, text: 'SHELL [/bin/bash -c]' })
+  t.same(shellOf({ Shell: ['/bin/bash', '-c'] }), ['/bin/bash', '-c'])
+  t.same(shellOf({}), DEFAULT_SHELL)
+  t.same(shellOf({ Shell: [] }), DEFAULT_SHELL, 'an empty Shell is the default, as Docker reads it')
   t.equal(step('MAINTAINER ann').author, 'ann')
 })
 

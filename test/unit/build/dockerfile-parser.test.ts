@@ -36,6 +36,11 @@ t.test('instructions: case-insensitive, comments, continuations, exec and shell 
   t.same(legacy?.pairs, [{ key: 'LEGACY', value: 'value with spaces' }])
   t.same(arg?.pairs, [{ key: 'X' }, { key: 'Y', value: '2' }])
   t.match(hc, { keyword: 'HEALTHCHECK', line: 14, args: 'NONE' })
+  t.same(
+    [from, run, copy, hc].map((i) => i?.source),
+    ['from busybox AS base', 'RUN echo one     two', 'COPY --from=base --chown=1:2 a b /dst/', 'healthcheck NONE'],
+    'source: the line as written, for `Step N/M :`',
+  )
 })
 
 t.test('the escape directive', async (t) => {

@@ -15,6 +15,9 @@ t.test('keys say what the step did, build args and checksums included', async (t
     ),
     '|2 A=x V=2 /bin/sh -c make',
   )
+  t.equal(runKey(['/bin/sh', '-c', 'make'], new Map(), 'none'), '/bin/sh -c make', 'the default network: Docker’s key')
+  t.equal(runKey(['/bin/sh', '-c', 'make'], new Map(), 'host'), '--network=host /bin/sh -c make')
+  t.equal(runKey(['make'], new Map([['V', '2']]), 'host'), '|1 V=2 --network=host make')
   t.equal(copyKey('COPY', '', 'file:ab', '/app/'), '/bin/sh -c #(nop) COPY file:ab in /app/ ')
   t.not(copyKey('COPY', '--chown=1:1', 'file:ab', '/a'), copyKey('COPY', '', 'file:ab', '/a'))
 })
@@ -31,6 +34,7 @@ t.test('a step is found by its parent and its key only', async (t) => {
   t.equal(findCached(images, root, runKey(['z'], new Map())), undefined, 'another instruction: a miss')
   t.equal(findCached(images, child, runKey(['x'], new Map())), undefined, 'another parent: a miss')
   t.equal(findCached(images, null, runKey(['x'], new Map())), undefined)
+  t.equal(findCached(images, root, runKey(['x'], new Map(), 'host')), undefined, 'another network: a miss')
 })
 
 t.test('a step image: one history entry more, empty_layer without a layer, the layer on top with one', async (t) => {
