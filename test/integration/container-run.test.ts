@@ -3,7 +3,7 @@
  * exit codes (the process's, 127 for a missing command), env (-e, --env-file, the image's PATH
  * and HOME), -w, -u by name with supplementary groups and by number, --entrypoint, --read-only,
  * --network host (and a network it does not have), a bind mount read-write and
- * read-only, -d with logs, ps's Up/Exited, rm refused while running, exec, stop (SIGKILL after
+ * read-only, -d with logs, ps's Up/Exited, rm and unmount (-f) refused while running, exec, stop (SIGKILL after
  * the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f, commit of a
  * running container (frozen meanwhile, running after), SIGINT to a foreground run reaching the
  * process, --rm, and /etc/hostname, hosts and resolv.conf with the init layer that keeps their
@@ -163,6 +163,27 @@ t.test('kill, logs -f until the end, and rm -f of a running container', async (t
   t.match(await cli('rm', '-f', 'f'), { code: 0, stdout: 'f\n' })
   t.same(cgroupsOf(f.stdout.trim()), [])
   t.match(await cli('rm', 'k'), { code: 0 })
+})
+
+t.test('unmount of a running container is refused, also with -f, and its root stays', async (t) => {
+  const r = await cli('run', '-d', '--name', 'held', 'bb:run', 'sh', '-c', 'while :; do sleep 0.1; done')
+  t.equal(r.code, 0, r.stderr)
+  for (const args of [['unmount'], ['unmount', '-f']]) {
+    const refused = await cli(...args, 'held')
+    t.match(refused, { code: 1, stderr: /container held is running: stop it first/ }, `${args.join(' ')} refused`)
+  }
+  await t.rejects(client.call('container.unmount', { container: 'held', force: true }), { code: 'IN_USE' })
+  t.match(
+    await cli('exec', 'held', 'ls', '/bin/sh'),
+    { code: 0, stdout: '/bin/sh\n', stderr: '' },
+    'its root is still there',
+  )
+  t.match(await cli('mount', 'held'), { code: 0 }, 'a mount of a running container counts one more')
+  t.match(await cli('unmount', 'held'), { code: 0 }, 'and that one may go')
+  t.match(await cli('unmount', 'held'), { code: 1, stderr: /is running/ }, 'but not the one start took')
+  t.match(await cli('stop', '-t', '0', 'held'), { code: 0 })
+  t.match(await cli('unmount', 'held'), { code: 0 }, 'stopped, it was given back: unmount has nothing to do')
+  t.match(await cli('rm', 'held'), { code: 0 })
 })
 
 t.test('commit of a running container freezes it meanwhile and leaves it running', async (t) => {
