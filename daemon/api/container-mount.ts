@@ -1,7 +1,8 @@
 /**
  * container.mount / container.unmount (containers/mount.ts): the container's root filesystem
  * read-write, at containers/<id>/merged unless a path is given (root only). Mounting a mounted
- * container returns the same path and counts; unmount releases one (or all, forced).
+ * container returns the same path and counts; unmount releases one (or all, forced), never the
+ * one a running container's process holds (IN_USE).
  */
 import { withContainer } from './container-call.js'
 import { targetParam, type ApiMethod } from './params.js'

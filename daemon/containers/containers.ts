@@ -111,7 +111,10 @@ export class Containers {
     ensureInitLayer(this.pathsOf(c), await layerDirs(this.parts.layers, c.topLayer))
   }
 
-  /** One unmount (all when forced); whether it is still mounted. */
+  /**
+   * One unmount (all when forced); whether it is still mounted. IN_USE when it would take the count
+   * a running process holds.
+   */
   async unmount(lock: MetadataLock, c: ContainerRecord, force: boolean): Promise<boolean> {
     return (await unmountContainer(lock, this.parts, c, force)).mount !== null
   }

@@ -2,12 +2,17 @@
  * Mounting a container (`container mount` / `unmount`): its root filesystem read-write through a
  * supervised worker (mount-spec.ts), at its merged/ unless a path is given; counted
  * (counted-mount.ts), and the count is part of its record.
+ * A running container's process holds one count (runs.ts: `start` takes it, the end of the process
+ * gives it back), so an unmount may release the others but never that one: the process would be
+ * left with a root filesystem that answers ENOTCONN. Docker refuses the same way.
  * Errors: INVALID_ARGUMENT when it is mounted at another path than the one asked for, or for a
- *   path no mount may take (mounts/mount-target.ts: the data root, system directories, …).
+ *   path no mount may take (mounts/mount-target.ts: the data root, system directories, …);
+ *   IN_USE for an unmount that would take a running container's last count (forced or not).
  * Concurrency: under the metadata queue (the lock): the count is read, changed and written back.
- * Tests: test/integration/containers.test.ts, test/integration/daemon-mounts.test.ts
+ * Tests: test/integration/containers.test.ts, test/integration/daemon-mounts.test.ts,
+ *   test/integration/container-run.test.ts
  */
-import { invalidArgument } from '../errors.js'
+import { invalidArgument, inUse } from '../errors.js'
 import type { ContainerRecord, ContainerStore } from '../store/containers.js'
 import type { MetadataLock } from '../store/metadata-queue.js'
 import { acquire, release, type Mounts } from './counted-mount.js'
@@ -44,5 +49,7 @@ export async function unmountContainer(
   c: ContainerRecord,
   force: boolean,
 ): Promise<ContainerRecord> {
+  if (c.process?.monitor && c.mount && (force || c.mount.count <= 1))
+    throw inUse(`container ${c.name} is running: stop it first`)
   return parts.records.setMount(lock, c, await release(parts.mounts, c.mount, force))
 }

@@ -4,7 +4,10 @@
  * (tmpfs; the runtime adds the standard devices), /dev/pts, /dev/shm, /dev/mqueue, /sys read-only;
  * the container's /etc/resolv.conf, hostname and hosts, then the bind mounts asked for (so one
  * of those may replace them); Docker's default capabilities; its masked and read-only paths;
- * RLIMIT_NOFILE as Docker's daemon gives it, within what this host allows; a cgroup under the
+ * RLIMIT_NOFILE as Docker's daemon gives it, within what this host allows; oom_score_adj 0, not
+ * whatever stratad was given (its unit sets -500, which every child inherits); a device cgroup
+ * that denies every device before the runtime appends its standard ones, as Docker's spec begins,
+ * so no runtime's default can let a process open a host disk it made with mknod; a cgroup under the
  * runtime's own (`strata-<id>`), which the runtime removes when the process ends.
  * Never: reads or writes anything; the caller writes the bundle.
  * Tests: test/unit/containers/oci-spec.test.ts
@@ -93,6 +96,7 @@ export function ociSpec(
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       rlimits: [{ type: 'RLIMIT_NOFILE', soft: nofile, hard: nofile }],
       noNewPrivileges: false,
+      oomScoreAdj: 0,
     },
     root: { path: rootfs, readonly: p.readOnly },
     hostname: p.hostname,
@@ -124,6 +128,7 @@ export function ociSpec(
     linux: {
       namespaces: namespaces.map((type) => ({ type })),
       cgroupsPath: `strata-${id}`,
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },

@@ -1,16 +1,18 @@
 /**
  * For tests that run processes in containers: a busybox image (Debian's busybox-static, with a
- * passwd and group naming uid 1000 `ann` and group `staff`), the CLI run as a child, and a
- * teardown that leaves no container process, monitor or cgroup behind (runc kill and delete -f
- * of everything under the daemon's runtime state, then a check that no `strata-<id>` cgroup is
- * left). Register it after startDaemon: tap runs teardowns last-in first-out, so the processes
- * end before the daemon's mounts are taken away.
+ * passwd and group naming uid 1000 `ann` and group `staff`), the CLI run as a child, and a daemon
+ * whose teardown catches what a test leaves running: a container runc still lists under the
+ * daemon's runtime state, a monitor process, a `strata-<id>` cgroup. Each is a failure that names
+ * it; only after looking does the teardown end them (runc kill and delete -f), so the next test
+ * starts clean either way. The failure is thrown by a teardown registered before the daemon's,
+ * which tap runs last (last-in first-out, and a throw skips the teardowns after it): the
+ * processes end first, then the daemon and its mounts, then the report.
  */
 import { execFile, execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { StrataClient } from '../../client/client.js'
-import { startDaemon, STRATA_CLI, type Daemon } from './daemon.js'
+import { startDaemon, STRATA_CLI, type Daemon, type DaemonOptions } from './daemon.js'
 import { chunks } from './tar-builder.js'
 import { tmpdir } from './tmpdir.js'
 
@@ -21,16 +23,18 @@ interface Teardown {
 const APPLETS = ['sh', 'echo', 'id', 'pwd', 'cat', 'sleep', 'ls', 'env', 'hostname', 'touch', 'true', 'false', 'stat']
 
 /**
- * The preamble of a test that runs processes: a stratad whose runtime is cleaned up after (before
- * its mounts go), a client (closed after), busybox imported as `bb:run` unless `busybox` is false,
+ * The preamble of a test that runs processes: a stratad (`o` as startDaemon's: a second daemon on
+ * the same root and socket) whose leftovers fail the test and are cleaned up after (before its
+ * mounts go), a client (closed after), busybox imported as `bb:run` unless `busybox` is false,
  * and the CLI on its socket.
  */
 export async function runDaemon(
   t: Teardown & Parameters<typeof startDaemon>[0],
-  o: { busybox?: boolean } = {},
+  o: { busybox?: boolean } & DaemonOptions = {},
 ): Promise<{ d: Daemon; client: StrataClient; cli: (...args: string[]) => Promise<CliResult> }> {
-  const d = await startDaemon(t)
-  cleanupRuntime(t, d.root)
+  const leaks = reportLeaks(t)
+  const d = await startDaemon(t, o)
+  cleanupRuntime(t, d.root, leaks)
   const client = await d.connect()
   t.teardown(() => client.close())
   if (o.busybox !== false) await importBusybox(t, client)
@@ -82,20 +86,53 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-/** Ends every container process of the daemon on `root` and checks that no cgroup of theirs is left. */
-export function cleanupRuntime(t: Teardown, root: string): void {
+/** Registered before the daemon: its teardown runs last and fails the test with what `leaks` names. */
+function reportLeaks(t: Teardown): string[] {
+  const leaks: string[] = []
+  t.teardown(() => {
+    if (leaks.length) throw new Error(`the test left behind ${leaks.join('; ')}`)
+  })
+  return leaks
+}
+
+/**
+ * At teardown, notes in `leaks` what still runs for the daemon on `root` (containers runc lists,
+ * monitors), then ends it, then notes the cgroups left.
+ */
+function cleanupRuntime(t: Teardown, root: string, leaks: string[]): void {
   t.teardown(async () => {
     const state = join(root, 'runtime')
+    const listed = runcList(state)
+    if (listed.length) leaks.push(`containers runc still lists: ${listed.join(' ')}`)
+    // a monitor writes the exit status, which the daemon records, and then exits: give it a moment
+    const monitors = await settled(() => monitorPids(root), 2_000)
+    if (monitors.length) leaks.push(`monitor processes: ${monitors.join(' ')}`)
+    for (const id of listed) {
+      runc(state, ['kill', id, 'KILL'])
+      runc(state, ['delete', '-f', id])
+    }
+    const stuck = await settled(() => monitorPids(root), 30_000)
+    if (stuck.length) leaks.push(`monitor processes that outlived runc kill: ${stuck.join(' ')}`)
     const ids = existsSync(join(root, 'containers')) ? readdirSync(join(root, 'containers')) : []
-    if (existsSync(state))
-      for (const id of readdirSync(state)) {
-        runc(state, ['kill', id, 'KILL'])
-        runc(state, ['delete', '-f', id])
-      }
-    await until('the container monitors to end', () => monitorPids(root).length === 0, 30_000)
     const left = ids.flatMap((id) => cgroupsOf(id))
-    if (left.length) throw new Error(`cgroups left behind: ${left.join(' ')}`)
+    if (left.length) leaks.push(`cgroups: ${left.join(' ')}`)
   })
+}
+
+/** `list()` once it is empty, or as it is after `ms`. */
+async function settled<T>(list: () => T[], ms: number): Promise<T[]> {
+  const end = Date.now() + ms
+  for (;;) {
+    const now = list()
+    if (!now.length || Date.now() > end) return now
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** The IDs of the containers runc has state for under `state`. */
+function runcList(state: string): string[] {
+  if (!existsSync(state)) return []
+  return execFileSync('runc', ['--root', state, 'list', '-q'], { encoding: 'utf8' }).split('\n').filter(Boolean)
 }
 
 export function monitorPids(root: string): number[] {

@@ -7,20 +7,14 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { startDaemon, type Daemon } from '../helpers/daemon.js'
-import { cgroupsOf, cleanupRuntime, importBusybox, monitorPids, strata, until } from '../helpers/run-fixtures.js'
+import { cgroupsOf, monitorPids, runDaemon, until } from '../helpers/run-fixtures.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
 const LOOP = 'trap "echo got term; exit 7" TERM; echo up; while :; do sleep 0.1; done'
 
 for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
   t.test(`stratad stopped with ${signal}: the process runs on, and stop works with the next daemon`, async (t) => {
-    const first = await startDaemon(t)
-    cleanupRuntime(t, first.root)
-    const c = await first.connect()
-    await importBusybox(t, c)
-    c.close()
-    const cli = (...args: string[]) => strata(first.socket, args)
+    const { d: first, cli } = await runDaemon(t)
     const id = (await cli('run', '-d', '--name', 'survivor', 'bb:run', 'sh', '-c', LOOP)).stdout.trim()
     await until('the process to start', async () => (await cli('logs', 'survivor')).stdout === 'up\n')
     const monitors = monitorPids(first.root)
@@ -30,8 +24,7 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     t.same(monitorPids(first.root), monitors, 'the monitor outlived the daemon')
     t.ok(cgroupsOf(id).length > 0, 'the process still has its cgroup')
 
-    const second = await startDaemon(t, { root: first.root, socket: first.socket })
-    cleanupRuntime(t, first.root)
+    const { d: second } = await runDaemon(t, { busybox: false, root: first.root, socket: first.socket })
     t.match((await cli('ps', '--format', '{{.Names}} {{.Status}}')).stdout, /^survivor Up /m)
     t.match(await cli('exec', 'survivor', 'echo', 'still here'), { code: 0, stdout: 'still here\n' })
     t.match(await cli('stop', 'survivor'), { code: 0, stdout: 'survivor\n' })
@@ -45,14 +38,9 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 }
 
 t.test('a process that ends while no daemon runs is recorded, unmounted and --rm-removed by the next', async (t) => {
-  const first = await startDaemon(t)
-  cleanupRuntime(t, first.root)
-  const c = await first.connect()
-  await importBusybox(t, c)
-  c.close()
+  const { d: first, cli } = await runDaemon(t)
   const host = tmpdir(t)
   chmodSync(host, 0o777)
-  const cli = (...args: string[]) => strata(first.socket, args)
   const script = 'echo up; while [ ! -f /h/go ]; do sleep 0.1; done; exit 9'
   const kept = (
     await cli('run', '-d', '--name', 'kept', '-v', `${host}:/h`, 'bb:run', 'sh', '-c', script)
@@ -66,16 +54,13 @@ t.test('a process that ends while no daemon runs is recorded, unmounted and --rm
 
   writeFileSync(join(host, 'go'), '')
   await until('both to end', () => [kept, gone].every((id) => existsSync(join(first.root, 'containers', id, 'exit'))))
-  const second: Daemon = await startDaemon(t, { root: first.root, socket: first.socket })
-  cleanupRuntime(t, first.root)
+  const { client: c2 } = await runDaemon(t, { busybox: false, root: first.root, socket: first.socket })
   t.match(await cli('wait', 'kept'), { stdout: '9\n' })
   t.match((await cli('ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Mounts}}')).stdout, /^kept Exited \(9\) .* $/m)
   await until(
     'the --rm container to go',
     async () => !(await cli('ps', '-a', '-q', '--no-trunc')).stdout.includes(gone),
   )
-  const c2 = await second.connect()
   t.same(await c2.call('mount.list', {}), [], 'no mount left')
-  c2.close()
   t.match(await cli('rm', 'kept'), { code: 0 })
 })

@@ -2,13 +2,14 @@
  * Containers' processes through a real stratad, runc and the strata CLI, on a busybox image:
  * exit codes (the process's, 127 for a missing command), env (-e, --env-file, the image's PATH
  * and HOME), -w, -u by name with supplementary groups and by number, --entrypoint, --read-only,
- * --network host (and a network it does not have), a bind mount read-write and
- * read-only, -d with logs, ps's Up/Exited, rm refused while running, exec, stop (SIGKILL after
- * the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f, commit of a
+ * --network host (and a network it does not have), a bind mount read-write and read-only, -d
+ * with logs, ps's Up/Exited, rm and unmount (also -f) refused while running, exec, stop (SIGKILL
+ * after the timeout for a pid 1 that ignores SIGTERM), kill, wait, start -a, logs -f, commit of a
  * running container (frozen meanwhile, running after), SIGINT to a foreground run reaching the
- * process, --rm, and /etc/hostname, hosts and resolv.conf with the init layer that keeps their
- * mount targets (and /proc, /sys, /dev) out of diff and commit. The
- * teardown leaves no process, mount or cgroup (test/helpers/run-fixtures.ts).
+ * process, --rm, the device cgroup (a host disk made with mknod unreadable, the standard devices
+ * usable), and /etc/hostname, hosts and resolv.conf with the init layer that keeps their mount
+ * targets (and /proc, /sys, /dev) out of diff and commit. The teardown leaves no process, mount
+ * or cgroup (test/helpers/run-fixtures.ts).
  */
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { hostname as hostName } from 'node:os'
@@ -165,6 +166,48 @@ t.test('kill, logs -f until the end, and rm -f of a running container', async (t
   t.match(await cli('rm', 'k'), { code: 0 })
 })
 
+t.test('unmount of a running container is refused, also with -f, and its root stays', async (t) => {
+  const r = await cli('run', '-d', '--name', 'held', 'bb:run', 'sh', '-c', 'while :; do sleep 0.1; done')
+  t.equal(r.code, 0, r.stderr)
+  for (const args of [['unmount'], ['unmount', '-f']]) {
+    const refused = await cli(...args, 'held')
+    t.match(refused, { code: 1, stderr: /container held is running: stop it first/ }, `${args.join(' ')} refused`)
+  }
+  await t.rejects(client.call('container.unmount', { container: 'held', force: true }), { code: 'IN_USE' })
+  t.match(
+    await cli('exec', 'held', 'ls', '/bin/sh'),
+    { code: 0, stdout: '/bin/sh\n', stderr: '' },
+    'its root is still there',
+  )
+  t.match(await cli('mount', 'held'), { code: 0 }, 'a mount of a running container counts one more')
+  t.match(await cli('unmount', 'held'), { code: 0 }, 'and that one may go')
+  t.match(await cli('unmount', 'held'), { code: 1, stderr: /is running/ }, 'but not the one start took')
+  t.match(await cli('stop', '-t', '0', 'held'), { code: 0 })
+  t.match(await cli('unmount', 'held'), { code: 0 }, 'stopped, it was given back: unmount has nothing to do')
+  t.match(await cli('rm', 'held'), { code: 0 })
+})
+
+const disk = hostBlockDevice()
+t.test(
+  'a host disk made with mknod cannot be read; the standard devices work',
+  { skip: disk ? false : 'no block device in /proc/partitions' },
+  async (t) => {
+    const [major, minor, name] = disk ?? [0, 0, '']
+    const script = [
+      `busybox mknod /tmp/disk b ${major} ${minor} && echo made`,
+      'busybox head -c1 /tmp/disk >/dev/null && echo read the disk',
+      'echo x >/dev/null && echo null',
+      'busybox head -c4 /dev/zero | busybox wc -c',
+      'busybox head -c4 /dev/urandom | busybox wc -c',
+    ].join('; ')
+    const r = await cli('run', '--rm', 'bb:run', 'sh', '-c', script)
+    t.equal(r.stdout, 'made\nnull\n4\n4\n', `mknod is allowed (CAP_MKNOD), reading ${name} is not`)
+    t.match(r.stderr, /head: \/tmp\/disk: Operation not permitted/, 'EPERM from the device cgroup')
+    const tty = await cli('run', '--rm', '-t', 'bb:run', 'sh', '-c', 'echo via-tty >/dev/tty; busybox tty; ls /dev/pts')
+    t.match(tty, { code: 0, stdout: /^via-tty\r\n\/dev\/pts\/0\r\n0 +ptmx\r\n$/ }, '/dev/tty and /dev/pts')
+  },
+)
+
 t.test('commit of a running container freezes it meanwhile and leaves it running', async (t) => {
   // each count is renamed into place: a freeze between `>`'s truncate and its write would commit an empty file
   const loop = 'i=0; while :; do i=$((i+1)); echo $i > /count.new && mv /count.new /count; sleep 0.05; done'
@@ -239,3 +282,14 @@ t.test("/etc/hostname, hosts and resolv.conf as Docker's; the init layer keeps d
   )
   t.match(await cli('rm', 'etc1', 'etc2'), { code: 0 })
 })
+
+/** A block device of the host (major, minor, name): a disk when there is one, else a loop device. */
+function hostBlockDevice(): [number, number, string] | undefined {
+  const rows = readFileSync('/proc/partitions', 'utf8')
+    .split('\n')
+    .slice(2)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length === 4)
+  const row = rows.find((f) => !/^(loop|ram|zram)/.test(f[3] ?? '')) ?? rows[0]
+  return row ? [Number(row[0]), Number(row[1]), row[3] ?? ''] : undefined
+}

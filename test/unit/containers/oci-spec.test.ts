@@ -40,6 +40,12 @@ t.test('Docker’s defaults: namespaces, mounts, capabilities, a cgroup per cont
     ['pid', 'ipc', 'uts', 'mount', 'network'],
   )
   t.equal(s.linux.cgroupsPath, 'strata-c1')
+  t.equal(s.process.oomScoreAdj, 0, 'oom_score_adj 0 (Docker’s), not the one stratad inherited')
+  t.same(
+    s.linux.resources,
+    { devices: [{ allow: false, access: 'rwm' }] },
+    'every device denied first; the runtime appends its standard ones',
+  )
   t.same(
     s.mounts.map((m) => m.destination),
     [

@@ -8,7 +8,7 @@ export function registerUnmount(parent: Command, cli: Cli): void {
     .alias('umount')
     .description("Release a container's mount (unmounted when the last holder releases it)")
     .argument('<container...>', 'names or IDs')
-    .option('-f, --force', 'Unmount now, whatever the count, even when busy (lazy)')
+    .option('-f, --force', 'Unmount now, whatever the count, even when busy (lazy); never a running container')
     .action(
       action(cli, async (client, containers: string[], o: { force?: boolean }) => {
         await eachReported(containers, async (container) => {
