@@ -1,6 +1,6 @@
 /**
  * INIT negotiation: take only what the kernel offers, ask for 1 MiB requests, async reads, parallel
- * directory ops, READDIRPLUS (auto), atomic O_TRUNC, cached symlinks, ns timestamps and
+ * directory ops, READDIRPLUS (always: not AUTO, whose rule stat-follow.ts replaces), atomic O_TRUNC, cached symlinks, ns timestamps and
  * HANDLE_KILLPRIV_V2 (setid bits are dropped here, so the kernel stops refreshing attributes and
  * asking for security.capability before every chown; ops/file.ts, overlay/setattr.ts); POSIX_ACL
  * (the kernel enforces ACLs, as overlayfs does, and caches them: `ls -l` asks for one xattr per
@@ -25,7 +25,6 @@ const WANTED =
   Init.ATOMIC_O_TRUNC |
   Init.BIG_WRITES |
   Init.DO_READDIRPLUS |
-  Init.READDIRPLUS_AUTO |
   Init.PARALLEL_DIROPS |
   Init.MAX_PAGES |
   Init.CACHE_SYMLINKS |

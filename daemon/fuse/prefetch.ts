@@ -2,11 +2,10 @@
  * Warming the backing filesystem's caches ahead of the engine's synchronous calls, so that the
  * disk reads of many run at once on libuv's pool (native warmPaths) instead of one after another
  * on the JS thread: a listing's backing directories before the listing is read (a directory merged
- * from ten layers is ten directory reads), a READDIRPLUS window's entries before they are lstat'ed,
- * and, while programs stat what they list (`ls -l`, `find -printf`, `du`), a plain READDIR
- * window's entries in the background, for the LOOKUPs that follow it. When everything is cached
- * already a warm costs one trip to the pool; small sets are not worth that and are left alone.
- * Tests: test/unit/fuse/prefetch.test.ts, test/integration/fuse-cache.test.ts (through the mount)
+ * from ten layers is ten directory reads), and a listing window's entries before they are lstat'ed
+ * (every entry the kernel does not hold is, for its inode number at least). When everything is
+ * cached already a warm costs one trip to the pool; small sets are not worth that and are left alone.
+ * Tests: test/unit/fuse/prefetch.test.ts, test/integration/fuse-prefetch.test.ts
  */
 import { warmPaths } from '../../native-bindings/index.js'
 import type { Logger } from '../log.js'
@@ -16,18 +15,10 @@ import type { Overlay } from '../overlay/overlay.js'
 const PARTS = 4
 /** Fewer paths than this are not worth a trip to the pool. */
 const MIN_PATHS = 8
-/**
- * How long stats are taken to follow listings: each LOOKUP of a file the kernel did not hold adds
- * one (up to this), each background warm halves it, so the warms stop soon after the stats do.
- */
-const MAX_SCORE = 64
 
 export class Prefetch {
-  private score = 0
-  /** warms started and not finished (tests wait for them) */
-  private pending = new Set<Promise<unknown>>()
   /** warms started, by kind, and the paths they covered (the worker logs them at the end) */
-  readonly counts = { listings: 0, entries: 0, ahead: 0, paths: 0 }
+  readonly counts = { listings: 0, entries: 0, paths: 0 }
 
   constructor(
     private readonly ov: Overlay,
@@ -42,29 +33,11 @@ export class Prefetch {
     return this.warm(dirs, true)
   }
 
-  /** Before a READDIRPLUS window's `names` in directory `path` are looked up. */
+  /** Before a listing window's `names` in directory `path` are looked up. */
   entries(path: string, names: readonly string[]): Promise<void> {
     if (names.length < MIN_PATHS) return Promise.resolve()
     this.counts.entries++
     return this.warm(this.ov.backingPathsOf(path, names), false)
-  }
-
-  /** A plain READDIR window's `names`: warmed in the background while stats follow listings. */
-  ahead(path: string, names: readonly string[]): void {
-    if (this.score === 0 || names.length < MIN_PATHS) return
-    this.score >>= 1
-    this.counts.ahead++
-    void this.warm(this.ov.backingPathsOf(path, names), false)
-  }
-
-  /** A LOOKUP found a non-directory the kernel did not hold: a program is stat'ing what it listed. */
-  statSeen(): void {
-    if (this.score < MAX_SCORE) this.score++
-  }
-
-  /** Resolves once every warm started so far has finished. */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all(this.pending)
   }
 
   private warm(paths: readonly string[], directories: boolean): Promise<void> {
@@ -75,13 +48,10 @@ export class Prefetch {
     )
     const parts: Promise<number>[] = []
     for (let i = 0; i < paths.length; i += size) parts.push(warmPaths(paths.slice(i, i + size), directories))
-    const all: Promise<void> = Promise.all(parts).then(
+    return Promise.all(parts).then(
       () => undefined,
       // a warm only saves time: a failure of its own (no memory for the job) is logged, never the request's
       (err: unknown) => this.log.warn('warming the backing caches failed', { err: String(err) }),
     )
-    this.pending.add(all)
-    void all.finally(() => this.pending.delete(all))
-    return all
   }
 }

@@ -62,7 +62,7 @@ export async function serve(o: WorkerOptions, log: Logger): Promise<void> {
     requests[code] = (requests[code] ?? 0) + s.count
   }
   const negotiated = session.negotiated?.passthrough ?? false
-  const prefetch = session.prefetchCounts
-  log.info('session ended', { reason, passthrough: negotiated, nodes: session.nodesKnown, requests, ops, prefetch })
+  const { prefetchCounts: prefetch, listingWindows: windows, nodesKnown: nodes } = session
+  log.info('session ended', { reason, passthrough: negotiated, nodes, requests, ops, prefetch, windows })
   process.exit(reason === 'ENODEV' ? 0 : 1)
 }

@@ -26,6 +26,7 @@ import { FileHandles } from './handles.js'
 import { negotiate, type Negotiated } from './init.js'
 import { Passthrough } from './passthrough.js'
 import { Prefetch } from './prefetch.js'
+import { StatFollow } from './stat-follow.js'
 import { InodeTable } from './inodes.js'
 import { OpStats } from './op-stats.js'
 import { ReaderTimings } from './reader-timings.js'
@@ -173,6 +174,7 @@ export class Session {
       writers: createWriterNodes(timeout.attr),
       upper,
       prefetch: new Prefetch(ov, log),
+      statFollow: new StatFollow(),
     }
     ov.onCopyUp((path, st) => {
       const node = this.ctx.inodes.rebind(path, st)
@@ -219,6 +221,11 @@ export class Session {
   /** the backing caches warmed ahead of requests (prefetch.ts), by kind */
   get prefetchCounts(): Prefetch['counts'] {
     return this.ctx.prefetch.counts
+  }
+
+  /** READDIRPLUS windows after a directory's first, by form (stat-follow.ts) */
+  get listingWindows(): StatFollow['windows'] {
+    return this.ctx.statFollow.windows
   }
 
   /** nodes the kernel holds (the root included): what is left once it forgot what it could */

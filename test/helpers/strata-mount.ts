@@ -95,6 +95,8 @@ export interface SessionEnd {
   ops: Record<string, OpSummary>
   /** the backing caches warmed ahead of requests (daemon/fuse/prefetch.ts) */
   prefetch: Record<string, number>
+  /** READDIRPLUS windows after a directory's first, by form (daemon/fuse/stat-follow.ts) */
+  windows: Record<string, number>
 }
 
 /** Unmounts, then what the worker logged when its session ended. */
@@ -104,5 +106,5 @@ export async function sessionEndOf(m: StrataMount): Promise<SessionEnd> {
   if (!line) throw new Error(`no 'session ended' line in ${m.log.join('\n')}`)
   const end = JSON.parse(line) as Omit<SessionEnd, 'requests'>
   const requests = Object.fromEntries(Object.entries(end.ops).map(([op, s]) => [op, s.count]))
-  return { nodes: end.nodes, requests, ops: end.ops, prefetch: end.prefetch }
+  return { nodes: end.nodes, requests, ops: end.ops, prefetch: end.prefetch, windows: end.windows }
 }

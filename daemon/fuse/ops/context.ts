@@ -11,6 +11,7 @@ import type { Ino, Inode, InodeTable } from '../inodes.js'
 import type { Logger } from '../errno.js'
 import type { Passthrough } from '../passthrough.js'
 import type { Prefetch } from '../prefetch.js'
+import type { StatFollow } from '../stat-follow.js'
 import { entryOut, type FuseAttr, type Timeout } from '../reply.js'
 import type { Body, Header } from '../request.js'
 import type { UpperMirror } from '../upper-mirror.js'
@@ -33,8 +34,10 @@ export interface Context {
   writers: WriterNodes
   /** the reader's copy of the upper nodes' paths (entries and GETATTR register them) */
   upper: UpperMirror
-  /** warms the backing caches ahead of listings and the lookups that follow them */
+  /** warms the backing caches ahead of listings */
   prefetch: Prefetch
+  /** whether programs stat what they list: READDIRPLUS windows with attributes or names only */
+  statFollow: StatFollow
 }
 
 /** null: the request gets no reply (FORGET, BATCH_FORGET, INTERRUPT). */

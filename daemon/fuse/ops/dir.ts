@@ -3,8 +3,11 @@
  * of the names), each READDIRPLUS entry counting a lookup when it links a node; OPENDIR and
  * RELEASEDIR only where the kernel cannot do without them (before Linux 5.1: a handle of 0 that
  * lets the kernel cache the listing), FSYNCDIR.
- * READDIRPLUS also learns whether each entry has xattrs (one llistxattr): `ls -l` asks for two
- * per entry next, and for a bare node the reader answers those without JavaScript (ops/xattr.ts).
+ * The kernel asks for READDIRPLUS always; a window carries attributes or names only as
+ * stat-follow.ts decides (a directory's first always has them). One with attributes also learns
+ * whether each entry has xattrs (one llistxattr): `ls -l` asks for two per entry next, and for a
+ * bare node the reader answers those without JavaScript (ops/xattr.ts). Before a window is read,
+ * the backing caches of the entries it will look up are warmed side by side (prefetch.ts).
  * An entry whose node the kernel already holds (a file made through this mount, a name looked up
  * before) costs no stat: its dirent carries the node's inode number and an empty entry.
  * A directory no lower layer shows, whose entries are all nodes the kernel holds (a tree untarred
@@ -38,6 +41,12 @@ export const releasedir: Handler = () => Buffer.alloc(0)
  */
 const NO_ENTRY = entryOut(0, null, { entry: 0, attr: 0 })
 
+/**
+ * What a window's entries carry: a READDIR's only a name, type and inode number; a READDIRPLUS's
+ * also attributes (the kernel then holds the node), or not (`names`: stat-follow.ts decides).
+ */
+type Form = 'plain' | 'attributes' | 'names'
+
 async function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Handler>[2], plus: boolean) {
   body.fh() // 0, or the handle of opendir above: listings go by node
   const offset = body.num64()
@@ -46,17 +55,15 @@ async function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Hand
   if (!ctx.listings.kept(nodeid, offset)) await ctx.prefetch.listing(dir.path)
   const list = ctx.listings.get(nodeid, offset, () => listingOf(ctx.ov.readdir(dir.path)))
   const sizeOf = (e: Listed) => direntSize(e.name, plus)
-  await warmWindow(
-    ctx,
-    dir,
-    list,
-    firstAfter(list, offset),
-    fitting(list, firstAfter(list, offset), size, sizeOf),
-    plus,
+  const form: Form = !plus ? 'plain' : ctx.statFollow.attributes(offset) ? 'attributes' : 'names'
+  const first = firstAfter(list, offset)
+  await ctx.prefetch.entries(
+    dir.path,
+    toLookUp(ctx, dir, list.slice(first, first + fitting(list, first, size, sizeOf).count), form),
   )
   // An empty reply ends the listing: a window whose entries all went since the listing was read
   // is passed over for the next one.
-  for (let start = firstAfter(list, offset); ;) {
+  for (let start = first; ;) {
     // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: the
     // reply is sized by what fits, so no request zero-fills a megabyte.
     const { count, bytes } = fitting(list, start, size, sizeOf)
@@ -65,7 +72,7 @@ async function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Hand
     let used = 0
     for (let i = start; i < start + count; i++) {
       const e = list[i] as Listed
-      const shown = direntOf(ctx, dir, e, plus)
+      const shown = direntOf(ctx, dir, e, form)
       if (shown === null) continue
       const d = { ino: shown.ino, off: e.cookie, type: DType[e.type], name: e.name }
       used += writeDirent(out, used, d, shown.entry)
@@ -75,39 +82,37 @@ async function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Hand
   }
 }
 
-/**
- * The backing caches warmed for a window's entries that will need a lookup (prefetch.ts): before a
- * READDIRPLUS window is answered, and for a plain READDIR in the background, for the LOOKUPs
- * that may follow it.
- */
-function warmWindow(ctx: Context, dir: Inode, list: Listed[], start: number, w: { count: number }, plus: boolean) {
+/** Whether direntOf looks the entry up (and lstats it), rather than answering from the node the kernel holds. */
+const looksUp = (known: Inode | undefined, e: Listed, form: Form): boolean =>
+  !known || (form === 'attributes' && e.type === 'dir')
+
+/** The names of a window that direntOf will look up: what to warm first (prefetch.ts). */
+function toLookUp(ctx: Context, dir: Inode, window: readonly Listed[], form: Form): string[] {
   const names: string[] = []
-  for (let i = start; i < start + w.count; i++) {
-    const e = list[i] as Listed
-    if (e.name === '.' || e.name === '..') continue
-    if (!ctx.inodes.at(joinPath(dir.path, e.name)) || (plus && e.type === 'dir')) names.push(e.name)
-  }
-  if (plus) return ctx.prefetch.entries(dir.path, names)
-  ctx.prefetch.ahead(dir.path, names)
-  return undefined
+  for (const e of window)
+    if (e.name !== '.' && e.name !== '..' && looksUp(ctx.inodes.at(joinPath(dir.path, e.name)), e, form))
+      names.push(e.name)
+  return names
 }
 
 /**
  * One entry's inode number and, for READDIRPLUS, its fuse_entry_out (counting a lookup when it links
- * a node); null for an entry gone since the listing was read (a reader going on with a listing kept
- * from its first request, after an unlink): it is not shown, as POSIX allows, and the rest still is.
+ * a node; empty in a window of names only); null for an entry gone since the listing was read (a
+ * reader going on with a listing kept from its first request, after an unlink): it is not shown,
+ * as POSIX allows, and the rest still is.
  */
-function direntOf(ctx: Context, dir: Inode, e: Listed, plus: boolean): { ino: Ino; entry: Buffer | null } | null {
-  if (e.name === '.' || e.name === '..') return { ino: dir.ino, entry: plus ? NO_ENTRY : null }
+function direntOf(ctx: Context, dir: Inode, e: Listed, form: Form): { ino: Ino; entry: Buffer | null } | null {
+  const empty = form === 'plain' ? null : NO_ENTRY
+  if (e.name === '.' || e.name === '..') return { ino: dir.ino, entry: empty }
   const path = joinPath(dir.path, e.name)
   const known = ctx.inodes.at(path)
   // The kernel has this node and its attributes: the entry needs no stat. Not for a directory:
   // the kernel drops a directory's dentry when its mode changes (tar's chmod of every directory it
   // made), and a full entry here revalidates it, where an empty one leaves a LOOKUP to follow.
-  if (known && !(plus && e.type === 'dir')) return { ino: known.ino, entry: plus ? NO_ENTRY : null }
+  if (known && !looksUp(known, e, form)) return { ino: known.ino, entry: empty }
   const node = lookupOrNull(ctx, path)
   if (node === null) return null
-  if (!plus) return { ino: ctx.inodes.inoAt(path, node.stat), entry: null }
+  if (form !== 'attributes') return { ino: ctx.inodes.inoAt(path, node.stat), entry: empty }
   const inode = ctx.inodes.remember(path, node.stat, node.upper !== null)
   if (inode.noXattrs === null) setNoXattrs(ctx, inode, ctx.ov.listxattrOf(node).length === 0)
   return { ino: inode.ino, entry: entryOut(inode.nodeid, fuseAttr(inode.ino, attrOf(node)), ctx.timeout) }

@@ -12,7 +12,7 @@ export const lookup: Handler = (ctx, h, body) => {
   try {
     const held = ctx.inodes.at(path) !== undefined
     const node = ctx.ov.lookup(path)
-    if (!held && !node.stat.isDirectory()) ctx.prefetch.statSeen()
+    if (!held && !node.stat.isDirectory()) ctx.statFollow.seen()
     return entryOfNode(ctx, node, false).entry
   } catch (err) {
     if ((err as { code?: string }).code !== 'ENOENT') throw err
