@@ -4,7 +4,7 @@
  * happened. The tar is hostile input: layers/apply-tar.ts normalizes every name (no `..`, no
  * absolute path) and never follows a symlink of the tar, so nothing lands outside the directory.
  * Errors: INVALID_ARGUMENT for a broken or hostile tar.
- * Tests: test/integration/image-build.test.ts
+ * Tests: test/integration/image-build.test.ts, test/integration/image-build-context-memory.test.ts
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'

@@ -3,7 +3,7 @@
  * directories and symlinks under the context directory, minus what `.dockerignore` leaves out,
  * owned by root as Docker's CLI sends them; ustar headers with a PAX record for a name or link
  * target over 100 bytes. Sockets, fifos and devices are skipped.
- * Tests: test/unit/client/cli/context-tar.test.ts
+ * Tests: test/unit/client/cli/context-tar.test.ts, test/integration/image-build-context-memory.test.ts
  */
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
