@@ -311,6 +311,11 @@ export class MountSupervisor {
     }
   }
 
+  /** The ID of the mount `ref` names (an ID, a unique ID prefix or its target); NOT_FOUND otherwise. */
+  async idOf(ref: string): Promise<string> {
+    return (await this.find(ref)).id
+  }
+
   private async find(ref: string): Promise<MountRecord> {
     const all = await this.store.list()
     const exact = all.find((r) => r.id === ref || r.target === ref)

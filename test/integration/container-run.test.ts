@@ -166,7 +166,7 @@ t.test('kill, logs -f until the end, and rm -f of a running container', async (t
   t.match(await cli('rm', 'k'), { code: 0 })
 })
 
-t.test('unmount of a running container is refused, also with -f, and its root stays', async (t) => {
+t.test('unmount of a running container is refused (-f and mount.remove too), its root stays', async (t) => {
   const r = await cli('run', '-d', '--name', 'held', 'bb:run', 'sh', '-c', 'while :; do sleep 0.1; done')
   t.equal(r.code, 0, r.stderr)
   for (const args of [['unmount'], ['unmount', '-f']]) {
@@ -174,6 +174,17 @@ t.test('unmount of a running container is refused, also with -f, and its root st
     t.match(refused, { code: 1, stderr: /container held is running: stop it first/ }, `${args.join(' ')} refused`)
   }
   await t.rejects(client.call('container.unmount', { container: 'held', force: true }), { code: 'IN_USE' })
+  // nor through the low-level mount API, by ID or target, forced or not (root only)
+  const held = (await client.call('mount.list', {})).find((m) =>
+    m.target.endsWith(`/containers/${r.stdout.trim()}/merged`),
+  )
+  t.ok(held, 'the running container has a supervised mount')
+  for (const mount of [held?.id.slice(0, 12) ?? '', held?.target ?? ''])
+    for (const force of [false, true])
+      await t.rejects(client.call('mount.remove', { mount, force }), {
+        code: 'IN_USE',
+        message: /running container held/,
+      })
   t.match(
     await cli('exec', 'held', 'ls', '/bin/sh'),
     { code: 0, stdout: '/bin/sh\n', stderr: '' },
