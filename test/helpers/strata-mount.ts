@@ -35,12 +35,14 @@ export interface StrataMount {
 
 const WORKER = fileURLToPath(new URL('../../daemon/fuse/worker.js', import.meta.url))
 
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    child.once('exit', () => (clearTimeout(timer), resolve(true)))
-  })
+/**
+ * Whether `closed` (the worker's 'close': it exited and its stderr was read to the end) came within
+ * `ms`. Not 'exit': that may come before the last lines of stderr, the "session ended" one among them.
+ */
+function closedWithin(closed: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  return Promise.race([closed.then(() => true), late]).finally(() => clearTimeout(timer))
 }
 
 export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<StrataMount> {
@@ -52,6 +54,7 @@ export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<Strata
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: { ...process.env, ...spec.env },
   })
+  const closed = new Promise<void>((resolve) => worker.once('close', () => resolve()))
   const log: string[] = []
   let partial = ''
   worker.stderr?.on('data', (d: Buffer) => {
@@ -64,9 +67,9 @@ export async function mountStrata(t: Teardown, spec: StrataSpec): Promise<Strata
   })
   const unmount = async () => {
     if (isMounted(spec.mnt)) umount2(spec.mnt, constants.MNT_DETACH)
-    if (!(await exited(worker, 5000))) {
+    if (!(await closedWithin(closed, 5000))) {
       worker.kill('SIGKILL')
-      await exited(worker, 5000)
+      await closedWithin(closed, 5000)
       throw new Error(`strata-overlay for ${spec.mnt} did not exit after unmount`)
     }
   }
