@@ -5,34 +5,19 @@
  * docker-registry lacks in Docker's words, and templates
  * with Go's index, len, slice, split, title and `.Size` as a number.
  */
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
+import { runPiped } from '../helpers/cli.js'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
 import { startRegistry } from '../helpers/registry.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 /** The CLI with `input` on stdin (closed after it). */
-function strata(d: Daemon, args: string[], input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [STRATA_CLI, ...args], { env: { ...process.env, STRATA_SOCKET: d.socket } })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
-    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
-    p.once('error', reject)
-    p.once('close', (code) => resolve({ code, stdout, stderr }))
-    p.stdin.end(input)
-  })
-}
+const strata = (d: Daemon, args: string[], input = '') =>
+  runPiped(process.execPath, [STRATA_CLI, ...args], input, { ...process.env, STRATA_SOCKET: d.socket })
 
 /** demo:1 imported from a one-file root filesystem (GNU tar), and its short ID. */
 async function demo(t: Test, d: Daemon): Promise<string> {

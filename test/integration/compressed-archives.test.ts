@@ -4,11 +4,12 @@
  * takes a rootfs tarball in each of the four; a corrupt compressed stream is INVALID_ARGUMENT
  * (exit 1 with the daemon's message) and stores nothing.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { runPiped } from '../helpers/cli.js'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
 import { digestOf, imageIdOf, legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { chunks, tar } from '../helpers/tar-builder.js'
@@ -32,17 +33,7 @@ function cli(d: Daemon) {
   const env = { ...process.env, STRATA_SOCKET: d.socket }
   const run = (...args: string[]) => promisify(execFile)(process.execPath, [STRATA_CLI, ...args], { env })
   /** The CLI with `input` on its stdin: its exit code and output. */
-  const piped = (input: Buffer, ...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const p = spawn(process.execPath, [STRATA_CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      p.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
-      p.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
-      p.on('error', reject).on('close', (code) => resolve({ code, stdout, stderr }))
-      p.stdin.on('error', () => undefined) // the CLI may exit before reading all of a bad stream
-      p.stdin.end(input)
-    })
+  const piped = (input: Buffer, ...args: string[]) => runPiped(process.execPath, [STRATA_CLI, ...args], input, env)
   return { run, piped }
 }
 

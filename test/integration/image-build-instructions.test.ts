@@ -8,10 +8,10 @@
  * STOPSIGNAL, HEALTHCHECK, COPY --chmod, two -t; `-f -`; `Step N/M :` echoing the line as written.
  * The teardown leaves no process, mount or cgroup behind.
  */
-import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { runPiped } from '../helpers/cli.js'
 import { STRATA_CLI } from '../helpers/daemon.js'
 import { runDaemon } from '../helpers/run-fixtures.js'
 import { tmpdir } from '../helpers/tmpdir.js'
@@ -172,18 +172,8 @@ t.test('every config instruction where inspect shows it; run uses ENTRYPOINT, CM
 })
 
 /** The CLI with `input` on its stdin. */
-function piped(input: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [STRATA_CLI, '-H', d.socket, ...args])
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
-    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
-    p.once('error', reject)
-    p.once('close', (code) => resolve({ code, stdout, stderr }))
-    p.stdin.end(input)
-  })
-}
+const piped = (input: string, ...args: string[]) =>
+  runPiped(process.execPath, [STRATA_CLI, '-H', d.socket, ...args], input)
 
 t.test('-f - reads the Dockerfile from stdin; the context still comes from the path', async (t) => {
   const dir = context('FROM bb:run\nRUN false\n', { 'ctx.txt': 'from the context\n' })

@@ -5,11 +5,12 @@
  * by the other's pull, and the member's logout leaves root's login working. A data root holding
  * the daemon-wide logins of an older stratad gets a warning at start.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chownSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import { runPiped, type PipedRun } from '../helpers/cli.js'
 import { startDaemon, STRATA_CLI, type Daemon } from '../helpers/daemon.js'
 import { legacyDockerArchive, type TestImage } from '../helpers/image-archive.js'
 import { startRegistry } from '../helpers/registry.js'
@@ -17,12 +18,6 @@ import { chunks, tar } from '../helpers/tar-builder.js'
 import { tmpdir } from '../helpers/tmpdir.js'
 
 const APP: TestImage = { layers: [tar([{ file: 'opt/app', body: 'app\n' }])], tags: ['app:1'] }
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 interface User {
   name: string
@@ -49,21 +44,12 @@ function makeUser(t: Test): { user: User; group: string } {
 }
 
 /** The CLI as root (HOME `home`) or as `user`, with a clean environment and optional stdin. */
-function strata(d: Daemon, who: User | { home: string }, args: string[], input = ''): Promise<Run> {
+function strata(d: Daemon, who: User | { home: string }, args: string[], input = ''): Promise<PipedRun> {
   const env = [`HOME=${who.home}`, `STRATA_SOCKET=${d.socket}`, `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`]
   const cli = ['env', '-i', ...env, process.execPath, STRATA_CLI, ...args]
   const [cmd, ...rest] =
     'uid' in who ? ['setpriv', `--reuid=${who.uid}`, `--regid=${who.gid}`, '--init-groups', ...cli] : cli
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd as string, rest, { stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
-    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
-    p.once('error', reject)
-    p.once('close', (code) => resolve({ code, stdout, stderr }))
-    p.stdin.end(input)
-  })
+  return runPiped(cmd as string, rest, input)
 }
 
 t.test("root's login and a member's login are each their own", async (t) => {
