@@ -56,17 +56,15 @@ async function readdirCommon(ctx: Context, nodeid: number, body: Parameters<Hand
   const list = ctx.listings.get(nodeid, offset, () => listingOf(ctx.ov.readdir(dir.path)))
   const sizeOf = (e: Listed) => direntSize(e.name, plus)
   const form: Form = !plus ? 'plain' : ctx.statFollow.attributes(offset) ? 'attributes' : 'names'
-  const first = firstAfter(list, offset)
-  await ctx.prefetch.entries(
-    dir.path,
-    toLookUp(ctx, dir, list.slice(first, first + fitting(list, first, size, sizeOf).count), form),
-  )
+  let start = firstAfter(list, offset)
+  // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: the
+  // reply is sized by what fits, so no request zero-fills a megabyte.
+  let window = fitting(list, start, size, sizeOf)
+  await ctx.prefetch.entries(dir.path, toLookUp(ctx, dir, list.slice(start, start + window.count), form))
   // An empty reply ends the listing: a window whose entries all went since the listing was read
   // is passed over for the next one.
-  for (let start = first; ;) {
-    // The kernel offers up to max_pages (1 MiB) where a directory needs a few hundred bytes: the
-    // reply is sized by what fits, so no request zero-fills a megabyte.
-    const { count, bytes } = fitting(list, start, size, sizeOf)
+  for (; ; window = fitting(list, start, size, sizeOf)) {
+    const { count, bytes } = window
     if (count === 0) ctx.listings.drop(nodeid) // the end (or an entry too large to fit: none is)
     const out = Buffer.alloc(bytes)
     let used = 0
